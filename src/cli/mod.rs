@@ -1,0 +1,65 @@
+//! The command line: argument definitions and one function per subcommand. `main` parses the
+//! arguments and hands them to [`run`], which returns the process exit code.
+
+mod args;
+mod progress;
+mod scan;
+
+use std::io::Write;
+
+pub use args::Cli;
+use args::Command;
+
+/// Exit code: nothing to report.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: findings at or above the failure level.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: usage error, unreadable store or unreadable nodes.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the command and returns the exit code.
+#[must_use]
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => EXIT_OK,
+        Err(err) => {
+            print_error(&err);
+            EXIT_ERROR
+        }
+    }
+}
+
+fn is_broken_pipe(err: &crate::Error) -> bool {
+    matches!(err, crate::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Prints `zlint: error: …` with the cause chain to standard error.
+fn print_error(err: &dyn std::error::Error) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "zlint: error: {err}");
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let _ = writeln!(stderr, "  caused by: {cause}");
+        source = cause.source();
+    }
+}
+
+/// Prints the unreadable nodes of a scan to standard error.
+fn print_node_errors(errors: &[crate::model::NodeError]) {
+    let mut stderr = std::io::stderr().lock();
+    for error in errors {
+        let _ = writeln!(stderr, "zlint: error: {error}");
+    }
+}
+
+/// Wraps a write error on standard output.
+fn stdout_error(source: std::io::Error) -> crate::Error {
+    crate::Error::Io {
+        path: "<stdout>".into(),
+        source,
+    }
+}

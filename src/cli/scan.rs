@@ -1,0 +1,26 @@
+//! `zlint scan`.
+
+use std::io::Write;
+
+use super::args::ScanArgs;
+use super::progress::Bar;
+use super::{EXIT_ERROR, EXIT_OK, print_node_errors, stdout_error};
+use crate::report::{scan_json, scan_text};
+use crate::scan::{ScanOptions, scan};
+use crate::store;
+
+pub(crate) fn run(args: &ScanArgs) -> crate::Result<u8> {
+    let opened = store::open(&args.path)?;
+    let bar = Bar::new(args.quiet);
+    let found = scan(&opened, ScanOptions { deep: args.deep }, &bar)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.json {
+        scan_json::write(&found, &mut out).map_err(stdout_error)?;
+    } else {
+        scan_text::write(&found, &mut out).map_err(stdout_error)?;
+    }
+    out.flush().map_err(stdout_error)?;
+    print_node_errors(&found.errors);
+    Ok(if found.errors.is_empty() { EXIT_OK } else { EXIT_ERROR })
+}

@@ -1,0 +1,22 @@
+//! How long-running library operations report progress. The binary draws it; the library only
+//! calls these methods (from many threads at once).
+
+/// Receives progress from long-running operations.
+pub trait Progress: Sync {
+    /// A phase begins: `what` names it, `total` is the expected amount of work (`None` if unknown).
+    fn begin(&self, what: &str, total: Option<u64>);
+    /// `amount` more units of work are done.
+    fn advance(&self, amount: u64);
+    /// The phase is over.
+    fn end(&self);
+}
+
+/// Progress that is not shown.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn begin(&self, _what: &str, _total: Option<u64>) {}
+    fn advance(&self, _amount: u64) {}
+    fn end(&self) {}
+}

@@ -1,0 +1,161 @@
+//! `zlint scan`: the scan as a table, one row per node, indented as a tree.
+
+use std::io::Write;
+
+use super::{human_bytes, shape_text};
+use crate::model::{ArrayInfo, GroupInfo, Store};
+
+enum Row<'a> {
+    Array(&'a ArrayInfo),
+    Group(&'a GroupInfo),
+}
+
+impl Row<'_> {
+    fn path(&self) -> &crate::model::NodePath {
+        match self {
+            Row::Array(a) => &a.path,
+            Row::Group(g) => &g.path,
+        }
+    }
+}
+
+fn group_note(g: &GroupInfo) -> String {
+    let mut notes = Vec::new();
+    if g.implicit {
+        notes.push("implicit group".to_string());
+    } else {
+        notes.push("group".to_string());
+    }
+    for ms in &g.multiscales {
+        let version = ms.version.as_deref().unwrap_or("?");
+        let axes: String = ms.axes.iter().map(|a| a.name.as_str()).collect();
+        let missing = ms.levels.iter().filter(|l| !l.found).count();
+        let mut note = format!(
+            "OME-NGFF {version} multiscale, {} levels, axes {axes}",
+            ms.levels.len()
+        );
+        if missing > 0 {
+            note.push_str(&format!(" ({missing} missing)"));
+        }
+        notes.push(note);
+    }
+    if let Some(c) = &g.consolidated {
+        notes.push(format!("consolidated ({}, {} nodes)", c.kind, c.entries));
+    }
+    notes.join("; ")
+}
+
+/// Writes the scan of `store` as a table. Deep-scan columns appear when arrays carry them.
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
+    let deep = store.arrays.iter().any(|a| a.stored.is_some());
+    let mut rows: Vec<Row<'_>> = store
+        .arrays
+        .iter()
+        .map(Row::Array)
+        .chain(store.groups.iter().map(Row::Group))
+        .collect();
+    rows.sort_by(|a, b| a.path().cmp(b.path()));
+
+    let mut header = vec![
+        "PATH", "FORMAT", "SHAPE", "DTYPE", "CHUNKS", "SHARDS", "CHUNK SIZE", "NCHUNKS", "CODECS",
+    ];
+    if deep {
+        header.extend(["STORED", "MISSING", "BYTES", "RATIO"]);
+    }
+    let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| (*s).to_string()).collect()];
+    for row in &rows {
+        let depth = row.path().depth();
+        let name = if row.path().is_root() {
+            "/".to_string()
+        } else {
+            format!("{}{}", "  ".repeat(depth.saturating_sub(1)), row.path().name())
+        };
+        let cells = match row {
+            Row::Group(g) => vec![name, g.format.to_string(), group_note(g)],
+            Row::Array(a) => {
+                let mut cells = vec![
+                    name,
+                    a.format.to_string(),
+                    shape_text(&a.shape),
+                    a.dtype.name.clone(),
+                    shape_text(&a.chunk_shape),
+                    a.shard_shape.as_deref().map_or("-".into(), shape_text),
+                    a.chunk_bytes().map_or("?".into(), human_bytes),
+                    a.chunk_count().to_string(),
+                    codecs_text(a),
+                ];
+                if let Some(stored) = &a.stored {
+                    cells.extend([
+                        stored.stored_objects.to_string(),
+                        stored.missing_objects.to_string(),
+                        human_bytes(stored.stored_bytes),
+                        stored
+                            .compression_ratio
+                            .map_or("-".into(), |r| format!("{r:.2}")),
+                    ]);
+                }
+                cells
+            }
+        };
+        table.push(cells);
+    }
+
+    let columns = table[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            table
+                .iter()
+                .filter(|row| row.len() > 3 || c < 2)
+                .filter_map(|row| row.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in &table {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let last = c + 1 == row.len();
+            line.push_str(cell);
+            if !last {
+                let pad = widths[c].saturating_sub(cell.chars().count()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    writeln!(
+        out,
+        "\n{}: {}, {}{}",
+        store.location,
+        plural(store.arrays.len(), "array"),
+        plural(store.groups.len(), "group"),
+        match store.errors.len() {
+            0 => String::new(),
+            1 => ", 1 unreadable node".to_string(),
+            n => format!(", {n} unreadable nodes"),
+        }
+    )
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn codecs_text(a: &ArrayInfo) -> String {
+    if a.codecs.is_empty() {
+        return "-".to_string();
+    }
+    a.codecs
+        .iter()
+        .map(crate::model::Codec::summary)
+        .collect::<Vec<_>>()
+        .join(" ")
+}

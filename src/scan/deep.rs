@@ -1,0 +1,276 @@
+//! Deep scan: reads the stored chunk objects of each array (count, bytes, missing, stray).
+//!
+//! The walk is parallel (a rayon task per directory and per batch of entries) and aggregates per
+//! batch, not per object: a store of millions of chunk files costs one `stat` each and a few
+//! allocations per thousand. Entry types come from `readdir` (no `stat` for directories).
+
+use std::fs::DirEntry;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodeError, StoredStats};
+use crate::progress::Progress;
+use crate::store::METADATA_KEYS;
+
+/// Entries handed to one rayon task.
+const BATCH: usize = 1024;
+/// Arrays deeper than this are not scanned by grid index (no real store comes close).
+const MAX_RANK: usize = 32;
+
+/// Running totals for one array, merged once per batch.
+#[derive(Default)]
+struct Totals {
+    stored_objects: u64,
+    stored_bytes: u64,
+    stray_objects: u64,
+    uncompressed_bytes: u64,
+    sizes: Vec<u64>,
+    largest_dir: Option<(u64, PathBuf)>,
+    errors: Vec<String>,
+}
+
+/// What the walk needs to know about one array to recognise its chunk keys.
+struct Grid<'a> {
+    array: &'a ArrayInfo,
+    /// Stored objects per axis (C order).
+    counts: Vec<u64>,
+}
+
+impl Grid<'_> {
+    /// The C-order grid index of the object at `components` (directories, then the file name),
+    /// or `None` if the key is not one of this array's chunk keys.
+    fn index(&self, dirs: &[String], file: &str, out: &mut [u64; MAX_RANK]) -> Option<usize> {
+        let (separator, default_prefix) = match self.array.chunk_key_encoding {
+            ChunkKeyEncoding::Default { separator } => (separator, true),
+            ChunkKeyEncoding::V2 { separator } => (separator, false),
+            ChunkKeyEncoding::N5 => ('/', false),
+        };
+        let file_parts: &mut dyn Iterator<Item = &str> = if separator == '.' {
+            &mut file.split('.')
+        } else {
+            &mut std::iter::once(file)
+        };
+        let mut parts = dirs.iter().map(String::as_str).chain(file_parts);
+        if default_prefix && parts.next() != Some("c") {
+            return None;
+        }
+        let rank = self.counts.len();
+        let mut n = 0;
+        for part in parts {
+            if n >= MAX_RANK || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            out[n] = part.parse().ok()?;
+            n += 1;
+        }
+        // A scalar array's single chunk is `0` in Zarr v2 and `c` in Zarr v3.
+        if rank == 0 {
+            return (n == 0 && default_prefix || n == 1 && out[0] == 0 && !default_prefix)
+                .then_some(0);
+        }
+        if n != rank {
+            return None;
+        }
+        if self.array.format == Format::N5 {
+            out[..n].reverse();
+        }
+        out[..n]
+            .iter()
+            .zip(&self.counts)
+            .all(|(i, count)| i < count)
+            .then_some(n)
+    }
+
+    /// Uncompressed bytes held by the object at `index`: Zarr stores edge chunks at full size,
+    /// N5 clips them to the array.
+    fn object_bytes(&self, index: &[u64]) -> u64 {
+        let item = self.array.item_size().unwrap_or(0);
+        let object = self.array.object_shape();
+        if self.array.format != Format::N5 {
+            return crate::model::product(object) * item;
+        }
+        index
+            .iter()
+            .zip(object)
+            .zip(&self.array.shape)
+            .map(|((i, c), s)| (*c).min(s.saturating_sub(i * c)))
+            .product::<u64>()
+            * item
+    }
+}
+
+/// Fills `array.stored` by walking the array's directory under `root`. Problems reading it are
+/// returned as node errors; what could be read is still counted.
+pub(crate) fn scan_array(
+    root: &Path,
+    array: &mut ArrayInfo,
+    location: &str,
+    progress: &dyn Progress,
+) -> Vec<NodeError> {
+    let dir = root.join(array.path.as_str());
+    let grid = Grid {
+        counts: array
+            .shape
+            .iter()
+            .zip(array.object_shape())
+            .map(|(s, c)| s.div_ceil((*c).max(1)))
+            .collect(),
+        array,
+    };
+    let totals = Mutex::new(Totals::default());
+    rayon::scope(|scope| walk_dir(scope, &grid, &totals, dir.clone(), Vec::new(), progress));
+    let mut totals = totals.into_inner().unwrap_or_else(|poison| poison.into_inner());
+
+    let count = totals.stored_objects;
+    let median = if totals.sizes.is_empty() {
+        0
+    } else {
+        let mid = totals.sizes.len() / 2;
+        *totals.sizes.select_nth_unstable(mid).1
+    };
+    let largest_dir = totals.largest_dir.take().map(|(entries, path)| {
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        (entries, relative.to_string_lossy().into_owned())
+    });
+    array.stored = Some(StoredStats {
+        stored_objects: count,
+        stored_bytes: totals.stored_bytes,
+        missing_objects: array.object_count().saturating_sub(count),
+        stray_objects: totals.stray_objects,
+        mean_object_bytes: if count == 0 {
+            0.0
+        } else {
+            totals.stored_bytes as f64 / count as f64
+        },
+        median_object_bytes: median,
+        compression_ratio: (totals.stored_bytes > 0 && array.item_size().is_some())
+            .then(|| totals.uncompressed_bytes as f64 / totals.stored_bytes as f64),
+        largest_dir_entries: largest_dir.as_ref().map_or(0, |(n, _)| *n),
+        largest_dir: largest_dir.map(|(_, path)| path),
+    });
+    let base = location.trim_end_matches('/');
+    totals
+        .errors
+        .into_iter()
+        .map(|message| NodeError {
+            node: array.path.clone(),
+            location: base.to_string(),
+            message,
+        })
+        .collect()
+}
+
+fn walk_dir<'scope>(
+    scope: &rayon::Scope<'scope>,
+    grid: &'scope Grid<'scope>,
+    totals: &'scope Mutex<Totals>,
+    dir: PathBuf,
+    components: Vec<String>,
+    progress: &'scope dyn Progress,
+) {
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            lock(totals).errors.push(format!("{}: cannot list: {err}", dir.display()));
+            return;
+        }
+    };
+    let top = components.is_empty();
+    let mut entry_count = 0u64;
+    let mut batch: Vec<DirEntry> = Vec::with_capacity(BATCH);
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                lock(totals).errors.push(format!("{}: {err}", dir.display()));
+                continue;
+            }
+        };
+        entry_count += 1;
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                lock(totals).stray_objects += 1;
+                continue;
+            };
+            let mut child = components.clone();
+            child.push(name);
+            let path = entry.path();
+            scope.spawn(move |s| walk_dir(s, grid, totals, path, child, progress));
+            continue;
+        }
+        if top
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| METADATA_KEYS.contains(&n))
+        {
+            continue;
+        }
+        batch.push(entry);
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            let comps = components.clone();
+            scope.spawn(move |_| process_batch(grid, totals, &comps, full, progress));
+        }
+    }
+    if !batch.is_empty() {
+        process_batch(grid, totals, &components, batch, progress);
+    }
+    let mut totals = lock(totals);
+    if totals.largest_dir.as_ref().is_none_or(|(n, _)| entry_count > *n) {
+        totals.largest_dir = Some((entry_count, dir));
+    }
+}
+
+fn process_batch(
+    grid: &Grid<'_>,
+    totals: &Mutex<Totals>,
+    components: &[String],
+    batch: Vec<DirEntry>,
+    progress: &dyn Progress,
+) {
+    let mut local = Totals {
+        sizes: Vec::with_capacity(batch.len()),
+        ..Totals::default()
+    };
+    let mut index = [0u64; MAX_RANK];
+    for entry in &batch {
+        let name = entry.file_name();
+        let Some(rank) = name
+            .to_str()
+            .and_then(|name| grid.index(components, name, &mut index))
+        else {
+            local.stray_objects += 1;
+            continue;
+        };
+        let size = match entry.metadata() {
+            Ok(meta) if meta.file_type().is_symlink() => std::fs::metadata(entry.path()),
+            other => other,
+        };
+        match size {
+            Ok(meta) => {
+                local.stored_objects += 1;
+                local.stored_bytes += meta.len();
+                local.sizes.push(meta.len());
+                local.uncompressed_bytes += grid.object_bytes(&index[..rank]);
+            }
+            Err(err) => local
+                .errors
+                .push(format!("{}: {err}", entry.path().display())),
+        }
+    }
+    progress.advance(batch.len() as u64);
+    let mut totals = lock(totals);
+    totals.stored_objects += local.stored_objects;
+    totals.stored_bytes += local.stored_bytes;
+    totals.stray_objects += local.stray_objects;
+    totals.uncompressed_bytes += local.uncompressed_bytes;
+    totals.sizes.extend_from_slice(&local.sizes);
+    totals.errors.append(&mut local.errors);
+}
+
+fn lock(totals: &Mutex<Totals>) -> std::sync::MutexGuard<'_, Totals> {
+    // A panic in another walker cannot leave the totals half-updated in a way that matters here.
+    totals.lock().unwrap_or_else(|poison| poison.into_inner())
+}

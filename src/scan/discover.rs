@@ -1,0 +1,252 @@
+//! Discovery: a parallel walk over a store's keys that turns metadata into model nodes.
+//!
+//! At each directory the walk looks for `zarr.json`, `.zarray`, `.zgroup` and `attributes.json`
+//! by name, so an array's chunk keys are never listed: a metadata scan costs a few reads per node
+//! however many chunks the arrays hold. Groups (and directories without metadata, which may be
+//! implicit groups) are listed to find their children, which are visited in parallel.
+
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+use zarrs::storage::{ReadableListableStorageTraits, StoreKey, StorePrefix};
+
+use super::{n5, ome, zarr2, zarr3};
+use crate::model::{ArrayInfo, Format, GroupInfo, Node, NodeError, NodePath};
+
+/// A node found by the walk, with what is needed to check consolidated metadata later.
+pub(crate) enum Found {
+    Array(ArrayInfo),
+    Group {
+        group: GroupInfo,
+        /// Nodes listed by consolidated metadata at this group, relative to it.
+        consolidated: Option<(String, Vec<NodePath>)>,
+    },
+    Error(NodeError),
+}
+
+pub(crate) struct Walker<'a> {
+    pub(crate) storage: &'a dyn ReadableListableStorageTraits,
+    pub(crate) location: &'a str,
+}
+
+fn key_of(path: &NodePath, name: &str) -> String {
+    if path.is_root() {
+        name.to_string()
+    } else {
+        format!("{}/{name}", path.as_str())
+    }
+}
+
+impl Walker<'_> {
+    fn locate(&self, key: &str) -> String {
+        let base = self.location.trim_end_matches('/');
+        if key.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}/{key}")
+        }
+    }
+
+    fn error(&self, node: &NodePath, key: &str, message: impl Into<String>) -> NodeError {
+        NodeError {
+            node: node.clone(),
+            location: self.locate(key),
+            message: message.into(),
+        }
+    }
+
+    /// Reads and parses the JSON document `name` of the node at `path`, if it exists.
+    fn read_json(&self, path: &NodePath, name: &str) -> Result<Option<Value>, NodeError> {
+        let key = key_of(path, name);
+        let store_key =
+            StoreKey::new(key.clone()).map_err(|e| self.error(path, &key, e.to_string()))?;
+        let bytes = match self.storage.get(&store_key) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(err) => return Err(self.error(path, &key, format!("cannot read: {err}"))),
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|err| self.error(path, &key, format!("invalid JSON: {err}")))
+    }
+
+    /// Reads `.zattrs` (an empty map when absent).
+    fn zattrs(&self, path: &NodePath, out: &mut Vec<Found>) -> Map<String, Value> {
+        match self.read_json(path, ".zattrs") {
+            Ok(Some(Value::Object(attrs))) => attrs,
+            Ok(Some(_)) => {
+                out.push(Found::Error(self.error(
+                    path,
+                    &key_of(path, ".zattrs"),
+                    "attributes are not a JSON object",
+                )));
+                Map::new()
+            }
+            Ok(None) => Map::new(),
+            Err(err) => {
+                out.push(Found::Error(err));
+                Map::new()
+            }
+        }
+    }
+
+    /// Visits the node at `path` and everything below it.
+    pub(crate) fn visit(&self, path: &NodePath, parent_format: Option<Format>) -> Vec<Found> {
+        let mut out = Vec::new();
+        let metadata_error = |key: &str, message: String| {
+            vec![Found::Error(self.error(path, &key_of(path, key), message))]
+        };
+
+        match self.read_json(path, "zarr.json") {
+            Err(err) => return vec![Found::Error(err)],
+            Ok(Some(doc)) => {
+                return match zarr3::node(path.clone(), &doc) {
+                    Ok(Node::Array(array)) => vec![Found::Array(array)],
+                    Ok(Node::Group(group)) => {
+                        let consolidated = zarr3::consolidated_nodes(&doc)
+                            .map(|nodes| ("inline".to_string(), nodes));
+                        self.group_and_children(group, consolidated, "zarr.json", out)
+                    }
+                    Err(message) => metadata_error("zarr.json", message),
+                };
+            }
+            Ok(None) => {}
+        }
+
+        match self.read_json(path, ".zarray") {
+            Err(err) => return vec![Found::Error(err)],
+            Ok(Some(doc)) => {
+                let attributes = self.zattrs(path, &mut out);
+                match zarr2::array(path.clone(), &doc, attributes) {
+                    Ok(array) => out.push(Found::Array(array)),
+                    Err(message) => return metadata_error(".zarray", message),
+                }
+                return out;
+            }
+            Ok(None) => {}
+        }
+
+        match self.read_json(path, ".zgroup") {
+            Err(err) => return vec![Found::Error(err)],
+            Ok(Some(doc)) => {
+                let attributes = self.zattrs(path, &mut out);
+                let group = match zarr2::group(path.clone(), &doc, attributes) {
+                    Ok(group) => group,
+                    Err(message) => return metadata_error(".zgroup", message),
+                };
+                let consolidated = match self.read_json(path, ".zmetadata") {
+                    Ok(Some(doc)) => match zarr2::consolidated_nodes(&doc) {
+                        Ok(nodes) => Some(("zmetadata".to_string(), nodes)),
+                        Err(message) => {
+                            out.push(Found::Error(self.error(
+                                path,
+                                &key_of(path, ".zmetadata"),
+                                message,
+                            )));
+                            None
+                        }
+                    },
+                    Ok(None) => None,
+                    Err(err) => {
+                        out.push(Found::Error(err));
+                        None
+                    }
+                };
+                return self.group_and_children(group, consolidated, ".zattrs", out);
+            }
+            Ok(None) => {}
+        }
+
+        match self.read_json(path, "attributes.json") {
+            Err(err) => return vec![Found::Error(err)],
+            Ok(Some(doc)) => {
+                return match n5::node(path.clone(), &doc) {
+                    Ok(Node::Array(array)) => vec![Found::Array(array)],
+                    Ok(Node::Group(group)) => {
+                        self.group_and_children(group, None, "attributes.json", out)
+                    }
+                    Err(message) => metadata_error("attributes.json", message),
+                };
+            }
+            Ok(None) => {}
+        }
+
+        // No metadata here: an implicit group if anything lies below.
+        let children = self.children(path, parent_format);
+        if children.is_empty() {
+            return children;
+        }
+        let format = parent_format.or_else(|| {
+            children.iter().find_map(|found| match found {
+                Found::Array(a) => Some(a.format),
+                Found::Group { group, .. } => Some(group.format),
+                Found::Error(_) => None,
+            })
+        });
+        if let Some(format) = format {
+            let mut group = n5::group(path.clone(), Map::new(), true);
+            group.format = format;
+            out.push(Found::Group {
+                group,
+                consolidated: None,
+            });
+        }
+        out.extend(children);
+        out
+    }
+
+    fn group_and_children(
+        &self,
+        mut group: GroupInfo,
+        consolidated: Option<(String, Vec<NodePath>)>,
+        attributes_key: &str,
+        mut out: Vec<Found>,
+    ) -> Vec<Found> {
+        match ome::multiscales(&group.path, &group.attributes) {
+            Ok(multiscales) => group.multiscales = multiscales,
+            Err(message) => out.push(Found::Error(self.error(
+                &group.path,
+                &key_of(&group.path, attributes_key),
+                message,
+            ))),
+        }
+        let children = self.children(&group.path, Some(group.format));
+        out.push(Found::Group {
+            group,
+            consolidated,
+        });
+        out.extend(children);
+        out
+    }
+
+    /// Visits every child directory of `path` in parallel.
+    fn children(&self, path: &NodePath, format: Option<Format>) -> Vec<Found> {
+        let prefix = if path.is_root() {
+            StorePrefix::root()
+        } else {
+            match StorePrefix::new(format!("{}/", path.as_str())) {
+                Ok(prefix) => prefix,
+                Err(err) => return vec![Found::Error(self.error(path, path.as_str(), err.to_string()))],
+            }
+        };
+        let listing = match self.storage.list_dir(&prefix) {
+            Ok(listing) => listing,
+            Err(err) => {
+                return vec![Found::Error(self.error(
+                    path,
+                    path.as_str(),
+                    format!("cannot list: {err}"),
+                ))];
+            }
+        };
+        listing
+            .prefixes()
+            .par_iter()
+            .filter_map(|child| {
+                let name = child.as_str().trim_end_matches('/').rsplit('/').next()?;
+                // Hidden directories (`.git`, temporary output) are not nodes.
+                (!name.starts_with('.')).then(|| path.join(name))
+            })
+            .flat_map_iter(|child| self.visit(&child, format))
+            .collect()
+    }
+}

@@ -1,0 +1,132 @@
+//! Scanning a store: metadata → [`Store`], and optionally the stored objects (`--deep`).
+
+mod codecs;
+mod deep;
+mod discover;
+mod dtype;
+mod json;
+mod n5;
+mod ome;
+mod zarr2;
+mod zarr3;
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::model::{Consolidated, NodePath, Store};
+use crate::progress::Progress;
+use crate::store::OpenedStore;
+use discover::{Found, Walker};
+
+/// What a scan reads.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScanOptions {
+    /// Also read the stored chunk objects (count, bytes, missing, compression ratio).
+    pub deep: bool,
+}
+
+/// Scans an opened store. Nodes that cannot be read are collected in [`Store::errors`]; the scan
+/// goes on with the others.
+///
+/// # Errors
+/// [`Error::NotAStore`] if nothing below the location is a Zarr or N5 node;
+/// [`Error::Storage`] if a deep scan is asked of a store that is not on the local filesystem.
+pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress) -> Result<Store> {
+    let walker = Walker {
+        storage: opened.storage.as_ref(),
+        location: &opened.location,
+    };
+    let mut store = Store {
+        location: opened.location.clone(),
+        ..Store::default()
+    };
+    let mut consolidated = Vec::new();
+    for found in walker.visit(&NodePath::root(), None) {
+        match found {
+            Found::Array(array) => store.arrays.push(array),
+            Found::Group {
+                group,
+                consolidated: listed,
+            } => {
+                if let Some((kind, nodes)) = listed {
+                    consolidated.push((group.path.clone(), kind, nodes));
+                }
+                store.groups.push(group);
+            }
+            Found::Error(error) => store.errors.push(error),
+        }
+    }
+    if store.node_count() == 0 && store.errors.is_empty() {
+        return Err(Error::NotAStore(opened.location.clone().into()));
+    }
+    store.arrays.sort_by(|a, b| a.path.cmp(&b.path));
+    store.groups.sort_by(|a, b| a.path.cmp(&b.path));
+    for (group, kind, listed) in consolidated {
+        let info = check_consolidated(&store, &group, kind, listed);
+        if let Ok(i) = store.groups.binary_search_by(|g| g.path.cmp(&group)) {
+            store.groups[i].consolidated = Some(info);
+        }
+    }
+    ome::link(&mut store);
+    let unknown: Vec<_> = store
+        .arrays
+        .iter()
+        .flat_map(|array| codecs::unknown(array, &opened.location))
+        .collect();
+    store.errors.extend(unknown);
+
+    if options.deep {
+        let root = opened.root_dir.as_deref().ok_or_else(|| Error::Storage {
+            location: opened.location.clone(),
+            message: "--deep is supported for stores on the local filesystem only".into(),
+        })?;
+        progress.begin(
+            "objects",
+            Some(store.arrays.iter().map(|a| a.object_count()).sum()),
+        );
+        let errors: Vec<_> = store
+            .arrays
+            .par_iter_mut()
+            .flat_map_iter(|array| deep::scan_array(root, array, &opened.location, progress))
+            .collect();
+        progress.end();
+        store.errors.extend(errors);
+    }
+    store.errors.sort_by(|a, b| a.node.cmp(&b.node).then(a.location.cmp(&b.location)));
+    Ok(store)
+}
+
+/// Compares the nodes consolidated metadata lists with the nodes found below its group.
+fn check_consolidated(
+    store: &Store,
+    group: &NodePath,
+    kind: String,
+    listed: Vec<NodePath>,
+) -> Consolidated {
+    let relative = |path: &NodePath| -> Option<NodePath> {
+        if group.is_root() {
+            (!path.is_root()).then(|| path.clone())
+        } else {
+            path.as_str()
+                .strip_prefix(group.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .map(NodePath::new)
+        }
+    };
+    let found: BTreeSet<NodePath> = store
+        .arrays
+        .iter()
+        .map(|a| &a.path)
+        .chain(store.groups.iter().filter(|g| !g.implicit).map(|g| &g.path))
+        .filter_map(relative)
+        .collect();
+    let listed_set: BTreeSet<NodePath> = listed.iter().filter(|p| !p.is_root()).cloned().collect();
+    Consolidated {
+        kind,
+        entries: listed_set.len(),
+        missing_nodes: listed_set.difference(&found).map(|p| group.join(p.as_str())).collect(),
+        unlisted_nodes: found.difference(&listed_set).map(|p| group.join(p.as_str())).collect(),
+    }
+}

@@ -1,0 +1,96 @@
+//! Opening a store: a location given by the user becomes a handle on zarrs' storage traits.
+//!
+//! Everything zlint reads goes through [`ReadableListableStorageTraits`], so object stores can be
+//! added beside the filesystem without touching the scanner. Filesystem stores also keep their
+//! root path, which the deep scan uses for a fast parallel directory walk.
+
+mod fs;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use zarrs::storage::ReadableListableStorageTraits;
+
+use crate::error::{Error, Result};
+
+pub use fs::CheckedFilesystemStore;
+
+/// Metadata file names that mark a node in one of the supported formats.
+pub const METADATA_KEYS: &[&str] = &[
+    "zarr.json",
+    ".zarray",
+    ".zgroup",
+    ".zattrs",
+    ".zmetadata",
+    "attributes.json",
+];
+
+/// An opened store.
+pub struct OpenedStore {
+    /// The location as the user gave it.
+    pub location: String,
+    /// Read and list access to the store's keys.
+    pub storage: Arc<dyn ReadableListableStorageTraits>,
+    /// The root directory, for stores on the local filesystem.
+    pub root_dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for OpenedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenedStore")
+            .field("location", &self.location)
+            .field("root_dir", &self.root_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the store at `location`: a directory holding a hierarchy, a group or an array. A path to
+/// one of the metadata files (`zarr.json`, `.zarray`, `attributes.json`, …) opens its directory.
+///
+/// # Errors
+/// [`Error::Io`] if the path does not exist or is not a readable directory.
+pub fn open(location: &str) -> Result<OpenedStore> {
+    let path = Path::new(location.strip_prefix("file://").unwrap_or(location));
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let dir = if meta.is_dir() {
+        path.to_path_buf()
+    } else {
+        let is_metadata = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| METADATA_KEYS.contains(&n));
+        match path.parent() {
+            Some(parent) if is_metadata => {
+                if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                }
+            }
+            _ => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        "not a directory",
+                    ),
+                });
+            }
+        }
+    };
+    // Reading the directory up front turns a permission problem into a clear error here rather
+    // than an empty store later.
+    std::fs::read_dir(&dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let storage = CheckedFilesystemStore::new(&dir)?;
+    Ok(OpenedStore {
+        location: location.to_string(),
+        storage: Arc::new(storage),
+        root_dir: Some(dir),
+    })
+}
