@@ -16,8 +16,21 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The path exists but holds no Zarr or N5 metadata anywhere below it.
-    #[error("{0}: not a Zarr or N5 store (no zarr.json, .zarray, .zgroup or attributes.json found)")]
+    #[error(
+        "{0}: not a Zarr or N5 store (no zarr.json, .zarray, .zgroup or attributes.json found)"
+    )]
     NotAStore(PathBuf),
+    /// A configuration file is unreadable or invalid.
+    #[error("{path}: {message}")]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The command line asks for something that does not exist.
+    #[error("{0}")]
+    Usage(String),
     /// The storage layer failed.
     #[error("{location}: {message}")]
     Storage {

@@ -15,11 +15,14 @@
 //! ```
 
 pub mod error;
+pub mod lint;
 pub mod model;
+pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod store;
+pub mod units;
 
 #[doc(hidden)]
 pub mod cli;

@@ -400,7 +400,7 @@ pub struct GroupInfo {
 #[serde(tag = "node_type", rename_all = "lowercase")]
 pub enum Node {
     /// An array.
-    Array(ArrayInfo),
+    Array(Box<ArrayInfo>),
     /// A group.
     Group(GroupInfo),
 }
@@ -483,10 +483,9 @@ pub fn product(shape: &[u64]) -> u64 {
 /// axis counts as one cell, so malformed metadata cannot divide by zero.
 #[must_use]
 pub fn grid_count(shape: &[u64], cell: &[u64]) -> u64 {
-    shape
-        .iter()
-        .zip(cell)
-        .fold(1u64, |acc, (&s, &c)| acc.saturating_mul(s.div_ceil(c.max(1))))
+    shape.iter().zip(cell).fold(1u64, |acc, (&s, &c)| {
+        acc.saturating_mul(s.div_ceil(c.max(1)))
+    })
 }
 
 #[cfg(test)]

@@ -1,14 +1,28 @@
 //! Command-line arguments.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::lint::config::{Access, Profile};
+use crate::lint::rule::Severity;
 
 /// Audit and repair the chunk layout of Zarr v2, Zarr v3 and N5 stores.
+///
+/// `zlint STORE` lints a store; the subcommands do the rest.
 #[derive(Debug, Parser)]
-#[command(name = "zlint", version, about)]
+#[command(
+    name = "zlint",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (default: lint STORE).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Lint options, for `zlint STORE`.
+    #[command(flatten)]
+    pub lint: LintArgs,
 }
 
 /// The subcommands.
@@ -16,6 +30,80 @@ pub struct Cli {
 pub enum Command {
     /// List every array and group of a store with its layout.
     Scan(ScanArgs),
+    /// Lint a store (the same as `zlint STORE`).
+    Lint(LintArgs),
+    /// List every lint rule.
+    Rules(RulesArgs),
+    /// Print the documentation of a rule.
+    Explain(ExplainArgs),
+}
+
+/// Output formats of the linter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// One line per finding with a `help:` line, and a summary.
+    Text,
+    /// One JSON document (docs/lint-json.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// When to colour text output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal only.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Arguments of `zlint STORE`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The store: a hierarchy root, a group inside one, or a single array.
+    #[arg(required = true)]
+    pub path: Option<String>,
+    /// What the data is for [default: analysis, or the config file's].
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+    /// How the data is read [default: auto, or the config file's].
+    #[arg(long, value_enum)]
+    pub access: Option<Access>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+    pub format: LintFormat,
+    /// Run only these rules (IDs, prefixes such as ZL2, or names; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (IDs, prefixes or names; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Exit 1 when a finding has at least this severity [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+    /// Config file [default: zlint.toml in the store, else in the current directory].
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+    /// Ignore any zlint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Worker cores the data is processed with (ZL105).
+    #[arg(long)]
+    pub cores: Option<u64>,
+    /// Also read the stored chunk objects (enables ZL401, ZL402).
+    #[arg(long)]
+    pub deep: bool,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Show no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `zlint scan`.
@@ -32,4 +120,19 @@ pub struct ScanArgs {
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Arguments of `zlint rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `zlint explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule ID (`ZL101`) or name (`chunk-too-small`).
+    pub rule: String,
 }

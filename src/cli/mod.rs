@@ -2,7 +2,9 @@
 //! arguments and hands them to [`run`], which returns the process exit code.
 
 mod args;
+mod lint;
 mod progress;
+mod rules;
 mod scan;
 
 use std::io::Write;
@@ -21,7 +23,11 @@ pub const EXIT_ERROR: u8 = 2;
 #[must_use]
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
-        Command::Scan(args) => scan::run(&args),
+        Some(Command::Scan(args)) => scan::run(&args),
+        Some(Command::Lint(args)) => lint::run(&args),
+        Some(Command::Rules(args)) => rules::list(&args),
+        Some(Command::Explain(args)) => rules::explain(&args),
+        None => lint::run(&cli.lint),
     };
     match result {
         Ok(code) => code,

@@ -22,5 +22,9 @@ pub(crate) fn run(args: &ScanArgs) -> crate::Result<u8> {
     }
     out.flush().map_err(stdout_error)?;
     print_node_errors(&found.errors);
-    Ok(if found.errors.is_empty() { EXIT_OK } else { EXIT_ERROR })
+    Ok(if found.errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }

@@ -1,24 +1,20 @@
 //! Renderers: the only code that formats results for people or programs.
 
+pub mod github;
+pub mod lint_json;
+pub mod lint_text;
+pub mod sarif;
 pub mod scan_json;
 pub mod scan_text;
 
-/// Bytes in binary units: `512 B`, `1.5 KiB`, `64 MiB`, `2.0 GiB`.
-#[must_use]
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else if value >= 100.0 || value.fract() < 0.05 {
-        format!("{value:.0} {}", UNITS[unit])
+pub use crate::units::human_bytes;
+
+/// `1 array`, `3 arrays`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
     } else {
-        format!("{value:.1} {}", UNITS[unit])
+        format!("{n} {noun}s")
     }
 }
 
@@ -38,15 +34,6 @@ pub fn shape_text(shape: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bytes_read_naturally() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(64 << 20), "64 MiB");
-        assert_eq!(human_bytes(3 << 30), "3 GiB");
-        assert_eq!(human_bytes(200 * 1024 + 7), "200 KiB");
-    }
 
     #[test]
     fn shapes_read_naturally() {

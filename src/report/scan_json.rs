@@ -6,7 +6,9 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::{ArrayInfo, Axis, ChunkKeyEncoding, Codec, GroupInfo, NodeError, Store, StoredStats};
+use crate::model::{
+    ArrayInfo, Axis, ChunkKeyEncoding, Codec, GroupInfo, NodeError, Store, StoredStats,
+};
 
 /// The version of the scan JSON schema.
 pub const SCAN_SCHEMA_VERSION: u32 = 1;

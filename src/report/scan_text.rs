@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{human_bytes, shape_text};
+use super::{human_bytes, plural, shape_text};
 use crate::model::{ArrayInfo, GroupInfo, Store};
 
 enum Row<'a> {
@@ -60,7 +60,15 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
     rows.sort_by(|a, b| a.path().cmp(b.path()));
 
     let mut header = vec![
-        "PATH", "FORMAT", "SHAPE", "DTYPE", "CHUNKS", "SHARDS", "CHUNK SIZE", "NCHUNKS", "CODECS",
+        "PATH",
+        "FORMAT",
+        "SHAPE",
+        "DTYPE",
+        "CHUNKS",
+        "SHARDS",
+        "CHUNK SIZE",
+        "NCHUNKS",
+        "CODECS",
     ];
     if deep {
         header.extend(["STORED", "MISSING", "BYTES", "RATIO"]);
@@ -71,7 +79,11 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
         let name = if row.path().is_root() {
             "/".to_string()
         } else {
-            format!("{}{}", "  ".repeat(depth.saturating_sub(1)), row.path().name())
+            format!(
+                "{}{}",
+                "  ".repeat(depth.saturating_sub(1)),
+                row.path().name()
+            )
         };
         let cells = match row {
             Row::Group(g) => vec![name, g.format.to_string(), group_note(g)],
@@ -139,14 +151,6 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
             n => format!(", {n} unreadable nodes"),
         }
     )
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 fn codecs_text(a: &ArrayInfo) -> String {

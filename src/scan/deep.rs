@@ -34,6 +34,10 @@ struct Grid<'a> {
     array: &'a ArrayInfo,
     /// Stored objects per axis (C order).
     counts: Vec<u64>,
+    /// Uncompressed bytes of one stored object. Zarr stores edge chunks at full size; N5 allows
+    /// clipped edge blocks, but tensorstore and zarr-python 2 write them whole, so the full size
+    /// is used there too (reading every block header to be exact would double the I/O).
+    object_bytes: u64,
 }
 
 impl Grid<'_> {
@@ -80,23 +84,6 @@ impl Grid<'_> {
             .all(|(i, count)| i < count)
             .then_some(n)
     }
-
-    /// Uncompressed bytes held by the object at `index`: Zarr stores edge chunks at full size,
-    /// N5 clips them to the array.
-    fn object_bytes(&self, index: &[u64]) -> u64 {
-        let item = self.array.item_size().unwrap_or(0);
-        let object = self.array.object_shape();
-        if self.array.format != Format::N5 {
-            return crate::model::product(object) * item;
-        }
-        index
-            .iter()
-            .zip(object)
-            .zip(&self.array.shape)
-            .map(|((i, c), s)| (*c).min(s.saturating_sub(i * c)))
-            .product::<u64>()
-            * item
-    }
 }
 
 /// Fills `array.stored` by walking the array's directory under `root`. Problems reading it are
@@ -115,11 +102,14 @@ pub(crate) fn scan_array(
             .zip(array.object_shape())
             .map(|(s, c)| s.div_ceil((*c).max(1)))
             .collect(),
+        object_bytes: array.object_bytes().unwrap_or(0),
         array,
     };
     let totals = Mutex::new(Totals::default());
     rayon::scope(|scope| walk_dir(scope, &grid, &totals, dir.clone(), Vec::new(), progress));
-    let mut totals = totals.into_inner().unwrap_or_else(|poison| poison.into_inner());
+    let mut totals = totals
+        .into_inner()
+        .unwrap_or_else(|poison| poison.into_inner());
 
     let count = totals.stored_objects;
     let median = if totals.sizes.is_empty() {
@@ -171,7 +161,9 @@ fn walk_dir<'scope>(
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(err) => {
-            lock(totals).errors.push(format!("{}: cannot list: {err}", dir.display()));
+            lock(totals)
+                .errors
+                .push(format!("{}: cannot list: {err}", dir.display()));
             return;
         }
     };
@@ -182,7 +174,9 @@ fn walk_dir<'scope>(
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                lock(totals).errors.push(format!("{}: {err}", dir.display()));
+                lock(totals)
+                    .errors
+                    .push(format!("{}: {err}", dir.display()));
                 continue;
             }
         };
@@ -218,7 +212,11 @@ fn walk_dir<'scope>(
         process_batch(grid, totals, &components, batch, progress);
     }
     let mut totals = lock(totals);
-    if totals.largest_dir.as_ref().is_none_or(|(n, _)| entry_count > *n) {
+    if totals
+        .largest_dir
+        .as_ref()
+        .is_none_or(|(n, _)| entry_count > *n)
+    {
         totals.largest_dir = Some((entry_count, dir));
     }
 }
@@ -237,7 +235,7 @@ fn process_batch(
     let mut index = [0u64; MAX_RANK];
     for entry in &batch {
         let name = entry.file_name();
-        let Some(rank) = name
+        let Some(_rank) = name
             .to_str()
             .and_then(|name| grid.index(components, name, &mut index))
         else {
@@ -253,7 +251,7 @@ fn process_batch(
                 local.stored_objects += 1;
                 local.stored_bytes += meta.len();
                 local.sizes.push(meta.len());
-                local.uncompressed_bytes += grid.object_bytes(&index[..rank]);
+                local.uncompressed_bytes += grid.object_bytes;
             }
             Err(err) => local
                 .errors

@@ -14,7 +14,7 @@ use crate::model::{ArrayInfo, Format, GroupInfo, Node, NodeError, NodePath};
 
 /// A node found by the walk, with what is needed to check consolidated metadata later.
 pub(crate) enum Found {
-    Array(ArrayInfo),
+    Array(Box<ArrayInfo>),
     Group {
         group: GroupInfo,
         /// Nodes listed by consolidated metadata at this group, relative to it.
@@ -117,7 +117,7 @@ impl Walker<'_> {
             Ok(Some(doc)) => {
                 let attributes = self.zattrs(path, &mut out);
                 match zarr2::array(path.clone(), &doc, attributes) {
-                    Ok(array) => out.push(Found::Array(array)),
+                    Ok(array) => out.push(Found::Array(Box::new(array))),
                     Err(message) => return metadata_error(".zarray", message),
                 }
                 return out;
@@ -225,7 +225,13 @@ impl Walker<'_> {
         } else {
             match StorePrefix::new(format!("{}/", path.as_str())) {
                 Ok(prefix) => prefix,
-                Err(err) => return vec![Found::Error(self.error(path, path.as_str(), err.to_string()))],
+                Err(err) => {
+                    return vec![Found::Error(self.error(
+                        path,
+                        path.as_str(),
+                        err.to_string(),
+                    ))];
+                }
             }
         };
         let listing = match self.storage.list_dir(&prefix) {

@@ -50,7 +50,9 @@ pub(crate) fn from_zarr3(value: &Value) -> Result<DataType, String> {
     }
     if let Some(bits) = name.strip_prefix('r').and_then(|b| b.parse::<u64>().ok()) {
         if bits == 0 || bits % 8 != 0 {
-            return Err(format!("raw data type `{name}` is not a whole number of bytes"));
+            return Err(format!(
+                "raw data type `{name}` is not a whole number of bytes"
+            ));
         }
         return Ok(sized(name, bits / 8));
     }
@@ -165,7 +167,11 @@ mod tests {
         ];
         for (typestr, name, size) in cases {
             let dtype = from_zarr2(&json!(typestr), None).unwrap();
-            assert_eq!((dtype.name.as_str(), dtype.item_size), (name, size), "{typestr}");
+            assert_eq!(
+                (dtype.name.as_str(), dtype.item_size),
+                (name, size),
+                "{typestr}"
+            );
         }
         assert_eq!(
             from_zarr2(&json!("|O"), Some("vlen-utf8")).unwrap().name,

@@ -3,7 +3,10 @@
 use serde_json::{Map, Value};
 
 /// A JSON object, or a message saying what was found instead.
-pub(crate) fn as_object<'a>(value: &'a Value, what: &str) -> Result<&'a Map<String, Value>, String> {
+pub(crate) fn as_object<'a>(
+    value: &'a Value,
+    what: &str,
+) -> Result<&'a Map<String, Value>, String> {
     value
         .as_object()
         .ok_or_else(|| format!("{what} is not a JSON object"))

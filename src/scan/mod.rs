@@ -45,7 +45,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
     let mut consolidated = Vec::new();
     for found in walker.visit(&NodePath::root(), None) {
         match found {
-            Found::Array(array) => store.arrays.push(array),
+            Found::Array(array) => store.arrays.push(*array),
             Found::Group {
                 group,
                 consolidated: listed,
@@ -94,7 +94,9 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
         progress.end();
         store.errors.extend(errors);
     }
-    store.errors.sort_by(|a, b| a.node.cmp(&b.node).then(a.location.cmp(&b.location)));
+    store
+        .errors
+        .sort_by(|a, b| a.node.cmp(&b.node).then(a.location.cmp(&b.location)));
     Ok(store)
 }
 
@@ -126,7 +128,13 @@ fn check_consolidated(
     Consolidated {
         kind,
         entries: listed_set.len(),
-        missing_nodes: listed_set.difference(&found).map(|p| group.join(p.as_str())).collect(),
-        unlisted_nodes: found.difference(&listed_set).map(|p| group.join(p.as_str())).collect(),
+        missing_nodes: listed_set
+            .difference(&found)
+            .map(|p| group.join(p.as_str()))
+            .collect(),
+        unlisted_nodes: found
+            .difference(&listed_set)
+            .map(|p| group.join(p.as_str()))
+            .collect(),
     }
 }

@@ -76,7 +76,7 @@ pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, Stri
                 .collect()
         });
     // The N5 codec list has no bytes-to-bytes meaning for `raw`; keep it visible anyway.
-    Ok(Node::Array(ArrayInfo {
+    Ok(Node::Array(Box::new(ArrayInfo {
         path,
         format: Format::N5,
         shape,
@@ -92,7 +92,7 @@ pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, Stri
         chunk_key_encoding: ChunkKeyEncoding::N5,
         attributes,
         stored: None,
-    }))
+    })))
 }
 
 /// An N5 group; `implicit` for a directory without `attributes.json`.

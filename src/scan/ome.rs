@@ -25,7 +25,9 @@ pub(crate) fn multiscales(
         .ok_or("OME-NGFF `multiscales` is not a list")?;
     list.iter()
         .enumerate()
-        .map(|(i, entry)| multiscale(group, entry, outer_version).map_err(|e| format!("multiscales[{i}]: {e}")))
+        .map(|(i, entry)| {
+            multiscale(group, entry, outer_version).map_err(|e| format!("multiscales[{i}]: {e}"))
+        })
         .collect()
 }
 

@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{as_object, check_grid, string, u64_vec, xarray_dimensions};
 use super::dtype;
+use super::json::{as_object, check_grid, string, u64_vec, xarray_dimensions};
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Codec, Format, GroupInfo, NodePath};
 
 /// Builds an array from `.zarray` and the (possibly empty) `.zattrs`.
@@ -38,7 +38,11 @@ pub(crate) fn array(
         None | Some(Value::Null) => '.',
         Some(Value::String(s)) if s == "." => '.',
         Some(Value::String(s)) if s == "/" => '/',
-        Some(other) => return Err(format!("`dimension_separator` is {other}, not \".\" or \"/\"")),
+        Some(other) => {
+            return Err(format!(
+                "`dimension_separator` is {other}, not \".\" or \"/\""
+            ));
+        }
     };
     match obj.get("order").and_then(Value::as_str) {
         Some("C" | "F") => {}
@@ -142,7 +146,10 @@ mod tests {
         let a = array(NodePath::new("a"), &zarray(), Map::new()).unwrap();
         let names: Vec<&str> = a.codecs.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["delta", "blosc"]);
-        assert_eq!(a.chunk_key_encoding, ChunkKeyEncoding::V2 { separator: '.' });
+        assert_eq!(
+            a.chunk_key_encoding,
+            ChunkKeyEncoding::V2 { separator: '.' }
+        );
         assert_eq!(a.dtype.name, "uint16");
         assert_eq!(a.native_dtype, "<u2");
     }
@@ -160,7 +167,12 @@ mod tests {
     #[test]
     fn xarray_dimension_names_come_from_attributes() {
         let attrs = json!({"_ARRAY_DIMENSIONS": ["y", "x"]});
-        let a = array(NodePath::root(), &zarray(), attrs.as_object().unwrap().clone()).unwrap();
+        let a = array(
+            NodePath::root(),
+            &zarray(),
+            attrs.as_object().unwrap().clone(),
+        )
+        .unwrap();
         assert_eq!(
             a.dimension_names,
             Some(vec![Some("y".to_string()), Some("x".to_string())])

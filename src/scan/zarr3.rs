@@ -31,8 +31,10 @@ pub(crate) fn node(path: NodePath, zarr_json: &Value) -> Result<Node, String> {
             multiscales: Vec::new(),
             consolidated: None,
         })),
-        Some("array") => array(path, obj, attributes).map(Node::Array),
-        Some(other) => Err(format!("`node_type` is \"{other}\", not \"array\" or \"group\"")),
+        Some("array") => array(path, obj, attributes).map(|a| Node::Array(Box::new(a))),
+        Some(other) => Err(format!(
+            "`node_type` is \"{other}\", not \"array\" or \"group\""
+        )),
         None => Err("missing `node_type`".into()),
     }
 }
@@ -46,10 +48,15 @@ fn array(
     let raw_dtype = obj.get("data_type").ok_or("missing `data_type`")?;
     let dtype = dtype::from_zarr3(raw_dtype)?;
 
-    let grid = as_object(obj.get("chunk_grid").ok_or("missing `chunk_grid`")?, "`chunk_grid`")?;
+    let grid = as_object(
+        obj.get("chunk_grid").ok_or("missing `chunk_grid`")?,
+        "`chunk_grid`",
+    )?;
     let grid_name = grid.get("name").and_then(Value::as_str).unwrap_or("");
     if grid_name != "regular" {
-        return Err(format!("unsupported chunk grid `{grid_name}` (only `regular` is read)"));
+        return Err(format!(
+            "unsupported chunk grid `{grid_name}` (only `regular` is read)"
+        ));
     }
     let grid_config = as_object(
         grid.get("configuration").unwrap_or(&Value::Null),
@@ -136,7 +143,9 @@ fn parse_codecs(list: &[Value]) -> Result<Vec<Codec>, String> {
                 let configuration = match obj.get("configuration") {
                     None | Some(Value::Null) => Map::new(),
                     Some(Value::Object(cfg)) => cfg.clone(),
-                    Some(_) => return Err(format!("codec `{name}`: configuration is not an object")),
+                    Some(_) => {
+                        return Err(format!("codec `{name}`: configuration is not an object"));
+                    }
                 };
                 Ok(Codec {
                     name: name.to_string(),
@@ -167,7 +176,9 @@ fn key_encoding(value: Option<&Value>) -> Result<ChunkKeyEncoding, String> {
         None => Ok(default),
         Some(".") => Ok('.'),
         Some("/") => Ok('/'),
-        Some(other) => Err(format!("chunk key separator \"{other}\" is not \".\" or \"/\"")),
+        Some(other) => Err(format!(
+            "chunk key separator \"{other}\" is not \".\" or \"/\""
+        )),
     };
     match name {
         "default" => Ok(ChunkKeyEncoding::Default {
@@ -227,14 +238,22 @@ mod tests {
     fn dimension_names_must_match_rank() {
         let mut bad = sharded();
         bad["dimension_names"] = json!(["y"]);
-        assert!(node(NodePath::root(), &bad).unwrap_err().contains("dimension_names"));
+        assert!(
+            node(NodePath::root(), &bad)
+                .unwrap_err()
+                .contains("dimension_names")
+        );
     }
 
     #[test]
     fn unknown_node_type_and_grid_are_errors() {
         let mut bad = sharded();
         bad["chunk_grid"]["name"] = json!("rectilinear");
-        assert!(node(NodePath::root(), &bad).unwrap_err().contains("rectilinear"));
+        assert!(
+            node(NodePath::root(), &bad)
+                .unwrap_err()
+                .contains("rectilinear")
+        );
         bad["node_type"] = json!("thing");
         assert!(node(NodePath::root(), &bad).is_err());
     }

@@ -1,0 +1,91 @@
+//! `zlint STORE`: lint a store.
+
+use std::io::{IsTerminal, Write};
+
+use super::args::{ColorChoice, LintArgs, LintFormat};
+use super::progress::Bar;
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, stdout_error};
+use crate::lint::{Settings, lint};
+use crate::report::lint_text::Color;
+use crate::report::{github, lint_json, lint_text, sarif};
+use crate::scan::{ScanOptions, scan};
+use crate::store;
+
+pub(crate) fn run(args: &LintArgs) -> crate::Result<u8> {
+    let path = args.path.as_deref().unwrap_or(".");
+    let opened = store::open(path)?;
+    let mut settings = settings(args, opened.root_dir.as_deref())?;
+    if let Some(cores) = args.cores {
+        settings.thresholds.cores = cores;
+    }
+    let found = scan(
+        &opened,
+        ScanOptions { deep: args.deep },
+        &Bar::new(args.quiet),
+    )?;
+    let report = lint(&found, &settings);
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        LintFormat::Text => {
+            let color = match args.color {
+                ColorChoice::Always => Color::Always,
+                ColorChoice::Never => Color::Never,
+                ColorChoice::Auto if std::io::stdout().is_terminal() => Color::Always,
+                ColorChoice::Auto => Color::Never,
+            };
+            lint_text::write(&report, color, &mut out)
+        }
+        LintFormat::Json => lint_json::write(&report, &mut out),
+        LintFormat::Sarif => sarif::write(&report, &mut out),
+        LintFormat::Github => github::write(&report, &mut out),
+    }
+    .map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+
+    if !found.errors.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    let failing = report
+        .worst()
+        .is_some_and(|worst| worst >= settings.fail_on);
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Defaults, then the config file, then the flags.
+fn settings(args: &LintArgs, store_dir: Option<&std::path::Path>) -> crate::Result<Settings> {
+    let file = if args.no_config {
+        None
+    } else {
+        args.config
+            .clone()
+            .or_else(|| Settings::discover(store_dir))
+    };
+    let mut settings = match &file {
+        Some(file) => Settings::from_file(file, args.profile)?,
+        None => Settings::for_profile(args.profile.unwrap_or_default()),
+    };
+    if let Some(access) = args.access {
+        settings.access = access;
+    }
+    if !args.select.is_empty() {
+        settings.select.clone_from(&args.select);
+    }
+    settings.ignore.extend(args.ignore.iter().cloned());
+    if let Some(fail_on) = args.fail_on {
+        settings.fail_on = fail_on;
+    }
+    for entry in settings.select.iter().chain(&settings.ignore) {
+        let known = entry.eq_ignore_ascii_case("ALL")
+            || crate::lint::registry::RULES
+                .iter()
+                .any(|r| r.id.starts_with(&entry.to_ascii_uppercase()) || r.name == entry);
+        if !known {
+            return Err(crate::Error::Usage(format!(
+                "unknown rule or prefix `{entry}`"
+            )));
+        }
+    }
+    Ok(settings)
+}

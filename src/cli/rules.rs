@@ -1,0 +1,68 @@
+//! `zlint rules` and `zlint explain`.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::args::{ExplainArgs, RulesArgs};
+use super::{EXIT_OK, stdout_error};
+use crate::lint::registry::{RULES, find};
+
+#[derive(Serialize)]
+struct RuleJson {
+    id: &'static str,
+    name: &'static str,
+    severity: crate::lint::rule::Severity,
+    deep: bool,
+    summary: &'static str,
+    explanation: &'static str,
+}
+
+pub(crate) fn list(args: &RulesArgs) -> crate::Result<u8> {
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let rules: Vec<RuleJson> = RULES
+            .iter()
+            .map(|r| RuleJson {
+                id: r.id,
+                name: r.name,
+                severity: r.severity,
+                deep: r.deep,
+                summary: r.summary,
+                explanation: r.explanation,
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rules).map_err(|e| stdout_error(e.into()))?;
+        writeln!(out).map_err(stdout_error)?;
+        return Ok(EXIT_OK);
+    }
+    let width = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    for rule in RULES {
+        let deep = if rule.deep { " (--deep)" } else { "" };
+        writeln!(
+            out,
+            "{}  {:width$}  {:7}  {}{deep}",
+            rule.id,
+            rule.name,
+            rule.severity.to_string(),
+            rule.summary
+        )
+        .map_err(stdout_error)?;
+    }
+    Ok(EXIT_OK)
+}
+
+pub(crate) fn explain(args: &ExplainArgs) -> crate::Result<u8> {
+    let rule = find(&args.rule).ok_or_else(|| {
+        crate::Error::Usage(format!("unknown rule `{}` (see `zlint rules`)", args.rule))
+    })?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "# {} {} ({} by default)\n",
+        rule.id, rule.name, rule.severity
+    )
+    .map_err(stdout_error)?;
+    write!(out, "{}", rule.explanation).map_err(stdout_error)?;
+    Ok(EXIT_OK)
+}

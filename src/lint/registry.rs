@@ -1,0 +1,121 @@
+//! Every rule, in ID order. IDs are never renumbered or reused: a retired rule moves to
+//! [`RETIRED`] with the version and the reason.
+
+use super::rule::Rule;
+use super::rules::{
+    access_pattern_mismatch, chunk_exceeds_shape, chunk_too_large, chunk_too_small, edge_waste,
+    inner_chunk_too_small, metadata_invalid, missing_multiscale, multiscale_inconsistent,
+    no_consolidated_metadata, ome_axis_order, shard_misaligned, siblings_misaligned, sparse_chunks,
+    tiny_stored_objects, too_few_chunks, too_many_chunks, too_many_files_per_dir, uncompressed,
+};
+
+/// The rules, sorted by ID.
+pub static RULES: &[Rule] = &[
+    chunk_too_small::RULE,
+    chunk_too_large::RULE,
+    inner_chunk_too_small::RULE,
+    too_many_chunks::RULE,
+    too_few_chunks::RULE,
+    chunk_exceeds_shape::RULE,
+    edge_waste::RULE,
+    shard_misaligned::RULE,
+    multiscale_inconsistent::RULE,
+    access_pattern_mismatch::RULE,
+    siblings_misaligned::RULE,
+    missing_multiscale::RULE,
+    ome_axis_order::RULE,
+    uncompressed::RULE,
+    too_many_files_per_dir::RULE,
+    no_consolidated_metadata::RULE,
+    sparse_chunks::RULE,
+    tiny_stored_objects::RULE,
+    metadata_invalid::RULE,
+];
+
+/// Retired rule IDs: (ID, version retired in, reason). None yet.
+pub static RETIRED: &[(&str, &str, &str)] = &[];
+
+/// The rule with this ID or name (case-insensitive), if any.
+#[must_use]
+pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
+}
+
+/// The README's rule table, generated from the registry (a test checks the README holds it).
+#[must_use]
+pub fn markdown_table() -> String {
+    let mut out = String::from("| ID | name | default severity | checks |\n|---|---|---|---|\n");
+    for rule in RULES {
+        let deep = if rule.deep { " (`--deep`)" } else { "" };
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {}{deep} |\n",
+            rule.id, rule.name, rule.severity, rule.summary
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADINGS: &[&str] = &[
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## How to fix",
+        "## Options",
+        "## Known limitations",
+    ];
+
+    #[test]
+    fn ids_are_unique_sorted_and_in_their_family() {
+        for pair in RULES.windows(2) {
+            assert!(
+                pair[0].id < pair[1].id,
+                "{} before {}",
+                pair[0].id,
+                pair[1].id
+            );
+        }
+        for rule in RULES {
+            assert!(
+                rule.id.starts_with("ZL") && rule.id.len() == 5,
+                "{}",
+                rule.id
+            );
+            assert!(!RETIRED.iter().any(|(id, _, _)| *id == rule.id));
+        }
+    }
+
+    #[test]
+    fn names_are_kebab_case_and_match_their_module() {
+        for rule in RULES {
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                rule.name
+            );
+            let module = rule.name.replace('-', "_");
+            let path = format!("{}/src/lint/rules/{module}.rs", env!("CARGO_MANIFEST_DIR"));
+            assert!(std::path::Path::new(&path).exists(), "{path}");
+        }
+    }
+
+    #[test]
+    fn every_explanation_has_every_heading() {
+        for rule in RULES {
+            for heading in HEADINGS {
+                assert!(
+                    rule.explanation.contains(heading),
+                    "{} lacks {heading}",
+                    rule.id
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! ZL203 access-pattern-mismatch.
+
+use crate::lint::config::Access;
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::model::{ArrayInfo, product};
+use crate::plan::recommend::{degenerate_axes, spatial_aspect_ratio};
+use crate::plan::{AxisRole, axis_roles};
+use crate::units::human_bytes;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "ZL203",
+    name: "access-pattern-mismatch",
+    summary: "a chunk shape that fights the way the data is read",
+    severity: Severity::Warning,
+    deep: false,
+    recommends: true,
+    check: Check::Array(check),
+    explanation: r#"## What it does
+Always: finds degenerate chunks, with an extent of 1 along an axis of 64 or more while the
+chunk is below `chunk-min-bytes`. With `--access volume`: spatial chunk extents whose ratio
+exceeds `max-aspect-ratio` (64:1). With `--access plane`: chunks that split a Y–X plane that
+would fit the target. Time and channel axes of 1 are the norm and never flagged.
+
+## Why is this bad?
+A Z chunk of 1 on a 1,187-plane stack (iohub #374) or 1-pixel chunks (acquire-zarr #184) make
+every read touch thousands of objects; plane chunks read for volumes decode 64 planes per block.
+GUIDANCE.md §4, GUIDANCE-NOTES.md ZL203.
+
+## Example
+A 2048×2048×2048 uint8 volume chunked 1×64×64 (4 KiB).
+
+Use instead: 128×128×128 for volume access.
+
+## How to fix
+`zlint rechunk STORE OUT --auto --access volume`.
+
+## Options
+`max-aspect-ratio`, `chunk-min-bytes`.
+
+## Known limitations
+Append-only axes may be chunked thinly on purpose; ignore them with a per-path override.
+"#,
+};
+
+fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
+    let t = cx.thresholds;
+    let Some(bytes) = array.chunk_bytes() else {
+        return Vec::new();
+    };
+    let roles = axis_roles(array);
+    let n = array.shape.len();
+    let degenerate = degenerate_axes(&array.shape, &array.chunk_shape, &roles);
+    if !degenerate.is_empty() && bytes < t.chunk_min_bytes && array.object_count() > 1 {
+        let axes: Vec<String> = degenerate.iter().map(|i| format!("axis {i}")).collect();
+        return vec![
+            Finding::new(
+                &array.path,
+                format!(
+                    "chunk extent 1 along {} of length ≥ 64, with {} chunks below chunk-min-bytes = {}",
+                    axes.join(", "),
+                    human_bytes(bytes),
+                    human_bytes(t.chunk_min_bytes)
+                ),
+            )
+            .measured(bytes as f64, t.chunk_min_bytes as f64),
+        ];
+    }
+    let spatial: Vec<usize> = (0..n).filter(|&i| roles[i] == AxisRole::Space).collect();
+    match cx.access {
+        Access::Volume => {
+            let ratio = spatial_aspect_ratio(&array.shape, &array.chunk_shape, &roles).unwrap_or(1);
+            if ratio > t.max_aspect_ratio {
+                return vec![
+                    Finding::new(
+                        &array.path,
+                        format!(
+                            "spatial chunk aspect ratio {ratio}:1 for volume access, above max-aspect-ratio = {}",
+                            t.max_aspect_ratio
+                        ),
+                    )
+                    .measured(ratio as f64, t.max_aspect_ratio as f64),
+                ];
+            }
+        }
+        Access::Plane if n >= 2 => {
+            let (y, x) = match spatial.as_slice() {
+                [.., y, x] => (*y, *x),
+                _ => (n - 2, n - 1),
+            };
+            let plane_bytes = array.shape[y] * array.shape[x] * array.item_size().unwrap_or(1);
+            let split =
+                array.chunk_shape[y] < array.shape[y] || array.chunk_shape[x] < array.shape[x];
+            let planes_per_read = product(&[
+                array.shape[y].div_ceil(array.chunk_shape[y]),
+                array.shape[x].div_ceil(array.chunk_shape[x]),
+            ]);
+            if split && plane_bytes <= t.target_chunk_bytes {
+                return vec![
+                    Finding::new(
+                        &array.path,
+                        format!(
+                            "a {} plane is split into {planes_per_read} chunks for plane access",
+                            human_bytes(plane_bytes)
+                        ),
+                    )
+                    .measured(planes_per_read as f64, 1.0),
+                ];
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}

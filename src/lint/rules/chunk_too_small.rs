@@ -1,0 +1,68 @@
+//! ZL101 chunk-too-small.
+
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::model::ArrayInfo;
+use crate::units::human_bytes;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "ZL101",
+    name: "chunk-too-small",
+    summary: "stored objects (chunks, or shards when sharded) below the profile's floor",
+    severity: Severity::Warning,
+    deep: false,
+    recommends: true,
+    check: Check::Array(check),
+    explanation: r#"## What it does
+Checks the uncompressed size of each stored object (the chunk, or the shard when the array is
+sharded) against `chunk-min-bytes`: 1 MiB (analysis), 8 MiB (cloud), 128 KiB (visualization).
+An array small enough to be stored as one object is never flagged.
+
+## Why is this bad?
+Every object costs a task in dask (about 1 ms of scheduling each), a file on disk (inodes,
+listing time on HPC file systems) or a request on an object store. "Chunk sizes below 1MB are
+almost always bad" (Dask blog, "Choosing good chunk sizes in Dask"; GUIDANCE.md sections 1, 4).
+
+## Example
+A 1000×2048×2048 uint16 stack in chunks of 1×256×256 (128 KiB): 64,000 objects.
+
+Use instead: chunks of 16×1024×1024 (32 MiB), or in the visualization profile keep small chunks
+and add Zarr v3 shards.
+
+## How to fix
+`zlint rechunk STORE OUT --auto` writes the recommended layout shown with the finding.
+
+## Options
+`chunk-min-bytes` (per profile).
+
+## Known limitations
+Sizes are uncompressed; a highly compressible array stores much smaller objects.
+"#,
+};
+
+fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
+    let floor = cx.thresholds.chunk_min_bytes;
+    let Some(bytes) = array.object_bytes() else {
+        return Vec::new();
+    };
+    if bytes >= floor || array.object_count() <= 1 {
+        return Vec::new();
+    }
+    let unit = if array.shard_shape.is_some() {
+        "shard"
+    } else {
+        "chunk"
+    };
+    vec![
+        Finding::new(
+            &array.path,
+            format!(
+                "{} per {unit}, below chunk-min-bytes = {} (profile {}), in {} {unit}s",
+                human_bytes(bytes),
+                human_bytes(floor),
+                cx.profile,
+                array.object_count()
+            ),
+        )
+        .measured(bytes as f64, floor as f64),
+    ]
+}

@@ -1,0 +1,62 @@
+//! ZL103 inner-chunk-too-small.
+
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::model::ArrayInfo;
+use crate::units::human_bytes;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "ZL103",
+    name: "inner-chunk-too-small",
+    summary: "inner chunks of a sharded array below 16 KiB",
+    severity: Severity::Warning,
+    deep: false,
+    recommends: true,
+    check: Check::Array(check),
+    explanation: r#"## What it does
+For sharded Zarr v3 arrays, checks the uncompressed inner chunk size against
+`inner-chunk-min-bytes` (16 KiB).
+
+## Why is this bad?
+Each inner chunk costs a 16-byte index entry, a codec call and, on object stores, a range
+request; dask's and xarray's default readers make one task per inner chunk. webKnossos' default
+32³ uint8 inner chunks (32 KiB) are fine. GUIDANCE.md §4, GUIDANCE-NOTES.md ZL103.
+
+## Example
+Shards of 1024³ uint8 with inner chunks of 8×8×8 (512 B): 2 million inner chunks per shard.
+
+Use instead: inner chunks of 64×64×64 (256 KiB) in the same shards.
+
+## How to fix
+`zlint rechunk STORE OUT --auto --format zarr3`.
+
+## Options
+`inner-chunk-min-bytes`.
+
+## Known limitations
+None known.
+"#,
+};
+
+fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
+    let floor = cx.thresholds.inner_chunk_min_bytes;
+    if array.shard_shape.is_none() {
+        return Vec::new();
+    }
+    let Some(bytes) = array.chunk_bytes() else {
+        return Vec::new();
+    };
+    if bytes >= floor || array.chunk_count() <= 1 {
+        return Vec::new();
+    }
+    vec![
+        Finding::new(
+            &array.path,
+            format!(
+                "{} per inner chunk, below inner-chunk-min-bytes = {}",
+                human_bytes(bytes),
+                human_bytes(floor)
+            ),
+        )
+        .measured(bytes as f64, floor as f64),
+    ]
+}

@@ -1,0 +1,70 @@
+//! ZL501 metadata-invalid.
+
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::model::Store;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "ZL501",
+    name: "metadata-invalid",
+    summary: "metadata that cannot be read, is invalid, or disagrees with the store",
+    severity: Severity::Error,
+    deep: false,
+    recommends: false,
+    check: Check::Store(check),
+    explanation: r#"## What it does
+Reports every node whose metadata could not be read: invalid JSON, missing or malformed keys,
+shapes and chunks of different rank, unknown codecs, unreadable files. Also reports consolidated
+metadata that lists nodes the store does not hold (a warning: readers trusting it fail).
+
+## Why is this bad?
+Readers refuse such nodes, or silently read something else than what is stored.
+
+## Example
+A `zarr.json` cut short by an interrupted write.
+
+## How to fix
+Repair or rewrite the metadata named in the message; re-consolidate stale metadata.
+
+## Options
+None.
+
+## Known limitations
+zlint reads metadata; it does not decode chunks to check them (use `zlint verify`).
+"#,
+};
+
+fn check(store: &Store, _cx: &LintContext<'_>) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = store
+        .errors
+        .iter()
+        .map(|error| {
+            Finding::new(
+                &error.node,
+                format!("{}: {}", error.location, error.message),
+            )
+        })
+        .collect();
+    for group in &store.groups {
+        if let Some(consolidated) = &group.consolidated
+            && !consolidated.missing_nodes.is_empty()
+        {
+            let missing: Vec<&str> = consolidated
+                .missing_nodes
+                .iter()
+                .map(|p| p.as_str())
+                .collect();
+            findings.push(
+                Finding::new(
+                    &group.path,
+                    format!(
+                        "consolidated metadata lists {} node(s) the store does not hold: {}",
+                        missing.len(),
+                        missing.join(", ")
+                    ),
+                )
+                .severity(Severity::Warning),
+            );
+        }
+    }
+    findings
+}

@@ -1,0 +1,89 @@
+//! ZL205 missing-multiscale.
+
+use crate::lint::config::Profile;
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::model::ArrayInfo;
+use crate::plan::{AxisRole, axis_roles};
+use crate::units::human_bytes;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "ZL205",
+    name: "missing-multiscale",
+    summary: "a large image that is not part of an OME-Zarr multiscale pyramid",
+    severity: Severity::Info,
+    deep: false,
+    recommends: false,
+    check: Check::Array(check),
+    explanation: r#"## What it does
+Finds image arrays (two or more spatial axes, from OME-NGFF axes or dimension names x, y, z)
+larger than `multiscale-min-pixels` (4096) along a spatial axis or `multiscale-min-bytes`
+(1 GiB) in all, that are not a level of an OME-Zarr multiscale image. Arrays without axis
+information are not judged. Info; a warning in the visualization profile.
+
+## Why is this bad?
+Viewers must read full resolution to show an overview: napari cannot display more than 16,384
+pixels per axis without a pyramid, and fileglancer warns about single-level images over 1 GB
+(GUIDANCE.md §4).
+
+## Example
+A 20000×20000 uint16 image with dimension names y, x and no `multiscales`.
+
+Use instead: an OME-Zarr image with levels downsampled by 2 until every axis is ≤ 2048.
+
+## How to fix
+Write a pyramid with ngff-zarr or ome-zarr-py.
+
+## Options
+`multiscale-min-pixels`, `multiscale-min-bytes`.
+
+## Known limitations
+zlint does not yet write pyramids itself.
+"#,
+};
+
+fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
+    let t = cx.thresholds;
+    let roles = axis_roles(array);
+    let spatial: Vec<u64> = array
+        .shape
+        .iter()
+        .zip(&roles)
+        .filter(|(_, r)| **r == AxisRole::Space)
+        .map(|(s, _)| *s)
+        .collect();
+    if spatial.len() < 2 {
+        return Vec::new();
+    }
+    let is_level = cx
+        .store
+        .groups
+        .iter()
+        .flat_map(|g| &g.multiscales)
+        .flat_map(|m| &m.levels)
+        .any(|l| l.path == array.path);
+    if is_level {
+        return Vec::new();
+    }
+    let largest = spatial.iter().copied().max().unwrap_or(0);
+    let size = array.size_bytes().unwrap_or(0);
+    if largest <= t.multiscale_min_pixels && size <= t.multiscale_min_bytes {
+        return Vec::new();
+    }
+    let severity = if cx.profile == Profile::Visualization {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
+    vec![
+        Finding::new(
+            &array.path,
+            format!(
+                "image of {largest} px along its largest spatial axis ({}) with no multiscale pyramid; multiscale-min-pixels = {}",
+                human_bytes(size),
+                t.multiscale_min_pixels
+            ),
+        )
+        .measured(largest as f64, t.multiscale_min_pixels as f64)
+        .severity(severity),
+    ]
+}

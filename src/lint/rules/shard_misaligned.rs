@@ -1,0 +1,58 @@
+//! ZL201 shard-misaligned.
+
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::model::ArrayInfo;
+use crate::report::shape_text;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "ZL201",
+    name: "shard-misaligned",
+    summary: "a shard shape that is not a whole multiple of the inner chunk shape",
+    severity: Severity::Error,
+    deep: false,
+    recommends: true,
+    check: Check::Array(check),
+    explanation: r#"## What it does
+For sharded Zarr v3 arrays, checks that the shard shape is a whole multiple of the inner chunk
+shape along every axis.
+
+## Why is this bad?
+The sharding codec requires it: the inner chunk shape "must evenly divide" the shard shape
+(Zarr v3 sharding specification); readers refuse the array. GUIDANCE.md §4.
+
+## Example
+Shards of 100×100 with inner chunks of 32×32.
+
+Use instead: shards of 128×128 (or 96×96).
+
+## How to fix
+`zlint rechunk STORE OUT --auto`.
+
+## Options
+None.
+
+## Known limitations
+None known.
+"#,
+};
+
+fn check(array: &ArrayInfo, _cx: &LintContext<'_>) -> Vec<Finding> {
+    let Some(shards) = &array.shard_shape else {
+        return Vec::new();
+    };
+    let aligned = shards
+        .iter()
+        .zip(&array.chunk_shape)
+        .all(|(&s, &c)| c > 0 && s % c == 0);
+    if aligned {
+        return Vec::new();
+    }
+    vec![Finding::new(
+        &array.path,
+        format!(
+            "shard shape {} is not a whole multiple of inner chunk shape {}",
+            shape_text(shards),
+            shape_text(&array.chunk_shape)
+        ),
+    )]
+}

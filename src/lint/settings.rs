@@ -1,0 +1,254 @@
+//! Lint settings: defaults, then `zlint.toml`, then command-line flags.
+//!
+//! ```toml
+//! profile = "visualization"      # analysis | cloud | visualization
+//! access = "volume"              # auto | volume | plane | timeseries
+//! select = ["ZL1", "ZL2"]        # IDs, ID prefixes or names; empty = all
+//! ignore = ["ZL105"]
+//! fail-on = "warning"            # error | warning | info
+//!
+//! [thresholds]                   # any key of `zlint rules --thresholds`
+//! chunk-min-bytes = "2 MiB"      # integers, or strings with a binary unit
+//! cores = 32
+//!
+//! [severity]                     # per rule: error | warning | info
+//! ZL104 = "error"
+//!
+//! [[overrides]]                  # per path (a store path, or a prefix ending in `/`)
+//! path = "labels/"
+//! ignore = ["ZL106", "ZL107"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::config::{Access, Profile, Thresholds};
+use super::rule::{Rule, Severity};
+use crate::error::{Error, Result};
+use crate::model::NodePath;
+
+/// The config file name looked for in the store and the current directory.
+pub const CONFIG_FILE: &str = "zlint.toml";
+
+/// Everything that shapes a lint run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Profile.
+    pub profile: Profile,
+    /// Access pattern.
+    pub access: Access,
+    /// Thresholds (the profile's defaults with the configured changes).
+    pub thresholds: Thresholds,
+    /// Rules to run (empty: all).
+    pub select: Vec<String>,
+    /// Rules not to run.
+    pub ignore: Vec<String>,
+    /// Severities set per rule ID.
+    pub severities: BTreeMap<String, Severity>,
+    /// Per-path rule exclusions.
+    pub overrides: Vec<PathOverride>,
+    /// The lowest severity that fails the run.
+    pub fail_on: Severity,
+}
+
+/// Rules ignored below a path.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct PathOverride {
+    /// A node path, or a prefix ending in `/`.
+    pub path: String,
+    /// Rules ignored there.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self::for_profile(Profile::default())
+    }
+}
+
+/// `zlint.toml` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    profile: Option<Profile>,
+    access: Option<Access>,
+    #[serde(default)]
+    select: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    fail_on: Option<Severity>,
+    #[serde(default)]
+    thresholds: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    severity: BTreeMap<String, Severity>,
+    #[serde(default)]
+    overrides: Vec<PathOverride>,
+}
+
+impl Settings {
+    /// Defaults of `profile`.
+    #[must_use]
+    pub fn for_profile(profile: Profile) -> Self {
+        Self {
+            profile,
+            access: Access::default(),
+            thresholds: Thresholds::for_profile(profile),
+            select: Vec::new(),
+            ignore: Vec::new(),
+            severities: BTreeMap::new(),
+            overrides: Vec::new(),
+            fail_on: Severity::Warning,
+        }
+    }
+
+    /// Settings from a config file; `profile` from the command line wins over the file's.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the file when it cannot be read or holds unknown keys or values.
+    pub fn from_file(path: &Path, profile: Option<Profile>) -> Result<Self> {
+        let config_error = |message: String| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| config_error(e.to_string()))?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| config_error(e.to_string()))?;
+        let mut settings = Self::for_profile(profile.or(file.profile).unwrap_or_default());
+        settings.access = file.access.unwrap_or_default();
+        settings.select = file.select;
+        settings.ignore = file.ignore;
+        settings.fail_on = file.fail_on.unwrap_or(Severity::Warning);
+        settings.overrides = file.overrides;
+        for (id, severity) in file.severity {
+            if super::registry::find(&id).is_none() {
+                return Err(config_error(format!("[severity]: unknown rule `{id}`")));
+            }
+            settings
+                .severities
+                .insert(id.to_ascii_uppercase(), severity);
+        }
+        settings.thresholds =
+            apply_thresholds(&settings.thresholds, &file.thresholds).map_err(config_error)?;
+        Ok(settings)
+    }
+
+    /// The config file that applies to `store_dir`: `zlint.toml` in the store, else in the
+    /// current directory.
+    #[must_use]
+    pub fn discover(store_dir: Option<&Path>) -> Option<PathBuf> {
+        store_dir
+            .map(|dir| dir.join(CONFIG_FILE))
+            .into_iter()
+            .chain(std::iter::once(PathBuf::from(CONFIG_FILE)))
+            .find(|candidate| candidate.is_file())
+    }
+
+    /// Whether a per-path override ignores `rule` at `path`.
+    #[must_use]
+    pub fn ignored_at(&self, rule: &Rule, path: &NodePath) -> bool {
+        self.overrides.iter().any(|o| {
+            let applies = match o.path.strip_suffix('/') {
+                Some(prefix) => {
+                    let prefix = NodePath::new(prefix);
+                    path == &prefix
+                        || prefix.is_root()
+                        || path.as_str().starts_with(&format!("{}/", prefix.as_str()))
+                }
+                None => path == &NodePath::new(&o.path),
+            };
+            applies && super::is_selected(rule, &o.ignore, &[]) && !o.ignore.is_empty()
+        })
+    }
+}
+
+fn apply_thresholds(
+    base: &Thresholds,
+    changes: &BTreeMap<String, toml::Value>,
+) -> std::result::Result<Thresholds, String> {
+    let mut map = match serde_json::to_value(base) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err("thresholds cannot be represented".into()),
+    };
+    for (key, value) in changes {
+        let Some(slot) = map.get_mut(key) else {
+            return Err(format!("[thresholds]: unknown key `{key}`"));
+        };
+        let parsed = match value {
+            toml::Value::Integer(n) if *n >= 0 => serde_json::Value::from(*n),
+            toml::Value::Float(f) => serde_json::Value::from(*f),
+            toml::Value::String(s) => serde_json::Value::from(
+                parse_bytes(s)
+                    .ok_or_else(|| format!("[thresholds]: `{key}` = \"{s}\" is not a size"))?,
+            ),
+            other => {
+                return Err(format!(
+                    "[thresholds]: `{key}` = {} is not a number",
+                    other.type_str()
+                ));
+            }
+        };
+        *slot = parsed;
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| format!("[thresholds]: {e}"))
+}
+
+/// Parses `123`, `64 KiB`, `2MiB`, `1 GiB`, `1.5 MB` (binary and decimal units).
+#[must_use]
+pub fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kib" | "k" => 1024.0,
+        "mib" | "m" => 1024.0 * 1024.0,
+        "gib" | "g" => 1024.0 * 1024.0 * 1024.0,
+        "tib" | "t" => 1024f64.powi(4),
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        _ => return None,
+    };
+    let bytes = number * factor;
+    (bytes.is_finite() && bytes >= 0.0).then_some(bytes.round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_bytes("64 KiB"), Some(65536));
+        assert_eq!(parse_bytes("2MiB"), Some(2 << 20));
+        assert_eq!(parse_bytes("1.5 MB"), Some(1_500_000));
+        assert_eq!(parse_bytes("12"), Some(12));
+        assert_eq!(parse_bytes("lots"), None);
+    }
+
+    #[test]
+    fn thresholds_change_by_key_and_unknown_keys_are_refused() {
+        let base = Thresholds::for_profile(Profile::Analysis);
+        let mut changes = BTreeMap::new();
+        changes.insert(
+            "chunk-min-bytes".to_string(),
+            toml::Value::String("2 MiB".into()),
+        );
+        changes.insert("cores".to_string(), toml::Value::Integer(32));
+        let t = apply_thresholds(&base, &changes).unwrap();
+        assert_eq!(t.chunk_min_bytes, 2 << 20);
+        assert_eq!(t.cores, 32);
+        changes.insert("chunk-min-byte".to_string(), toml::Value::Integer(1));
+        assert!(
+            apply_thresholds(&base, &changes)
+                .unwrap_err()
+                .contains("chunk-min-byte")
+        );
+    }
+}

@@ -1,0 +1,712 @@
+//! The recommended layout: a pure function from an array's shape, data type, current layout,
+//! axis roles, profile and access pattern to chunks (and shards). The linter shows it in every
+//! finding; the rechunker's `--auto` writes it. `GUIDANCE.md` section 5 is the specification.
+//!
+//! Outline:
+//! 1. A layout already inside the profile's windows is kept as it is (so recommending again
+//!    changes nothing, and good data is left alone).
+//! 2. Otherwise the access pattern and axis roles fix some axes (time and channel at 1, whole
+//!    planes for `plane` access, …); the others get near-isotropic extents aimed at the profile's
+//!    byte target, capped by each axis's length with the remainder spread over the rest (dask's
+//!    automatic chunking).
+//! 3. Where the current chunk is known, growing extents are whole multiples of it and shrinking
+//!    ones a divisor of it when one is within 25 % (so a rechunk decodes each source chunk once).
+//! 4. Visualization rounds spatial extents to powers of two. A last pass grows or shrinks axes
+//!    until the chunk lies inside the profile's window whenever the array allows it.
+//! 5. Zarr v3 output shards chunks that are too small to be objects, or too many.
+
+use serde::Serialize;
+
+use crate::lint::config::{Access, Profile, Thresholds};
+use crate::model::{ArrayInfo, Format, product};
+
+/// dask's `array.chunk-size-tolerance`: how far an extent may stray from its ideal.
+const TOLERANCE: f64 = 1.25;
+
+/// What an axis stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AxisRole {
+    /// Time (`t`).
+    Time,
+    /// Channel (`c`).
+    Channel,
+    /// Space: `z`, `y` or `x` (or an OME-NGFF axis of type `space`).
+    Space,
+    /// Anything else, or unknown.
+    Other,
+}
+
+/// The roles of an array's axes, from OME-NGFF axis types, then dimension names.
+#[must_use]
+pub fn axis_roles(array: &ArrayInfo) -> Vec<AxisRole> {
+    let from_name = |name: &str| match name.to_ascii_lowercase().as_str() {
+        "t" | "time" => AxisRole::Time,
+        "c" | "channel" | "ch" => AxisRole::Channel,
+        "z" | "y" | "x" => AxisRole::Space,
+        _ => AxisRole::Other,
+    };
+    if let Some(axes) = &array.axes {
+        return axes
+            .iter()
+            .map(|axis| match axis.axis_type.as_deref() {
+                Some("time") => AxisRole::Time,
+                Some("channel") => AxisRole::Channel,
+                Some("space") => AxisRole::Space,
+                _ => from_name(&axis.name),
+            })
+            .collect();
+    }
+    match &array.dimension_names {
+        Some(names) => names
+            .iter()
+            .map(|name| name.as_deref().map_or(AxisRole::Other, from_name))
+            .collect(),
+        None => vec![AxisRole::Other; array.shape.len()],
+    }
+}
+
+/// A chunk layout: chunk shape and, for sharded Zarr v3, shard shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Layout {
+    /// The chunk (read unit) shape.
+    pub chunks: Vec<u64>,
+    /// The shard shape, when sharded.
+    pub shards: Option<Vec<u64>>,
+}
+
+/// Everything the planner looks at.
+#[derive(Clone, Debug)]
+pub struct LayoutRequest<'a> {
+    /// Array shape.
+    pub shape: &'a [u64],
+    /// Bytes per element.
+    pub item_size: u64,
+    /// The current layout, if there is one.
+    pub current: Option<Layout>,
+    /// Axis roles (same length as the shape).
+    pub roles: &'a [AxisRole],
+    /// Target profile.
+    pub profile: Profile,
+    /// Access pattern.
+    pub access: Access,
+    /// Output format (only Zarr v3 can shard).
+    pub format: Format,
+    /// Thresholds of the profile (possibly changed by configuration).
+    pub thresholds: &'a Thresholds,
+}
+
+impl<'a> LayoutRequest<'a> {
+    /// The request for an existing array, keeping its format.
+    #[must_use]
+    pub fn for_array(
+        array: &'a ArrayInfo,
+        roles: &'a [AxisRole],
+        profile: Profile,
+        access: Access,
+        thresholds: &'a Thresholds,
+    ) -> Option<Self> {
+        Some(Self {
+            shape: &array.shape,
+            item_size: array.item_size()?,
+            current: Some(Layout {
+                chunks: array.chunk_shape.clone(),
+                shards: array.shard_shape.clone(),
+            }),
+            roles,
+            profile,
+            access,
+            format: array.format,
+            thresholds,
+        })
+    }
+}
+
+/// Share of stored elements that are padding in edge chunks: `1 − Π s / Π (ceil(s/c)·c)`.
+#[must_use]
+pub fn padding_share(shape: &[u64], chunks: &[u64]) -> f64 {
+    let real: f64 = shape.iter().map(|&s| s as f64).product();
+    let stored: f64 = shape
+        .iter()
+        .zip(chunks)
+        .map(|(&s, &c)| (s.div_ceil(c.max(1)) * c) as f64)
+        .product();
+    if stored == 0.0 {
+        0.0
+    } else {
+        1.0 - real / stored
+    }
+}
+
+/// Axes along which a chunk is degenerate: extent 1 on a free (not time or channel) axis of
+/// length 64 or more.
+#[must_use]
+pub fn degenerate_axes(shape: &[u64], chunks: &[u64], roles: &[AxisRole]) -> Vec<usize> {
+    (0..shape.len())
+        .filter(|&i| !matches!(roles.get(i), Some(AxisRole::Time | AxisRole::Channel)))
+        .filter(|&i| chunks[i] == 1 && shape[i] >= 64)
+        .collect()
+}
+
+/// Ratio between the longest spatial chunk extent (clipped to the shape) and the shortest one of
+/// an axis split into several chunks (a whole axis cannot be lengthened), when there is one.
+#[must_use]
+pub fn spatial_aspect_ratio(shape: &[u64], chunks: &[u64], roles: &[AxisRole]) -> Option<u64> {
+    let spatial: Vec<usize> = (0..shape.len())
+        .filter(|&i| roles.get(i) == Some(&AxisRole::Space))
+        .collect();
+    if spatial.len() < 2 {
+        return None;
+    }
+    let hi = spatial.iter().map(|&i| chunks[i].min(shape[i])).max()?;
+    let lo = spatial
+        .iter()
+        .filter(|&&i| chunks[i] < shape[i])
+        .map(|&i| chunks[i].max(1))
+        .min()?;
+    Some(hi / lo)
+}
+
+/// Whether `layout` already suits the request, i.e. none of the layout rules would flag it:
+/// objects above the floor unless the array is one object (ZL101), read units below the ceiling
+/// (ZL102) and, sharded, above the inner floor (ZL103), chunks inside the array (ZL106), little
+/// edge padding (ZL107), shards in whole chunks (ZL201), no degenerate axis and nothing against
+/// the access pattern (ZL203).
+#[must_use]
+pub fn is_acceptable(request: &LayoutRequest<'_>, layout: &Layout) -> bool {
+    let t = request.thresholds;
+    let shape = request.shape;
+    let chunks = &layout.chunks;
+    if chunks.len() != shape.len() {
+        return false;
+    }
+    if !chunks
+        .iter()
+        .zip(shape)
+        .all(|(&c, &s)| c >= 1 && c <= s.max(1))
+    {
+        return false;
+    }
+    let item = request.item_size;
+    let chunk_bytes = product(chunks) * item;
+    let object_shape = layout.shards.as_ref().unwrap_or(chunks);
+    let object_bytes = product(object_shape) * item;
+    let objects = crate::model::grid_count(shape, object_shape);
+    if chunk_bytes > t.chunk_max_bytes || objects > 1 && object_bytes < t.chunk_min_bytes {
+        return false;
+    }
+    if let Some(shards) = &layout.shards {
+        let whole = shards
+            .iter()
+            .zip(chunks)
+            .all(|(&s, &c)| s >= c && s % c == 0);
+        let inner_ok =
+            chunk_bytes >= t.inner_chunk_min_bytes || crate::model::grid_count(shape, chunks) <= 1;
+        if !whole || !inner_ok || request.format != Format::Zarr3 {
+            return false;
+        }
+    }
+    if crate::model::grid_count(shape, chunks) > 1
+        && padding_share(shape, chunks) > t.edge_waste_max
+    {
+        return false;
+    }
+    if !degenerate_axes(shape, chunks, request.roles).is_empty()
+        && chunk_bytes < t.chunk_min_bytes
+        && objects > 1
+    {
+        return false;
+    }
+    access_satisfied(request, chunks)
+}
+
+/// Whether chunk extents respect the access pattern (`plane`: whole planes, unless one plane is
+/// larger than the target).
+fn access_satisfied(request: &LayoutRequest<'_>, chunks: &[u64]) -> bool {
+    if request.access == Access::Volume {
+        let ratio = spatial_aspect_ratio(request.shape, chunks, request.roles);
+        return ratio.is_none_or(|r| r <= request.thresholds.max_aspect_ratio);
+    }
+    if request.access != Access::Plane || request.shape.len() < 2 {
+        return true;
+    }
+    let (y, x) = plane_axes(request);
+    let plane_bytes = request.shape[y] * request.shape[x] * request.item_size;
+    plane_bytes > request.thresholds.target_chunk_bytes
+        || (chunks[y] == request.shape[y] && chunks[x] == request.shape[x])
+}
+
+/// The Y and X axes: the last two spatial axes, else the last two axes.
+pub(crate) fn plane_axes(request: &LayoutRequest<'_>) -> (usize, usize) {
+    let spatial: Vec<usize> = (0..request.shape.len())
+        .filter(|&i| request.roles.get(i) == Some(&AxisRole::Space))
+        .collect();
+    let n = request.shape.len();
+    match spatial.as_slice() {
+        [.., y, x] => (*y, *x),
+        _ if n >= 2 => (n - 2, n - 1),
+        _ => (0, 0),
+    }
+}
+
+/// How the planner treats one axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Spec {
+    Fixed(u64),
+    Auto,
+}
+
+/// The recommended layout for `request`: the current layout when it is acceptable, else a new
+/// one (see the module documentation).
+#[must_use]
+pub fn recommend(request: &LayoutRequest<'_>) -> Layout {
+    if let Some(current) = &request.current
+        && is_acceptable(request, current)
+    {
+        return current.clone();
+    }
+    let chunks = plan_chunks(request);
+    let shards = plan_shards(request, &chunks);
+    Layout { chunks, shards }
+}
+
+fn plan_chunks(request: &LayoutRequest<'_>) -> Vec<u64> {
+    let shape = request.shape;
+    let n = shape.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let t = request.thresholds;
+    let target_elems = (t.target_chunk_bytes / request.item_size.max(1)).max(1);
+    let mut specs = axis_specs(request);
+    let mut chunks = auto_chunks(shape, &specs, target_elems);
+    // Fixed axes (time, channel) give way when the chunk would otherwise stay below the floor.
+    let array_bytes = product(shape) * request.item_size;
+    if product(&chunks) * request.item_size < t.chunk_min_bytes.min(array_bytes)
+        && specs.contains(&Spec::Fixed(1))
+    {
+        for spec in &mut specs {
+            if *spec == Spec::Fixed(1) {
+                *spec = Spec::Auto;
+            }
+        }
+        chunks = auto_chunks(shape, &specs, target_elems);
+    }
+    let current = request.current.as_ref().map(|l| &l.chunks);
+    for i in 0..n {
+        if specs[i] != Spec::Auto {
+            continue;
+        }
+        if let Some(current) = current.filter(|c| c.len() == n) {
+            chunks[i] = align_to(chunks[i], current[i].clamp(1, shape[i].max(1)));
+        }
+        if request.profile == Profile::Visualization
+            && request.roles.get(i) != Some(&AxisRole::Time)
+        {
+            chunks[i] = power_of_two_at_most(chunks[i]);
+        }
+        chunks[i] = chunks[i].clamp(1, shape[i].max(1));
+    }
+    settle(request, &mut chunks);
+    chunks
+}
+
+fn axis_specs(request: &LayoutRequest<'_>) -> Vec<Spec> {
+    let shape = request.shape;
+    let target_elems = request.thresholds.target_chunk_bytes / request.item_size.max(1);
+    let role = |i: usize| request.roles.get(i).copied().unwrap_or(AxisRole::Other);
+    let mut specs: Vec<Spec> = (0..shape.len())
+        .map(|i| match role(i) {
+            AxisRole::Time | AxisRole::Channel => Spec::Fixed(1),
+            _ => Spec::Auto,
+        })
+        .collect();
+    match request.access {
+        Access::Auto | Access::Volume => {}
+        Access::Plane => {
+            let (y, x) = plane_axes(request);
+            if shape[y].saturating_mul(shape[x]) <= target_elems {
+                specs[y] = Spec::Fixed(shape[y]);
+                specs[x] = Spec::Fixed(shape[x]);
+            }
+        }
+        Access::Timeseries => {
+            for (i, spec) in specs.iter_mut().enumerate() {
+                if role(i) == AxisRole::Time {
+                    *spec = if shape[i] <= target_elems {
+                        Spec::Fixed(shape[i])
+                    } else {
+                        Spec::Auto
+                    };
+                }
+            }
+        }
+    }
+    // An axis of length 1 is always whole.
+    for (spec, &s) in specs.iter_mut().zip(shape) {
+        if s <= 1 {
+            *spec = Spec::Fixed(s.max(1));
+        }
+    }
+    specs
+}
+
+/// dask's automatic chunking without previous chunks: equal extents over the free axes, axes
+/// shorter than that taken whole and the budget spread again over the rest.
+fn auto_chunks(shape: &[u64], specs: &[Spec], target_elems: u64) -> Vec<u64> {
+    let mut chunks: Vec<u64> = specs
+        .iter()
+        .zip(shape)
+        .map(|(spec, &s)| match spec {
+            Spec::Fixed(c) => (*c).clamp(1, s.max(1)),
+            Spec::Auto => 0,
+        })
+        .collect();
+    let mut free: Vec<usize> = (0..shape.len()).filter(|&i| chunks[i] == 0).collect();
+    loop {
+        if free.is_empty() {
+            return chunks;
+        }
+        let fixed: f64 = chunks
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|&c| c as f64)
+            .product();
+        let budget = (target_elems as f64 / fixed).max(1.0);
+        let size = budget.powf(1.0 / free.len() as f64);
+        let capped: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&i| (shape[i] as f64) <= size)
+            .collect();
+        if capped.is_empty() {
+            for &i in &free {
+                chunks[i] = (size.floor() as u64).clamp(1, shape[i].max(1));
+            }
+            return chunks;
+        }
+        for &i in &capped {
+            chunks[i] = shape[i].max(1);
+        }
+        free.retain(|i| !capped.contains(i));
+    }
+}
+
+/// An extent near `proposed` that keeps source chunks whole: a multiple of `current` when
+/// growing, a divisor of it within the tolerance when shrinking.
+fn align_to(proposed: u64, current: u64) -> u64 {
+    if proposed >= current {
+        return proposed / current * current;
+    }
+    let floor = (proposed as f64 / TOLERANCE).ceil() as u64;
+    (floor.max(1)..=proposed)
+        .rev()
+        .find(|d| current.is_multiple_of(*d))
+        .unwrap_or(proposed)
+}
+
+fn power_of_two_at_most(n: u64) -> u64 {
+    if n <= 1 {
+        1
+    } else {
+        1 << (63 - n.leading_zeros())
+    }
+}
+
+/// Settles the chunk inside the profile's read-unit window with little edge padding: shrinks
+/// the longest axis while above the ceiling, grows an axis while below the floor (preferring one
+/// that becomes whole, then the shortest), and splits the axis with the most padding evenly (same
+/// chunk count, least padding, as dask's `balance=True`). Bounded: a pathological shape may end
+/// with some padding left.
+fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
+    let t = request.thresholds;
+    let shape = request.shape;
+    let item = request.item_size;
+    let bytes = |c: &[u64]| product(c) * item;
+    let floor = t.chunk_min_bytes.min(product(shape) * item);
+    for _ in 0..8 * chunks.len().max(1) + 64 {
+        if bytes(chunks) > t.chunk_max_bytes {
+            let Some(i) = (0..chunks.len())
+                .filter(|&i| chunks[i] > 1)
+                .max_by_key(|&i| chunks[i])
+            else {
+                return;
+            };
+            chunks[i] = chunks[i].div_ceil(2);
+        } else if bytes(chunks) < floor {
+            let growable: Vec<usize> = (0..chunks.len())
+                .filter(|&i| chunks[i] < shape[i])
+                .collect();
+            let whole = growable
+                .iter()
+                .copied()
+                .find(|&i| chunks[i] * 2 >= shape[i]);
+            let Some(i) = whole.or_else(|| growable.iter().copied().min_by_key(|&i| chunks[i]))
+            else {
+                return;
+            };
+            chunks[i] = (chunks[i] * 2).min(shape[i]);
+        } else if request.access == Access::Volume
+            && spatial_aspect_ratio(shape, chunks, request.roles)
+                .is_some_and(|r| r > t.max_aspect_ratio)
+        {
+            let spatial =
+                (0..chunks.len()).filter(|&i| request.roles.get(i) == Some(&AxisRole::Space));
+            let split: Vec<usize> = spatial.clone().filter(|&i| chunks[i] < shape[i]).collect();
+            let shortest = split.iter().copied().min_by_key(|&i| chunks[i]);
+            let longest = spatial.max_by_key(|&i| chunks[i].min(shape[i]));
+            match (shortest, longest) {
+                (Some(i), _)
+                    if bytes(chunks) / chunks[i] * (chunks[i] * 2).min(shape[i])
+                        <= t.chunk_max_bytes =>
+                {
+                    chunks[i] = (chunks[i] * 2).min(shape[i]);
+                }
+                (_, Some(i)) => chunks[i] = chunks[i].min(shape[i]).div_ceil(2),
+                _ => return,
+            }
+        } else if crate::model::grid_count(shape, chunks) > 1
+            && padding_share(shape, chunks) > t.edge_waste_max
+        {
+            let waste = |i: usize| {
+                let n = shape[i].div_ceil(chunks[i]);
+                (n * chunks[i] - shape[i]) as f64 / (n * chunks[i]) as f64
+            };
+            let balanced = |i: usize| shape[i].div_ceil(shape[i].div_ceil(chunks[i]));
+            let worst = |candidates: &mut dyn Iterator<Item = usize>| {
+                candidates.max_by(|&a, &b| waste(a).total_cmp(&waste(b)))
+            };
+            if let Some(i) = worst(&mut (0..chunks.len()).filter(|&i| balanced(i) < chunks[i])) {
+                chunks[i] = balanced(i);
+                continue;
+            }
+            // Already balanced: take the most wasteful axis whole, if the chunk may grow so far.
+            let whole_fits = |i: usize| bytes(chunks) / chunks[i] * shape[i] <= t.chunk_max_bytes;
+            let padded =
+                (0..chunks.len()).filter(|&i| !shape[i].is_multiple_of(chunks[i]) && whole_fits(i));
+            let Some(i) = worst(&mut padded.into_iter()) else {
+                return;
+            };
+            chunks[i] = shape[i];
+        } else {
+            return;
+        }
+    }
+}
+
+/// Shards for Zarr v3 output when the chunks are too small to be objects or too many: the largest
+/// equal multiplier over non-time, non-channel axes that stays near the shard target.
+fn plan_shards(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Vec<u64>> {
+    if request.format != Format::Zarr3 || chunks.is_empty() {
+        return None;
+    }
+    let t = request.thresholds;
+    let chunk_bytes = product(chunks) * request.item_size;
+    let objects = crate::model::grid_count(request.shape, chunks);
+    let wants_shards =
+        request.profile == Profile::Visualization && objects > 1 || objects > t.max_objects;
+    if !wants_shards {
+        return None;
+    }
+    let role = |i: usize| request.roles.get(i).copied().unwrap_or(AxisRole::Other);
+    let shardable: Vec<usize> = (0..chunks.len())
+        .filter(|&i| !matches!(role(i), AxisRole::Time | AxisRole::Channel))
+        .filter(|&i| request.shape[i] > chunks[i])
+        .collect();
+    if shardable.is_empty() {
+        return None;
+    }
+    let mut k = 1u64;
+    loop {
+        let next = k * 2;
+        let grown: u64 = next.pow(shardable.len() as u32);
+        if chunk_bytes.saturating_mul(grown) > t.target_shard_bytes
+            || shardable.iter().all(|&i| chunks[i] * k >= request.shape[i])
+        {
+            break;
+        }
+        k = next;
+    }
+    if k == 1 {
+        return None;
+    }
+    Some(
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                if shardable.contains(&i) {
+                    // Clip to the array, rounded up to whole chunks.
+                    (c * k).min(request.shape[i].div_ceil(c) * c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn request<'a>(
+        shape: &'a [u64],
+        item: u64,
+        current: Option<&[u64]>,
+        roles: &'a [AxisRole],
+        profile: Profile,
+        access: Access,
+        thresholds: &'a Thresholds,
+    ) -> LayoutRequest<'a> {
+        LayoutRequest {
+            shape,
+            item_size: item,
+            current: current.map(|c| Layout {
+                chunks: c.to_vec(),
+                shards: None,
+            }),
+            roles,
+            profile,
+            access,
+            format: Format::Zarr3,
+            thresholds,
+        }
+    }
+
+    #[test]
+    fn plane_chunks_of_a_large_stack_grow_along_z_by_whole_planes() {
+        let t = Thresholds::for_profile(Profile::Analysis);
+        let roles = [AxisRole::Space; 3];
+        let r = request(
+            &[1000, 2048, 2048],
+            2,
+            Some(&[1, 2048, 2048]),
+            &roles,
+            Profile::Analysis,
+            Access::Auto,
+            &t,
+        );
+        // One 8 MiB plane per chunk is inside the analysis window: kept as it is.
+        assert_eq!(recommend(&r).chunks, [1, 2048, 2048]);
+        let r = request(
+            &[1000, 2048, 2048],
+            2,
+            Some(&[1, 256, 256]),
+            &roles,
+            Profile::Analysis,
+            Access::Auto,
+            &t,
+        );
+        let layout = recommend(&r);
+        // 128 KiB chunks are too small; the result keeps whole multiples of the old chunk.
+        for (new, old) in layout.chunks.iter().zip([1u64, 256, 256]) {
+            assert_eq!(new % old, 0, "{layout:?}");
+        }
+        let bytes = product(&layout.chunks) * 2;
+        assert!((t.chunk_min_bytes..=t.chunk_max_bytes).contains(&bytes));
+    }
+
+    #[test]
+    fn time_and_channel_axes_stay_one() {
+        let t = Thresholds::for_profile(Profile::Analysis);
+        let roles = [
+            AxisRole::Time,
+            AxisRole::Channel,
+            AxisRole::Space,
+            AxisRole::Space,
+            AxisRole::Space,
+        ];
+        let r = request(
+            &[10, 3, 512, 1024, 1024],
+            2,
+            Some(&[1, 1, 1, 64, 64]),
+            &roles,
+            Profile::Analysis,
+            Access::Auto,
+            &t,
+        );
+        let layout = recommend(&r);
+        assert_eq!(&layout.chunks[..2], [1, 1]);
+    }
+
+    #[test]
+    fn visualization_uses_powers_of_two_and_shards() {
+        let t = Thresholds::for_profile(Profile::Visualization);
+        let roles = [AxisRole::Space; 3];
+        let r = request(
+            &[2000, 2000, 2000],
+            1,
+            Some(&[1, 2000, 2000]),
+            &roles,
+            Profile::Visualization,
+            Access::Volume,
+            &t,
+        );
+        let layout = recommend(&r);
+        for c in &layout.chunks {
+            assert!(c.is_power_of_two(), "{layout:?}");
+        }
+        let shards = layout.shards.expect("shards");
+        for (s, c) in shards.iter().zip(&layout.chunks) {
+            assert_eq!(s % c, 0);
+        }
+    }
+
+    #[test]
+    fn shrinking_prefers_a_divisor_of_the_current_chunk() {
+        assert_eq!(align_to(300, 1000), 250);
+        assert_eq!(align_to(362, 1000), 362); // no divisor within 25 %
+        assert_eq!(align_to(700, 256), 512);
+    }
+
+    fn thresholds_for(profile: Profile) -> Thresholds {
+        Thresholds::for_profile(profile)
+    }
+
+    prop_compose! {
+        fn arb_case()(
+            shape in prop::collection::vec(1u64..5000, 1..5),
+            item in prop::sample::select(vec![1u64, 2, 4, 8]),
+            profile in prop::sample::select(vec![Profile::Analysis, Profile::Cloud, Profile::Visualization]),
+            access in prop::sample::select(vec![Access::Auto, Access::Volume, Access::Plane, Access::Timeseries]),
+            seed in prop::collection::vec(1u64..4096, 5),
+            roles_seed in prop::collection::vec(0u8..4, 5),
+        ) -> (Vec<u64>, u64, Profile, Access, Vec<u64>, Vec<AxisRole>) {
+            let current: Vec<u64> = shape.iter().zip(&seed).map(|(s, c)| (*c).min(*s * 2)).collect();
+            let roles = roles_seed[..shape.len()].iter().map(|r| match r {
+                0 => AxisRole::Time, 1 => AxisRole::Channel, 2 => AxisRole::Space, _ => AxisRole::Other,
+            }).collect();
+            (shape, item, profile, access, current, roles)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn recommendation_fits_the_shape_lies_in_the_window_and_is_stable(
+            (shape, item, profile, access, current, roles) in arb_case()
+        ) {
+            let t = thresholds_for(profile);
+            let r = request(&shape, item, Some(&current), &roles, profile, access, &t);
+            let layout = recommend(&r);
+            for (c, s) in layout.chunks.iter().zip(&shape) {
+                prop_assert!(*c >= 1 && c <= s, "{layout:?} for {shape:?}");
+            }
+            let bytes = product(&layout.chunks) * item;
+            let array_bytes = product(&shape) * item;
+            prop_assert!(bytes <= t.chunk_max_bytes, "{layout:?}: {bytes} B");
+            let object_bytes = layout.shards.as_ref().map_or(bytes, |s| product(s) * item);
+            if array_bytes >= t.chunk_min_bytes {
+                prop_assert!(object_bytes >= t.chunk_min_bytes, "{layout:?}: {object_bytes} B");
+            }
+            if let Some(shards) = &layout.shards {
+                for (s, c) in shards.iter().zip(&layout.chunks) {
+                    prop_assert_eq!(s % c, 0);
+                }
+            }
+            let again = LayoutRequest { current: Some(layout.clone()), ..r.clone() };
+            prop_assert_eq!(recommend(&again), layout);
+        }
+    }
+}

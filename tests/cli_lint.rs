@@ -1,0 +1,240 @@
+//! `zlint STORE` end to end: formats (snapshots), SARIF schema, exit codes, configuration.
+
+mod common;
+
+use assert_cmd::Command;
+use common::fixture;
+use predicates::prelude::*;
+
+fn zlint() -> Command {
+    let mut cmd = Command::cargo_bin("zlint").expect("binary");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Output of `zlint ARGS` with the version made stable.
+fn run(args: &[&str]) -> (String, i32) {
+    let output = zlint().args(args).output().expect("run");
+    let stdout = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    (stdout, output.status.code().expect("exit code"))
+}
+
+const MIXED: &str = "fixtures/zarr2/hierarchy.zarr";
+
+#[test]
+fn text_output() {
+    let (stdout, code) = run(&[MIXED]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn json_output() {
+    let (stdout, code) = run(&[MIXED, "--format", "json"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn sarif_output() {
+    let (stdout, _) = run(&[MIXED, "--format", "sarif"]);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn github_output() {
+    let (stdout, _) = run(&[MIXED, "--format", "github"]);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let schema_text =
+        std::fs::read_to_string(fixture("../tests/data/sarif-2.1.0-rtm.5.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema JSON");
+    let validator = jsonschema::draft4::new(&schema).expect("valid schema");
+    for store in [
+        MIXED,
+        "fixtures/rules/ZL202-fires.ome.zarr",
+        "fixtures/broken/invalid-json.zarr",
+    ] {
+        let (stdout, _) = run(&[store, "--format", "sarif"]);
+        let log: serde_json::Value = serde_json::from_str(&stdout).expect("SARIF is JSON");
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{store}: {errors:#?}");
+        assert!(
+            !log["runs"][0]["results"]
+                .as_array()
+                .expect("results")
+                .is_empty()
+        );
+    }
+    // A log that breaks the schema is refused, so the check above can fail.
+    let bad = serde_json::json!({"version": "2.1.0", "runs": [{"results": []}]});
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn json_findings_carry_the_documented_fields() {
+    let (stdout, _) = run(&["fixtures/rules/ZL101-fires.zarr", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(doc["version"], 1);
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["rule"], "ZL101");
+    assert_eq!(finding["name"], "chunk-too-small");
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(finding["path"], "");
+    assert!(
+        finding["message"]
+            .as_str()
+            .expect("message")
+            .contains("chunk-min-bytes")
+    );
+    assert!(finding["recommendation"]["chunks"].is_array());
+    assert!(finding["recommendation"].get("shards").is_some());
+    assert_eq!(doc["summary"]["warnings"], 1);
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    assert_eq!(run(&["fixtures/rules/ZL101-near-miss.zarr"]).1, 0);
+    assert_eq!(run(&["fixtures/rules/ZL101-fires.zarr"]).1, 1);
+    assert_eq!(
+        run(&["fixtures/rules/ZL101-fires.zarr", "--fail-on", "error"]).1,
+        0
+    );
+    // ZL105 is info: it fails the run only with --fail-on info.
+    assert_eq!(run(&["fixtures/rules/ZL105-fires.zarr"]).1, 0);
+    assert_eq!(
+        run(&["fixtures/rules/ZL105-fires.zarr", "--fail-on", "info"]).1,
+        1
+    );
+    // Unreadable nodes: ZL501 findings and exit 2.
+    let (stdout, code) = run(&["fixtures/broken/invalid-json.zarr"]);
+    assert_eq!(code, 2);
+    assert!(stdout.contains("ZL501"), "{stdout}");
+    assert!(stdout.contains("bad/zarr.json"), "{stdout}");
+    // Not a store, and usage errors: exit 2.
+    assert_eq!(run(&["fixtures/broken/not-a-store"]).1, 2);
+    assert_eq!(run(&[MIXED, "--select", "ZL999"]).1, 2);
+    assert_eq!(run(&[MIXED, "--profile", "fast"]).1, 2);
+}
+
+#[test]
+fn select_and_ignore_on_the_command_line() {
+    let (stdout, _) = run(&[MIXED, "--select", "ZL107", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule"))
+        .collect();
+    assert_eq!(rules, ["ZL107"]);
+    let (stdout, code) = run(&[MIXED, "--ignore", "ZL1"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("no findings"));
+}
+
+#[test]
+fn config_file_sets_severity_fail_on_and_per_path_ignores() {
+    let config = "tests/config/ignore-path/zlint.toml";
+    let (stdout, code) = run(&[MIXED, "--config", config, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let findings = doc["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["path"].as_str().expect("path").starts_with("sub/"))
+    );
+    assert!(
+        findings.iter().all(|f| f["severity"] == "info"),
+        "{findings:?}"
+    );
+    assert!(!findings.is_empty());
+    assert_eq!(code, 0, "fail-on = error and only info findings");
+}
+
+#[test]
+fn a_config_file_with_an_unknown_key_is_an_error_naming_it() {
+    zlint()
+        .args([MIXED, "--config", "tests/config/bad-key/zlint.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tests/config/bad-key/zlint.toml"))
+        .stderr(predicate::str::contains("chunk-min-byte"));
+}
+
+#[test]
+fn a_config_file_in_the_store_is_found() {
+    // ZL303-fires.zarr carries `profile = "cloud"`; without it ZL303 stays quiet.
+    let rules = |args: &[&str]| -> (String, Vec<String>) {
+        let (stdout, _) = run(args);
+        let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+        let rules = doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["rule"].as_str().expect("rule").to_string())
+            .collect();
+        (doc["profile"].as_str().expect("profile").to_string(), rules)
+    };
+    let (profile, found) = rules(&["fixtures/rules/ZL303-fires.zarr", "--format", "json"]);
+    assert_eq!(profile, "cloud");
+    assert!(found.contains(&"ZL303".to_string()));
+    let (profile, found) = rules(&[
+        "fixtures/rules/ZL303-fires.zarr",
+        "--no-config",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(profile, "analysis");
+    assert!(!found.contains(&"ZL303".to_string()));
+}
+
+#[test]
+fn rules_and_explain() {
+    let (stdout, code) = run(&["rules"]);
+    assert_eq!(code, 0);
+    for rule in zlint::lint::registry::RULES {
+        assert!(
+            stdout.contains(rule.id) && stdout.contains(rule.name),
+            "{}",
+            rule.id
+        );
+    }
+    let (stdout, _) = run(&["rules", "--json"]);
+    let rules: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        rules.as_array().expect("list").len(),
+        zlint::lint::registry::RULES.len()
+    );
+    let (stdout, code) = run(&["explain", "chunk-too-small"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("# ZL101 chunk-too-small"));
+    assert!(stdout.contains("## Why is this bad?"));
+    assert_eq!(run(&["explain", "ZL999"]).1, 2);
+}
+
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(fixture("../README.md")).expect("README.md");
+    let table = zlint::lint::registry::markdown_table();
+    if std::env::var_os("ZLINT_UPDATE_README").is_some() {
+        let start = readme.find("<!-- rules:start -->").expect("start marker");
+        let end = readme.find("<!-- rules:end -->").expect("end marker");
+        let updated = format!(
+            "{}<!-- rules:start -->\n{table}{}",
+            &readme[..start],
+            &readme[end..]
+        );
+        std::fs::write(fixture("../README.md"), updated).expect("write README");
+        return;
+    }
+    assert!(
+        readme.contains(&format!("<!-- rules:start -->\n{table}<!-- rules:end -->")),
+        "README rule table is stale: run ZLINT_UPDATE_README=1 cargo test readme_rule_table"
+    );
+}
