@@ -31,6 +31,14 @@ pub enum Error {
     /// The command line asks for something that does not exist.
     #[error("{0}")]
     Usage(String),
+    /// A rechunk or verification failed on an array.
+    #[error("{location}: {message}")]
+    Rechunk {
+        /// The array (or file) at fault.
+        location: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The storage layer failed.
     #[error("{location}: {message}")]
     Storage {

@@ -19,6 +19,7 @@ pub mod lint;
 pub mod model;
 pub mod plan;
 pub mod progress;
+pub mod rechunk;
 pub mod report;
 pub mod scan;
 pub mod store;

@@ -36,6 +36,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the documentation of a rule.
     Explain(ExplainArgs),
+    /// Rewrite a store (or one array) with another layout, format or codec.
+    Rechunk(RechunkArgs),
+    /// Compare two stores value by value (shape, data type, fill value, attributes, values).
+    Verify(VerifyArgs),
 }
 
 /// Output formats of the linter.
@@ -135,4 +139,85 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// A rule ID (`ZL101`) or name (`chunk-too-small`).
     pub rule: String,
+}
+
+/// Target formats of the rechunker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Zarr v2.
+    Zarr2,
+    /// Zarr v3 (can shard).
+    Zarr3,
+}
+
+/// Arguments of `zlint rechunk`.
+#[derive(Debug, Args)]
+pub struct RechunkArgs {
+    /// The source store (never modified).
+    pub source: String,
+    /// The target directory (created; must be empty unless --overwrite or --resume).
+    pub target: std::path::PathBuf,
+    /// Target chunks: `64,256,256` for every array, or `PATH=64,256,256` for one (repeatable).
+    #[arg(long, value_delimiter = ' ')]
+    pub chunks: Vec<String>,
+    /// Target shards (Zarr v3), as for --chunks.
+    #[arg(long, value_delimiter = ' ')]
+    pub shards: Vec<String>,
+    /// Use the linter's recommended layout (consistent across a multiscale pyramid).
+    #[arg(long, conflicts_with = "chunks")]
+    pub auto: bool,
+    /// Profile for --auto.
+    #[arg(long, value_enum, default_value_t = Profile::Analysis)]
+    pub profile: Profile,
+    /// Access pattern for --auto.
+    #[arg(long, value_enum, default_value_t = Access::Auto)]
+    pub access: Access,
+    /// Output format [default: the source's].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Compressor: none, zstd:LEVEL, gzip:LEVEL, blosc:CNAME:LEVEL:SHUFFLE [default: the source's].
+    #[arg(long)]
+    pub codec: Option<String>,
+    /// Memory for data in flight, e.g. 2GiB [default: a quarter of RAM].
+    #[arg(long)]
+    pub max_mem: Option<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Print the plan and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: print the plan as JSON.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
+    /// Replace a non-empty target.
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+    /// Continue an interrupted rechunk of the same plan into the target.
+    #[arg(long)]
+    pub resume: bool,
+    /// Re-read both sides afterwards and compare every value.
+    #[arg(long)]
+    pub verify: bool,
+    /// Show no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `zlint verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The source store.
+    pub source: String,
+    /// The store to compare with it.
+    pub target: String,
+    /// Memory for data in flight [default: a quarter of RAM].
+    #[arg(long)]
+    pub max_mem: Option<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Show no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -4,6 +4,7 @@
 mod args;
 mod lint;
 mod progress;
+mod rechunk;
 mod rules;
 mod scan;
 
@@ -27,6 +28,8 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Lint(args)) => lint::run(&args),
         Some(Command::Rules(args)) => rules::list(&args),
         Some(Command::Explain(args)) => rules::explain(&args),
+        Some(Command::Rechunk(args)) => rechunk::run(&args),
+        Some(Command::Verify(args)) => rechunk::verify(&args),
         None => lint::run(&cli.lint),
     };
     match result {

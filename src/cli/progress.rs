@@ -33,9 +33,14 @@ impl Progress for Bar {
             Some(total) => ProgressBar::new(total),
             None => ProgressBar::no_length(),
         };
-        let template = format!(
-            "{{spinner}} {{bar:30}} {{human_pos}}/{{human_len}} {what} ({{per_sec}}, {{eta}} left)"
-        );
+        let template = if what == "bytes" {
+            "{spinner} {bar:30} {bytes}/{total_bytes} ({binary_bytes_per_sec}, {eta} left)"
+                .to_string()
+        } else {
+            format!(
+                "{{spinner}} {{bar:30}} {{human_pos}}/{{human_len}} {what} ({{per_sec}}, {{eta}} left)"
+            )
+        };
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }

@@ -1,5 +1,7 @@
 //! Planning: the recommended layout of an array (pure, no I/O).
 
+pub mod rechunk_plan;
 pub mod recommend;
+pub mod write_groups;
 
 pub use recommend::{AxisRole, Layout, LayoutRequest, axis_roles, is_acceptable, recommend};

@@ -4,6 +4,7 @@
 //! added beside the filesystem without touching the scanner. Filesystem stores also keep their
 //! root path, which the deep scan uses for a fast parallel directory walk.
 
+pub mod atomic;
 mod fs;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,839 @@
+//! The rechunk plan: everything a rechunk will do, settled before any byte is written. It prints
+//! as the `--dry-run` text ([`std::fmt::Display`]) and serialises as its JSON; the executor
+//! carries it out and decides nothing.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::recommend::{Layout, LayoutRequest, axis_roles, is_acceptable, recommend};
+use super::write_groups::{WriteGroups, group_cost, plan_write_groups};
+use crate::error::{Error, Result};
+use crate::lint::config::{Access, Profile, Thresholds};
+use crate::model::{ArrayInfo, Format, NodePath, Store, grid_count, product};
+use crate::report::shape_text;
+use crate::units::human_bytes;
+
+/// A compressor chosen with `--codec`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "name")]
+pub enum CodecChoice {
+    /// No compression.
+    None,
+    /// Zstandard at a level.
+    Zstd {
+        /// Compression level.
+        level: i32,
+    },
+    /// gzip at a level.
+    Gzip {
+        /// Compression level (0–9).
+        level: u32,
+    },
+    /// Blosc with an inner compressor, level and shuffle.
+    Blosc {
+        /// `lz4`, `lz4hc`, `zstd`, `zlib`, `blosclz`.
+        cname: String,
+        /// Compression level (0–9).
+        clevel: u32,
+        /// `noshuffle`, `shuffle` or `bitshuffle`.
+        shuffle: String,
+    },
+}
+
+impl CodecChoice {
+    /// Parses `none`, `zstd:3`, `gzip:6`, `blosc:zstd:5:shuffle` (level and shuffle optional).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming the part that is not understood.
+    pub fn parse(text: &str) -> Result<Self> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let number = |i: usize, default: i64| -> Result<i64> {
+            parts.get(i).map_or(Ok(default), |p| {
+                p.parse()
+                    .map_err(|_| Error::Usage(format!("--codec {text}: `{p}` is not a level")))
+            })
+        };
+        match parts[0] {
+            "none" | "raw" => Ok(Self::None),
+            "zstd" => Ok(Self::Zstd {
+                level: i32::try_from(number(1, 3)?).unwrap_or(3),
+            }),
+            "gzip" => Ok(Self::Gzip {
+                level: u32::try_from(number(1, 6)?.clamp(0, 9)).unwrap_or(6),
+            }),
+            "blosc" => {
+                let cname = parts.get(1).copied().unwrap_or("zstd");
+                if !["lz4", "lz4hc", "zstd", "zlib", "blosclz"].contains(&cname) {
+                    return Err(Error::Usage(format!(
+                        "--codec {text}: unknown Blosc compressor `{cname}`"
+                    )));
+                }
+                let shuffle = parts.get(3).copied().unwrap_or("shuffle");
+                if !["noshuffle", "shuffle", "bitshuffle"].contains(&shuffle) {
+                    return Err(Error::Usage(format!(
+                        "--codec {text}: unknown shuffle `{shuffle}`"
+                    )));
+                }
+                Ok(Self::Blosc {
+                    cname: cname.to_string(),
+                    clevel: u32::try_from(number(2, 5)?.clamp(0, 9)).unwrap_or(5),
+                    shuffle: shuffle.to_string(),
+                })
+            }
+            other => Err(Error::Usage(format!(
+                "--codec {text}: unknown codec `{other}` (none, zstd:L, gzip:L, blosc:CNAME:L:SHUFFLE)"
+            ))),
+        }
+    }
+
+    /// The Zarr v3 bytes-to-bytes codecs (none for `None`).
+    fn zarr3_codecs(&self, item_size: u64) -> Vec<Value> {
+        match self {
+            Self::None => vec![],
+            Self::Zstd { level } => {
+                vec![json!({"name": "zstd", "configuration": {"level": level, "checksum": false}})]
+            }
+            Self::Gzip { level } => {
+                vec![json!({"name": "gzip", "configuration": {"level": level}})]
+            }
+            Self::Blosc {
+                cname,
+                clevel,
+                shuffle,
+            } => vec![json!({"name": "blosc", "configuration": {
+                "cname": cname, "clevel": clevel, "shuffle": shuffle,
+                "typesize": item_size, "blocksize": 0}})],
+        }
+    }
+
+    /// The Zarr v2 `compressor` (null for `None`).
+    fn zarr2_compressor(&self) -> Value {
+        match self {
+            Self::None => Value::Null,
+            Self::Zstd { level } => json!({"id": "zstd", "level": level}),
+            Self::Gzip { level } => json!({"id": "gzip", "level": level}),
+            Self::Blosc {
+                cname,
+                clevel,
+                shuffle,
+            } => json!({"id": "blosc", "cname": cname,
+                "clevel": clevel, "shuffle": blosc_shuffle_number(shuffle), "blocksize": 0}),
+        }
+    }
+}
+
+fn blosc_shuffle_number(shuffle: &str) -> u8 {
+    match shuffle {
+        "noshuffle" => 0,
+        "bitshuffle" => 2,
+        _ => 1,
+    }
+}
+
+/// A layout asked for one array (`PATH=...`) or all (`...`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShapeRequests {
+    /// The shape for every array without its own.
+    pub all: Option<Vec<u64>>,
+    /// Per-array shapes.
+    pub by_path: Vec<(NodePath, Vec<u64>)>,
+}
+
+impl ShapeRequests {
+    /// Parses `--chunks` values: `64,256,256` or `PATH=64,256,256`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for anything else.
+    pub fn parse(flag: &str, values: &[String]) -> Result<Self> {
+        let mut requests = Self::default();
+        for value in values {
+            let (path, numbers) = match value.split_once('=') {
+                Some((path, numbers)) => (Some(NodePath::new(path)), numbers),
+                None => (None, value.as_str()),
+            };
+            let shape: Vec<u64> = numbers
+                .split(',')
+                .map(|n| n.trim().parse::<u64>().ok().filter(|&n| n > 0))
+                .collect::<Option<_>>()
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "{flag} {value}: expected positive integers separated by commas"
+                    ))
+                })?;
+            match path {
+                Some(path) => requests.by_path.push((path, shape)),
+                None => requests.all = Some(shape),
+            }
+        }
+        Ok(requests)
+    }
+
+    fn get(&self, path: &NodePath) -> Option<&Vec<u64>> {
+        self.by_path
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, s)| s)
+            .or(self.all.as_ref())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.all.is_none() && self.by_path.is_empty()
+    }
+}
+
+/// What the rechunk should produce.
+#[derive(Clone, Debug)]
+pub struct Targets {
+    /// `--chunks`.
+    pub chunks: ShapeRequests,
+    /// `--shards`.
+    pub shards: ShapeRequests,
+    /// `--auto`: the linter's recommended layout.
+    pub auto: bool,
+    /// Profile for `--auto`.
+    pub profile: Profile,
+    /// Access pattern for `--auto`.
+    pub access: Access,
+    /// Output format (default: the source's).
+    pub format: Option<Format>,
+    /// Compressor (default: the source's).
+    pub codec: Option<CodecChoice>,
+}
+
+/// Memory and threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Budget {
+    /// Peak memory for data in flight.
+    pub max_mem_bytes: u64,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// One array's part of the plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ArrayPlan {
+    /// Path inside both stores.
+    pub path: NodePath,
+    /// Shape.
+    pub shape: Vec<u64>,
+    /// Zarr v3 data type name.
+    pub dtype: String,
+    /// Bytes per element.
+    pub item_size: u64,
+    /// Source format.
+    pub source_format: Format,
+    /// Source read unit.
+    pub source_chunks: Vec<u64>,
+    /// Source shards.
+    pub source_shards: Option<Vec<u64>>,
+    /// Target format.
+    pub target_format: Format,
+    /// Target layout.
+    pub target: Layout,
+    /// The metadata document(s) written last: file name → JSON.
+    pub target_metadata: Vec<(String, Value)>,
+    /// Write groups.
+    pub write_groups: WriteGroups,
+    /// Groups processed at once.
+    pub concurrent_groups: u64,
+    /// Peak memory of the data in flight.
+    pub peak_memory_bytes: u64,
+    /// Uncompressed bytes decoded from the source (with amplification).
+    pub bytes_read: u64,
+    /// Uncompressed bytes encoded into the target.
+    pub bytes_written: u64,
+    /// Stored objects of the source grid.
+    pub objects_before: u64,
+    /// Stored objects of the target grid.
+    pub objects_after: u64,
+}
+
+/// A group to recreate in the target.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupPlan {
+    /// Path inside both stores.
+    pub path: NodePath,
+    /// The metadata document(s): file name → JSON.
+    pub metadata: Vec<(String, Value)>,
+}
+
+/// The whole plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RechunkPlan {
+    /// Source location.
+    pub source: String,
+    /// Target directory.
+    pub target: PathBuf,
+    /// Memory and threads.
+    pub budget: Budget,
+    /// Arrays, sorted by path.
+    pub arrays: Vec<ArrayPlan>,
+    /// Groups, sorted by path.
+    pub groups: Vec<GroupPlan>,
+}
+
+/// What the source's metadata says in Zarr v3 terms (read through zarrs), for target documents.
+#[derive(Clone, Debug)]
+pub struct SourceMetadata {
+    /// The Zarr v3 form of the array metadata (converted from v2 where needed).
+    pub v3: Value,
+    /// The raw Zarr v2 `.zarray` document, for Zarr v2 sources.
+    pub v2: Option<Value>,
+}
+
+impl RechunkPlan {
+    /// Builds the plan for every array and group of `store`. `source_metadata` gives each
+    /// array's metadata as zarrs reads it (see [`crate::rechunk::source_metadata`]).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when a requested layout does not fit an array or the format, or the
+    /// budget cannot hold one target object; [`Error::Rechunk`] for unreadable source metadata.
+    pub fn build(
+        store: &Store,
+        target_dir: PathBuf,
+        targets: &Targets,
+        budget: Budget,
+        source_metadata: &dyn Fn(&ArrayInfo) -> Result<SourceMetadata>,
+    ) -> Result<Self> {
+        if !store.errors.is_empty() {
+            let first = &store.errors[0];
+            return Err(Error::Rechunk {
+                location: first.location.clone(),
+                message: format!("the source has unreadable nodes: {}", first.message),
+            });
+        }
+        let thresholds = Thresholds::for_profile(targets.profile);
+        let mut arrays = Vec::new();
+        let mut auto_layouts: Vec<(NodePath, Layout)> = Vec::new();
+        for array in &store.arrays {
+            let layout = target_layout(store, array, targets, &thresholds, &auto_layouts)?;
+            if targets.auto {
+                auto_layouts.push((array.path.clone(), layout.clone()));
+            }
+            let meta = source_metadata(array)?;
+            arrays.push(plan_array(array, layout, targets, budget, &meta)?);
+        }
+        let target_format = |f: Format| targets.format.unwrap_or(f);
+        let mut groups: Vec<GroupPlan> = store
+            .groups
+            .iter()
+            .map(|g| GroupPlan {
+                path: g.path.clone(),
+                metadata: group_metadata(target_format(g.format), &g.attributes),
+            })
+            .collect();
+        // Zarr v2 readers find arrays only below explicit groups: give implicit parents one.
+        if store.groups.is_empty() && store.arrays.iter().any(|a| !a.path.is_root()) {
+            let format = arrays.first().map_or(Format::Zarr3, |a| a.target_format);
+            groups.push(GroupPlan {
+                path: NodePath::root(),
+                metadata: group_metadata(format, &Map::new()),
+            });
+        }
+        Ok(Self {
+            source: store.location.clone(),
+            target: target_dir,
+            budget,
+            arrays,
+            groups,
+        })
+    }
+
+    /// Total uncompressed bytes written.
+    #[must_use]
+    pub fn bytes_written(&self) -> u64 {
+        self.arrays.iter().map(|a| a.bytes_written).sum()
+    }
+}
+
+fn target_layout(
+    store: &Store,
+    array: &ArrayInfo,
+    targets: &Targets,
+    thresholds: &Thresholds,
+    earlier: &[(NodePath, Layout)],
+) -> Result<Layout> {
+    let ndim = array.shape.len();
+    let check = |what: &str, shape: &Vec<u64>| -> Result<()> {
+        if shape.len() == ndim {
+            Ok(())
+        } else {
+            Err(Error::Usage(format!(
+                "{what} {} has {} dimensions but `{}` has {ndim}",
+                shape_text(shape),
+                shape.len(),
+                array.path
+            )))
+        }
+    };
+    let requested_chunks = targets.chunks.get(&array.path);
+    let requested_shards = targets.shards.get(&array.path);
+    let mut layout = if let Some(chunks) = requested_chunks {
+        check("--chunks", chunks)?;
+        Layout {
+            chunks: chunks.clone(),
+            shards: None,
+        }
+    } else if targets.auto {
+        auto_layout(store, array, targets, thresholds, earlier)
+    } else {
+        Layout {
+            chunks: array.chunk_shape.clone(),
+            shards: array.shard_shape.clone(),
+        }
+    };
+    if let Some(shards) = requested_shards {
+        check("--shards", shards)?;
+        layout.shards = Some(shards.clone());
+    } else if !targets.shards.is_empty() || requested_chunks.is_some() {
+        // Asking for chunks alone means unsharded chunks of that shape, never silently the old
+        // shards around them.
+        if requested_chunks.is_some() {
+            layout.shards = None;
+        }
+    }
+    let format = targets.format.unwrap_or(array.format);
+    if let Some(shards) = &layout.shards {
+        if format != Format::Zarr3 {
+            return Err(Error::Usage(format!(
+                "`{}`: shards need Zarr v3 output (--format zarr3), not {format}",
+                array.path
+            )));
+        }
+        let whole = shards
+            .iter()
+            .zip(&layout.chunks)
+            .all(|(s, c)| s.is_multiple_of(*c));
+        if !whole {
+            return Err(Error::Usage(format!(
+                "`{}`: shards {} are not whole multiples of chunks {}",
+                array.path,
+                shape_text(shards),
+                shape_text(&layout.chunks)
+            )));
+        }
+    }
+    Ok(layout)
+}
+
+fn auto_layout(
+    store: &Store,
+    array: &ArrayInfo,
+    targets: &Targets,
+    thresholds: &Thresholds,
+    earlier: &[(NodePath, Layout)],
+) -> Layout {
+    let roles = axis_roles(array);
+    let format = targets.format.unwrap_or(array.format);
+    let Some(mut request) =
+        LayoutRequest::for_array(array, &roles, targets.profile, targets.access, thresholds)
+    else {
+        return Layout {
+            chunks: array.chunk_shape.clone(),
+            shards: array.shard_shape.clone(),
+        };
+    };
+    request.format = format;
+    // Levels of one pyramid share one chunk shape: reuse an earlier level's, clipped, if it suits.
+    let siblings: Vec<&NodePath> = store
+        .groups
+        .iter()
+        .flat_map(|g| &g.multiscales)
+        .filter(|m| m.levels.iter().any(|l| l.path == array.path))
+        .flat_map(|m| m.levels.iter().map(|l| &l.path))
+        .collect();
+    let clip = |shape: &[u64]| -> Vec<u64> {
+        shape
+            .iter()
+            .zip(&array.shape)
+            .map(|(&c, &s)| c.min(s.max(1)))
+            .collect()
+    };
+    for (path, layout) in earlier {
+        if siblings.contains(&path) {
+            let clipped = Layout {
+                chunks: clip(&layout.chunks),
+                shards: layout.shards.as_deref().map(clip),
+            };
+            if is_acceptable(&request, &clipped) {
+                return clipped;
+            }
+        }
+    }
+    recommend(&request)
+}
+
+fn plan_array(
+    array: &ArrayInfo,
+    target: Layout,
+    targets: &Targets,
+    budget: Budget,
+    meta: &SourceMetadata,
+) -> Result<ArrayPlan> {
+    let item_size = array.item_size().ok_or_else(|| Error::Rechunk {
+        location: array.path.to_string(),
+        message: format!(
+            "data type `{}` has no fixed size; zlint rechunks fixed-size types only",
+            array.dtype.name
+        ),
+    })?;
+    let target_format = targets.format.unwrap_or(array.format);
+    let target_metadata =
+        array_metadata(array, &target, target_format, targets.codec.as_ref(), meta)?;
+    let object = target
+        .shards
+        .clone()
+        .unwrap_or_else(|| target.chunks.clone());
+    let threads = budget.threads.max(1) as u64;
+    let write_groups = plan_write_groups(
+        &array.shape,
+        item_size,
+        &array.chunk_shape,
+        &object,
+        budget.max_mem_bytes,
+        threads,
+    )
+    .ok_or_else(|| {
+        Error::Usage(format!(
+            "`{}`: --max-mem {} cannot hold one target object of {} (with its source chunks)",
+            array.path,
+            human_bytes(budget.max_mem_bytes),
+            human_bytes(product(&object) * item_size)
+        ))
+    })?;
+    let cost = group_cost(
+        &write_groups.group_shape,
+        item_size,
+        &array.chunk_shape,
+        &object,
+    );
+    let concurrent_groups = (budget.max_mem_bytes / cost.max(1))
+        .clamp(1, threads)
+        .min(write_groups.count.max(1));
+    let size = product(&array.shape) * item_size;
+    Ok(ArrayPlan {
+        path: array.path.clone(),
+        shape: array.shape.clone(),
+        dtype: array.dtype.name.clone(),
+        item_size,
+        source_format: array.format,
+        source_chunks: array.chunk_shape.clone(),
+        source_shards: array.shard_shape.clone(),
+        target_format,
+        peak_memory_bytes: cost * concurrent_groups,
+        bytes_read: (size as f64 * write_groups.read_amplification) as u64,
+        bytes_written: size,
+        objects_before: array.object_count(),
+        objects_after: grid_count(&array.shape, &object),
+        target,
+        target_metadata,
+        write_groups,
+        concurrent_groups,
+    })
+}
+
+/// The group metadata documents of `format`.
+fn group_metadata(format: Format, attributes: &Map<String, Value>) -> Vec<(String, Value)> {
+    match format {
+        Format::Zarr3 => vec![(
+            "zarr.json".into(),
+            json!({"zarr_format": 3, "node_type": "group", "attributes": attributes}),
+        )],
+        Format::Zarr2 => {
+            let mut docs = vec![(".zgroup".into(), json!({"zarr_format": 2}))];
+            if !attributes.is_empty() {
+                docs.push((".zattrs".into(), Value::Object(attributes.clone())));
+            }
+            docs
+        }
+        Format::N5 => vec![("attributes.json".into(), {
+            let mut attrs = attributes.clone();
+            attrs
+                .entry("n5".to_string())
+                .or_insert_with(|| json!("4.0.0"));
+            Value::Object(attrs)
+        })],
+    }
+}
+
+/// The array metadata documents for the target.
+fn array_metadata(
+    array: &ArrayInfo,
+    target: &Layout,
+    format: Format,
+    codec: Option<&CodecChoice>,
+    meta: &SourceMetadata,
+) -> Result<Vec<(String, Value)>> {
+    let unsupported = |message: String| Error::Rechunk {
+        location: array.path.to_string(),
+        message,
+    };
+    let item_size = array.item_size().unwrap_or(1);
+    match format {
+        Format::Zarr3 => {
+            let v3 = meta
+                .v3
+                .as_object()
+                .ok_or_else(|| unsupported("metadata is not an object".into()))?;
+            // The codecs applied to each read unit: the inner codecs of a sharded source.
+            let source_codecs: Vec<Value> = v3
+                .get("codecs")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let source_codecs = object_form(&source_codecs);
+            let inner: Vec<Value> = match source_codecs
+                .iter()
+                .find(|c| c["name"] == "sharding_indexed")
+            {
+                Some(sharding) => object_form(
+                    sharding["configuration"]["codecs"]
+                        .as_array()
+                        .map_or(&[][..], Vec::as_slice),
+                ),
+                None => source_codecs,
+            };
+            let inner = match codec {
+                Some(choice) => {
+                    let mut kept: Vec<Value> = inner
+                        .into_iter()
+                        .filter(|c| is_array_to_array(c) || is_array_to_bytes(c))
+                        .collect();
+                    if !kept.iter().any(is_array_to_bytes) {
+                        kept.push(json!({"name": "bytes", "configuration": {"endian": "little"}}));
+                    }
+                    kept.extend(choice.zarr3_codecs(item_size));
+                    kept
+                }
+                None => inner,
+            };
+            let codecs = match &target.shards {
+                Some(_) => vec![json!({"name": "sharding_indexed", "configuration": {
+                    "chunk_shape": target.chunks,
+                    "codecs": inner,
+                    "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                                     {"name": "crc32c"}],
+                    "index_location": "end"}})],
+                None => inner,
+            };
+            let grid = target.shards.as_ref().unwrap_or(&target.chunks);
+            let mut doc = Map::new();
+            doc.insert("zarr_format".into(), json!(3));
+            doc.insert("node_type".into(), json!("array"));
+            doc.insert("shape".into(), json!(array.shape));
+            doc.insert(
+                "data_type".into(),
+                v3.get("data_type").cloned().unwrap_or(Value::Null),
+            );
+            doc.insert(
+                "chunk_grid".into(),
+                json!({"name": "regular", "configuration": {"chunk_shape": grid}}),
+            );
+            doc.insert(
+                "chunk_key_encoding".into(),
+                json!({"name": "default", "configuration": {"separator": "/"}}),
+            );
+            doc.insert(
+                "fill_value".into(),
+                v3.get("fill_value").cloned().unwrap_or(Value::Null),
+            );
+            doc.insert("codecs".into(), Value::Array(codecs));
+            doc.insert("attributes".into(), Value::Object(array.attributes.clone()));
+            let names = array.dimension_names.clone().filter(|_| {
+                array.format == Format::Zarr3 || array.attributes.get("_ARRAY_DIMENSIONS").is_some()
+            });
+            if let Some(names) = names {
+                doc.insert("dimension_names".into(), json!(names));
+            }
+            Ok(vec![("zarr.json".into(), Value::Object(doc))])
+        }
+        Format::Zarr2 => {
+            let mut doc = match &meta.v2 {
+                Some(v2) => v2.as_object().cloned().unwrap_or_default(),
+                None => zarr2_from_v3(&meta.v3, array).map_err(unsupported)?,
+            };
+            doc.insert("chunks".into(), json!(target.chunks));
+            doc.insert("dimension_separator".into(), json!("/"));
+            doc.remove("node_type");
+            if let Some(choice) = codec {
+                doc.insert("compressor".into(), choice.zarr2_compressor());
+            }
+            let mut docs = vec![(".zarray".into(), Value::Object(doc))];
+            if !array.attributes.is_empty() {
+                docs.push((".zattrs".into(), Value::Object(array.attributes.clone())));
+            }
+            Ok(docs)
+        }
+        Format::N5 => Err(unsupported("N5 output is not supported yet".into())),
+    }
+}
+
+/// Codecs in the object form (`{"name": "bytes"}`), which every reader accepts; zarrs writes
+/// configuration-less codecs as bare names, which zarr-python 3.1 refuses.
+fn object_form(codecs: &[Value]) -> Vec<Value> {
+    codecs
+        .iter()
+        .map(|codec| match codec {
+            Value::String(name) => json!({"name": name}),
+            other => other.clone(),
+        })
+        .collect()
+}
+
+fn is_array_to_array(codec: &Value) -> bool {
+    codec["name"] == "transpose"
+}
+
+fn is_array_to_bytes(codec: &Value) -> bool {
+    matches!(
+        codec["name"].as_str(),
+        Some("bytes" | "vlen-utf8" | "vlen-bytes" | "packbits")
+    )
+}
+
+/// A Zarr v2 `.zarray` for a Zarr v3 source whose codecs Zarr v2 can express.
+fn zarr2_from_v3(v3: &Value, array: &ArrayInfo) -> std::result::Result<Map<String, Value>, String> {
+    let item = array.item_size().unwrap_or(1);
+    let kind = match array.dtype.name.as_str() {
+        "bool" => "b".to_string(),
+        name if name.starts_with("uint") => "u".to_string(),
+        name if name.starts_with("int") => "i".to_string(),
+        name if name.starts_with("float") => "f".to_string(),
+        name if name.starts_with("complex") => "c".to_string(),
+        other => {
+            return Err(format!(
+                "data type `{other}` has no Zarr v2 equivalent here"
+            ));
+        }
+    };
+    let mut endian = "<";
+    let mut compressor = Value::Null;
+    let outer = object_form(v3["codecs"].as_array().map_or(&[][..], Vec::as_slice));
+    // A sharded source: the codecs that matter are those of each inner chunk.
+    let codecs = match outer.iter().find(|c| c["name"] == "sharding_indexed") {
+        Some(sharding) => object_form(
+            sharding["configuration"]["codecs"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice),
+        ),
+        None => outer,
+    };
+    for codec in &codecs {
+        let cfg = &codec["configuration"];
+        match codec["name"].as_str() {
+            Some("bytes") if cfg["endian"] == "big" => {
+                endian = ">";
+            }
+            Some("zstd") => compressor = json!({"id": "zstd", "level": cfg["level"]}),
+            Some("gzip") => compressor = json!({"id": "gzip", "level": cfg["level"]}),
+            Some("blosc") => {
+                compressor = json!({"id": "blosc", "cname": cfg["cname"], "clevel": cfg["clevel"],
+                    "shuffle": blosc_shuffle_number(cfg["shuffle"].as_str().unwrap_or("shuffle")),
+                    "blocksize": cfg["blocksize"].as_u64().unwrap_or(0)})
+            }
+            // Little-endian bytes is the Zarr v2 default; checksums have no v2 form and are dropped.
+            Some("bytes" | "crc32c") => {}
+            Some(other) => {
+                return Err(format!(
+                    "codec `{other}` has no Zarr v2 equivalent here; use --codec"
+                ));
+            }
+            None => {}
+        }
+    }
+    let typestr = if item == 1 && kind != "c" {
+        format!("|{kind}1")
+    } else {
+        format!("{endian}{kind}{item}")
+    };
+    let mut doc = Map::new();
+    doc.insert("zarr_format".into(), json!(2));
+    doc.insert("shape".into(), json!(array.shape));
+    doc.insert("chunks".into(), json!(array.chunk_shape));
+    doc.insert("dtype".into(), json!(typestr));
+    doc.insert("compressor".into(), compressor);
+    doc.insert("fill_value".into(), v3["fill_value"].clone());
+    doc.insert("order".into(), json!("C"));
+    doc.insert("filters".into(), Value::Null);
+    Ok(doc)
+}
+
+impl fmt::Display for RechunkPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "rechunk {} -> {} ({} arrays, {} groups; --max-mem {}, {} threads)",
+            self.source,
+            self.target.display(),
+            self.arrays.len(),
+            self.groups.len(),
+            human_bytes(self.budget.max_mem_bytes),
+            self.budget.threads
+        )?;
+        for a in &self.arrays {
+            let name = if a.path.is_root() {
+                "/".to_string()
+            } else {
+                a.path.to_string()
+            };
+            let shards = |s: &Option<Vec<u64>>| {
+                s.as_ref()
+                    .map(|s| format!(" in shards {}", shape_text(s)))
+                    .unwrap_or_default()
+            };
+            writeln!(
+                f,
+                "\n{name}: {} {} {}",
+                shape_text(&a.shape),
+                a.dtype,
+                human_bytes(a.bytes_written)
+            )?;
+            writeln!(
+                f,
+                "  source  {} chunks {}{} ({} objects)",
+                a.source_format,
+                shape_text(&a.source_chunks),
+                shards(&a.source_shards),
+                a.objects_before
+            )?;
+            writeln!(
+                f,
+                "  target  {} chunks {}{} ({} objects)",
+                a.target_format,
+                shape_text(&a.target.chunks),
+                shards(&a.target.shards),
+                a.objects_after
+            )?;
+            let g = &a.write_groups;
+            writeln!(
+                f,
+                "  write groups  {} of {} ({}), {} at once, peak memory {}",
+                g.count,
+                shape_text(&g.group_shape),
+                human_bytes(g.group_bytes),
+                a.concurrent_groups,
+                human_bytes(a.peak_memory_bytes)
+            )?;
+            write!(
+                f,
+                "  read {} (amplification {:.2}), write {}",
+                human_bytes(a.bytes_read),
+                g.read_amplification,
+                human_bytes(a.bytes_written)
+            )?;
+            if g.aligned {
+                writeln!(f, "; each source chunk decoded once")?;
+            } else {
+                writeln!(
+                    f,
+                    "; groups aligned to both grids do not fit --max-mem, so source chunks straddling target objects are decoded {:.2}× on average",
+                    g.read_amplification
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

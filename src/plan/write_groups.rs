@@ -1,0 +1,191 @@
+//! Write groups: blocks of whole target objects (chunks, or shards) processed as one unit.
+//!
+//! A source chunk is decoded exactly once when group extents are multiples of
+//! `lcm(source chunk, target object)` along every axis (or span the axis): then every source
+//! chunk lies inside one group. When even one such group does not fit the memory budget, groups
+//! shrink to whole target objects and source chunks straddling them are decoded more than once;
+//! the plan reports that as read amplification (GUIDANCE.md section 6).
+
+use serde::Serialize;
+
+use crate::model::product;
+
+/// The chosen write-group shape and what it costs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WriteGroups {
+    /// Extent of one group per axis, in elements (a multiple of the target object shape, or the
+    /// whole axis).
+    pub group_shape: Vec<u64>,
+    /// Number of groups.
+    pub count: u64,
+    /// Uncompressed bytes of one full group.
+    pub group_bytes: u64,
+    /// Source chunks decoded ÷ source chunks (1.0 when each is decoded once).
+    pub read_amplification: f64,
+    /// Whether groups are aligned so each source chunk is decoded once.
+    pub aligned: bool,
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+fn lcm(a: u64, b: u64) -> u64 {
+    a / gcd(a, b) * b
+}
+
+/// Rounds `extent` up to a whole number of `unit`s, but never past the axis (rounded up to `unit`).
+fn whole(extent: u64, unit: u64, axis: u64) -> u64 {
+    extent
+        .div_ceil(unit)
+        .max(1)
+        .saturating_mul(unit)
+        .min(axis.div_ceil(unit) * unit)
+}
+
+/// Source chunks along one axis touched by groups of extent `group`, summed over the groups.
+fn touched_along(axis: u64, group: u64, source: u64) -> u64 {
+    let mut total = 0;
+    let mut start = 0;
+    while start < axis {
+        let end = (start + group).min(axis);
+        total += (end - 1) / source - start / source + 1;
+        start = end;
+    }
+    total
+}
+
+/// Chooses write groups for an array of `shape` with `item_size`-byte elements read in
+/// `source_chunks` and written in `target_objects`, so that `concurrency` groups in flight stay
+/// within `budget_bytes`. `None` if not even one target object fits.
+#[must_use]
+pub fn plan_write_groups(
+    shape: &[u64],
+    item_size: u64,
+    source_chunks: &[u64],
+    target_objects: &[u64],
+    budget_bytes: u64,
+    concurrency: u64,
+) -> Option<WriteGroups> {
+    let n = shape.len();
+    let cost = |group: &[u64]| group_cost(group, item_size, source_chunks, target_objects);
+    let per_group = budget_bytes / concurrency.max(1);
+    let target: Vec<u64> = (0..n)
+        .map(|i| target_objects[i].min(whole(shape[i], target_objects[i], shape[i])))
+        .collect();
+    let aligned_unit: Vec<u64> = (0..n)
+        .map(|i| {
+            whole(
+                lcm(source_chunks[i].max(1), target_objects[i].max(1)),
+                target_objects[i],
+                shape[i],
+            )
+        })
+        .collect();
+
+    let (mut group, aligned) = if cost(&aligned_unit) <= per_group {
+        (aligned_unit, true)
+    } else if cost(&target) <= budget_bytes {
+        (target, false)
+    } else {
+        return None;
+    };
+    // Grow whole multiples along the last axes first (C order keeps groups contiguous), while a
+    // group stays within its share of the budget and the array still yields work for every
+    // thread.
+    let enough_groups = |g: &[u64]| crate::model::grid_count(shape, g) >= concurrency.max(1) * 2;
+    for i in (0..n).rev() {
+        loop {
+            if group[i] >= shape[i] {
+                break;
+            }
+            let mut bigger = group.clone();
+            bigger[i] = whole(group[i] * 2, group[i], shape[i]);
+            if cost(&bigger) > per_group || !enough_groups(&bigger) {
+                break;
+            }
+            group = bigger;
+        }
+    }
+    let count = crate::model::grid_count(shape, &group);
+    let touched: u64 = (0..n)
+        .map(|i| touched_along(shape[i], group[i], source_chunks[i].max(1)))
+        .product();
+    let chunks = crate::model::grid_count(shape, source_chunks).max(1);
+    Some(WriteGroups {
+        group_bytes: product(&group) * item_size,
+        count,
+        read_amplification: touched as f64 / chunks as f64,
+        group_shape: group,
+        aligned,
+    })
+}
+
+/// Peak bytes held for one group: the decoded region, plus one decoded source chunk and one
+/// encoded target object per thread at work on it (both counted at their uncompressed size).
+#[must_use]
+pub fn group_cost(
+    group: &[u64],
+    item_size: u64,
+    source_chunks: &[u64],
+    target_objects: &[u64],
+) -> u64 {
+    product(group) * item_size
+        + product(source_chunks) * item_size
+        + 2 * product(target_objects) * item_size
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: u64 = 1 << 20;
+
+    #[test]
+    fn planes_to_blocks_align_to_the_lcm() {
+        // 256×2048×1024 uint16, one plane per source chunk, to 64×256×256.
+        let g = plan_write_groups(
+            &[256, 2048, 1024],
+            2,
+            &[1, 2048, 1024],
+            &[64, 256, 256],
+            1024 * MIB,
+            2,
+        )
+        .expect("fits");
+        assert!(g.aligned);
+        assert_eq!(g.read_amplification, 1.0);
+        assert_eq!(g.group_shape[0] % 64, 0);
+        assert_eq!(g.group_shape[1], 2048, "a whole plane per group");
+        assert_eq!(g.group_shape[2], 1024);
+    }
+
+    #[test]
+    fn a_small_budget_trades_amplification_for_memory() {
+        let g = plan_write_groups(
+            &[256, 2048, 1024],
+            2,
+            &[1, 2048, 1024],
+            &[64, 256, 256],
+            64 * MIB,
+            2,
+        )
+        .expect("fits");
+        assert!(!g.aligned);
+        assert!(g.read_amplification > 1.0);
+        assert!(group_cost(&g.group_shape, 2, &[1, 2048, 1024], &[64, 256, 256]) <= 64 * MIB);
+    }
+
+    #[test]
+    fn nothing_fits_a_budget_below_one_object() {
+        assert!(plan_write_groups(&[1024], 1, &[64], &[512], 100, 1).is_none());
+    }
+
+    #[test]
+    fn amplification_counts_straddling_chunks() {
+        // Source chunks of 3, groups of 2 over 6 elements: groups [0,2) [2,4) [4,6) touch
+        // chunks {0}, {0,1}, {1}: 4 decodes of 2 chunks.
+        assert_eq!(touched_along(6, 2, 3), 4);
+        assert_eq!(touched_along(6, 6, 3), 2);
+    }
+}

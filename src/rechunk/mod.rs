@@ -1,0 +1,369 @@
+//! Carrying out a [`RechunkPlan`]: write groups in parallel within the memory bound, every object
+//! written whole, finished groups journaled for `--resume`, metadata written last.
+//!
+//! Layout of an output in progress: chunk objects under their final keys, no array or group
+//! metadata, and `.zlint-rechunk/` holding `plan.json` and `done.log` (one line per finished
+//! write group). Until the metadata is written the output is not a readable store, and `zlint`
+//! refuses it; the last step removes `.zlint-rechunk/`.
+
+mod journal;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use zarrs::array::ArraySubset;
+use zarrs::array::{Array, ArrayBytes, ArrayMetadata};
+use zarrs::storage::ReadableListableStorageTraits;
+
+pub use journal::{JOURNAL_DIR, Journal};
+pub use verify::{VerifyReport, verify};
+
+use crate::error::{Error, Result};
+use crate::model::{ArrayInfo, Format, NodePath};
+use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan, SourceMetadata};
+use crate::progress::Progress;
+use crate::store::OpenedStore;
+use crate::store::atomic::{AtomicFilesystemStore, write_atomic};
+
+/// What a finished rechunk did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RechunkSummary {
+    /// Arrays written.
+    pub arrays: usize,
+    /// Write groups carried out in this run.
+    pub groups_written: u64,
+    /// Write groups skipped because an earlier run finished them (`--resume`).
+    pub groups_resumed: u64,
+    /// Uncompressed bytes written in this run.
+    pub bytes_written: u64,
+    /// Wall time.
+    pub elapsed_secs: f64,
+}
+
+/// zarrs' path for a node.
+pub(crate) fn zarrs_path(path: &NodePath) -> String {
+    format!("/{}", path.as_str())
+}
+
+fn rechunk_error(location: impl Into<String>, message: impl std::fmt::Display) -> Error {
+    Error::Rechunk {
+        location: location.into(),
+        message: message.to_string(),
+    }
+}
+
+/// How zarrs reads an array's metadata, in Zarr v3 form (and the raw `.zarray` for Zarr v2).
+///
+/// # Errors
+/// [`Error::Rechunk`] naming the array when zarrs cannot open it (unsupported codec or data type).
+pub fn source_metadata(opened: &OpenedStore, array: &ArrayInfo) -> Result<SourceMetadata> {
+    let location = format!(
+        "{}/{}",
+        opened.location.trim_end_matches('/'),
+        array.path.as_str()
+    );
+    if array.format == Format::N5 {
+        return Err(rechunk_error(
+            location,
+            "N5 sources are not supported by the rechunker yet",
+        ));
+    }
+    let source = Array::open(opened.storage.clone(), &zarrs_path(&array.path))
+        .map_err(|e| rechunk_error(&location, e))?;
+    match source.metadata() {
+        ArrayMetadata::V3(v3) => Ok(SourceMetadata {
+            v3: serde_json::to_value(v3).map_err(|e| rechunk_error(&location, e))?,
+            v2: None,
+        }),
+        ArrayMetadata::V2(v2) => {
+            let v3 = zarrs::convert::array_metadata_v2_to_v3(v2)
+                .map_err(|e| rechunk_error(&location, e))?;
+            let mut raw = serde_json::to_value(v2).map_err(|e| rechunk_error(&location, e))?;
+            if let Some(obj) = raw.as_object_mut() {
+                obj.remove("node_type");
+                obj.remove("attributes");
+            }
+            Ok(SourceMetadata {
+                v3: serde_json::to_value(v3).map_err(|e| rechunk_error(&location, e))?,
+                v2: Some(raw),
+            })
+        }
+    }
+}
+
+/// Whether `inner` is `outer` or lies inside it (after resolving what exists of both).
+fn is_within(inner: &Path, outer: &Path) -> bool {
+    let resolve = |p: &Path| -> PathBuf {
+        // The target may not exist yet: resolve its nearest existing ancestor.
+        let mut existing = p.to_path_buf();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (
+                existing.file_name().map(std::ffi::OsStr::to_os_string),
+                existing.parent(),
+            ) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name);
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut resolved = std::fs::canonicalize(&existing).unwrap_or(existing);
+        resolved.extend(rest.iter().rev());
+        resolved
+    };
+    resolve(inner).starts_with(resolve(outer))
+}
+
+/// What to do with an existing target directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Refuse a non-empty target.
+    Refuse,
+    /// Delete the target's contents first.
+    Overwrite,
+    /// Continue an interrupted run of the same plan.
+    Resume,
+}
+
+/// Checks source and target before anything is written: the target must not be (or lie inside)
+/// the source, nor contain it; a non-empty target needs `--overwrite` or `--resume`.
+///
+/// # Errors
+/// [`Error::Usage`] explaining which rule is broken.
+pub fn check_target(source: &OpenedStore, target: &Path, existing: Existing) -> Result<()> {
+    let source_dir = source.root_dir.as_deref().ok_or_else(|| {
+        Error::Usage("the rechunker reads stores on the local filesystem only".into())
+    })?;
+    if is_within(target, source_dir) {
+        return Err(Error::Usage(format!(
+            "{}: the target is the source or lies inside it",
+            target.display()
+        )));
+    }
+    if is_within(source_dir, target) {
+        return Err(Error::Usage(format!(
+            "{}: the target contains the source",
+            target.display()
+        )));
+    }
+    let non_empty = std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_some());
+    if non_empty && existing == Existing::Refuse {
+        return Err(Error::Usage(format!(
+            "{}: the target is not empty (use --overwrite to replace it, or --resume to continue an interrupted rechunk)",
+            target.display()
+        )));
+    }
+    if existing == Existing::Resume && non_empty && !target.join(JOURNAL_DIR).is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: nothing to resume (no {JOURNAL_DIR}/); it is complete or was not written by zlint",
+            target.display()
+        )));
+    }
+    Ok(())
+}
+
+/// A counting semaphore: at most `permits` write groups in flight, whatever rayon schedules.
+struct Permits {
+    free: Mutex<u64>,
+    returned: Condvar,
+}
+
+impl Permits {
+    fn acquire(&self) {
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        while *free == 0 {
+            free = self.returned.wait(free).unwrap_or_else(|p| p.into_inner());
+        }
+        *free -= 1;
+    }
+
+    fn release(&self) {
+        *self.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.returned.notify_one();
+    }
+}
+
+/// Carries out `plan`, reading from `source`. `existing` says what to do with a non-empty target
+/// (checked by [`check_target`] beforehand).
+///
+/// # Errors
+/// [`Error::Rechunk`] naming the array and region at fault (a corrupt or truncated source chunk,
+/// an unwritable target); the target is then left without metadata and can be resumed.
+pub fn execute(
+    plan: &RechunkPlan,
+    source: &OpenedStore,
+    existing: Existing,
+    progress: &dyn Progress,
+) -> Result<RechunkSummary> {
+    let started = Instant::now();
+    if existing == Existing::Overwrite && plan.target.exists() {
+        std::fs::remove_dir_all(&plan.target).map_err(|source| Error::Io {
+            path: plan.target.clone(),
+            source,
+        })?;
+    }
+    let target = Arc::new(AtomicFilesystemStore::new(&plan.target)?);
+    let journal = Journal::open(&plan.target, plan, existing == Existing::Resume)?;
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.budget.threads.max(1))
+        .build()
+        .map_err(|e| rechunk_error(plan.target.display().to_string(), e))?;
+    let total: u64 = plan.bytes_written();
+    progress.begin("bytes", Some(total));
+    let mut summary = RechunkSummary {
+        arrays: plan.arrays.len(),
+        groups_written: 0,
+        groups_resumed: 0,
+        bytes_written: 0,
+        elapsed_secs: 0.0,
+    };
+    for (index, array) in plan.arrays.iter().enumerate() {
+        let (written, resumed, bytes) = pool.install(|| {
+            copy_array(
+                index,
+                array,
+                source.storage.clone(),
+                target.clone(),
+                &journal,
+                plan,
+                progress,
+            )
+        })?;
+        summary.groups_written += written;
+        summary.groups_resumed += resumed;
+        summary.bytes_written += bytes;
+    }
+    progress.end();
+
+    // Metadata last: arrays, then groups, then the journal goes.
+    let unique = std::sync::atomic::AtomicU64::new(0);
+    let write_doc = |path: &NodePath, name: &str, doc: &Value| -> Result<()> {
+        let file = plan.target.join(path.as_str()).join(name);
+        let bytes = serde_json::to_vec_pretty(doc)
+            .map_err(|e| rechunk_error(file.display().to_string(), e))?;
+        write_atomic(
+            &file,
+            &bytes,
+            unique.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        )
+        .map_err(|source| Error::Io {
+            path: file.clone(),
+            source,
+        })
+    };
+    for array in &plan.arrays {
+        for (name, doc) in &array.target_metadata {
+            write_doc(&array.path, name, doc)?;
+        }
+    }
+    for group in &plan.groups {
+        for (name, doc) in &group.metadata {
+            write_doc(&group.path, name, doc)?;
+        }
+    }
+    journal.finish()?;
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn copy_array(
+    index: usize,
+    plan: &ArrayPlan,
+    source: Arc<dyn ReadableListableStorageTraits>,
+    target: Arc<AtomicFilesystemStore>,
+    journal: &Journal,
+    whole: &RechunkPlan,
+    progress: &dyn Progress,
+) -> Result<(u64, u64, u64)> {
+    let location = format!(
+        "{}/{}",
+        whole.source.trim_end_matches('/'),
+        plan.path.as_str()
+    );
+    let path = zarrs_path(&plan.path);
+    let src = Array::open(source, &path).map_err(|e| rechunk_error(&location, e))?;
+    let (name, doc) = plan
+        .target_metadata
+        .iter()
+        .find(|(name, _)| name == "zarr.json" || name == ".zarray")
+        .ok_or_else(|| rechunk_error(&location, "no target metadata"))?;
+    let mut doc = doc.clone();
+    if name == ".zarray"
+        && let Some(obj) = doc.as_object_mut()
+    {
+        // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk by zlint).
+        obj.insert("node_type".into(), Value::from("array"));
+    }
+    let metadata: ArrayMetadata = serde_json::from_value(doc)
+        .map_err(|e| rechunk_error(&location, format!("target metadata: {e}")))?;
+    let dst = Array::new_with_metadata(target, &path, metadata)
+        .map_err(|e| rechunk_error(&location, e))?;
+
+    let group_shape = &plan.write_groups.group_shape;
+    let counts: Vec<u64> = plan
+        .shape
+        .iter()
+        .zip(group_shape)
+        .map(|(s, g)| s.div_ceil((*g).max(1)))
+        .collect();
+    let total = plan.write_groups.count;
+    let done = journal.done(index);
+    let permits = Permits {
+        free: Mutex::new(plan.concurrent_groups.max(1)),
+        returned: Condvar::new(),
+    };
+    let written = std::sync::atomic::AtomicU64::new(0);
+    let bytes = std::sync::atomic::AtomicU64::new(0);
+    let resumed = (0..total).filter(|g| done.contains(g)).count() as u64;
+    let skipped_bytes: u64 = (0..total)
+        .filter(|g| done.contains(g))
+        .map(|g| region(g, &counts, group_shape, &plan.shape).num_elements() * plan.item_size)
+        .sum();
+    progress.advance(skipped_bytes);
+
+    (0..total)
+        .into_par_iter()
+        .filter(|g| !done.contains(g))
+        .try_for_each(|g| -> Result<()> {
+            permits.acquire();
+            let subset = region(g, &counts, group_shape, &plan.shape);
+            let result = (|| {
+                let data: ArrayBytes<'static> =
+                    src.retrieve_array_subset(&subset).map_err(|e| {
+                        rechunk_error(&location, format!("reading region {subset}: {e}"))
+                    })?;
+                dst.store_array_subset(&subset, data)
+                    .map_err(|e| rechunk_error(&location, format!("writing region {subset}: {e}")))
+            })();
+            permits.release();
+            result?;
+            journal.record(index, g)?;
+            let n = subset.num_elements() * plan.item_size;
+            bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            progress.advance(n);
+            Ok(())
+        })?;
+    Ok((written.into_inner(), resumed, bytes.into_inner()))
+}
+
+/// The region of write group `g` (C-order index into the group grid), clipped to the array.
+fn region(g: u64, counts: &[u64], group: &[u64], shape: &[u64]) -> ArraySubset {
+    let mut rest = g;
+    let mut ranges = vec![0..0; counts.len()];
+    for i in (0..counts.len()).rev() {
+        let index = rest % counts[i].max(1);
+        rest /= counts[i].max(1);
+        let start = index * group[i];
+        ranges[i] = start..(start + group[i]).min(shape[i]);
+    }
+    ArraySubset::new_with_ranges(&ranges)
+}

@@ -1,0 +1,129 @@
+//! A filesystem store whose every object is written whole: to a temporary name beside it, then
+//! renamed into place, so a crash never leaves a half-written object under a real key.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use zarrs::filesystem::FilesystemStore;
+use zarrs::storage::byte_range::ByteRangeIterator;
+use zarrs::storage::{
+    Bytes, MaybeBytesIterator, OffsetBytesIterator, ReadableStorageTraits, StorageError, StoreKey,
+    StorePrefix, WritableStorageTraits,
+};
+
+use crate::error::{Error, Result};
+
+/// Prefix of temporary file names; such files are never valid keys of a store.
+pub const TEMP_PREFIX: &str = ".zlint-tmp-";
+
+/// zarrs' [`FilesystemStore`] with atomic whole-object writes.
+#[derive(Debug)]
+pub struct AtomicFilesystemStore {
+    inner: FilesystemStore,
+    base: PathBuf,
+    counter: AtomicU64,
+}
+
+impl AtomicFilesystemStore {
+    /// Opens (creating it if needed) the directory `base` as a writable store.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the directory cannot be created, [`Error::Storage`] if zarrs refuses it.
+    pub fn new(base: &Path) -> Result<Self> {
+        std::fs::create_dir_all(base).map_err(|source| Error::Io {
+            path: base.to_path_buf(),
+            source,
+        })?;
+        let inner = FilesystemStore::new(base).map_err(|err| Error::Storage {
+            location: base.display().to_string(),
+            message: err.to_string(),
+        })?;
+        Ok(Self {
+            inner,
+            base: base.to_path_buf(),
+            counter: AtomicU64::new(0),
+        })
+    }
+
+    /// The store's directory.
+    #[must_use]
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+}
+
+/// Writes `bytes` to `path` whole: a temporary file in the same directory, then a rename.
+///
+/// # Errors
+/// Any I/O error, with the path at fault in its message.
+pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("object");
+    let temp = parent.join(format!(
+        "{TEMP_PREFIX}{}-{unique}-{name}",
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        drop(file);
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
+}
+
+impl ReadableStorageTraits for AtomicFilesystemStore {
+    fn get_partial_many<'a>(
+        &'a self,
+        key: &StoreKey,
+        byte_ranges: ByteRangeIterator<'a>,
+    ) -> Result<MaybeBytesIterator<'a>, StorageError> {
+        self.inner.get_partial_many(key, byte_ranges)
+    }
+
+    fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
+        self.inner.size_key(key)
+    }
+
+    fn supports_get_partial(&self) -> bool {
+        self.inner.supports_get_partial()
+    }
+}
+
+impl WritableStorageTraits for AtomicFilesystemStore {
+    fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
+        let unique = self.counter.fetch_add(1, Ordering::Relaxed);
+        write_atomic(&self.base.join(key.as_str()), &value, unique)
+            .map_err(|err| StorageError::IOError(std::sync::Arc::new(err)))
+    }
+
+    fn set_partial_many(
+        &self,
+        key: &StoreKey,
+        _offset_values: OffsetBytesIterator,
+    ) -> Result<(), StorageError> {
+        Err(StorageError::Unsupported(format!(
+            "{key}: partial writes are not atomic and not used by zlint"
+        )))
+    }
+
+    fn erase(&self, key: &StoreKey) -> Result<(), StorageError> {
+        self.inner.erase(key)
+    }
+
+    fn erase_prefix(&self, prefix: &StorePrefix) -> Result<(), StorageError> {
+        self.inner.erase_prefix(prefix)
+    }
+
+    fn supports_set_partial(&self) -> bool {
+        false
+    }
+}
