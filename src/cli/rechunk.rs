@@ -88,8 +88,8 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
     let secs = summary.elapsed_secs.max(1e-9);
     writeln!(
         out,
-        "rechunked {} arrays: {} in {:.2} s ({}/s){}",
-        summary.arrays,
+        "rechunked {}: {} in {:.2} s ({}/s){}",
+        crate::report::plural(summary.arrays, "array"),
         human_bytes(summary.bytes_written),
         summary.elapsed_secs,
         human_bytes((summary.bytes_written as f64 / secs) as u64),
@@ -133,8 +133,8 @@ fn verify_stores(source: &str, target: &str, budget: Budget, quiet: bool) -> cra
     if report.mismatches.is_empty() {
         writeln!(
             out,
-            "verified {} arrays: {} identical",
-            report.arrays,
+            "verified {}: {} identical",
+            crate::report::plural(report.arrays, "array"),
             human_bytes(report.bytes_compared)
         )
         .map_err(stdout_error)?;

@@ -13,7 +13,7 @@ use super::write_groups::{WriteGroups, group_cost, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::lint::config::{Access, Profile, Thresholds};
 use crate::model::{ArrayInfo, Format, NodePath, Store, grid_count, product};
-use crate::report::shape_text;
+use crate::report::{plural, shape_text};
 use crate::units::human_bytes;
 
 /// A compressor chosen with `--codec`.
@@ -765,11 +765,11 @@ impl fmt::Display for RechunkPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "rechunk {} -> {} ({} arrays, {} groups; --max-mem {}, {} threads)",
+            "rechunk {} -> {} ({}, {}; --max-mem {}, {} threads)",
             self.source,
             self.target.display(),
-            self.arrays.len(),
-            self.groups.len(),
+            plural(self.arrays.len(), "array"),
+            plural(self.groups.len(), "group"),
             human_bytes(self.budget.max_mem_bytes),
             self.budget.threads
         )?;
@@ -793,19 +793,19 @@ impl fmt::Display for RechunkPlan {
             )?;
             writeln!(
                 f,
-                "  source  {} chunks {}{} ({} objects)",
+                "  source  {} chunks {}{} ({})",
                 a.source_format,
                 shape_text(&a.source_chunks),
                 shards(&a.source_shards),
-                a.objects_before
+                plural(a.objects_before as usize, "object")
             )?;
             writeln!(
                 f,
-                "  target  {} chunks {}{} ({} objects)",
+                "  target  {} chunks {}{} ({})",
                 a.target_format,
                 shape_text(&a.target.chunks),
                 shards(&a.target.shards),
-                a.objects_after
+                plural(a.objects_after as usize, "object")
             )?;
             let g = &a.write_groups;
             writeln!(

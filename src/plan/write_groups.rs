@@ -69,7 +69,6 @@ pub fn plan_write_groups(
 ) -> Option<WriteGroups> {
     let n = shape.len();
     let cost = |group: &[u64]| group_cost(group, item_size, source_chunks, target_objects);
-    let per_group = budget_bytes / concurrency.max(1);
     let target: Vec<u64> = (0..n)
         .map(|i| target_objects[i].min(whole(shape[i], target_objects[i], shape[i])))
         .collect();
@@ -83,13 +82,17 @@ pub fn plan_write_groups(
         })
         .collect();
 
-    let (mut group, aligned) = if cost(&aligned_unit) <= per_group {
+    // Aligned groups are worth running fewer at a time (each is decoded and encoded in parallel
+    // inside): only when not even one fits does the plan give up alignment.
+    let (mut group, aligned) = if cost(&aligned_unit) <= budget_bytes {
         (aligned_unit, true)
     } else if cost(&target) <= budget_bytes {
         (target, false)
     } else {
         return None;
     };
+    let in_flight = (budget_bytes / cost(&group).max(1)).clamp(1, concurrency.max(1));
+    let per_group = budget_bytes / in_flight;
     // Grow whole multiples along the last axes first (C order keeps groups contiguous), while a
     // group stays within its share of the budget and the array still yields work for every
     // thread.
@@ -158,6 +161,22 @@ mod tests {
         assert_eq!(g.group_shape[0] % 64, 0);
         assert_eq!(g.group_shape[1], 2048, "a whole plane per group");
         assert_eq!(g.group_shape[2], 1024);
+    }
+
+    #[test]
+    fn aligned_groups_run_one_at_a_time_rather_than_lose_alignment() {
+        // 128³ blocks from whole planes: one aligned group is 512 MiB, which 1 GiB holds once.
+        let g = plan_write_groups(
+            &[256, 2048, 1024],
+            2,
+            &[1, 2048, 1024],
+            &[128, 128, 128],
+            1024 * MIB,
+            2,
+        )
+        .expect("fits");
+        assert!(g.aligned);
+        assert_eq!(g.read_amplification, 1.0);
     }
 
     #[test]

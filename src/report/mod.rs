@@ -9,8 +9,8 @@ pub mod scan_text;
 
 pub use crate::units::human_bytes;
 
-/// `1 array`, `3 arrays`.
-pub(crate) fn plural(n: usize, noun: &str) -> String {
+/// `1 array`, `3 arrays`: a count with its noun.
+pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

@@ -1,0 +1,336 @@
+//! `zlint rechunk` and `zlint verify` end to end: the plan, exit codes, a crash and its resume,
+//! and an OME-Zarr pyramid rechunked with `--auto`.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use zarrs::array::{Array, ArrayBytes, ArraySubset};
+use zarrs::filesystem::FilesystemStore;
+
+fn zlint() -> Command {
+    let mut cmd = Command::cargo_bin("zlint").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// A Zarr v3 uint16 stack of `planes` 512×512 planes, one plane per chunk, gzip.
+fn stack(dir: &Path, planes: u64) {
+    std::fs::create_dir_all(dir).unwrap();
+    let doc = json!({"zarr_format": 3, "node_type": "array", "shape": [planes, 512, 512],
+        "data_type": "uint16",
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [1, 512, 512]}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "fill_value": 0, "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                                    {"name": "gzip", "configuration": {"level": 1}}],
+        "attributes": {"note": "crash test"}, "dimension_names": ["z", "y", "x"]});
+    std::fs::write(dir.join("zarr.json"), doc.to_string()).unwrap();
+    let store = Arc::new(FilesystemStore::new(dir).unwrap());
+    let array = Array::new_with_metadata(store, "/", serde_json::from_value(doc).unwrap()).unwrap();
+    let plane: Vec<u8> = (0..512u32 * 512)
+        .flat_map(|i| ((i.wrapping_mul(2_654_435_761) >> 20) as u16).to_le_bytes())
+        .collect();
+    for z in 0..planes {
+        let subset = ArraySubset::new_with_ranges(&[z..z + 1, 0..512, 0..512]);
+        array
+            .store_array_subset(&subset, ArrayBytes::new_flen(plane.clone()))
+            .unwrap();
+    }
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let output = zlint()
+        .args([
+            "rechunk",
+            "fixtures/zarr2/hierarchy.zarr",
+            "target/never-written.zarr",
+            "--format",
+            "zarr3",
+            "--chunks",
+            "raw=8,60",
+            "--max-mem",
+            "64MiB",
+            "-j",
+            "2",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        !Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/never-written.zarr")
+            .exists()
+    );
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn dry_run_json_carries_the_plan() {
+    let output = zlint()
+        .args([
+            "rechunk",
+            "fixtures/zarr3/sharded.zarr",
+            "target/never-written.zarr",
+            "--chunks",
+            "16,16",
+            "--shards",
+            "64,48",
+            "--dry-run",
+            "--json",
+            "--max-mem",
+            "1GiB",
+        ])
+        .output()
+        .unwrap();
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let array = &plan["arrays"][0];
+    assert_eq!(
+        array["target"],
+        json!({"chunks": [16, 16], "shards": [64, 48]})
+    );
+    assert_eq!(array["objects_before"], 4);
+    assert_eq!(array["objects_after"], 1);
+    assert_eq!(array["write_groups"]["read_amplification"], 1.0);
+    assert!(array["peak_memory_bytes"].as_u64().unwrap() <= 1 << 30);
+}
+
+#[test]
+fn refusals_exit_2_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep.txt"), "x").unwrap();
+    let nonempty = dir.path().to_str().unwrap();
+    for (args, reason) in [
+        (vec!["fixtures/zarr3/plain.zarr", nonempty], "not empty"),
+        (
+            vec!["fixtures/zarr3/plain.zarr", "fixtures/zarr3/plain.zarr/out"],
+            "inside",
+        ),
+        (
+            vec![
+                "fixtures/zarr3/plain.zarr",
+                "target/x.zarr",
+                "--chunks",
+                "3",
+            ],
+            "dimensions",
+        ),
+        (
+            vec![
+                "fixtures/zarr3/plain.zarr",
+                "target/x.zarr",
+                "--shards",
+                "40,64",
+                "--chunks",
+                "20,32",
+                "--format",
+                "zarr2",
+            ],
+            "Zarr v3",
+        ),
+        (
+            vec![
+                "fixtures/zarr3/plain.zarr",
+                "target/x.zarr",
+                "--codec",
+                "lzw",
+            ],
+            "unknown codec",
+        ),
+        (
+            vec![
+                "fixtures/zarr3/plain.zarr",
+                "target/x.zarr",
+                "--max-mem",
+                "10B",
+            ],
+            "cannot hold",
+        ),
+        (
+            vec!["fixtures/broken/invalid-json.zarr", "target/x.zarr"],
+            "unreadable",
+        ),
+    ] {
+        zlint()
+            .arg("rechunk")
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(reason));
+    }
+    assert!(dir.path().join("keep.txt").exists());
+}
+
+#[test]
+fn a_killed_rechunk_resumes_to_the_same_result_as_an_uninterrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst, reference) = (
+        dir.path().join("src.zarr"),
+        dir.path().join("dst.zarr"),
+        dir.path().join("ref.zarr"),
+    );
+    stack(&src, 48);
+    // Small groups (the budget holds no aligned group) make many journal entries to stop between.
+    let args = |out: &Path| -> Vec<String> {
+        [
+            "rechunk",
+            src.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--chunks",
+            "16,128,128",
+            "--max-mem",
+            "6MiB",
+            "-j",
+            "1",
+            "--quiet",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect()
+    };
+    let bin = assert_cmd::cargo::cargo_bin("zlint");
+    let mut child = std::process::Command::new(&bin)
+        .args(args(&dst))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = dst.join(".zlint-rechunk/done.log");
+    let started = Instant::now();
+    loop {
+        let lines = std::fs::read_to_string(&log)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 2 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no progress to interrupt"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        !dst.join("zarr.json").exists(),
+        "an interrupted output has no metadata"
+    );
+    zlint()
+        .args(["scan", dst.to_str().unwrap()])
+        .assert()
+        .code(2);
+
+    let mut resume = args(&dst);
+    resume.push("--resume".into());
+    zlint()
+        .args(&resume)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("write groups resumed"));
+    zlint().args(args(&reference)).assert().success();
+    zlint()
+        .args(["verify", src.to_str().unwrap(), dst.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        files(&dst),
+        files(&reference),
+        "resumed output differs from an uninterrupted one"
+    );
+}
+
+#[test]
+fn verify_exits_2_on_a_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("out.zarr");
+    zlint()
+        .args([
+            "rechunk",
+            "fixtures/zarr3/plain.zarr",
+            dst.to_str().unwrap(),
+            "--chunks",
+            "25,35",
+            "-q",
+        ])
+        .assert()
+        .success();
+    zlint()
+        .args(["verify", "fixtures/zarr3/plain.zarr", dst.to_str().unwrap()])
+        .assert()
+        .success();
+    let chunk = dst.join("c/0/0");
+    std::fs::remove_file(&chunk).unwrap();
+    zlint()
+        .args(["verify", "fixtures/zarr3/plain.zarr", dst.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("values differ in region"));
+}
+
+#[test]
+fn an_ome_pyramid_rechunked_with_auto_stays_valid_and_lints_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("image.ome.zarr");
+    let src = "fixtures/rules/ZL202-fires.ome.zarr";
+    zlint()
+        .args([
+            "rechunk",
+            src,
+            dst.to_str().unwrap(),
+            "--auto",
+            "--verify",
+            "-q",
+        ])
+        .assert()
+        .success();
+    zlint()
+        .arg(dst.to_str().unwrap())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no findings"));
+    let scan = |path: &str| -> Value {
+        let out = zlint().args(["scan", path, "--json"]).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (before, after) = (scan(src), scan(dst.to_str().unwrap()));
+    assert_eq!(
+        before["groups"][0]["attributes"],
+        after["groups"][0]["attributes"]
+    );
+    let levels = |doc: &Value| doc["groups"][0]["multiscales"][0]["levels"].clone();
+    assert_eq!(
+        levels(&before),
+        levels(&after),
+        "same levels, scales and factors"
+    );
+    for level in levels(&after).as_array().unwrap() {
+        assert_eq!(level["found"], true);
+    }
+}
