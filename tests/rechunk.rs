@@ -177,6 +177,8 @@ enum Case {
     Zarr3ToZarr3Sharded,
     Zarr2ToZarr2,
     Zarr3ShardedToZarr2,
+    /// Zarr v3 → N5 (target chunks) → Zarr v3 (source chunks): both N5 directions.
+    Zarr3ToN5AndBack,
 }
 
 prop_compose! {
@@ -187,7 +189,7 @@ prop_compose! {
         shard_factor in prop::collection::vec(1u64..4, ndim),
         dtype in 0usize..DTYPES.len(),
         seed in any::<u64>(),
-        case in prop::sample::select(vec![Case::Zarr2ToZarr3, Case::Zarr3ToZarr3Sharded, Case::Zarr2ToZarr2, Case::Zarr3ShardedToZarr2]),
+        case in prop::sample::select(vec![Case::Zarr2ToZarr3, Case::Zarr3ToZarr3Sharded, Case::Zarr2ToZarr2, Case::Zarr3ShardedToZarr2, Case::Zarr3ToN5AndBack]),
         budget in prop::sample::select(vec![4u64 << 10, 1 << 20]),
     ) -> (Vec<u64>, Vec<u64>, Vec<u64>, Vec<u64>, usize, u64, Case, u64) {
         (shape, src, dst, shard_factor, dtype, seed, case, budget)
@@ -209,6 +211,7 @@ proptest! {
             Case::Zarr3ToZarr3Sharded => (Format::Zarr3, None, None, Some(shards.clone())),
             Case::Zarr2ToZarr2 => (Format::Zarr2, None, None, None),
             Case::Zarr3ShardedToZarr2 => (Format::Zarr3, Some(src_shards.as_slice()), Some(Format::Zarr2), None),
+            Case::Zarr3ToN5AndBack => (Format::Zarr3, None, Some(Format::N5), None),
         };
         write_source(&src, source_format, &shape, &src_chunks, source_shards, dtype, seed);
         let before = tree_hash(&src);
@@ -217,6 +220,16 @@ proptest! {
         let min_budget = 4 * (dst_chunks.iter().product::<u64>().max(shards.iter().product()) + src_chunks.iter().product::<u64>() * 2) * item;
         let budget = Budget { max_mem_bytes: budget.max(min_budget), threads: 2 };
         rechunk(&src, &dst, &t, budget).unwrap();
+        let dst = if matches!(case, Case::Zarr3ToN5AndBack) {
+            let report = verify(&src, &dst);
+            prop_assert!(report.mismatches.is_empty(), "zarr3 → n5: {:?}", report.mismatches);
+            let back = dir.path().join("back");
+            let t = targets(Some(src_chunks.clone()), None, Some(Format::Zarr3), None);
+            rechunk(&dst, &back, &t, budget).unwrap();
+            back
+        } else {
+            dst
+        };
         prop_assert_eq!(read_all(&src), read_all(&dst));
         let report = verify(&src, &dst);
         prop_assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);

@@ -148,6 +148,8 @@ pub enum OutputFormat {
     Zarr2,
     /// Zarr v3 (can shard).
     Zarr3,
+    /// N5 (readable by tensorstore, zarr-python 2's N5 store and the N5 Java library).
+    N5,
 }
 
 /// Arguments of `zlint rechunk`.
@@ -172,7 +174,7 @@ pub struct RechunkArgs {
     /// Access pattern for --auto.
     #[arg(long, value_enum, default_value_t = Access::Auto)]
     pub access: Access,
-    /// Output format [default: the source's].
+    /// Output format: zarr2, zarr3 or n5 [default: the source's].
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
     /// Compressor: none, zstd:LEVEL, gzip:LEVEL, blosc:CNAME:LEVEL:SHUFFLE [default: the source's].

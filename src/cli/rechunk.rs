@@ -66,6 +66,7 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
         format: args.format.map(|f| match f {
             OutputFormat::Zarr2 => Format::Zarr2,
             OutputFormat::Zarr3 => Format::Zarr3,
+            OutputFormat::N5 => Format::N5,
         }),
         codec: args.codec.as_deref().map(CodecChoice::parse).transpose()?,
     };

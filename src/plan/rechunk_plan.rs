@@ -109,6 +109,21 @@ impl CodecChoice {
         }
     }
 
+    /// The N5 `compression` object.
+    fn n5_compression(&self) -> Value {
+        match self {
+            Self::None => json!({"type": "raw"}),
+            Self::Zstd { level } => json!({"type": "zstd", "level": level}),
+            Self::Gzip { level } => json!({"type": "gzip", "level": level, "useZlib": false}),
+            Self::Blosc {
+                cname,
+                clevel,
+                shuffle,
+            } => json!({"type": "blosc", "cname": cname,
+                "clevel": clevel, "shuffle": blosc_shuffle_number(shuffle), "blocksize": 0}),
+        }
+    }
+
     /// The Zarr v2 `compressor` (null for `None`).
     fn zarr2_compressor(&self) -> Value {
         match self {
@@ -282,6 +297,8 @@ pub struct SourceMetadata {
     pub v3: Value,
     /// The raw Zarr v2 `.zarray` document, for Zarr v2 sources.
     pub v2: Option<Value>,
+    /// The N5 `compression` object, for N5 sources.
+    pub n5_compression: Option<Value>,
 }
 
 impl RechunkPlan {
@@ -322,7 +339,7 @@ impl RechunkPlan {
             .iter()
             .map(|g| GroupPlan {
                 path: g.path.clone(),
-                metadata: group_metadata(target_format(g.format), &g.attributes),
+                metadata: group_metadata(target_format(g.format), &g.attributes, g.path.is_root()),
             })
             .collect();
         // Zarr v2 readers find arrays only below explicit groups: give implicit parents one.
@@ -330,7 +347,7 @@ impl RechunkPlan {
             let format = arrays.first().map_or(Format::Zarr3, |a| a.target_format);
             groups.push(GroupPlan {
                 path: NodePath::root(),
-                metadata: group_metadata(format, &Map::new()),
+                metadata: group_metadata(format, &Map::new(), true),
             });
         }
         Ok(Self {
@@ -536,7 +553,11 @@ fn plan_array(
 }
 
 /// The group metadata documents of `format`.
-fn group_metadata(format: Format, attributes: &Map<String, Value>) -> Vec<(String, Value)> {
+fn group_metadata(
+    format: Format,
+    attributes: &Map<String, Value>,
+    root: bool,
+) -> Vec<(String, Value)> {
     match format {
         Format::Zarr3 => vec![(
             "zarr.json".into(),
@@ -550,10 +571,13 @@ fn group_metadata(format: Format, attributes: &Map<String, Value>) -> Vec<(Strin
             docs
         }
         Format::N5 => vec![("attributes.json".into(), {
+            // The N5 version marks the container's root.
             let mut attrs = attributes.clone();
-            attrs
-                .entry("n5".to_string())
-                .or_insert_with(|| json!("4.0.0"));
+            if root {
+                attrs
+                    .entry("n5".to_string())
+                    .or_insert_with(|| json!("4.0.0"));
+            }
             Value::Object(attrs)
         })],
     }
@@ -667,8 +691,80 @@ fn array_metadata(
             }
             Ok(docs)
         }
-        Format::N5 => Err(unsupported("N5 output is not supported yet".into())),
+        Format::N5 => {
+            let data_type = crate::store::n5::n5_data_type(&array.dtype.name).ok_or_else(|| {
+                unsupported(format!(
+                    "data type `{}` has no N5 equivalent",
+                    array.dtype.name
+                ))
+            })?;
+            let fill = &meta.v3["fill_value"];
+            let zero = fill.as_f64() == Some(0.0) || fill.is_null();
+            if !zero {
+                return Err(unsupported(format!(
+                    "fill value {fill}: N5 has none (absent blocks read as 0), so only arrays with fill value 0 can become N5"
+                )));
+            }
+            let compression = match (codec, &meta.n5_compression) {
+                (Some(choice), _) => choice.n5_compression(),
+                (None, Some(source)) => source.clone(),
+                (None, None) => n5_from_v3(&meta.v3).map_err(unsupported)?,
+            };
+            let mut attributes = array.attributes.clone();
+            if array.path.is_root() {
+                // The container's root carries the N5 version, even when it is the dataset.
+                attributes
+                    .entry("n5".to_string())
+                    .or_insert_with(|| json!("4.0.0"));
+            }
+            Ok(vec![(
+                "attributes.json".into(),
+                crate::store::n5::N5Array::attributes(
+                    &array.shape,
+                    &target.chunks,
+                    data_type,
+                    &compression,
+                    &attributes,
+                ),
+            )])
+        }
     }
+}
+
+/// The N5 compression equivalent to a Zarr v3 source's codecs (the inner codecs when sharded).
+fn n5_from_v3(v3: &Value) -> std::result::Result<Value, String> {
+    let outer = object_form(v3["codecs"].as_array().map_or(&[][..], Vec::as_slice));
+    let codecs = match outer.iter().find(|c| c["name"] == "sharding_indexed") {
+        Some(sharding) => object_form(
+            sharding["configuration"]["codecs"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice),
+        ),
+        None => outer,
+    };
+    let mut compression = json!({"type": "raw"});
+    for codec in &codecs {
+        let cfg = &codec["configuration"];
+        match codec["name"].as_str() {
+            Some("bytes" | "crc32c") => {}
+            Some("zstd") => compression = json!({"type": "zstd", "level": cfg["level"]}),
+            Some("gzip") => {
+                compression = json!({"type": "gzip", "level": cfg["level"], "useZlib": false})
+            }
+            Some("blosc") => {
+                compression = json!({"type": "blosc", "cname": cfg["cname"], "clevel": cfg["clevel"],
+                    "shuffle": blosc_shuffle_number(cfg["shuffle"].as_str().unwrap_or("shuffle")),
+                    "blocksize": cfg["blocksize"].as_u64().unwrap_or(0)});
+            }
+            Some(other) => {
+                return Err(format!(
+                    "codec `{other}` has no N5 equivalent here; use --codec"
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(compression)
 }
 
 /// Codecs in the object form (`{"name": "bytes"}`), which every reader accepts; zarrs writes

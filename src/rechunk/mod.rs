@@ -6,6 +6,8 @@
 //! write group). Until the metadata is written the output is not a readable store, and `zlint`
 //! refuses it; the last step removes `.zlint-rechunk/`.
 
+mod copy;
+mod io;
 mod journal;
 mod verify;
 
@@ -17,8 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use zarrs::array::ArraySubset;
-use zarrs::array::{Array, ArrayBytes, ArrayMetadata};
-use zarrs::storage::ReadableListableStorageTraits;
+use zarrs::array::{Array, ArrayMetadata};
 
 pub use journal::{JOURNAL_DIR, Journal};
 pub use verify::{VerifyReport, verify};
@@ -68,10 +69,7 @@ pub fn source_metadata(opened: &OpenedStore, array: &ArrayInfo) -> Result<Source
         array.path.as_str()
     );
     if array.format == Format::N5 {
-        return Err(rechunk_error(
-            location,
-            "N5 sources are not supported by the rechunker yet",
-        ));
+        return Ok(n5_source_metadata(array));
     }
     let source = Array::open(opened.storage.clone(), &zarrs_path(&array.path))
         .map_err(|e| rechunk_error(&location, e))?;
@@ -79,6 +77,7 @@ pub fn source_metadata(opened: &OpenedStore, array: &ArrayInfo) -> Result<Source
         ArrayMetadata::V3(v3) => Ok(SourceMetadata {
             v3: serde_json::to_value(v3).map_err(|e| rechunk_error(&location, e))?,
             v2: None,
+            n5_compression: None,
         }),
         ArrayMetadata::V2(v2) => {
             let v3 = zarrs::convert::array_metadata_v2_to_v3(v2)
@@ -91,8 +90,37 @@ pub fn source_metadata(opened: &OpenedStore, array: &ArrayInfo) -> Result<Source
             Ok(SourceMetadata {
                 v3: serde_json::to_value(v3).map_err(|e| rechunk_error(&location, e))?,
                 v2: Some(raw),
+                n5_compression: None,
             })
         }
+    }
+}
+
+/// An N5 dataset described in Zarr v3 terms: its data type, fill value 0 and its compression as
+/// the equivalent Zarr v3 codec.
+fn n5_source_metadata(array: &ArrayInfo) -> SourceMetadata {
+    let compression = array.codecs.first();
+    let cfg = compression.map(|c| &c.configuration);
+    let get = |key: &str| cfg.and_then(|c| c.get(key)).cloned().unwrap_or(Value::Null);
+    let mut codecs =
+        vec![serde_json::json!({"name": "bytes", "configuration": {"endian": "little"}})];
+    match compression.map(|c| c.name.as_str()) {
+        Some("gzip") => codecs.push(serde_json::json!({"name": "gzip", "configuration": {"level": get("level").as_i64().filter(|l| *l >= 0).unwrap_or(6)}})),
+        Some("zstd") => codecs.push(serde_json::json!({"name": "zstd", "configuration": {"level": get("level").as_i64().unwrap_or(3), "checksum": false}})),
+        Some("blosc") => codecs.push(serde_json::json!({"name": "blosc", "configuration": {
+            "cname": get("cname"), "clevel": get("clevel"),
+            "shuffle": match get("shuffle").as_u64() { Some(0) => "noshuffle", Some(2) => "bitshuffle", _ => "shuffle" },
+            "typesize": array.item_size().unwrap_or(1), "blocksize": get("blocksize").as_u64().unwrap_or(0)}})),
+        _ => {}
+    }
+    SourceMetadata {
+        v3: serde_json::json!({"data_type": array.dtype.name, "fill_value": 0, "codecs": codecs}),
+        v2: None,
+        n5_compression: compression.map(|c| {
+            let mut doc = c.configuration.clone();
+            doc.insert("type".into(), Value::from(c.name.clone()));
+            Value::Object(doc)
+        }),
     }
 }
 
@@ -230,7 +258,7 @@ pub fn execute(
             copy_array(
                 index,
                 array,
-                source.storage.clone(),
+                source,
                 target.clone(),
                 &journal,
                 plan,
@@ -277,7 +305,7 @@ pub fn execute(
 fn copy_array(
     index: usize,
     plan: &ArrayPlan,
-    source: Arc<dyn ReadableListableStorageTraits>,
+    source: &OpenedStore,
     target: Arc<AtomicFilesystemStore>,
     journal: &Journal,
     whole: &RechunkPlan,
@@ -289,23 +317,42 @@ fn copy_array(
         plan.path.as_str()
     );
     let path = zarrs_path(&plan.path);
-    let src = Array::open(source, &path).map_err(|e| rechunk_error(&location, e))?;
+    let source_dir = source
+        .root_dir
+        .as_ref()
+        .map(|root| root.join(plan.path.as_str()));
+    let src = io::Reader::open(
+        source.storage.clone(),
+        source_dir.as_deref(),
+        &path,
+        plan.source_format == Format::N5,
+        &location,
+    )?;
     let (name, doc) = plan
         .target_metadata
         .iter()
-        .find(|(name, _)| name == "zarr.json" || name == ".zarray")
+        .find(|(name, _)| ["zarr.json", ".zarray", "attributes.json"].contains(&name.as_str()))
         .ok_or_else(|| rechunk_error(&location, "no target metadata"))?;
-    let mut doc = doc.clone();
-    if name == ".zarray"
-        && let Some(obj) = doc.as_object_mut()
-    {
-        // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk by zlint).
-        obj.insert("node_type".into(), Value::from("array"));
-    }
-    let metadata: ArrayMetadata = serde_json::from_value(doc)
-        .map_err(|e| rechunk_error(&location, format!("target metadata: {e}")))?;
-    let dst = Array::new_with_metadata(target, &path, metadata)
-        .map_err(|e| rechunk_error(&location, e))?;
+    let dst = if name == "attributes.json" {
+        let dir = whole.target.join(plan.path.as_str());
+        io::Writer::N5(
+            crate::store::n5::N5Array::open(&dir, doc).map_err(|e| rechunk_error(&location, e))?,
+        )
+    } else {
+        let mut doc = doc.clone();
+        if name == ".zarray"
+            && let Some(obj) = doc.as_object_mut()
+        {
+            // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk by zlint).
+            obj.insert("node_type".into(), Value::from("array"));
+        }
+        let metadata: ArrayMetadata = serde_json::from_value(doc)
+            .map_err(|e| rechunk_error(&location, format!("target metadata: {e}")))?;
+        io::Writer::Zarr(Box::new(
+            Array::new_with_metadata(target, &path, metadata)
+                .map_err(|e| rechunk_error(&location, e))?,
+        ))
+    };
 
     let group_shape = &plan.write_groups.group_shape;
     let counts: Vec<u64> = plan
@@ -335,14 +382,8 @@ fn copy_array(
         .try_for_each(|g| -> Result<()> {
             permits.acquire();
             let subset = region(g, &counts, group_shape, &plan.shape);
-            let result = (|| {
-                let data: ArrayBytes<'static> =
-                    src.retrieve_array_subset(&subset).map_err(|e| {
-                        rechunk_error(&location, format!("reading region {subset}: {e}"))
-                    })?;
-                dst.store_array_subset(&subset, data)
-                    .map_err(|e| rechunk_error(&location, format!("writing region {subset}: {e}")))
-            })();
+            let result = io::read_region(&src, &subset, plan.item_size, &location)
+                .and_then(|data| dst.write_region(&subset, &data, plan.item_size, &location));
             permits.release();
             result?;
             journal.record(index, g)?;

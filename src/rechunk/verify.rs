@@ -5,11 +5,11 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
 use zarrs::array::ArraySubset;
-use zarrs::array::{Array, ArrayBytes};
 
+use super::io::{Reader, read_region};
 use super::{source_metadata, zarrs_path};
 use crate::error::Result;
-use crate::model::{ArrayInfo, Store};
+use crate::model::{ArrayInfo, Format, Store};
 use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
@@ -46,7 +46,7 @@ pub fn verify(
             None => report
                 .mismatches
                 .push(format!("{}: group missing from the target", group.path)),
-            Some(other) if other.attributes != group.attributes => {
+            Some(other) if !same_attributes(&other.attributes, &group.attributes) => {
                 report
                     .mismatches
                     .push(format!("{}: group attributes differ", group.path));
@@ -81,7 +81,7 @@ pub fn verify(
                 array.path, array.dtype.name, other.dtype.name
             ));
         }
-        if other.attributes != array.attributes {
+        if !same_attributes(&other.attributes, &array.attributes) {
             report
                 .mismatches
                 .push(format!("{}: attributes differ", array.path));
@@ -90,7 +90,9 @@ pub fn verify(
             source_metadata(src_opened, array)?,
             source_metadata(dst_opened, other)?,
         );
-        if a.v3["fill_value"] != b.v3["fill_value"] || a.v3["data_type"] != b.v3["data_type"] {
+        if !same_fill(&a.v3["fill_value"], &b.v3["fill_value"])
+            || a.v3["data_type"] != b.v3["data_type"]
+        {
             report.mismatches.push(format!(
                 "{}: fill value {} ({}) became {} ({})",
                 array.path,
@@ -119,6 +121,24 @@ pub fn verify(
     Ok(report)
 }
 
+/// Attributes are the same, but for N5's container version key (`n5`), which is format, not data.
+fn same_attributes(
+    a: &serde_json::Map<String, serde_json::Value>,
+    b: &serde_json::Map<String, serde_json::Value>,
+) -> bool {
+    let strip = |m: &serde_json::Map<String, serde_json::Value>| {
+        let mut m = m.clone();
+        m.remove("n5");
+        m
+    };
+    strip(a) == strip(b)
+}
+
+/// Fill values are the same: equal as written, or equal numbers (`0` and `0.0`).
+fn same_fill(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    a == b || matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if x == y)
+}
+
 fn compare_values(
     src_opened: &OpenedStore,
     dst_opened: &OpenedStore,
@@ -133,8 +153,20 @@ fn compare_values(
         message: e.to_string(),
     };
     let path = zarrs_path(&array.path);
-    let src = Array::open(src_opened.storage.clone(), &path).map_err(|e| err(&e))?;
-    let dst = Array::open(dst_opened.storage.clone(), &path).map_err(|e| err(&e))?;
+    let open = |opened: &OpenedStore, info: &ArrayInfo| {
+        let dir = opened
+            .root_dir
+            .as_ref()
+            .map(|root| root.join(info.path.as_str()));
+        Reader::open(
+            opened.storage.clone(),
+            dir.as_deref(),
+            &path,
+            info.format == Format::N5,
+            &info.path.to_string(),
+        )
+    };
+    let (src, dst) = (open(src_opened, array)?, open(dst_opened, other)?);
     let item = array.item_size().unwrap_or(1);
     // Blocks aligned to both grids, with two copies (one per side) in memory each.
     let groups = plan_write_groups(
@@ -158,10 +190,9 @@ fn compare_values(
         .into_par_iter()
         .map(|g| -> Result<u64> {
             let subset: ArraySubset = super::region(g, &counts, &block, &array.shape);
-            let left: ArrayBytes<'static> =
-                src.retrieve_array_subset(&subset).map_err(|e| err(&e))?;
-            let right: ArrayBytes<'static> =
-                dst.retrieve_array_subset(&subset).map_err(|e| err(&e))?;
+            let location = array.path.to_string();
+            let left = read_region(&src, &subset, item, &location)?;
+            let right = read_region(&dst, &subset, item, &location)?;
             if left != right {
                 mismatches
                     .lock()

@@ -20,6 +20,15 @@ use crate::progress::Progress;
 use crate::store::OpenedStore;
 use discover::{Found, Walker};
 
+/// Bytes per element of an N5 `dataType` (`None` for `object` and unknown types).
+#[must_use]
+pub fn n5_item_size(data_type: &str) -> Option<usize> {
+    dtype::from_n5(data_type)
+        .ok()?
+        .item_size
+        .and_then(|n| usize::try_from(n).ok())
+}
+
 /// What a scan reads.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScanOptions {

@@ -6,6 +6,7 @@
 
 pub mod atomic;
 mod fs;
+pub mod n5;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,12 +1,17 @@
 """Reads rechunked outputs back with the reference clients and compares them with their sources.
 
-Usage: python tests/interop/read_back.py SRC DST [SRC DST ...]
+Usage: python tests/interop/read_back.py [--expected DIR] SRC DST [SRC DST ...]
 
-For every array of SRC: zarr-python 3 and tensorstore each read DST's array, and every value,
-the shape, the dtype and the fill value must equal the source's (read by zarr-python 3). Exits 1
-on the first difference, naming the array.
+For every array of SRC, DST's array is read by zarr-python 3 (Zarr outputs) and by tensorstore
+(every format; N5 in C order, as zlint shows it), and its values, shape and dtype (and for Zarr
+its fill value and attributes) must equal the source's. Sources are read with zarr-python 3, or
+with tensorstore for N5. With --expected, the source values of N5 outputs are saved there as
+.npy files for read_back_zarr2.py (zarr-python 2's N5 store lives in another environment).
+Exits 1 on the first difference, naming the array.
 """
 
+import json
+import os
 import sys
 
 import numpy as np
@@ -14,53 +19,92 @@ import tensorstore as ts
 import zarr
 
 
-def arrays(group, prefix=""):
-    if isinstance(group, zarr.Array):
-        yield prefix, group
+def is_n5(root):
+    return os.path.exists(os.path.join(root, "attributes.json"))
+
+
+def n5_arrays(root):
+    for dirpath, _dirs, files in os.walk(root):
+        if "attributes.json" in files:
+            attrs = json.load(open(os.path.join(dirpath, "attributes.json")))
+            if "dimensions" in attrs:
+                yield os.path.relpath(dirpath, root).replace(os.sep, "/").strip(".")
+
+
+def zarr_arrays(root):
+    node = zarr.open(root, mode="r")
+    if isinstance(node, zarr.Array):
+        yield ""
         return
-    for name, node in group.members():
-        path = f"{prefix}/{name}" if prefix else name
-        if isinstance(node, zarr.Array):
-            yield path, node
-        else:
-            yield from arrays(node, path)
+
+    def walk(group, prefix):
+        for name, child in group.members():
+            path = f"{prefix}/{name}" if prefix else name
+            if isinstance(child, zarr.Array):
+                yield path
+            else:
+                yield from walk(child, path)
+
+    yield from walk(node, "")
 
 
-def tensorstore_read(dst, path, zarr_format):
-    driver = "zarr3" if zarr_format == 3 else "zarr"
-    kvpath = f"{dst}/{path}" if path else dst
-    store = ts.open({"driver": driver, "kvstore": {"driver": "file", "path": kvpath}}).result()
-    return store.read().result()
+def read_ts(root, path, driver):
+    kvpath = os.path.join(root, path) if path else root
+    data = ts.open({"driver": driver, "kvstore": {"driver": "file", "path": kvpath}}).result().read().result()
+    # tensorstore keeps N5's axis order (fastest first); zlint shows C order.
+    return np.transpose(data) if driver == "n5" else data
 
 
-def main(pairs):
+def read_source(root, path):
+    if is_n5(root):
+        return read_ts(root, path, "n5")
+    node = zarr.open(root, mode="r")
+    return (node[path] if path else node)[...]
+
+
+def main(args):
+    expected_dir = None
+    if args and args[0] == "--expected":
+        expected_dir, args = args[1], args[2:]
+    pairs = list(zip(args[::2], args[1::2]))
     checked = 0
     for src, dst in pairs:
-        source = zarr.open(src, mode="r")
-        target = zarr.open(dst, mode="r")
-        for path, a in arrays(source):
-            b = target[path] if path else target
+        paths = list(n5_arrays(src) if is_n5(src) else zarr_arrays(src))
+        assert paths, f"{src}: no arrays"
+        for path in paths:
             where = f"{dst}/{path}"
-            assert b.shape == a.shape, f"{where}: shape {b.shape} != {a.shape}"
-            assert b.dtype == a.dtype, f"{where}: dtype {b.dtype} != {a.dtype}"
-            fa, fb = a.fill_value, b.fill_value
-            same_fill = (fa == fb) or (np.isnan(fa) and np.isnan(fb)) if fa is not None else fb is None
-            assert same_fill, f"{where}: fill value {fb} != {fa}"
-            expected = a[...]
-            got_zarr = b[...]
-            assert np.array_equal(expected, got_zarr, equal_nan=expected.dtype.kind in "fc"), \
-                f"{where}: zarr-python reads different values"
-            got_ts = tensorstore_read(dst, path, b.metadata.zarr_format)
-            assert np.array_equal(expected, got_ts, equal_nan=expected.dtype.kind in "fc"), \
-                f"{where}: tensorstore reads different values"
-            assert dict(b.attrs) == dict(a.attrs), f"{where}: attributes differ"
+            expected = read_source(src, path)
+            nan = expected.dtype.kind in "fc"
+            if is_n5(dst):
+                got = read_ts(dst, path, "n5")
+                assert got.shape == expected.shape, f"{where}: shape {got.shape} != {expected.shape}"
+                assert got.dtype == expected.dtype, f"{where}: dtype {got.dtype} != {expected.dtype}"
+                assert np.array_equal(expected, got, equal_nan=nan), f"{where}: tensorstore reads different values"
+                if expected_dir:
+                    name = f"{os.path.basename(dst)}__{path.replace('/', '__')}.npy"
+                    np.save(os.path.join(expected_dir, name), expected)
+            else:
+                b = zarr.open(dst, mode="r")
+                b = b[path] if path else b
+                assert b.shape == expected.shape, f"{where}: shape {b.shape} != {expected.shape}"
+                assert b.dtype == expected.dtype, f"{where}: dtype {b.dtype} != {expected.dtype}"
+                assert np.array_equal(expected, b[...], equal_nan=nan), f"{where}: zarr-python reads different values"
+                driver = "zarr3" if b.metadata.zarr_format == 3 else "zarr"
+                assert np.array_equal(expected, read_ts(dst, path, driver), equal_nan=nan), \
+                    f"{where}: tensorstore reads different values"
+                if not is_n5(src):
+                    a = zarr.open(src, mode="r")
+                    a = a[path] if path else a
+                    fa, fb = a.fill_value, b.fill_value
+                    same = fa == fb or (fa is not None and fb is not None and np.isnan(fa) and np.isnan(fb))
+                    assert same, f"{where}: fill value {fb} != {fa}"
+                    assert dict(b.attrs) == dict(a.attrs), f"{where}: attributes differ"
             checked += 1
     print(f"interop: {checked} arrays read back identically by zarr-python {zarr.__version__} "
           f"and tensorstore")
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if not args or len(args) % 2:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    main(list(zip(args[::2], args[1::2])))
+    main(sys.argv[1:])

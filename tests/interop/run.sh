@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Interoperability: rechunk the fixtures across formats and layouts with zlint, then read every
-# output back with zarr-python 3 and tensorstore (installed from PyPI into a venv) and compare
-# value by value with the source. Usage: bash tests/interop/run.sh [ZLINT_BINARY]
+# output back with zarr-python 3 and tensorstore, and N5 outputs also with zarr-python 2's N5
+# store (each installed from PyPI into its own venv), comparing value by value with the source.
+# Usage: bash tests/interop/run.sh [ZLINT_BINARY]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 zlint=${1:-$here/target/debug/zlint}
-venv=${ZLINT_INTEROP_VENV:-${TMPDIR:-/tmp}/zlint-interop-venv}
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q 'zarr==3.1.6' 'tensorstore==0.1.86' 'numpy<3'
+venvs=${ZLINT_INTEROP_VENVS:-${TMPDIR:-/tmp}/zlint-interop}
+if [ ! -x "$venvs/main/bin/python" ]; then
+  python3 -m venv "$venvs/main"
+  "$venvs/main/bin/pip" install -q 'zarr==3.1.6' 'tensorstore==0.1.86' 'numpy<3'
+fi
+if [ ! -x "$venvs/zarr2/bin/python" ]; then
+  python3 -m venv "$venvs/zarr2"
+  "$venvs/zarr2/bin/pip" install -q 'zarr==2.18.7' 'numcodecs==0.15.2' 'numpy<2.3'
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 f="$here/fixtures"
 pairs=()
+n5_outputs=()
 rechunk() {  # SRC NAME ARGS...
   local src=$1 name=$2; shift 2
   "$zlint" rechunk "$src" "$out/$name" --quiet --verify "$@" >/dev/null
   pairs+=("$src" "$out/$name")
+  case "$name" in *.n5) n5_outputs+=("$out/$name") ;; esac
 }
 rechunk "$f/zarr2/hierarchy.zarr" v2-to-v3.zarr --format zarr3
 rechunk "$f/zarr2/hierarchy.zarr" v2-to-v2.zarr --chunks raw=8,16 --chunks sub/slashes=3,3,3
@@ -27,4 +34,11 @@ rechunk "$f/zarr3/sharded.zarr" sharded-to-plain.zarr --chunks 16,48 --codec gzi
 rechunk "$f/zarr3/plain.zarr" v3-to-v2.zarr --format zarr2 --chunks 7,9 --codec blosc:lz4:5:shuffle
 rechunk "$f/ome/v05.ome.zarr" ome-auto.zarr --auto
 rechunk "$f/ome/v04.ome.zarr" ome04-to-v3.zarr --format zarr3 --chunks 8,32,32 --shards 16,64,64
-"$venv/bin/python" -W ignore "$here/tests/interop/read_back.py" "${pairs[@]}"
+rechunk "$f/n5/tensorstore.n5" ts-n5-to-v3.zarr --format zarr3 --chunks volumes/gzip=8,64
+rechunk "$f/n5/zarr2.n5" z2-n5-to-v2.zarr --format zarr2
+rechunk "$f/n5/zarr2.n5" n5-to-n5.n5 --chunks raw=3,7,11
+rechunk "$f/zarr3/consolidated.zarr" v3-to-n5-gzip.n5 --format n5 --codec gzip:4
+rechunk "$f/zarr3/sharded.zarr" sharded-to-n5-blosc.n5 --format n5 --chunks 16,16 --codec blosc:lz4:5:shuffle
+mkdir -p "$out/expected"
+"$venvs/main/bin/python" -W ignore "$here/tests/interop/read_back.py" --expected "$out/expected" "${pairs[@]}"
+"$venvs/zarr2/bin/python" -W ignore "$here/tests/interop/read_back_zarr2.py" "$out/expected" "${n5_outputs[@]}"

@@ -1,0 +1,124 @@
+//! Copying an n-dimensional box of elements between C-order buffers.
+
+/// Where a box sits in a C-order buffer: the buffer's shape and the box's first element.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct At<'a> {
+    pub(crate) shape: &'a [u64],
+    pub(crate) start: &'a [u64],
+}
+
+/// Copies the box of `extent` elements at `from.start` in `from_buf` (a C-order buffer of
+/// `from.shape`) to `to.start` in `to_buf`; elements are `item` bytes.
+///
+/// Runs along the last axis are copied with one `copy_from_slice` each.
+///
+/// # Panics
+/// If a box lies outside its buffer (an invariant of the executor, which computes the boxes).
+pub(crate) fn copy_box(
+    from_buf: &[u8],
+    from: At<'_>,
+    to_buf: &mut [u8],
+    to: At<'_>,
+    extent: &[u64],
+    item: u64,
+) {
+    let (from_shape, from_start, to_shape, to_start) = (from.shape, from.start, to.shape, to.start);
+    let (from, to) = (from_buf, to_buf);
+    let n = extent.len();
+    if n == 0 {
+        let item = item as usize;
+        to[..item].copy_from_slice(&from[..item]);
+        return;
+    }
+    if extent.contains(&0) {
+        return;
+    }
+    let strides = |shape: &[u64]| -> Vec<u64> {
+        let mut strides = vec![item; shape.len()];
+        for i in (0..shape.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1] * shape[i + 1];
+        }
+        strides
+    };
+    let (from_strides, to_strides) = (strides(from_shape), strides(to_shape));
+    let run = (extent[n - 1] * item) as usize;
+    let mut index = vec![0u64; n - 1];
+    loop {
+        let offset = |start: &[u64], strides: &[u64]| -> usize {
+            let mut offset = start[n - 1] * strides[n - 1];
+            for i in 0..n - 1 {
+                offset += (start[i] + index[i]) * strides[i];
+            }
+            offset as usize
+        };
+        let (src, dst) = (
+            offset(from_start, &from_strides),
+            offset(to_start, &to_strides),
+        );
+        to[dst..dst + run].copy_from_slice(&from[src..src + run]);
+        // Next index over the leading axes, last of them fastest.
+        let mut axis = n - 1;
+        loop {
+            if axis == 0 {
+                return;
+            }
+            axis -= 1;
+            index[axis] += 1;
+            if index[axis] < extent[axis] {
+                break;
+            }
+            index[axis] = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at<'a>(shape: &'a [u64], start: &'a [u64]) -> At<'a> {
+        At { shape, start }
+    }
+
+    #[test]
+    fn copies_a_box_between_buffers_of_different_shapes() {
+        // from: 3×4 u8 holding 0..12; copy the 2×2 box at (1,1) to (0,1) of a 2×3 buffer.
+        let from: Vec<u8> = (0..12).collect();
+        let mut to = vec![0u8; 6];
+        copy_box(
+            &from,
+            at(&[3, 4], &[1, 1]),
+            &mut to,
+            at(&[2, 3], &[0, 1]),
+            &[2, 2],
+            1,
+        );
+        assert_eq!(to, [0, 5, 6, 0, 9, 10]);
+    }
+
+    #[test]
+    fn copies_multi_byte_items_in_three_dimensions() {
+        let from: Vec<u8> = (0..2 * 2 * 3 * 2).map(|i| i as u8).collect(); // 2×2×3 of u16
+        let mut to = vec![0u8; from.len()];
+        let whole = at(&[2, 2, 3], &[0, 0, 0]);
+        copy_box(&from, whole, &mut to, whole, &[2, 2, 3], 2);
+        assert_eq!(to, from);
+        let mut corner = vec![0u8; 2];
+        copy_box(
+            &from,
+            at(&[2, 2, 3], &[1, 1, 2]),
+            &mut corner,
+            at(&[1, 1, 1], &[0, 0, 0]),
+            &[1, 1, 1],
+            2,
+        );
+        assert_eq!(corner, [22, 23]);
+    }
+
+    #[test]
+    fn scalars_copy_one_item() {
+        let mut to = vec![0u8; 4];
+        copy_box(&[1, 2, 3, 4], at(&[], &[]), &mut to, at(&[], &[]), &[], 4);
+        assert_eq!(to, [1, 2, 3, 4]);
+    }
+}

@@ -1,0 +1,327 @@
+//! Reading and writing arrays of any supported format, object by object: zarrs for Zarr v2 and
+//! v3, zlint's own N5 code for N5.
+
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use serde_json::Value;
+use zarrs::array::{Array, ArrayBytes, ArraySubset};
+use zarrs::storage::ReadableListableStorageTraits;
+
+use super::copy::{At, copy_box};
+use crate::error::{Error, Result};
+use crate::store::atomic::AtomicFilesystemStore;
+use crate::store::n5::N5Array;
+
+fn error(location: &str, message: impl std::fmt::Display) -> Error {
+    Error::Rechunk {
+        location: location.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// One stored object of a grid: its index, its full box, and that box clipped to the array.
+pub(crate) struct Object {
+    pub(crate) index: Vec<u64>,
+    pub(crate) full: ArraySubset,
+    pub(crate) bounded: ArraySubset,
+}
+
+/// The objects of a regular grid of `cell` over `shape` that intersect `region`.
+fn grid_objects(shape: &[u64], cell: &[u64], region: &ArraySubset) -> Vec<Object> {
+    let ranges: Vec<std::ops::Range<u64>> = region
+        .start()
+        .iter()
+        .zip(region.shape())
+        .zip(cell)
+        .map(|((s, n), c)| s / c..(s + n).div_ceil(*c))
+        .collect();
+    let mut objects = Vec::new();
+    if ranges.iter().any(|r| r.is_empty()) {
+        return objects;
+    }
+    let mut index: Vec<u64> = ranges.iter().map(|r| r.start).collect();
+    loop {
+        let start: Vec<u64> = index.iter().zip(cell).map(|(i, c)| i * c).collect();
+        let full = ArraySubset::new_with_start_shape(start.clone(), cell.to_vec())
+            .unwrap_or_else(|_| ArraySubset::new_with_shape(cell.to_vec()));
+        let end: Vec<u64> = start
+            .iter()
+            .zip(cell)
+            .zip(shape)
+            .map(|((s, c), n)| (s + c).min(*n))
+            .collect();
+        let bounded = ArraySubset::new_with_ranges(
+            &start
+                .iter()
+                .zip(&end)
+                .map(|(s, e)| *s..*e)
+                .collect::<Vec<_>>(),
+        );
+        objects.push(Object {
+            index: index.clone(),
+            full,
+            bounded,
+        });
+        let mut axis = index.len();
+        loop {
+            if axis == 0 {
+                return objects;
+            }
+            axis -= 1;
+            index[axis] += 1;
+            if index[axis] < ranges[axis].end {
+                break;
+            }
+            index[axis] = ranges[axis].start;
+        }
+    }
+}
+
+/// The chunk objects of a zarrs array (shards when sharded) intersecting `region`.
+fn zarr_objects<S: zarrs::storage::ReadableStorageTraits + ?Sized + 'static>(
+    a: &Array<S>,
+    region: &ArraySubset,
+    location: &str,
+) -> Result<Vec<Object>> {
+    let chunks = a
+        .chunks_in_array_subset(region)
+        .map_err(|e| error(location, e))?
+        .ok_or_else(|| error(location, "no regular chunk grid"))?;
+    chunks
+        .indices()
+        .into_iter()
+        .map(|index| {
+            let index = index.to_vec();
+            Ok(Object {
+                full: a.chunk_subset(&index).map_err(|e| error(location, e))?,
+                bounded: a
+                    .chunk_subset_bounded(&index)
+                    .map_err(|e| error(location, e))?,
+                index,
+            })
+        })
+        .collect()
+}
+
+/// A source array.
+pub(crate) enum Reader {
+    Zarr(Box<Array<dyn ReadableListableStorageTraits>>),
+    N5(N5Array),
+}
+
+impl Reader {
+    /// Opens the array at zarrs path `path` (`/a/b`) of `storage`, or the N5 dataset in `dir`.
+    pub(crate) fn open(
+        storage: Arc<dyn ReadableListableStorageTraits>,
+        dir: Option<&std::path::Path>,
+        path: &str,
+        n5: bool,
+        location: &str,
+    ) -> Result<Self> {
+        if n5 {
+            let dir =
+                dir.ok_or_else(|| error(location, "N5 is read from the local filesystem only"))?;
+            let text = std::fs::read_to_string(dir.join("attributes.json"))
+                .map_err(|e| error(location, e))?;
+            let attrs: Value = serde_json::from_str(&text).map_err(|e| error(location, e))?;
+            return N5Array::open(dir, &attrs)
+                .map(Self::N5)
+                .map_err(|e| error(location, e));
+        }
+        Array::open(storage, path)
+            .map(|array| Self::Zarr(Box::new(array)))
+            .map_err(|e| error(location, e))
+    }
+
+    /// The stored objects intersecting `region`.
+    fn objects(&self, region: &ArraySubset, location: &str) -> Result<Vec<Object>> {
+        match self {
+            Self::Zarr(a) => zarr_objects(a, region, location),
+            Self::N5(a) => Ok(grid_objects(a.shape(), a.block_shape(), region)),
+        }
+    }
+
+    /// Native-endian C-order bytes of `part`, which lies inside `object`.
+    fn read_part(
+        &self,
+        object: &Object,
+        part: &ArraySubset,
+        item: u64,
+        location: &str,
+    ) -> Result<Vec<u8>> {
+        match self {
+            Self::Zarr(a) => {
+                let data: ArrayBytes<'static> = a
+                    .retrieve_array_subset(part)
+                    .map_err(|e| error(location, format!("reading region {part}: {e}")))?;
+                Ok(data
+                    .into_fixed()
+                    .map_err(|e| error(location, e))?
+                    .into_owned())
+            }
+            Self::N5(a) => {
+                let size = (part.num_elements() * item) as usize;
+                let Some(crate::store::n5::N5Block { extents, data }) = a
+                    .read_block(&object.index)
+                    .map_err(|e| error(location, e))?
+                else {
+                    return Ok(vec![0; size]);
+                };
+                let offset: Vec<u64> = part
+                    .start()
+                    .iter()
+                    .zip(object.full.start())
+                    .map(|(p, s)| p - s)
+                    .collect();
+                let fits = offset
+                    .iter()
+                    .zip(part.shape())
+                    .zip(&extents)
+                    .all(|((o, n), e)| o + n <= *e);
+                if !fits {
+                    return Err(error(
+                        location,
+                        format!(
+                            "N5 block {:?} is smaller than the region {part} it must hold",
+                            object.index
+                        ),
+                    ));
+                }
+                let mut out = vec![0u8; size];
+                copy_box(
+                    &data,
+                    At {
+                        shape: &extents,
+                        start: &offset,
+                    },
+                    &mut out,
+                    At {
+                        shape: part.shape(),
+                        start: &vec![0; offset.len()],
+                    },
+                    part.shape(),
+                    item,
+                );
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// Reads `region` (native-endian, C order): the objects it covers are decoded in parallel, each
+/// once, and copied into one buffer.
+pub(crate) fn read_region(
+    reader: &Reader,
+    region: &ArraySubset,
+    item: u64,
+    location: &str,
+) -> Result<Vec<u8>> {
+    let buffer = Mutex::new(vec![0u8; (region.num_elements() * item) as usize]);
+    let origin = region.start().to_vec();
+    reader
+        .objects(region, location)?
+        .par_iter()
+        .try_for_each(|object| -> Result<()> {
+            let part = object
+                .bounded
+                .overlap(region)
+                .map_err(|e| error(location, e))?;
+            let data = reader.read_part(object, &part, item, location)?;
+            let offset: Vec<u64> = part
+                .start()
+                .iter()
+                .zip(&origin)
+                .map(|(p, o)| p - o)
+                .collect();
+            let mut buffer = buffer.lock().unwrap_or_else(|p| p.into_inner());
+            copy_box(
+                &data,
+                At {
+                    shape: part.shape(),
+                    start: &vec![0; offset.len()],
+                },
+                &mut buffer,
+                At {
+                    shape: region.shape(),
+                    start: &offset,
+                },
+                part.shape(),
+                item,
+            );
+            Ok(())
+        })?;
+    Ok(buffer.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// A target array.
+pub(crate) enum Writer {
+    Zarr(Box<Array<AtomicFilesystemStore>>),
+    N5(N5Array),
+}
+
+impl Writer {
+    /// Encodes every target object inside `region` from its decoded bytes, in parallel.
+    pub(crate) fn write_region(
+        &self,
+        region: &ArraySubset,
+        data: &[u8],
+        item: u64,
+        location: &str,
+    ) -> Result<()> {
+        let origin = region.start().to_vec();
+        let objects = match self {
+            Self::Zarr(a) => zarr_objects(a, region, location)?,
+            Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),
+        };
+        let fill: Vec<u8> = match self {
+            Self::Zarr(a) => a.fill_value().as_ne_bytes().to_vec(),
+            Self::N5(_) => vec![0; item as usize],
+        };
+        objects.par_iter().try_for_each(|object| -> Result<()> {
+            let (shape, padded) = match self {
+                // Zarr stores edge objects at full size, padded with the fill value.
+                Self::Zarr(_) => (object.full.shape().to_vec(), object.full != object.bounded),
+                // N5 stores them clipped.
+                Self::N5(_) => (object.bounded.shape().to_vec(), false),
+            };
+            let bytes = (shape.iter().product::<u64>() * item) as usize;
+            let mut out = if padded {
+                fill.iter().copied().cycle().take(bytes).collect()
+            } else {
+                vec![0u8; bytes]
+            };
+            let offset: Vec<u64> = object
+                .bounded
+                .start()
+                .iter()
+                .zip(&origin)
+                .map(|(s, o)| s - o)
+                .collect();
+            copy_box(
+                data,
+                At {
+                    shape: region.shape(),
+                    start: &offset,
+                },
+                &mut out,
+                At {
+                    shape: &shape,
+                    start: &vec![0; shape.len()],
+                },
+                object.bounded.shape(),
+                item,
+            );
+            match self {
+                Self::Zarr(a) => a
+                    .store_chunk(&object.index, ArrayBytes::new_flen(out))
+                    .map_err(|e| {
+                        error(location, format!("writing region {}: {e}", object.bounded))
+                    }),
+                Self::N5(a) => a
+                    .write_block(&object.index, &shape, out)
+                    .map_err(|e| error(location, e)),
+            }
+        })
+    }
+}
