@@ -466,6 +466,15 @@ impl Store {
             .map(|i| &self.groups[i])
     }
 
+    /// The multiscale image that has the array at `path` as one of its levels, if any.
+    #[must_use]
+    pub fn multiscale_of(&self, path: &NodePath) -> Option<&Multiscale> {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.multiscales)
+            .find(|m| m.levels.iter().any(|l| &l.path == path))
+    }
+
     /// Number of arrays and groups.
     #[must_use]
     pub fn node_count(&self) -> usize {

@@ -130,37 +130,25 @@ pub fn lint(store: &Store, settings: &Settings) -> LintReport {
     }
 }
 
-/// For a level of a multiscale image: the layout of the first other level whose chunks (and
-/// shards), clipped to this level, suit it, so one chunk shape serves the whole pyramid
-/// (GUIDANCE.md section 5; ngff-zarr and bioformats2raw do the same).
+/// For a level of a multiscale image: the layout of another level, clipped, when it suits this
+/// one, so one chunk shape serves the whole pyramid.
 fn pyramid_layout(
     store: &Store,
     array: &crate::model::ArrayInfo,
     request: &LayoutRequest<'_>,
 ) -> Option<crate::plan::Layout> {
-    let multiscale = store
-        .groups
-        .iter()
-        .flat_map(|g| &g.multiscales)
-        .find(|m| m.levels.iter().any(|l| l.path == array.path))?;
-    let clip = |shape: &[u64]| -> Vec<u64> {
-        shape
-            .iter()
-            .zip(&array.shape)
-            .map(|(&c, &s)| c.min(s.max(1)))
-            .collect()
-    };
-    multiscale
+    let levels: Vec<crate::plan::Layout> = store
+        .multiscale_of(&array.path)?
         .levels
         .iter()
         .filter(|level| level.path != array.path)
         .filter_map(|level| store.array(&level.path))
-        .filter(|other| other.shape.len() == array.shape.len())
         .map(|other| crate::plan::Layout {
-            chunks: clip(&other.chunk_shape),
-            shards: other.shard_shape.as_deref().map(clip),
+            chunks: other.chunk_shape.clone(),
+            shards: other.shard_shape.clone(),
         })
-        .find(|layout| crate::plan::is_acceptable(request, layout))
+        .collect();
+    crate::plan::reuse_layout(request, &levels)
 }
 
 /// The metadata file of the node at `path`, relative to the store root.

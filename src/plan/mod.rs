@@ -4,4 +4,6 @@ pub mod rechunk_plan;
 pub mod recommend;
 pub mod write_groups;
 
-pub use recommend::{AxisRole, Layout, LayoutRequest, axis_roles, is_acceptable, recommend};
+pub use recommend::{
+    AxisRole, Layout, LayoutRequest, axis_roles, is_acceptable, recommend, reuse_layout,
+};

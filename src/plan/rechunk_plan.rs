@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::recommend::{Layout, LayoutRequest, axis_roles, is_acceptable, recommend};
+use super::recommend::{Layout, LayoutRequest, axis_roles, recommend, reuse_layout};
 use super::write_groups::{WriteGroups, group_cost, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::lint::config::{Access, Profile, Thresholds};
@@ -454,30 +454,14 @@ fn auto_layout(
         };
     };
     request.format = format;
-    // Levels of one pyramid share one chunk shape: reuse an earlier level's, clipped, if it suits.
-    let siblings: Vec<&NodePath> = store
-        .groups
-        .iter()
-        .flat_map(|g| &g.multiscales)
-        .filter(|m| m.levels.iter().any(|l| l.path == array.path))
-        .flat_map(|m| m.levels.iter().map(|l| &l.path))
-        .collect();
-    let clip = |shape: &[u64]| -> Vec<u64> {
-        shape
+    // Levels of one pyramid share one chunk shape: reuse an earlier level's if it suits.
+    if let Some(multiscale) = store.multiscale_of(&array.path) {
+        let earlier_levels = earlier
             .iter()
-            .zip(&array.shape)
-            .map(|(&c, &s)| c.min(s.max(1)))
-            .collect()
-    };
-    for (path, layout) in earlier {
-        if siblings.contains(&path) {
-            let clipped = Layout {
-                chunks: clip(&layout.chunks),
-                shards: layout.shards.as_deref().map(clip),
-            };
-            if is_acceptable(&request, &clipped) {
-                return clipped;
-            }
+            .filter(|(path, _)| multiscale.levels.iter().any(|l| &l.path == path))
+            .map(|(_, layout)| layout);
+        if let Some(layout) = reuse_layout(&request, earlier_levels) {
+            return layout;
         }
     }
     recommend(&request)
@@ -603,23 +587,7 @@ fn array_metadata(
                 .as_object()
                 .ok_or_else(|| unsupported("metadata is not an object".into()))?;
             // The codecs applied to each read unit: the inner codecs of a sharded source.
-            let source_codecs: Vec<Value> = v3
-                .get("codecs")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let source_codecs = object_form(&source_codecs);
-            let inner: Vec<Value> = match source_codecs
-                .iter()
-                .find(|c| c["name"] == "sharding_indexed")
-            {
-                Some(sharding) => object_form(
-                    sharding["configuration"]["codecs"]
-                        .as_array()
-                        .map_or(&[][..], Vec::as_slice),
-                ),
-                None => source_codecs,
-            };
+            let inner = read_unit_codecs(&meta.v3);
             let inner = match codec {
                 Some(choice) => {
                     let mut kept: Vec<Value> = inner
@@ -733,15 +701,7 @@ fn array_metadata(
 
 /// The N5 compression equivalent to a Zarr v3 source's codecs (the inner codecs when sharded).
 fn n5_from_v3(v3: &Value) -> std::result::Result<Value, String> {
-    let outer = object_form(v3["codecs"].as_array().map_or(&[][..], Vec::as_slice));
-    let codecs = match outer.iter().find(|c| c["name"] == "sharding_indexed") {
-        Some(sharding) => object_form(
-            sharding["configuration"]["codecs"]
-                .as_array()
-                .map_or(&[][..], Vec::as_slice),
-        ),
-        None => outer,
-    };
+    let codecs = read_unit_codecs(v3);
     let mut compression = json!({"type": "raw"});
     for codec in &codecs {
         let cfg = &codec["configuration"];
@@ -765,6 +725,19 @@ fn n5_from_v3(v3: &Value) -> std::result::Result<Value, String> {
         }
     }
     Ok(compression)
+}
+
+/// The codecs applied to each read unit, in object form: the inner codecs of a sharded array.
+fn read_unit_codecs(v3: &Value) -> Vec<Value> {
+    let outer = object_form(v3["codecs"].as_array().map_or(&[][..], Vec::as_slice));
+    match outer.iter().find(|c| c["name"] == "sharding_indexed") {
+        Some(sharding) => object_form(
+            sharding["configuration"]["codecs"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice),
+        ),
+        None => outer,
+    }
 }
 
 /// Codecs in the object form (`{"name": "bytes"}`), which every reader accepts; zarrs writes
@@ -807,16 +780,8 @@ fn zarr2_from_v3(v3: &Value, array: &ArrayInfo) -> std::result::Result<Map<Strin
     };
     let mut endian = "<";
     let mut compressor = Value::Null;
-    let outer = object_form(v3["codecs"].as_array().map_or(&[][..], Vec::as_slice));
     // A sharded source: the codecs that matter are those of each inner chunk.
-    let codecs = match outer.iter().find(|c| c["name"] == "sharding_indexed") {
-        Some(sharding) => object_form(
-            sharding["configuration"]["codecs"]
-                .as_array()
-                .map_or(&[][..], Vec::as_slice),
-        ),
-        None => outer,
-    };
+    let codecs = read_unit_codecs(v3);
     for codec in &codecs {
         let cfg = &codec["configuration"];
         match codec["name"].as_str() {

@@ -249,6 +249,31 @@ pub(crate) fn plane_axes(request: &LayoutRequest<'_>) -> (usize, usize) {
     }
 }
 
+/// The first of `layouts` that, clipped to the request's shape, is acceptable for it: how the
+/// levels of one multiscale pyramid share one chunk shape (GUIDANCE.md section 5; ngff-zarr and
+/// bioformats2raw do the same).
+#[must_use]
+pub fn reuse_layout<'l>(
+    request: &LayoutRequest<'_>,
+    layouts: impl IntoIterator<Item = &'l Layout>,
+) -> Option<Layout> {
+    let clip = |shape: &[u64]| -> Vec<u64> {
+        shape
+            .iter()
+            .zip(request.shape)
+            .map(|(&c, &s)| c.min(s.max(1)))
+            .collect()
+    };
+    layouts
+        .into_iter()
+        .filter(|layout| layout.chunks.len() == request.shape.len())
+        .map(|layout| Layout {
+            chunks: clip(&layout.chunks),
+            shards: layout.shards.as_deref().map(clip),
+        })
+        .find(|layout| is_acceptable(request, layout))
+}
+
 /// How the planner treats one axis.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Spec {

@@ -12,7 +12,7 @@ mod journal;
 mod verify;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -197,27 +197,6 @@ pub fn check_target(source: &OpenedStore, target: &Path, existing: Existing) -> 
     Ok(())
 }
 
-/// A counting semaphore: at most `permits` write groups in flight, whatever rayon schedules.
-struct Permits {
-    free: Mutex<u64>,
-    returned: Condvar,
-}
-
-impl Permits {
-    fn acquire(&self) {
-        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
-        while *free == 0 {
-            free = self.returned.wait(free).unwrap_or_else(|p| p.into_inner());
-        }
-        *free -= 1;
-    }
-
-    fn release(&self) {
-        *self.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-        self.returned.notify_one();
-    }
-}
-
 /// Carries out `plan`, reading from `source`. `existing` says what to do with a non-empty target
 /// (checked by [`check_target`] beforehand).
 ///
@@ -363,10 +342,6 @@ fn copy_array(
         .collect();
     let total = plan.write_groups.count;
     let done = journal.done(index);
-    let permits = Permits {
-        free: Mutex::new(plan.concurrent_groups.max(1)),
-        returned: Condvar::new(),
-    };
     let written = std::sync::atomic::AtomicU64::new(0);
     let bytes = std::sync::atomic::AtomicU64::new(0);
     let resumed = (0..total).filter(|g| done.contains(g)).count() as u64;
@@ -376,16 +351,16 @@ fn copy_array(
         .sum();
     progress.advance(skipped_bytes);
 
-    (0..total)
-        .into_par_iter()
-        .filter(|g| !done.contains(g))
-        .try_for_each(|g| -> Result<()> {
-            permits.acquire();
+    // Batches of as many groups as the budget holds run in parallel; nothing blocks a rayon
+    // worker, so threads without a group of their own help decode and encode the others.
+    let pending: Vec<u64> = (0..total).filter(|g| !done.contains(g)).collect();
+    let in_flight = usize::try_from(plan.concurrent_groups.max(1)).unwrap_or(1);
+    for batch in pending.chunks(in_flight) {
+        batch.par_iter().try_for_each(|&g| -> Result<()> {
             let subset = region(g, &counts, group_shape, &plan.shape);
-            let result = io::read_region(&src, &subset, plan.item_size, &location)
-                .and_then(|data| dst.write_region(&subset, &data, plan.item_size, &location));
-            permits.release();
-            result?;
+            let data = io::read_region(&src, &subset, plan.item_size, &location)?;
+            dst.write_region(&subset, &data, plan.item_size, &location)?;
+            drop(data);
             journal.record(index, g)?;
             let n = subset.num_elements() * plan.item_size;
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
@@ -393,6 +368,7 @@ fn copy_array(
             progress.advance(n);
             Ok(())
         })?;
+    }
     Ok((written.into_inner(), resumed, bytes.into_inner()))
 }
 

@@ -54,13 +54,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     if spatial.len() < 2 {
         return Vec::new();
     }
-    let is_level = cx
-        .store
-        .groups
-        .iter()
-        .flat_map(|g| &g.multiscales)
-        .flat_map(|m| &m.levels)
-        .any(|l| l.path == array.path);
+    let is_level = cx.store.multiscale_of(&array.path).is_some();
     if is_level {
         return Vec::new();
     }

@@ -45,13 +45,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let share = stored.missing_objects as f64 / total as f64;
-    let is_level = cx
-        .store
-        .groups
-        .iter()
-        .flat_map(|g| &g.multiscales)
-        .flat_map(|m| &m.levels)
-        .any(|l| l.path == array.path);
+    let is_level = cx.store.multiscale_of(&array.path).is_some();
     if stored.stored_objects == 0 && is_level {
         return vec![
             Finding::new(
