@@ -44,6 +44,8 @@ impl Progress for Bar {
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
+        // Keep the spinner, rate and ETA moving between (possibly large) units of work.
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
         let _ = self.bar.set(bar);
     }
 

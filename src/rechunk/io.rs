@@ -261,13 +261,15 @@ pub(crate) enum Writer {
 }
 
 impl Writer {
-    /// Encodes every target object inside `region` from its decoded bytes, in parallel.
+    /// Encodes every target object inside `region` from its decoded bytes, in parallel,
+    /// reporting each object's bytes to `progress` as it is written.
     pub(crate) fn write_region(
         &self,
         region: &ArraySubset,
         data: &[u8],
         item: u64,
         location: &str,
+        progress: &dyn crate::progress::Progress,
     ) -> Result<()> {
         let origin = region.start().to_vec();
         let objects = match self {
@@ -312,7 +314,7 @@ impl Writer {
                 object.bounded.shape(),
                 item,
             );
-            match self {
+            let result = match self {
                 Self::Zarr(a) => a
                     .store_chunk(&object.index, ArrayBytes::new_flen(out))
                     .map_err(|e| {
@@ -321,7 +323,9 @@ impl Writer {
                 Self::N5(a) => a
                     .write_block(&object.index, &shape, out)
                     .map_err(|e| error(location, e)),
-            }
+            };
+            progress.advance(object.bounded.num_elements() * item);
+            result
         })
     }
 }

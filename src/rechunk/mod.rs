@@ -359,13 +359,12 @@ fn copy_array(
         batch.par_iter().try_for_each(|&g| -> Result<()> {
             let subset = region(g, &counts, group_shape, &plan.shape);
             let data = io::read_region(&src, &subset, plan.item_size, &location)?;
-            dst.write_region(&subset, &data, plan.item_size, &location)?;
+            dst.write_region(&subset, &data, plan.item_size, &location, progress)?;
             drop(data);
             journal.record(index, g)?;
             let n = subset.num_elements() * plan.item_size;
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            progress.advance(n);
             Ok(())
         })?;
     }
