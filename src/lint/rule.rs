@@ -164,3 +164,15 @@ pub struct LintContext<'a> {
     /// The thresholds in force.
     pub thresholds: &'a Thresholds,
 }
+
+impl LintContext<'_> {
+    /// `Warning` in `profile`, `Info` in the others: for rules that matter more for one use.
+    #[must_use]
+    pub fn warning_in(&self, profile: Profile) -> Severity {
+        if self.profile == profile {
+            Severity::Warning
+        } else {
+            Severity::Info
+        }
+    }
+}

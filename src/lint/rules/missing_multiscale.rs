@@ -63,11 +63,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     if largest <= t.multiscale_min_pixels && size <= t.multiscale_min_bytes {
         return Vec::new();
     }
-    let severity = if cx.profile == Profile::Visualization {
-        Severity::Warning
-    } else {
-        Severity::Info
-    };
+    let severity = cx.warning_in(Profile::Visualization);
     vec![
         Finding::new(
             &array.path,

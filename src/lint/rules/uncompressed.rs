@@ -46,11 +46,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     if array.is_compressed() || size <= limit {
         return Vec::new();
     }
-    let severity = if cx.profile == Profile::Cloud {
-        Severity::Warning
-    } else {
-        Severity::Info
-    };
+    let severity = cx.warning_in(Profile::Cloud);
     vec![
         Finding::new(
             &array.path,
