@@ -179,6 +179,8 @@ enum Case {
     Zarr3ShardedToZarr2,
     /// Zarr v3 → N5 (target chunks) → Zarr v3 (source chunks): both N5 directions.
     Zarr3ToN5AndBack,
+    /// Zarr v2 → Zarr v3 shards of the same chunks: a repack, nothing decoded.
+    Zarr2RepackIntoShards,
 }
 
 prop_compose! {
@@ -189,7 +191,7 @@ prop_compose! {
         shard_factor in prop::collection::vec(1u64..4, ndim),
         dtype in 0usize..DTYPES.len(),
         seed in any::<u64>(),
-        case in prop::sample::select(vec![Case::Zarr2ToZarr3, Case::Zarr3ToZarr3Sharded, Case::Zarr2ToZarr2, Case::Zarr3ShardedToZarr2, Case::Zarr3ToN5AndBack]),
+        case in prop::sample::select(vec![Case::Zarr2ToZarr3, Case::Zarr3ToZarr3Sharded, Case::Zarr2ToZarr2, Case::Zarr3ShardedToZarr2, Case::Zarr3ToN5AndBack, Case::Zarr2RepackIntoShards]),
         budget in prop::sample::select(vec![4u64 << 10, 1 << 20]),
     ) -> (Vec<u64>, Vec<u64>, Vec<u64>, Vec<u64>, usize, u64, Case, u64) {
         (shape, src, dst, shard_factor, dtype, seed, case, budget)
@@ -212,12 +214,15 @@ proptest! {
             Case::Zarr2ToZarr2 => (Format::Zarr2, None, None, None),
             Case::Zarr3ShardedToZarr2 => (Format::Zarr3, Some(src_shards.as_slice()), Some(Format::Zarr2), None),
             Case::Zarr3ToN5AndBack => (Format::Zarr3, None, Some(Format::N5), None),
+            Case::Zarr2RepackIntoShards => (Format::Zarr2, None, Some(Format::Zarr3), Some(src_shards.clone())),
         };
+        let dst_chunks = if matches!(case, Case::Zarr2RepackIntoShards) { src_chunks.clone() } else { dst_chunks };
         write_source(&src, source_format, &shape, &src_chunks, source_shards, dtype, seed);
         let before = tree_hash(&src);
         let t = targets(Some(dst_chunks.clone()), target_shards, format, None);
         let item = DTYPES[dtype].2;
-        let min_budget = 4 * (dst_chunks.iter().product::<u64>().max(shards.iter().product()) + src_chunks.iter().product::<u64>() * 2) * item;
+        let target_object: Vec<u64> = t.shards.all.clone().unwrap_or_else(|| dst_chunks.clone());
+        let min_budget = 4 * (target_object.iter().product::<u64>() + src_chunks.iter().product::<u64>() * 2) * item;
         let budget = Budget { max_mem_bytes: budget.max(min_budget), threads: 2 };
         rechunk(&src, &dst, &t, budget).unwrap();
         let dst = if matches!(case, Case::Zarr3ToN5AndBack) {
@@ -235,6 +240,63 @@ proptest! {
         prop_assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
         prop_assert_eq!(before, tree_hash(&src), "the source changed");
         prop_assert!(!dst.join(rechunk::JOURNAL_DIR).exists());
+    }
+}
+
+fn plan_for(src: &Path, dst: &Path, targets: &Targets) -> RechunkPlan {
+    let opened = zlint::store::open(src.to_str().unwrap()).unwrap();
+    let found = scan(&opened, ScanOptions::default(), &NoProgress).unwrap();
+    let budget = Budget {
+        max_mem_bytes: 1 << 20,
+        threads: 2,
+    };
+    RechunkPlan::build(&found, dst.to_path_buf(), targets, budget, &|a| {
+        rechunk::source_metadata(&opened, a)
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_format_change_with_the_same_chunks_copies_encoded_chunks_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
+    write_source(&src, Format::Zarr2, &[30, 20], &[8, 8], None, 2, 9);
+    let t = targets(None, None, Some(Format::Zarr3), None);
+    assert!(plan_for(&src, &dst, &t).arrays[0].repack);
+    rechunk(
+        &src,
+        &dst,
+        &t,
+        Budget {
+            max_mem_bytes: 1 << 20,
+            threads: 2,
+        },
+    )
+    .unwrap();
+    // Zarr v2 key `1/2` (the test writes `/`-separated keys) becomes Zarr v3 `c/1/2`, same bytes.
+    assert_eq!(
+        std::fs::read(src.join("1/2")).unwrap(),
+        std::fs::read(dst.join("c/1/2")).unwrap()
+    );
+    assert_eq!(read_all(&src), read_all(&dst));
+}
+
+#[test]
+fn repack_is_not_chosen_when_chunks_must_be_re_encoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
+    write_source(&src, Format::Zarr2, &[30, 20], &[8, 8], None, 2, 9);
+    for t in [
+        targets(Some(vec![8, 4]), None, Some(Format::Zarr3), None),
+        targets(
+            None,
+            None,
+            Some(Format::Zarr3),
+            Some(CodecChoice::parse("zstd:1").unwrap()),
+        ),
+        targets(None, None, Some(Format::N5), None),
+    ] {
+        assert!(!plan_for(&src, &dst, &t).arrays[0].repack, "{t:?}");
     }
 }
 

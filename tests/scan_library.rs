@@ -266,4 +266,9 @@ fn a_group_or_metadata_file_inside_a_store_can_be_scanned_alone() {
     assert_eq!(paths, ["deeper/complex", "deeper/mask", "slashes"]);
     let store = scan_fixture("zarr3/plain.zarr/zarr.json", false);
     assert_eq!(store.arrays.len(), 1);
+    assert!(
+        store.location.ends_with("zarr3/plain.zarr"),
+        "{}",
+        store.location
+    );
 }

@@ -12,7 +12,7 @@ use super::recommend::{Layout, LayoutRequest, axis_roles, recommend, reuse_layou
 use super::write_groups::{WriteGroups, group_cost, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::lint::config::{Access, Profile, Thresholds};
-use crate::model::{ArrayInfo, Format, NodePath, Store, grid_count, product};
+use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
 use crate::report::{plural, shape_text};
 use crate::units::human_bytes;
 
@@ -264,6 +264,13 @@ pub struct ArrayPlan {
     pub objects_before: u64,
     /// Stored objects of the target grid.
     pub objects_after: u64,
+    /// How the source's chunk keys are spelled.
+    pub source_key_encoding: ChunkKeyEncoding,
+    /// How the target's chunk keys are spelled.
+    pub target_key_encoding: ChunkKeyEncoding,
+    /// Whether encoded chunks are copied as they are (only their keys change, or they are packed
+    /// into shards): same chunk shape, and chunks that decode the same way in the target.
+    pub repack: bool,
 }
 
 /// A group to recreate in the target.
@@ -413,6 +420,10 @@ fn target_layout(
         }
     }
     let format = targets.format.unwrap_or(array.format);
+    // Shards kept from the source give way to their inner chunks in a format that cannot shard.
+    if format != Format::Zarr3 && requested_shards.is_none() && !targets.auto {
+        layout.shards = None;
+    }
     if let Some(shards) = &layout.shards {
         if format != Format::Zarr3 {
             return Err(Error::Usage(format!(
@@ -515,6 +526,21 @@ fn plan_array(
         .clamp(1, threads)
         .min(write_groups.count.max(1));
     let size = product(&array.shape) * item_size;
+    let source_doc = meta.v2.as_ref().unwrap_or(&meta.v3);
+    let repack = targets.codec.is_none()
+        && array.shard_shape.is_none()
+        && target.chunks == array.chunk_shape
+        && array.format != Format::N5
+        && target_format != Format::N5
+        && target_metadata.first().is_some_and(|(_, doc)| {
+            let source_form = decode_form(array.format.as_str(), source_doc);
+            source_form.is_some() && source_form == decode_form(target_format.as_str(), doc)
+        });
+    let target_key_encoding = match target_format {
+        Format::Zarr3 => ChunkKeyEncoding::Default { separator: '/' },
+        Format::Zarr2 => ChunkKeyEncoding::V2 { separator: '/' },
+        Format::N5 => ChunkKeyEncoding::N5,
+    };
     Ok(ArrayPlan {
         path: array.path.clone(),
         shape: array.shape.clone(),
@@ -529,6 +555,9 @@ fn plan_array(
         bytes_written: size,
         objects_before: array.object_count(),
         objects_after: grid_count(&array.shape, &object),
+        source_key_encoding: array.chunk_key_encoding.clone(),
+        target_key_encoding,
+        repack,
         target,
         target_metadata,
         write_groups,
@@ -822,6 +851,76 @@ fn zarr2_from_v3(v3: &Value, array: &ArrayInfo) -> std::result::Result<Map<Strin
     Ok(doc)
 }
 
+/// How one chunk's bytes are decoded, without the parameters that only matter when encoding
+/// (levels, Blosc settings): two arrays with the same form can exchange encoded chunks.
+/// `None` when zlint does not repack that encoding (filters, big-endian or Fortran-order data).
+#[must_use]
+fn decode_form(format: &str, doc: &Value) -> Option<Vec<String>> {
+    match format {
+        "zarr3" => {
+            let codecs = doc.get("codecs")?.as_array()?;
+            let sharded = codecs
+                .iter()
+                .any(|c| c.get("name").and_then(Value::as_str) == Some("sharding_indexed"));
+            let codecs = if sharded {
+                codecs
+                    .first()?
+                    .get("configuration")?
+                    .get("codecs")?
+                    .as_array()?
+            } else {
+                codecs
+            };
+            codecs
+                .iter()
+                .map(|codec| {
+                    let (name, cfg) = match codec {
+                        Value::String(name) => (name.as_str(), None),
+                        other => (other.get("name")?.as_str()?, other.get("configuration")),
+                    };
+                    Some(match name {
+                        "bytes" => {
+                            let endian = cfg
+                                .and_then(|c| c.get("endian"))
+                                .and_then(Value::as_str)
+                                .unwrap_or("little");
+                            if endian != "little" {
+                                return None;
+                            }
+                            "bytes".to_string()
+                        }
+                        "transpose" => return None,
+                        other => other.to_string(),
+                    })
+                })
+                .collect()
+        }
+        "zarr2" => {
+            let filters = doc.get("filters");
+            if filters.is_some_and(|f| !f.is_null() && f.as_array().is_none_or(|a| !a.is_empty())) {
+                return None;
+            }
+            if doc.get("order").and_then(Value::as_str) != Some("C") {
+                return None;
+            }
+            if doc
+                .get("dtype")
+                .and_then(Value::as_str)
+                .is_none_or(|d| d.starts_with('>'))
+            {
+                return None;
+            }
+            let mut form = vec!["bytes".to_string()];
+            match doc.get("compressor") {
+                None | Some(Value::Null) => {}
+                Some(compressor) => form.push(compressor.get("id")?.as_str()?.to_string()),
+            }
+            Some(form)
+        }
+        _ => None,
+    }
+}
+
 impl fmt::Display for RechunkPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -885,7 +984,12 @@ impl fmt::Display for RechunkPlan {
                 g.read_amplification,
                 human_bytes(a.bytes_written)
             )?;
-            if g.aligned {
+            if a.repack {
+                writeln!(
+                    f,
+                    "; encoded chunks copied as they are (no decoding or encoding)"
+                )?;
+            } else if g.aligned {
                 writeln!(f, "; each source chunk decoded once")?;
             } else {
                 writeln!(
@@ -896,5 +1000,27 @@ impl fmt::Display for RechunkPlan {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_forms_ignore_levels_but_not_codecs_filters_or_byte_order() {
+        let v2 = json!({"compressor": {"id": "blosc", "clevel": 5}, "filters": null, "order": "C", "dtype": "<u2"});
+        let v3 = json!({"codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                                   {"name": "blosc", "configuration": {"clevel": 9}}]});
+        assert_eq!(decode_form("zarr2", &v2), decode_form("zarr3", &v3));
+        let sharded = json!({"codecs": [{"name": "sharding_indexed", "configuration": {"codecs": ["bytes", {"name": "blosc"}]}}]});
+        assert_eq!(decode_form("zarr3", &sharded), decode_form("zarr3", &v3));
+        let filtered =
+            json!({"compressor": null, "filters": [{"id": "delta"}], "order": "C", "dtype": "<u2"});
+        assert_eq!(decode_form("zarr2", &filtered), None);
+        let big = json!({"compressor": null, "filters": null, "order": "C", "dtype": ">u2"});
+        assert_eq!(decode_form("zarr2", &big), None);
+        let gzip = json!({"codecs": ["bytes", {"name": "gzip"}]});
+        assert_ne!(decode_form("zarr3", &gzip), decode_form("zarr3", &v3));
     }
 }

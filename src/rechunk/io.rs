@@ -28,7 +28,7 @@ pub(crate) struct Object {
 }
 
 /// The objects of a regular grid of `cell` over `shape` that intersect `region`.
-fn grid_objects(shape: &[u64], cell: &[u64], region: &ArraySubset) -> Vec<Object> {
+pub(crate) fn grid_objects(shape: &[u64], cell: &[u64], region: &ArraySubset) -> Vec<Object> {
     let ranges: Vec<std::ops::Range<u64>> = region
         .start()
         .iter()

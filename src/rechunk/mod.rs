@@ -9,6 +9,7 @@
 mod copy;
 mod io;
 mod journal;
+mod repack;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -358,9 +359,12 @@ fn copy_array(
     for batch in pending.chunks(in_flight) {
         batch.par_iter().try_for_each(|&g| -> Result<()> {
             let subset = region(g, &counts, group_shape, &plan.shape);
-            let data = io::read_region(&src, &subset, plan.item_size, &location)?;
-            dst.write_region(&subset, &data, plan.item_size, &location, progress)?;
-            drop(data);
+            if plan.repack {
+                repack::repack_region(plan, &subset, source, &whole.target, progress)?;
+            } else {
+                let data = io::read_region(&src, &subset, plan.item_size, &location)?;
+                dst.write_region(&subset, &data, plan.item_size, &location, progress)?;
+            }
             journal.record(index, g)?;
             let n = subset.num_elements() * plan.item_size;
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);

@@ -90,8 +90,14 @@ pub fn open(location: &str) -> Result<OpenedStore> {
         source,
     })?;
     let storage = CheckedFilesystemStore::new(&dir)?;
+    // A metadata file names its directory: locations in messages are built from the directory.
+    let location = if meta.is_dir() {
+        location.to_string()
+    } else {
+        dir.display().to_string()
+    };
     Ok(OpenedStore {
-        location: location.to_string(),
+        location,
         storage: Arc::new(storage),
         root_dir: Some(dir),
     })

@@ -39,6 +39,10 @@ rechunk "$f/n5/zarr2.n5" z2-n5-to-v2.zarr --format zarr2
 rechunk "$f/n5/zarr2.n5" n5-to-n5.n5 --chunks raw=3,7,11
 rechunk "$f/zarr3/consolidated.zarr" v3-to-n5-gzip.n5 --format n5 --codec gzip:4
 rechunk "$f/zarr3/sharded.zarr" sharded-to-n5-blosc.n5 --format n5 --chunks 16,16 --codec blosc:lz4:5:shuffle
+# Repacks: encoded chunks copied under new keys, or packed into shards, without decoding.
+rechunk "$f/zarr3/plain.zarr" repack-into-shards.zarr --chunks 20,32 --shards 40,64
+rechunk "$f/zarr2/hierarchy.zarr" repack-v2-into-v3-shards.zarr --format zarr3 --chunks raw=16,32 --shards raw=32,64
+rechunk "$f/zarr3/sharded.zarr" sharded-to-v2.zarr --format zarr2
 mkdir -p "$out/expected"
 "$venvs/main/bin/python" -W ignore "$here/tests/interop/read_back.py" --expected "$out/expected" "${pairs[@]}"
 "$venvs/zarr2/bin/python" -W ignore "$here/tests/interop/read_back_zarr2.py" "$out/expected" "${n5_outputs[@]}"

@@ -1,0 +1,200 @@
+//! Repacking without recompression: when only the grouping of chunks changes (new keys, or
+//! chunks packed into shards) and each chunk's encoded bytes decode the same way in the target,
+//! the encoded bytes are copied as they are. Nothing is decoded or encoded.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+use zarrs::array::ArraySubset;
+use zarrs::storage::StoreKey;
+
+use super::io::grid_objects;
+use crate::error::{Error, Result};
+use crate::model::ChunkKeyEncoding;
+use crate::plan::rechunk_plan::ArrayPlan;
+use crate::progress::Progress;
+use crate::store::OpenedStore;
+use crate::store::atomic::write_atomic;
+
+/// Distinguishes temporary file names of concurrent writes.
+static UNIQUE: AtomicU64 = AtomicU64::new(0);
+
+/// The key of the chunk at grid `index` (C order) under `encoding`.
+#[must_use]
+pub(crate) fn chunk_key(encoding: &ChunkKeyEncoding, index: &[u64]) -> String {
+    let join = |separator: char, parts: &mut dyn Iterator<Item = &u64>| -> String {
+        parts
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(&separator.to_string())
+    };
+    match encoding {
+        ChunkKeyEncoding::V2 { separator } => {
+            if index.is_empty() {
+                "0".to_string()
+            } else {
+                join(*separator, &mut index.iter())
+            }
+        }
+        ChunkKeyEncoding::Default { separator } => {
+            if index.is_empty() {
+                "c".to_string()
+            } else {
+                format!("c{separator}{}", join(*separator, &mut index.iter()))
+            }
+        }
+        ChunkKeyEncoding::N5 => join('/', &mut index.iter().rev()),
+    }
+}
+
+/// Packs encoded inner chunks (C order over the shard's inner grid; `None` = absent) into a
+/// `sharding_indexed` shard with its index at the end, checksummed with crc32c (the index codecs
+/// zlint writes). `None` when every inner chunk is absent: the shard is not written.
+#[must_use]
+pub(crate) fn pack_shard(inner: &[Option<Vec<u8>>]) -> Option<Vec<u8>> {
+    if inner.iter().all(Option::is_none) {
+        return None;
+    }
+    let payload: usize = inner.iter().flatten().map(Vec::len).sum();
+    let mut shard = Vec::with_capacity(payload + inner.len() * 16 + 4);
+    let mut index = Vec::with_capacity(inner.len() * 16);
+    for chunk in inner {
+        match chunk {
+            Some(bytes) => {
+                index.extend_from_slice(&(shard.len() as u64).to_le_bytes());
+                index.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+                shard.extend_from_slice(bytes);
+            }
+            None => {
+                index.extend_from_slice(&u64::MAX.to_le_bytes());
+                index.extend_from_slice(&u64::MAX.to_le_bytes());
+            }
+        }
+    }
+    let checksum = crc32c::crc32c(&index);
+    shard.extend_from_slice(&index);
+    shard.extend_from_slice(&checksum.to_le_bytes());
+    Some(shard)
+}
+
+/// Copies the encoded chunks of the target objects inside `region` from the source, packing
+/// them into shards where the target is sharded. Absent chunks stay absent.
+///
+/// # Errors
+/// [`Error::Rechunk`] naming the key that cannot be read or written.
+pub(crate) fn repack_region(
+    plan: &ArrayPlan,
+    region: &ArraySubset,
+    source: &OpenedStore,
+    target_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let fail = |key: &str, e: &dyn std::fmt::Display| Error::Rechunk {
+        location: key.to_string(),
+        message: e.to_string(),
+    };
+    let prefix = if plan.path.is_root() {
+        String::new()
+    } else {
+        format!("{}/", plan.path.as_str())
+    };
+    let chunk_counts: Vec<u64> = plan
+        .shape
+        .iter()
+        .zip(&plan.target.chunks)
+        .map(|(s, c)| s.div_ceil((*c).max(1)))
+        .collect();
+    let read = |index: &[u64]| -> Result<Option<Vec<u8>>> {
+        let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
+        let store_key = StoreKey::new(key.clone()).map_err(|e| fail(&key, &e))?;
+        let bytes = source.storage.get(&store_key).map_err(|e| fail(&key, &e))?;
+        Ok(bytes.map(|b| b.to_vec()))
+    };
+    let object_shape = plan.target.shards.as_ref().unwrap_or(&plan.target.chunks);
+    grid_objects(&plan.shape, object_shape, region)
+        .par_iter()
+        .try_for_each(|object| -> Result<()> {
+            let bytes = match &plan.target.shards {
+                None => read(&object.index)?,
+                Some(shards) => {
+                    let per: Vec<u64> = shards
+                        .iter()
+                        .zip(&plan.target.chunks)
+                        .map(|(s, c)| s / c)
+                        .collect();
+                    let count: u64 = per.iter().product();
+                    let mut inner = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+                    for flat in 0..count {
+                        // The inner chunk's grid index, inner chunks in C order within the shard.
+                        let mut rest = flat;
+                        let mut index = vec![0; per.len()];
+                        for axis in (0..per.len()).rev() {
+                            index[axis] = object.index[axis] * per[axis] + rest % per[axis];
+                            rest /= per[axis];
+                        }
+                        let inside = index.iter().zip(&chunk_counts).all(|(i, n)| i < n);
+                        inner.push(if inside { read(&index)? } else { None });
+                    }
+                    pack_shard(&inner)
+                }
+            };
+            if let Some(bytes) = bytes {
+                let key = chunk_key(&plan.target_key_encoding, &object.index);
+                let path = target_dir.join(&prefix).join(&key);
+                write_atomic(&path, &bytes, UNIQUE.fetch_add(1, Ordering::Relaxed))
+                    .map_err(|e| fail(&path.display().to_string(), &e))?;
+            }
+            progress.advance(object.bounded.num_elements() * plan.item_size);
+            Ok(())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_each_encoding() {
+        assert_eq!(
+            chunk_key(&ChunkKeyEncoding::V2 { separator: '.' }, &[1, 2]),
+            "1.2"
+        );
+        assert_eq!(
+            chunk_key(&ChunkKeyEncoding::V2 { separator: '/' }, &[1, 2]),
+            "1/2"
+        );
+        assert_eq!(
+            chunk_key(&ChunkKeyEncoding::Default { separator: '/' }, &[1, 2]),
+            "c/1/2"
+        );
+        assert_eq!(
+            chunk_key(&ChunkKeyEncoding::Default { separator: '.' }, &[]),
+            "c"
+        );
+        assert_eq!(chunk_key(&ChunkKeyEncoding::N5, &[1, 2, 3]), "3/2/1");
+        assert_eq!(
+            chunk_key(&ChunkKeyEncoding::V2 { separator: '.' }, &[]),
+            "0"
+        );
+    }
+
+    #[test]
+    fn shards_index_their_chunks_and_checksum_the_index() {
+        let shard = pack_shard(&[Some(vec![1, 2, 3]), None, Some(vec![4])]).unwrap();
+        assert_eq!(&shard[..4], &[1, 2, 3, 4]);
+        let index = &shard[4..4 + 48];
+        let entry = |i: usize| -> (u64, u64) {
+            let at = i * 16;
+            (
+                u64::from_le_bytes(index[at..at + 8].try_into().unwrap()),
+                u64::from_le_bytes(index[at + 8..at + 16].try_into().unwrap()),
+            )
+        };
+        assert_eq!(entry(0), (0, 3));
+        assert_eq!(entry(1), (u64::MAX, u64::MAX));
+        assert_eq!(entry(2), (3, 1));
+        assert_eq!(&shard[52..], &crc32c::crc32c(index).to_le_bytes());
+        assert!(pack_shard(&[None, None]).is_none());
+    }
+}
