@@ -15,7 +15,7 @@ use crate::model::ChunkKeyEncoding;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
-use crate::store::atomic::write_atomic;
+use crate::store::atomic::{copy_atomic, write_atomic};
 
 /// Distinguishes temporary file names of concurrent writes.
 static UNIQUE: AtomicU64 = AtomicU64::new(0);
@@ -115,9 +115,20 @@ pub(crate) fn repack_region(
     grid_objects(&plan.shape, object_shape, region)
         .par_iter()
         .try_for_each(|object| -> Result<()> {
-            let bytes = match &plan.target.shards {
-                None => read(&object.index)?,
-                Some(shards) => {
+            let key = chunk_key(&plan.target_key_encoding, &object.index);
+            let path = target_dir.join(&prefix).join(&key);
+            let bytes = match (&plan.target.shards, &source.root_dir) {
+                // A file to a file: let the kernel copy it.
+                (None, Some(root)) => {
+                    let from = root
+                        .join(&prefix)
+                        .join(chunk_key(&plan.source_key_encoding, &object.index));
+                    copy_atomic(&from, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
+                        .map_err(|e| fail(&path.display().to_string(), &e))?;
+                    None
+                }
+                (None, None) => read(&object.index)?,
+                (Some(shards), _) => {
                     let per: Vec<u64> = shards
                         .iter()
                         .zip(&plan.target.chunks)
@@ -140,8 +151,6 @@ pub(crate) fn repack_region(
                 }
             };
             if let Some(bytes) = bytes {
-                let key = chunk_key(&plan.target_key_encoding, &object.index);
-                let path = target_dir.join(&prefix).join(&key);
                 write_atomic(&path, &bytes, UNIQUE.fetch_add(1, Ordering::Relaxed))
                     .map_err(|e| fail(&path.display().to_string(), &e))?;
             }

@@ -80,6 +80,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<(
     result.map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
 }
 
+/// Copies the file `from` to `path` whole (in the kernel where the filesystem allows:
+/// `copy_file_range` on Linux): a temporary file beside `path`, then a rename. `Ok(false)` when
+/// `from` does not exist.
+///
+/// # Errors
+/// Any other I/O error, with the path at fault in its message.
+pub fn copy_atomic(from: &Path, path: &Path, unique: u64) -> std::io::Result<bool> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("object");
+    let temp = parent.join(format!(
+        "{TEMP_PREFIX}{}-{unique}-{name}",
+        std::process::id()
+    ));
+    match std::fs::copy(from, &temp) {
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !from.exists() => {
+            return Ok(false);
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&temp);
+            return Err(std::io::Error::new(
+                err.kind(),
+                format!("{}: {err}", from.display()),
+            ));
+        }
+    }
+    std::fs::rename(&temp, path)
+        .map(|()| true)
+        .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
+}
+
 impl ReadableStorageTraits for AtomicFilesystemStore {
     fn get_partial_many<'a>(
         &'a self,

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Repack benchmark: format conversion and sharding without recompression, beside `cp -r` of the
+# source on the same disk and beside a decoding rechunk of the same conversion, in one run.
+# Needs the Zarr v2 Blosc source of benches/rechunk.sh (run `FORMAT=2 bash benches/rechunk.sh`
+# first, or pass any Zarr v2 store). Usage: bash benches/repack.sh [SOURCE.zarr]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+src=${1:-/tmp/zlint-rechunk-bench/src-v2.zarr}
+runs=${RUNS:-5}
+cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+zlint="$here/target/release/zlint"
+out=$(mktemp -d "$(dirname "$src")/repack.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+median() {  # median wall seconds of `runs` runs of "$@" (target $out/o removed before each)
+  for _ in $(seq "$runs"); do
+    rm -rf "$out/o"
+    local start end
+    start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N)
+    echo "$end - $start" | bc
+  done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+echo "source: $src ($(du -sh "$src" | cut -f1) on disk); cores: $(nproc); runs: $runs (median); $(date -u +%Y-%m-%d)"
+t_cp=$(median cp -r "$src" "$out/o")
+t_repack=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 -q)
+chunks=$("$zlint" scan --json "$src" | python3 -c "import json,sys; a=json.load(sys.stdin)['arrays'][0]; print(','.join(map(str,a['chunks'])))")
+shards=$(echo "$chunks" | awk -F, '{ $1 = $1 * 16; print }' OFS=,)
+t_shards=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 --chunks "$chunks" --shards "$shards" -q)
+t_decode=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 --codec blosc:zstd:3:shuffle -q)
+printf '%-58s %8s %8s\n' command seconds "ratio"
+printf '%-58s %8.2f %8.2f\n' "cp -r" "$t_cp" 1
+printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 (repack)" "$t_repack" "$(echo "$t_repack / $t_cp" | bc -l)"
+printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --shards $shards (repack)" "$t_shards" "$(echo "$t_shards / $t_cp" | bc -l)"
+printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --codec … (decode + encode)" "$t_decode" "$(echo "$t_decode / $t_cp" | bc -l)"
