@@ -160,10 +160,10 @@ pub struct RechunkArgs {
     /// The target directory (created; must be empty unless --overwrite or --resume).
     pub target: std::path::PathBuf,
     /// Target chunks: `64,256,256` for every array, or `PATH=64,256,256` for one (repeatable).
-    #[arg(long, value_delimiter = ' ')]
+    #[arg(long)]
     pub chunks: Vec<String>,
-    /// Target shards (Zarr v3), as for --chunks.
-    #[arg(long, value_delimiter = ' ')]
+    /// Target shards (Zarr v3), as for --chunks (repeatable).
+    #[arg(long)]
     pub shards: Vec<String>,
     /// Use the linter's recommended layout (consistent across a multiscale pyramid).
     #[arg(long, conflicts_with = "chunks")]
