@@ -2,9 +2,11 @@
 
 /// Where a box sits in a C-order buffer: the buffer's shape and the box's first element.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct At<'a> {
-    pub(crate) shape: &'a [u64],
-    pub(crate) start: &'a [u64],
+pub struct At<'a> {
+    /// The buffer's shape.
+    pub shape: &'a [u64],
+    /// The box's first element in the buffer.
+    pub start: &'a [u64],
 }
 
 /// Copies the box of `extent` elements at `from.start` in `from_buf` (a C-order buffer of
@@ -14,7 +16,7 @@ pub(crate) struct At<'a> {
 ///
 /// # Panics
 /// If a box lies outside its buffer (an invariant of the executor, which computes the boxes).
-pub(crate) fn copy_box(
+pub fn copy_box(
     from_buf: &[u8],
     from: At<'_>,
     to_buf: &mut [u8],

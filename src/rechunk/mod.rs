@@ -6,7 +6,7 @@
 //! write group). Until the metadata is written the output is not a readable store, and `zlint`
 //! refuses it; the last step removes `.zlint-rechunk/`.
 
-mod copy;
+pub mod copy;
 mod io;
 mod journal;
 mod repack;
