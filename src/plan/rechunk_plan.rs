@@ -522,9 +522,7 @@ fn plan_array(
         &array.chunk_shape,
         &object,
     );
-    let concurrent_groups = (budget.max_mem_bytes / cost.max(1))
-        .clamp(1, threads)
-        .min(write_groups.count.max(1));
+    let concurrent_groups = write_groups.in_flight;
     let size = product(&array.shape) * item_size;
     let source_doc = meta.v2.as_ref().unwrap_or(&meta.v3);
     let repack = targets.codec.is_none()

@@ -24,6 +24,9 @@ pub struct WriteGroups {
     pub read_amplification: f64,
     /// Whether groups are aligned so each source chunk is decoded once.
     pub aligned: bool,
+    /// Groups processed at once: one when a group alone holds enough objects to keep every
+    /// thread busy (more groups would only cost memory), else as many as the budget holds.
+    pub in_flight: u64,
 }
 
 fn gcd(a: u64, b: u64) -> u64 {
@@ -91,12 +94,16 @@ pub fn plan_write_groups(
     } else {
         return None;
     };
-    let in_flight = (budget_bytes / cost(&group).max(1)).clamp(1, concurrency.max(1));
-    let per_group = budget_bytes / in_flight;
+    let threads = concurrency.max(1);
+    let per_group = budget_bytes / (budget_bytes / cost(&group).max(1)).clamp(1, threads);
+    // Objects a group holds: its parallel work (each is decoded or encoded by one thread).
+    let work = |g: &[u64]| {
+        crate::model::grid_count(g, target_objects).min(crate::model::grid_count(g, source_chunks))
+    };
     // Grow whole multiples along the last axes first (C order keeps groups contiguous), while a
-    // group stays within its share of the budget and the array still yields work for every
-    // thread.
-    let enough_groups = |g: &[u64]| crate::model::grid_count(shape, g) >= concurrency.max(1) * 2;
+    // group stays within its share of the budget, has too little work for every thread, and the
+    // array still yields more than one group per thread.
+    let enough_groups = |g: &[u64]| crate::model::grid_count(shape, g) >= threads * 2;
     for i in (0..n).rev() {
         loop {
             if group[i] >= shape[i] {
@@ -104,13 +111,20 @@ pub fn plan_write_groups(
             }
             let mut bigger = group.clone();
             bigger[i] = whole(group[i] * 2, group[i], shape[i]);
-            if cost(&bigger) > per_group || !enough_groups(&bigger) {
+            if cost(&bigger) > per_group || !enough_groups(&bigger) || work(&group) >= 4 * threads {
                 break;
             }
             group = bigger;
         }
     }
     let count = crate::model::grid_count(shape, &group);
+    let in_flight = if work(&group) >= 2 * threads {
+        1
+    } else {
+        (budget_bytes / cost(&group).max(1))
+            .clamp(1, threads)
+            .min(count.max(1))
+    };
     let touched: u64 = (0..n)
         .map(|i| touched_along(shape[i], group[i], source_chunks[i].max(1)))
         .product();
@@ -121,6 +135,7 @@ pub fn plan_write_groups(
         read_amplification: touched as f64 / chunks as f64,
         group_shape: group,
         aligned,
+        in_flight,
     })
 }
 
@@ -161,6 +176,26 @@ mod tests {
         assert_eq!(g.group_shape[0] % 64, 0);
         assert_eq!(g.group_shape[1], 2048, "a whole plane per group");
         assert_eq!(g.group_shape[2], 1024);
+    }
+
+    #[test]
+    fn a_group_with_work_for_every_thread_runs_alone() {
+        // Aligned groups of 64 planes hold 32 target chunks: enough for two threads, so one group
+        // at a time, and they do not grow past that.
+        let g = plan_write_groups(
+            &[256, 2048, 1024],
+            2,
+            &[1, 2048, 1024],
+            &[64, 256, 256],
+            1024 * MIB,
+            2,
+        )
+        .expect("fits");
+        assert_eq!(g.in_flight, 1);
+        assert_eq!(g.group_shape, [64, 2048, 1024]);
+        // Tiny groups run several at once.
+        let g = plan_write_groups(&[64], 1, &[8], &[8], 1024 * MIB, 2).expect("fits");
+        assert_eq!(g.in_flight, 2);
     }
 
     #[test]
