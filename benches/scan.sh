@@ -2,13 +2,15 @@
 # Scan benchmark: zlint beside `find STORE -type f | wc -l` (and `du -sb`, which like
 # `zlint scan --deep` stats every file) on the same stores, in one run.
 # Usage: bash benches/scan.sh [WORKDIR]   (default /tmp/zlint-bench; ~1.2 GB of small files)
+# Env: N_ARRAYS (default 1000) sets the size of the metadata hierarchy (use a fresh WORKDIR).
 # Each command runs once to warm the page cache, then RUNS times; the median wall time is shown.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/zlint-bench}
 runs=${RUNS:-5}
 mkdir -p "$work"
-python3 "$here/benches/make_scan_data.py" "$work"
+n_arrays=${N_ARRAYS:-1000}
+python3 "$here/benches/make_scan_data.py" "$work" "$n_arrays"
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 zlint="$here/target/release/zlint"
 
@@ -28,7 +30,7 @@ t_meta=$(median "$zlint" scan --quiet "$work/many-arrays.zarr")
 t_json=$(median "$zlint" scan --quiet --json "$work/many-arrays.zarr")
 t_lint=$(median "$zlint" --quiet "$work/many-arrays.zarr")
 t_find_meta=$(median find_count "$work/many-arrays.zarr")
-printf '%-44s %10.3f %8s\n' "zlint scan many-arrays.zarr (1,000 arrays)" "$t_meta" "1.00"
+printf '%-44s %10.3f %8s\n' "zlint scan many-arrays.zarr ($n_arrays arrays)" "$t_meta" "1.00"
 printf '%-44s %10.3f %8.2f\n' "zlint scan --json many-arrays.zarr" "$t_json" "$(echo "$t_json / $t_meta" | bc -l)"
 printf '%-44s %10.3f %8.2f\n' "zlint many-arrays.zarr (lint)" "$t_lint" "$(echo "$t_lint / $t_meta" | bc -l)"
 printf '%-44s %10.3f %8.2f\n' "find many-arrays.zarr -type f | wc -l" "$t_find_meta" "$(echo "$t_find_meta / $t_meta" | bc -l)"
