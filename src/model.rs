@@ -34,6 +34,28 @@ impl Format {
     }
 }
 
+impl Format {
+    /// The file that holds an array's metadata: `.zarray`, `zarr.json` or `attributes.json`.
+    #[must_use]
+    pub const fn array_metadata_file(self) -> &'static str {
+        match self {
+            Self::Zarr2 => ".zarray",
+            Self::Zarr3 => "zarr.json",
+            Self::N5 => "attributes.json",
+        }
+    }
+
+    /// The file that holds a group's metadata: `.zgroup`, `zarr.json` or `attributes.json`.
+    #[must_use]
+    pub const fn group_metadata_file(self) -> &'static str {
+        match self {
+            Self::Zarr2 => ".zgroup",
+            Self::Zarr3 => "zarr.json",
+            Self::N5 => "attributes.json",
+        }
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

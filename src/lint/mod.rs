@@ -153,22 +153,12 @@ fn pyramid_layout(
 
 /// The metadata file of the node at `path`, relative to the store root.
 fn metadata_file(store: &Store, path: &NodePath) -> String {
-    use crate::model::Format;
-    let file = if let Some(array) = store.array(path) {
-        Some(match array.format {
-            Format::Zarr2 => ".zarray",
-            Format::Zarr3 => "zarr.json",
-            Format::N5 => "attributes.json",
-        })
-    } else {
-        store
+    let file = match store.array(path) {
+        Some(array) => Some(array.format.array_metadata_file()),
+        None => store
             .group(path)
             .filter(|g| !g.implicit)
-            .map(|g| match g.format {
-                Format::Zarr2 => ".zgroup",
-                Format::Zarr3 => "zarr.json",
-                Format::N5 => "attributes.json",
-            })
+            .map(|g| g.format.group_metadata_file()),
     };
     match (path.is_root(), file) {
         (true, Some(file)) => file.to_string(),

@@ -193,10 +193,6 @@ impl ShapeRequests {
             .map(|(_, s)| s)
             .or(self.all.as_ref())
     }
-
-    fn is_empty(&self) -> bool {
-        self.all.is_none() && self.by_path.is_empty()
-    }
 }
 
 /// What the rechunk should produce.
@@ -412,12 +408,10 @@ fn target_layout(
     if let Some(shards) = requested_shards {
         check("--shards", shards)?;
         layout.shards = Some(shards.clone());
-    } else if !targets.shards.is_empty() || requested_chunks.is_some() {
+    } else if requested_chunks.is_some() {
         // Asking for chunks alone means unsharded chunks of that shape, never silently the old
         // shards around them.
-        if requested_chunks.is_some() {
-            layout.shards = None;
-        }
+        layout.shards = None;
     }
     let format = targets.format.unwrap_or(array.format);
     // Shards kept from the source give way to their inner chunks in a format that cannot shard.

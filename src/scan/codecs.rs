@@ -63,15 +63,6 @@ const ZARR2: &[&str] = &[
 /// N5 compression types (core, plus n5-zstandard and n5-blosc).
 const N5: &[&str] = &["raw", "gzip", "bzip2", "lz4", "xz", "blosc", "zstd"];
 
-/// The metadata file that declares an array's codecs.
-pub(crate) fn metadata_file(format: Format) -> &'static str {
-    match format {
-        Format::Zarr2 => ".zarray",
-        Format::Zarr3 => "zarr.json",
-        Format::N5 => "attributes.json",
-    }
-}
-
 /// One error per codec of `array` that its format's readers do not know.
 pub(crate) fn unknown(array: &ArrayInfo, location: &str) -> Vec<NodeError> {
     let known = match array.format {
@@ -97,7 +88,7 @@ pub(crate) fn unknown(array: &ArrayInfo, location: &str) -> Vec<NodeError> {
 
 fn metadata_location(location: &str, array: &ArrayInfo) -> String {
     let base = location.trim_end_matches('/');
-    let file = metadata_file(array.format);
+    let file = array.format.array_metadata_file();
     if array.path.is_root() {
         format!("{base}/{file}")
     } else {

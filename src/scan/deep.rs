@@ -41,9 +41,8 @@ struct Grid<'a> {
 }
 
 impl Grid<'_> {
-    /// The C-order grid index of the object at `components` (directories, then the file name),
-    /// or `None` if the key is not one of this array's chunk keys.
-    fn index(&self, dirs: &[String], file: &str, out: &mut [u64; MAX_RANK]) -> Option<usize> {
+    /// Whether the object at `dirs` + `file` is one of this array's chunk keys, inside its grid.
+    fn is_chunk_key(&self, dirs: &[String], file: &str) -> bool {
         let (separator, default_prefix) = match self.array.chunk_key_encoding {
             ChunkKeyEncoding::Default { separator } => (separator, true),
             ChunkKeyEncoding::V2 { separator } => (separator, false),
@@ -56,24 +55,27 @@ impl Grid<'_> {
         };
         let mut parts = dirs.iter().map(String::as_str).chain(file_parts);
         if default_prefix && parts.next() != Some("c") {
-            return None;
+            return false;
         }
         let rank = self.counts.len();
+        let mut out = [0u64; MAX_RANK];
         let mut n = 0;
         for part in parts {
             if n >= MAX_RANK || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
+                return false;
             }
-            out[n] = part.parse().ok()?;
+            let Ok(value) = part.parse() else {
+                return false;
+            };
+            out[n] = value;
             n += 1;
         }
         // A scalar array's single chunk is `0` in Zarr v2 and `c` in Zarr v3.
         if rank == 0 {
-            return (n == 0 && default_prefix || n == 1 && out[0] == 0 && !default_prefix)
-                .then_some(0);
+            return n == 0 && default_prefix || n == 1 && out[0] == 0 && !default_prefix;
         }
         if n != rank {
-            return None;
+            return false;
         }
         if self.array.format == Format::N5 {
             out[..n].reverse();
@@ -82,7 +84,6 @@ impl Grid<'_> {
             .iter()
             .zip(&self.counts)
             .all(|(i, count)| i < count)
-            .then_some(n)
     }
 }
 
@@ -232,16 +233,15 @@ fn process_batch(
         sizes: Vec::with_capacity(batch.len()),
         ..Totals::default()
     };
-    let mut index = [0u64; MAX_RANK];
     for entry in &batch {
         let name = entry.file_name();
-        let Some(_rank) = name
+        if !name
             .to_str()
-            .and_then(|name| grid.index(components, name, &mut index))
-        else {
+            .is_some_and(|name| grid.is_chunk_key(components, name))
+        {
             local.stray_objects += 1;
             continue;
-        };
+        }
         let size = match entry.metadata() {
             Ok(meta) if meta.file_type().is_symlink() => std::fs::metadata(entry.path()),
             other => other,

@@ -53,13 +53,18 @@ impl AtomicFilesystemStore {
     }
 }
 
-/// Writes `bytes` to `path` whole: a temporary file in the same directory, then a rename.
-///
-/// # Errors
-/// Any I/O error, with the path at fault in its message.
-pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<()> {
+/// Fills a temporary file beside `path` with `fill`, then renames it into place; on failure the
+/// temporary file is removed. Errors from creating the directory or renaming name `path`; `fill`
+/// names what it reads itself.
+fn replace_via_temp(
+    path: &Path,
+    unique: u64,
+    fill: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let at_path =
+        |err: std::io::Error| std::io::Error::new(err.kind(), format!("{}: {err}", path.display()));
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
+    std::fs::create_dir_all(parent).map_err(at_path)?;
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -68,16 +73,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<(
         "{TEMP_PREFIX}{}-{unique}-{name}",
         std::process::id()
     ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        drop(file);
-        std::fs::rename(&temp, path)
-    })();
+    let result = fill(&temp).and_then(|()| std::fs::rename(&temp, path).map_err(at_path));
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    result.map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
+    result
+}
+
+/// Writes `bytes` to `path` whole: a temporary file in the same directory, then a rename.
+///
+/// # Errors
+/// Any I/O error, with the path at fault in its message.
+pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<()> {
+    replace_via_temp(path, unique, |temp| {
+        let mut file = std::fs::File::create(temp)?;
+        file.write_all(bytes)
+    })
+    .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
 }
 
 /// Copies the file `from` to `path` whole (in the kernel where the filesystem allows:
@@ -87,32 +99,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<(
 /// # Errors
 /// Any other I/O error, with the path at fault in its message.
 pub fn copy_atomic(from: &Path, path: &Path, unique: u64) -> std::io::Result<bool> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("object");
-    let temp = parent.join(format!(
-        "{TEMP_PREFIX}{}-{unique}-{name}",
-        std::process::id()
-    ));
-    match std::fs::copy(from, &temp) {
-        Ok(_) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !from.exists() => {
-            return Ok(false);
-        }
-        Err(err) => {
-            let _ = std::fs::remove_file(&temp);
-            return Err(std::io::Error::new(
-                err.kind(),
-                format!("{}: {err}", from.display()),
-            ));
-        }
+    let copied = replace_via_temp(path, unique, |temp| {
+        std::fs::copy(from, temp)
+            .map(|_| ())
+            .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", from.display())))
+    });
+    match copied {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !from.exists() => Ok(false),
+        Err(err) => Err(err),
     }
-    std::fs::rename(&temp, path)
-        .map(|()| true)
-        .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
 }
 
 impl ReadableStorageTraits for AtomicFilesystemStore {
