@@ -75,14 +75,20 @@ pub(crate) fn from_zarr3(value: &Value) -> Result<DataType, String> {
 
 /// Maps an N5 `dataType` (`uint16`, `float32`, …, or `object`).
 pub(crate) fn from_n5(name: &str) -> Result<DataType, String> {
-    match numeric(name) {
-        Some(dtype) if name != "bool" && !name.contains("float8") && name != "bfloat16" => {
-            Ok(dtype)
-        }
-        _ if name == "object" => Ok(variable("object")),
-        _ => Err(format!("unknown N5 dataType `{name}`")),
+    if name == "object" {
+        return Ok(variable("object"));
     }
+    N5_NUMERIC
+        .contains(&name)
+        .then(|| numeric(name))
+        .flatten()
+        .ok_or_else(|| format!("unknown N5 dataType `{name}`"))
 }
+
+/// The N5 numeric `dataType`s; they are spelled as their Zarr v3 names.
+pub const N5_NUMERIC: &[&str] = &[
+    "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "float32", "float64",
+];
 
 /// Maps a Zarr v2 `dtype` (a NumPy type string such as `<u2`, or a structured list).
 ///
@@ -201,5 +207,9 @@ mod tests {
         assert_eq!(from_n5("uint64").unwrap().item_size, Some(8));
         assert!(from_n5("bool").is_err());
         assert!(from_n5("float128").is_err());
+        // Zarr has these, N5 does not.
+        assert!(from_n5("float16").is_err());
+        assert!(from_n5("complex64").is_err());
+        assert_eq!(from_n5("object").unwrap().item_size, None);
     }
 }

@@ -4,6 +4,8 @@ mod codecs;
 mod deep;
 mod discover;
 mod dtype;
+
+pub use dtype::N5_NUMERIC;
 mod json;
 mod n5;
 mod ome;

@@ -47,22 +47,11 @@ pub struct N5Array {
     counter: AtomicU64,
 }
 
-/// The N5 `dataType` of a Zarr v3 data type name, if N5 has it.
+/// The N5 `dataType` of a Zarr v3 data type name, if N5 has it (N5 spells its numeric types
+/// as Zarr v3 does).
 #[must_use]
 pub fn n5_data_type(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "uint8" => "uint8",
-        "uint16" => "uint16",
-        "uint32" => "uint32",
-        "uint64" => "uint64",
-        "int8" => "int8",
-        "int16" => "int16",
-        "int32" => "int32",
-        "int64" => "int64",
-        "float32" => "float32",
-        "float64" => "float64",
-        _ => return None,
-    })
+    crate::scan::N5_NUMERIC.iter().copied().find(|n| *n == name)
 }
 
 fn parse_compression(value: &Value, item: usize) -> Result<Compression, String> {
