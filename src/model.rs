@@ -7,11 +7,11 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The on-disk format of a node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Zarr v2 (`.zarray`, `.zgroup`, `.zattrs`).
@@ -64,7 +64,7 @@ impl fmt::Display for Format {
 
 /// The path of a node inside a store: `/`-separated, relative to the store root, with no leading
 /// or trailing slash. The root itself is the empty path.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct NodePath(String);
 
@@ -209,7 +209,7 @@ fn value_brief(value: &Value) -> String {
 }
 
 /// How chunk keys are spelled in the store.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ChunkKeyEncoding {
     /// Zarr v3 `default`: `c/0/1` (or `c.0.1` with `.`).

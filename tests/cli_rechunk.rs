@@ -217,7 +217,7 @@ fn a_killed_rechunk_resumes_to_the_same_result_as_an_uninterrupted_one() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let log = dst.join(".zlint-rechunk/done.log");
+    let log = dst.join(".zlint-rechunk/done/part-0-of-1.log");
     let started = Instant::now();
     loop {
         let lines = std::fs::read_to_string(&log)
@@ -264,6 +264,159 @@ fn a_killed_rechunk_resumes_to_the_same_result_as_an_uninterrupted_one() {
         files(&reference),
         "resumed output differs from an uninterrupted one"
     );
+}
+
+/// Waits until `log` has `lines` lines, while `child` runs.
+fn wait_for_lines(log: &Path, lines: usize, child: &mut std::process::Child) {
+    let started = Instant::now();
+    while std::fs::read_to_string(log).map_or(0, |t| t.lines().count()) < lines {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no progress to interrupt"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn four_parts_at_once_with_one_killed_and_resumed_give_the_single_process_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst, reference) = (
+        dir.path().join("src.zarr"),
+        dir.path().join("dst.zarr"),
+        dir.path().join("ref.zarr"),
+    );
+    stack(&src, 64);
+    let (src_s, dst_s) = (src.to_str().unwrap(), dst.to_str().unwrap());
+    let options = ["--chunks", "16,128,128", "--max-mem", "6MiB", "-q"];
+    zlint()
+        .args(["rechunk", src_s, dst_s, "--init"])
+        .args(options)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("write groups"));
+    // Target options belong to --init only.
+    zlint()
+        .args([
+            "rechunk", src_s, dst_s, "--part", "0/4", "--chunks", "8,8,8",
+        ])
+        .assert()
+        .code(2);
+
+    let bin = assert_cmd::cargo::cargo_bin("zlint");
+    let part = |i: u64, extra: &[&str]| {
+        std::process::Command::new(&bin)
+            .args([
+                "rechunk",
+                src_s,
+                dst_s,
+                "--part",
+                &format!("{i}/4"),
+                "-j",
+                "1",
+                "-q",
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut children: Vec<_> = (0..4).map(|i| part(i, &[])).collect();
+    wait_for_lines(
+        &dst.join(".zlint-rechunk/done/part-2-of-4.log"),
+        2,
+        &mut children[2],
+    );
+    children[2].kill().unwrap(); // SIGKILL
+    for (i, child) in children.into_iter().enumerate() {
+        let status = child.wait_with_output().unwrap().status;
+        assert_eq!(status.success(), i != 2, "part {i}/4: {status}");
+    }
+    assert!(!dst.join("zarr.json").exists());
+    zlint()
+        .args(["rechunk", src_s, dst_s, "--finalize"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("incomplete").and(predicate::str::contains("part 2/4")));
+    assert!(
+        !dst.join("zarr.json").exists(),
+        "an incomplete output got metadata"
+    );
+    zlint()
+        .args(["rechunk", src_s, dst_s, "--part", "2/4"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--resume"));
+    // The same part twice at once: the second is refused while the first holds its log.
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dst.join(".zlint-rechunk/done/part-2-of-4.log"))
+        .unwrap();
+    log.lock().unwrap();
+    zlint()
+        .args(["rechunk", src_s, dst_s, "--part", "2/4", "--resume"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already running"));
+    drop(log);
+    let resumed = part(2, &["--resume"]).wait_with_output().unwrap();
+    assert!(resumed.status.success());
+    zlint()
+        .args(["rechunk", src_s, dst_s, "--finalize", "--verify", "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("identical"));
+    assert!(!dst.join(".zlint-rechunk").exists());
+
+    zlint()
+        .args(["rechunk", src_s, reference.to_str().unwrap()])
+        .args(options)
+        .assert()
+        .success();
+    assert_eq!(
+        files(&dst),
+        files(&reference),
+        "the output of four parts differs from a single run"
+    );
+}
+
+#[test]
+fn part_auto_reads_the_slurm_array_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let dst = dir.path().join("out.zarr");
+    let dst_s = dst.to_str().unwrap();
+    let src = "fixtures/zarr3/plain.zarr";
+    zlint()
+        .args(["rechunk", src, dst_s, "--chunks", "10,16", "--init"])
+        .assert()
+        .success();
+    for id in 1..=3 {
+        zlint()
+            .args(["rechunk", src, dst_s, "--part", "auto", "-q"])
+            .env("SLURM_ARRAY_TASK_ID", id.to_string())
+            .env("SLURM_ARRAY_TASK_MIN", "1")
+            .env("SLURM_ARRAY_TASK_COUNT", "3")
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!("part {}/3", id - 1)));
+    }
+    zlint()
+        .args(["rechunk", src, dst_s, "--part", "auto"])
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("SLURM_ARRAY_TASK_ID"));
+    zlint()
+        .args(["rechunk", src, dst_s, "--finalize"])
+        .assert()
+        .success();
+    zlint().args(["verify", src, dst_s]).assert().success();
 }
 
 #[test]

@@ -143,7 +143,9 @@ fn rechunk(
     let plan = RechunkPlan::build(&found, dst.to_path_buf(), targets, budget, &|a| {
         rechunk::source_metadata(&opened, a)
     })?;
-    rechunk::execute(&plan, &opened, Existing::Refuse, &NoProgress)
+    rechunk::execute(&plan, &opened, Existing::Refuse, &NoProgress, &mut || {
+        Ok(true)
+    })
 }
 
 fn verify(src: &Path, dst: &Path) -> rechunk::VerifyReport {

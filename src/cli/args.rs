@@ -198,9 +198,30 @@ pub struct RechunkArgs {
     /// Continue an interrupted rechunk of the same plan into the target.
     #[arg(long)]
     pub resume: bool,
-    /// Re-read both sides afterwards and compare every value.
+    /// Re-read both sides afterwards and compare every value (before the output is marked
+    /// complete).
     #[arg(long)]
     pub verify: bool,
+    /// Split run, first step: plan the rechunk and write the plan into the target, nothing
+    /// else. Then run every part with --part, then --finalize.
+    #[arg(long, conflicts_with_all = ["dry_run", "part", "finalize"])]
+    pub init: bool,
+    /// Split run: carry out part I of N (`0/4` … `3/4`, balanced by bytes) of the plan written by
+    /// --init; `auto` reads a Slurm array job's or Kubernetes Indexed Job's variables. Re-run a
+    /// failed part with --resume.
+    #[arg(
+        long,
+        value_name = "I/N|auto",
+        conflicts_with_all = ["chunks", "shards", "auto", "format", "codec", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
+    )]
+    pub part: Option<String>,
+    /// Split run, last step: check every part finished, (with --verify) compare, and only then
+    /// write the metadata that makes the output a store.
+    #[arg(
+        long,
+        conflicts_with_all = ["chunks", "shards", "auto", "format", "codec", "max_mem", "dry_run", "overwrite", "resume"]
+    )]
+    pub finalize: bool,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -7,8 +7,9 @@ use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
 use crate::lint::settings::parse_bytes;
 use crate::model::Format;
+use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::{Budget, CodecChoice, RechunkPlan, ShapeRequests, Targets};
-use crate::rechunk::{self, Existing};
+use crate::rechunk::{self, Existing, Journal};
 use crate::scan::{ScanOptions, scan};
 use crate::store;
 use crate::units::human_bytes;
@@ -43,6 +44,12 @@ fn budget(max_mem: Option<&str>, threads: Option<usize>) -> crate::Result<Budget
 }
 
 pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
+    if let Some(part) = &args.part {
+        return run_part(args, part);
+    }
+    if args.finalize {
+        return finalize(args);
+    }
     let opened = store::open(&args.source)?;
     let existing = if args.overwrite {
         Existing::Overwrite
@@ -84,12 +91,74 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
         }
         return Ok(EXIT_OK);
     }
+    if args.init {
+        rechunk::init(&plan, existing)?;
+        let groups: u64 = plan.arrays.iter().map(|a| a.write_groups.count).sum();
+        writeln!(
+            out,
+            "planned {} in {}: {} to write; run the parts (--part I/N), then --finalize",
+            crate::report::plural(plan.arrays.len(), "array"),
+            crate::report::plural(usize::try_from(groups).unwrap_or(usize::MAX), "write group"),
+            human_bytes(plan.bytes_written()),
+        )
+        .map_err(stdout_error)?;
+        return Ok(EXIT_OK);
+    }
+    drop(out);
     let bar = Bar::new(args.quiet);
-    let summary = rechunk::execute(&plan, &opened, existing, &bar)?;
+    let mut verified = None;
+    let mut check = verify_check(args, budget, &mut verified);
+    let summary = rechunk::execute(&plan, &opened, existing, &bar, &mut check)?;
+    drop(check);
+    print_summary("rechunked", &summary)?;
+    Ok(report_verification(verified.as_ref(), args))
+}
+
+/// The check run before an output is marked complete: verification with --verify, else none.
+/// The report lands in `verified`.
+fn verify_check<'a>(
+    args: &'a RechunkArgs,
+    budget: Budget,
+    verified: &'a mut Option<rechunk::VerifyReport>,
+) -> impl FnMut() -> crate::Result<bool> + 'a {
+    move || {
+        if !args.verify {
+            return Ok(true);
+        }
+        let report = verify_report(
+            &args.source,
+            &args.target.display().to_string(),
+            budget,
+            args.quiet,
+        )?;
+        let passed = report.mismatches.is_empty();
+        *verified = Some(report);
+        Ok(passed)
+    }
+}
+
+fn report_verification(report: Option<&rechunk::VerifyReport>, args: &RechunkArgs) -> u8 {
+    match report {
+        None => EXIT_OK,
+        Some(report) => {
+            let code = print_verify(report, &args.target.display().to_string());
+            if code != EXIT_OK {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "zlint: error: {}: verification failed; the output was not marked complete",
+                    args.target.display()
+                );
+            }
+            code
+        }
+    }
+}
+
+fn print_summary(what: &str, summary: &rechunk::RechunkSummary) -> crate::Result<()> {
     let secs = summary.elapsed_secs.max(1e-9);
     writeln!(
-        out,
-        "rechunked {}: {} in {:.2} s ({}/s){}",
+        std::io::stdout(),
+        "{what} {}: {} in {:.2} s ({}/s){}",
         crate::report::plural(summary.arrays, "array"),
         human_bytes(summary.bytes_written),
         summary.elapsed_secs,
@@ -100,50 +169,118 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
             String::new()
         }
     )
-    .map_err(stdout_error)?;
-    if args.verify {
-        drop(out);
-        return verify_stores(
-            &args.source,
-            &args.target.display().to_string(),
-            budget,
-            args.quiet,
-        );
+    .map_err(stdout_error)
+}
+
+/// The plan an output in progress holds, with this machine's paths and threads.
+fn plan_in_progress(args: &RechunkArgs) -> crate::Result<(Journal, RechunkPlan)> {
+    let journal = Journal::find(&args.target).ok_or_else(|| {
+        crate::Error::Usage(format!(
+            "{}: no rechunk in progress here (start one with zlint rechunk SRC DST --init and the target options)",
+            args.target.display()
+        ))
+    })?;
+    let mut plan = journal.plan()?;
+    plan.target.clone_from(&args.target);
+    plan.source.clone_from(&args.source);
+    if let Some(threads) = args.threads {
+        plan.budget.threads = threads.max(1);
+    } else {
+        plan.budget.threads = budget(None, None)?.threads;
     }
+    Ok((journal, plan))
+}
+
+fn run_part(args: &RechunkArgs, part: &str) -> crate::Result<u8> {
+    let part = if part == "auto" {
+        Part::from_env(|name| std::env::var(name).ok())?
+    } else {
+        Part::parse(part)?
+    };
+    let (journal, plan) = plan_in_progress(args)?;
+    let opened = store::open(&args.source)?;
+    rechunk::check_target(&opened, &args.target, Existing::Resume)?;
+    let found = scan(
+        &opened,
+        ScanOptions::default(),
+        &crate::progress::NoProgress,
+    )?;
+    rechunk::check_source_unchanged(&plan, &found)?;
+    let summary = rechunk::run_part(
+        &plan,
+        &journal,
+        &opened,
+        part,
+        args.resume,
+        &Bar::new(args.quiet),
+    )?;
+    print_summary(&format!("part {part} wrote"), &summary)?;
     Ok(EXIT_OK)
+}
+
+fn finalize(args: &RechunkArgs) -> crate::Result<u8> {
+    let (journal, plan) = plan_in_progress(args)?;
+    let budget = Budget {
+        max_mem_bytes: match args.max_mem.as_deref() {
+            Some(_) => budget(args.max_mem.as_deref(), args.threads)?.max_mem_bytes,
+            None => plan.budget.max_mem_bytes,
+        },
+        threads: plan.budget.threads,
+    };
+    let mut verified = None;
+    let mut check = verify_check(args, budget, &mut verified);
+    let complete = rechunk::finalize(&plan, journal, &mut check)?;
+    drop(check);
+    if complete {
+        writeln!(
+            std::io::stdout(),
+            "finalized {}: {} complete",
+            args.target.display(),
+            crate::report::plural(plan.arrays.len(), "array")
+        )
+        .map_err(stdout_error)?;
+    }
+    Ok(report_verification(verified.as_ref(), args))
 }
 
 pub(crate) fn verify(args: &VerifyArgs) -> crate::Result<u8> {
     let budget = budget(args.max_mem.as_deref(), args.threads)?;
-    verify_stores(&args.source, &args.target, budget, args.quiet)
+    let report = verify_report(&args.source, &args.target, budget, args.quiet)?;
+    Ok(print_verify(&report, &args.target))
 }
 
-fn verify_stores(source: &str, target: &str, budget: Budget, quiet: bool) -> crate::Result<u8> {
+fn verify_report(
+    source: &str,
+    target: &str,
+    budget: Budget,
+    quiet: bool,
+) -> crate::Result<rechunk::VerifyReport> {
     let src = store::open(source)?;
     let dst = store::open(target)?;
     let src_store = scan(&src, ScanOptions::default(), &crate::progress::NoProgress)?;
     let dst_store = scan(&dst, ScanOptions::default(), &crate::progress::NoProgress)?;
-    let report = rechunk::verify(
+    rechunk::verify(
         (&src, &src_store),
         (&dst, &dst_store),
         budget.max_mem_bytes,
         budget.threads,
         &Bar::new(quiet),
-    )?;
-    let mut out = std::io::stdout().lock();
+    )
+}
+
+fn print_verify(report: &rechunk::VerifyReport, target: &str) -> u8 {
     if report.mismatches.is_empty() {
-        writeln!(
-            out,
+        let _ = writeln!(
+            std::io::stdout(),
             "verified {}: {} identical",
             crate::report::plural(report.arrays, "array"),
             human_bytes(report.bytes_compared)
-        )
-        .map_err(stdout_error)?;
-        return Ok(EXIT_OK);
+        );
+        return EXIT_OK;
     }
     let mut err = std::io::stderr().lock();
     for mismatch in &report.mismatches {
         let _ = writeln!(err, "zlint: error: {target}: {mismatch}");
     }
-    Ok(EXIT_ERROR)
+    EXIT_ERROR
 }

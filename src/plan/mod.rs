@@ -1,5 +1,6 @@
 //! Planning: the recommended layout of an array (pure, no I/O).
 
+pub mod parts;
 pub mod rechunk_plan;
 pub mod recommend;
 pub mod write_groups;

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::recommend::{Layout, LayoutRequest, axis_roles, recommend, reuse_layout};
@@ -215,7 +215,7 @@ pub struct Targets {
 }
 
 /// Memory and threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Budget {
     /// Peak memory for data in flight.
     pub max_mem_bytes: u64,
@@ -224,7 +224,7 @@ pub struct Budget {
 }
 
 /// One array's part of the plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ArrayPlan {
     /// Path inside both stores.
     pub path: NodePath,
@@ -270,7 +270,7 @@ pub struct ArrayPlan {
 }
 
 /// A group to recreate in the target.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupPlan {
     /// Path inside both stores.
     pub path: NodePath,
@@ -279,7 +279,7 @@ pub struct GroupPlan {
 }
 
 /// The whole plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RechunkPlan {
     /// Source location.
     pub source: String,

@@ -15,7 +15,7 @@
 //!    until the chunk lies inside the profile's window whenever the array allows it.
 //! 5. Zarr v3 output shards chunks that are too small to be objects, or too many.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::lint::config::{Access, Profile, Thresholds};
 use crate::model::{ArrayInfo, Format, product};
@@ -67,7 +67,7 @@ pub fn axis_roles(array: &ArrayInfo) -> Vec<AxisRole> {
 }
 
 /// A chunk layout: chunk shape and, for sharded Zarr v3, shard shape.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layout {
     /// The chunk (read unit) shape.
     pub chunks: Vec<u64>,

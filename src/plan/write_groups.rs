@@ -6,12 +6,12 @@
 //! shrink to whole target objects and source chunks straddling them are decoded more than once;
 //! the plan reports that as read amplification (GUIDANCE.md section 6).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::product;
 
 /// The chosen write-group shape and what it costs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WriteGroups {
     /// Extent of one group per axis, in elements (a multiple of the target object shape, or the
     /// whole axis).

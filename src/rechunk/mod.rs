@@ -12,6 +12,8 @@ mod journal;
 mod repack;
 mod verify;
 
+use std::collections::HashSet;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,11 +24,12 @@ use serde_json::Value;
 use zarrs::array::ArraySubset;
 use zarrs::array::{Array, ArrayMetadata};
 
-pub use journal::{JOURNAL_DIR, Journal};
+pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{VerifyReport, verify};
 
 use crate::error::{Error, Result};
-use crate::model::{ArrayInfo, Format, NodePath};
+use crate::model::{ArrayInfo, Format, NodePath, Store};
+use crate::plan::parts::{self, Part};
 use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan, SourceMetadata};
 use crate::progress::Progress;
 use crate::store::OpenedStore;
@@ -198,8 +201,55 @@ pub fn check_target(source: &OpenedStore, target: &Path, existing: Existing) -> 
     Ok(())
 }
 
-/// Carries out `plan`, reading from `source`. `existing` says what to do with a non-empty target
-/// (checked by [`check_target`] beforehand).
+/// Checks that the source still has the arrays `plan` was made for (same format, shape, data
+/// type and chunks): a part may run long after `--init`.
+///
+/// # Errors
+/// [`Error::Usage`] naming the first array that changed.
+pub fn check_source_unchanged(plan: &RechunkPlan, source: &Store) -> Result<()> {
+    for array in &plan.arrays {
+        let same = source.array(&array.path).is_some_and(|now| {
+            now.format == array.source_format
+                && now.shape == array.shape
+                && now.dtype.name == array.dtype
+                && now.chunk_shape == array.source_chunks
+        });
+        if !same {
+            return Err(Error::Usage(format!(
+                "{}/{}: the source array changed since the rechunk was planned (--init); start again with --overwrite",
+                plan.source.trim_end_matches('/'),
+                array.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Starts an output for `plan` (the first step of a rechunk, and `--init` of one split into
+/// parts): clears the target if `existing` says so and writes the plan into its journal. When
+/// resuming an output of the same plan, keeps what it holds.
+///
+/// # Errors
+/// [`Error::Usage`] when resuming an output of another plan; [`Error::Io`] for unwritable files.
+pub fn init(plan: &RechunkPlan, existing: Existing) -> Result<Journal> {
+    if existing == Existing::Overwrite && plan.target.exists() {
+        std::fs::remove_dir_all(&plan.target).map_err(|source| Error::Io {
+            path: plan.target.clone(),
+            source,
+        })?;
+    }
+    if existing == Existing::Resume
+        && let Some(journal) = Journal::find(&plan.target)
+    {
+        journal.check_same_plan(plan)?;
+        return Ok(journal);
+    }
+    Journal::create(&plan.target, plan)
+}
+
+/// Carries out `plan`, reading from `source`: [`init`], then every write group, then
+/// [`finalize`]. `existing` says what to do with a non-empty target (checked by [`check_target`]
+/// beforehand); `check` runs once the metadata is written (see [`finalize`]).
 ///
 /// # Errors
 /// [`Error::Rechunk`] naming the array and region at fault (a corrupt or truncated source chunk,
@@ -209,38 +259,69 @@ pub fn execute(
     source: &OpenedStore,
     existing: Existing,
     progress: &dyn Progress,
+    check: &mut dyn FnMut() -> Result<bool>,
 ) -> Result<RechunkSummary> {
     let started = Instant::now();
-    if existing == Existing::Overwrite && plan.target.exists() {
-        std::fs::remove_dir_all(&plan.target).map_err(|source| Error::Io {
-            path: plan.target.clone(),
-            source,
-        })?;
-    }
-    let target = Arc::new(AtomicFilesystemStore::new(&plan.target)?);
-    let journal = Journal::open(&plan.target, plan, existing == Existing::Resume)?;
+    let journal = init(plan, existing)?;
+    let mut summary = run_part(
+        plan,
+        &journal,
+        source,
+        Part::WHOLE,
+        existing == Existing::Resume,
+        progress,
+    )?;
+    finalize(plan, journal, check)?;
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
 
+/// Carries out the write groups of `part` (see [`crate::plan::parts`]) of an output started by
+/// [`init`], skipping groups any part finished before when `resume` is set. Parts may run at the
+/// same time, on any machines that see the target; each records its finished groups in its own
+/// log.
+///
+/// # Errors
+/// As [`execute`]; [`Error::Usage`] when the part is already running or was started before
+/// without `resume`.
+pub fn run_part(
+    plan: &RechunkPlan,
+    journal: &Journal,
+    source: &OpenedStore,
+    part: Part,
+    resume: bool,
+    progress: &dyn Progress,
+) -> Result<RechunkSummary> {
+    let started = Instant::now();
+    let log = journal.start_part(part, resume)?;
+    let (done, _) = if resume {
+        journal.finished(plan.arrays.len())?
+    } else {
+        (vec![HashSet::new(); plan.arrays.len()], Vec::new())
+    };
+    let mine = parts::part_groups(plan, part);
+    let target = Arc::new(AtomicFilesystemStore::new(&plan.target)?);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.budget.threads.max(1))
         .build()
         .map_err(|e| rechunk_error(plan.target.display().to_string(), e))?;
-    let total: u64 = plan.bytes_written();
-    progress.begin("bytes", Some(total));
+    progress.begin("bytes", Some(mine.bytes));
     let mut summary = RechunkSummary {
-        arrays: plan.arrays.len(),
+        arrays: mine.ranges.len(),
         groups_written: 0,
         groups_resumed: 0,
         bytes_written: 0,
         elapsed_secs: 0.0,
     };
-    for (index, array) in plan.arrays.iter().enumerate() {
+    for (index, groups) in &mine.ranges {
         let (written, resumed, bytes) = pool.install(|| {
             copy_array(
-                index,
-                array,
+                &plan.arrays[*index],
+                groups.clone(),
+                &done[*index],
                 source,
                 target.clone(),
-                &journal,
+                &|g| log.record(*index, g),
                 plan,
                 progress,
             )
@@ -250,10 +331,45 @@ pub fn execute(
         summary.bytes_written += bytes;
     }
     progress.end();
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Completes an output: checks that every write group is finished (by any part), writes the
+/// array and group metadata, runs `check` (verification, or nothing), and only when it passes
+/// removes the journal. Returns what `check` returned; when it fails, the metadata is removed
+/// again and the output stays an output in progress.
+///
+/// # Errors
+/// [`Error::Rechunk`] naming the parts with unfinished groups; [`Error::Io`] for unwritable
+/// files; errors of `check`.
+pub fn finalize(
+    plan: &RechunkPlan,
+    journal: Journal,
+    check: &mut dyn FnMut() -> Result<bool>,
+) -> Result<bool> {
+    let (done, counts) = journal.finished(plan.arrays.len())?;
+    let missing: u64 = plan
+        .arrays
+        .iter()
+        .zip(&done)
+        .map(|(a, d)| a.write_groups.count - d.len() as u64)
+        .sum();
+    if missing > 0 {
+        let total: u64 = plan.arrays.iter().map(|a| a.write_groups.count).sum();
+        return Err(rechunk_error(
+            plan.target.display().to_string(),
+            format!(
+                "incomplete: {missing} of {total} write groups are not finished{}; run them (with --resume) and finalize again",
+                unfinished_parts(plan, &done, &counts)
+            ),
+        ));
+    }
 
     // Metadata last: arrays, then groups, then the journal goes.
     let unique = std::sync::atomic::AtomicU64::new(0);
-    let write_doc = |path: &NodePath, name: &str, doc: &Value| -> Result<()> {
+    let mut written = Vec::new();
+    let mut write_doc = |path: &NodePath, name: &str, doc: &Value| -> Result<()> {
         let file = plan.target.join(path.as_str()).join(name);
         let bytes = serde_json::to_vec_pretty(doc)
             .map_err(|e| rechunk_error(file.display().to_string(), e))?;
@@ -265,7 +381,9 @@ pub fn execute(
         .map_err(|source| Error::Io {
             path: file.clone(),
             source,
-        })
+        })?;
+        written.push(file);
+        Ok(())
     };
     for array in &plan.arrays {
         for (name, doc) in &array.target_metadata {
@@ -277,17 +395,52 @@ pub fn execute(
             write_doc(&group.path, name, doc)?;
         }
     }
+    let passed = check();
+    if !matches!(passed, Ok(true)) {
+        for file in written.iter().rev() {
+            let _ = std::fs::remove_file(file);
+        }
+        return passed;
+    }
     journal.finish()?;
-    summary.elapsed_secs = started.elapsed().as_secs_f64();
-    Ok(summary)
+    Ok(true)
 }
 
+/// `" (parts 1/4, 3/4)"`: the parts, of the split the logs were written with, that still have
+/// unfinished groups; empty when the logs do not tell.
+fn unfinished_parts(plan: &RechunkPlan, done: &[HashSet<u64>], counts: &[u64]) -> String {
+    let [count] = counts else {
+        return if counts.is_empty() {
+            " (no part has finished a group yet)".into()
+        } else {
+            String::new()
+        };
+    };
+    let parts: Vec<String> = parts::partition(plan, *count)
+        .iter()
+        .filter(|p| {
+            p.ranges
+                .iter()
+                .any(|(a, r)| r.clone().any(|g| !done[*a].contains(&g)))
+        })
+        .map(|p| p.part.to_string())
+        .collect();
+    match parts.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (part {one})"),
+        many if many.len() <= 10 => format!(" (parts {})", many.join(", ")),
+        many => format!(" ({} parts, from {})", many.len(), many[0]),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn copy_array(
-    index: usize,
     plan: &ArrayPlan,
+    groups: Range<u64>,
+    done: &HashSet<u64>,
     source: &OpenedStore,
     target: Arc<AtomicFilesystemStore>,
-    journal: &Journal,
+    record: &(dyn Fn(u64) -> Result<()> + Sync),
     whole: &RechunkPlan,
     progress: &dyn Progress,
 ) -> Result<(u64, u64, u64)> {
@@ -341,20 +494,19 @@ fn copy_array(
         .zip(group_shape)
         .map(|(s, g)| s.div_ceil((*g).max(1)))
         .collect();
-    let total = plan.write_groups.count;
-    let done = journal.done(index);
     let written = std::sync::atomic::AtomicU64::new(0);
     let bytes = std::sync::atomic::AtomicU64::new(0);
-    let resumed = (0..total).filter(|g| done.contains(g)).count() as u64;
-    let skipped_bytes: u64 = (0..total)
+    let resumed = groups.clone().filter(|g| done.contains(g)).count() as u64;
+    let skipped_bytes: u64 = groups
+        .clone()
         .filter(|g| done.contains(g))
-        .map(|g| region(g, &counts, group_shape, &plan.shape).num_elements() * plan.item_size)
+        .map(|g| parts::group_bytes(plan, g))
         .sum();
     progress.advance(skipped_bytes);
 
     // Batches of as many groups as the budget holds run in parallel; nothing blocks a rayon
     // worker, so threads without a group of their own help decode and encode the others.
-    let pending: Vec<u64> = (0..total).filter(|g| !done.contains(g)).collect();
+    let pending: Vec<u64> = groups.filter(|g| !done.contains(g)).collect();
     let in_flight = usize::try_from(plan.concurrent_groups.max(1)).unwrap_or(1);
     for batch in pending.chunks(in_flight) {
         batch.par_iter().try_for_each(|&g| -> Result<()> {
@@ -365,7 +517,7 @@ fn copy_array(
                 let data = io::read_region(&src, &subset, plan.item_size, &location)?;
                 dst.write_region(&subset, &data, plan.item_size, &location, progress)?;
             }
-            journal.record(index, g)?;
+            record(g)?;
             let n = subset.num_elements() * plan.item_size;
             bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
