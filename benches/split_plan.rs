@@ -60,7 +60,7 @@ fn main() {
     };
     let plan = RechunkPlan::build(
         &found,
-        dir.path().join("out.zarr"),
+        dir.path().join("out.zarr").display().to_string(),
         &targets,
         budget,
         &|array| zlint::rechunk::source_metadata(&opened, array),

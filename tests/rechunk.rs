@@ -138,14 +138,20 @@ fn rechunk(
     budget: Budget,
 ) -> zlint::Result<rechunk::RechunkSummary> {
     let opened = zlint::store::open(src.to_str().unwrap())?;
-    rechunk::check_target(&opened, dst, Existing::Refuse)?;
+    let target = zlint::store::TargetStore::open(dst.to_str().unwrap())?;
+    rechunk::check_target(&opened, &target, Existing::Refuse)?;
     let found = scan(&opened, ScanOptions::default(), &NoProgress)?;
-    let plan = RechunkPlan::build(&found, dst.to_path_buf(), targets, budget, &|a| {
+    let plan = RechunkPlan::build(&found, dst.display().to_string(), targets, budget, &|a| {
         rechunk::source_metadata(&opened, a)
     })?;
-    rechunk::execute(&plan, &opened, Existing::Refuse, &NoProgress, &mut || {
-        Ok(true)
-    })
+    rechunk::execute(
+        &plan,
+        &opened,
+        &target,
+        Existing::Refuse,
+        &NoProgress,
+        &mut || Ok(true),
+    )
 }
 
 fn verify(src: &Path, dst: &Path) -> rechunk::VerifyReport {
@@ -252,7 +258,7 @@ fn plan_for(src: &Path, dst: &Path, targets: &Targets) -> RechunkPlan {
         max_mem_bytes: 1 << 20,
         threads: 2,
     };
-    RechunkPlan::build(&found, dst.to_path_buf(), targets, budget, &|a| {
+    RechunkPlan::build(&found, dst.display().to_string(), targets, budget, &|a| {
         rechunk::source_metadata(&opened, a)
     })
     .unwrap()

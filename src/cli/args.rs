@@ -157,8 +157,9 @@ pub enum OutputFormat {
 pub struct RechunkArgs {
     /// The source store (never modified).
     pub source: String,
-    /// The target directory (created; must be empty unless --overwrite or --resume).
-    pub target: std::path::PathBuf,
+    /// The target: a directory or an object store URL (must be empty unless --overwrite or
+    /// --resume).
+    pub target: String,
     /// Target chunks: `64,256,256` for every array, or `PATH=64,256,256` for one (repeatable).
     #[arg(long)]
     pub chunks: Vec<String>,
@@ -215,11 +216,11 @@ pub struct RechunkArgs {
         conflicts_with_all = ["chunks", "shards", "auto", "format", "codec", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
     )]
     pub part: Option<String>,
-    /// Split run, last step: check every part finished, (with --verify) compare, and only then
-    /// write the metadata that makes the output a store.
+    /// Split run, last step: check every part finished, (with --verify, within --max-mem)
+    /// compare, and only then write the metadata that makes the output a store.
     #[arg(
         long,
-        conflicts_with_all = ["chunks", "shards", "auto", "format", "codec", "max_mem", "dry_run", "overwrite", "resume"]
+        conflicts_with_all = ["chunks", "shards", "auto", "format", "codec", "dry_run", "overwrite", "resume"]
     )]
     pub finalize: bool,
     /// Show no progress bar.

@@ -11,7 +11,7 @@ use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::{Budget, CodecChoice, RechunkPlan, ShapeRequests, Targets};
 use crate::rechunk::{self, Existing, Journal};
 use crate::scan::{ScanOptions, scan};
-use crate::store;
+use crate::store::{self, TargetStore};
 use crate::units::human_bytes;
 
 /// A quarter of the machine's memory (1 GiB when it cannot be read).
@@ -58,7 +58,8 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
     } else {
         Existing::Refuse
     };
-    rechunk::check_target(&opened, &args.target, existing)?;
+    let target = TargetStore::open(&args.target)?;
+    rechunk::check_target(&opened, &target, existing)?;
     let found = scan(
         &opened,
         ScanOptions::default(),
@@ -92,7 +93,7 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
         return Ok(EXIT_OK);
     }
     if args.init {
-        rechunk::init(&plan, existing)?;
+        rechunk::init(&plan, &target, existing)?;
         let groups: u64 = plan.arrays.iter().map(|a| a.write_groups.count).sum();
         writeln!(
             out,
@@ -108,7 +109,7 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
     let bar = Bar::new(args.quiet);
     let mut verified = None;
     let mut check = verify_check(args, budget, &mut verified);
-    let summary = rechunk::execute(&plan, &opened, existing, &bar, &mut check)?;
+    let summary = rechunk::execute(&plan, &opened, &target, existing, &bar, &mut check)?;
     drop(check);
     print_summary("rechunked", &summary)?;
     Ok(report_verification(verified.as_ref(), args))
@@ -125,12 +126,7 @@ fn verify_check<'a>(
         if !args.verify {
             return Ok(true);
         }
-        let report = verify_report(
-            &args.source,
-            &args.target.display().to_string(),
-            budget,
-            args.quiet,
-        )?;
+        let report = verify_report(&args.source, &args.target, budget, args.quiet)?;
         let passed = report.mismatches.is_empty();
         *verified = Some(report);
         Ok(passed)
@@ -141,12 +137,12 @@ fn report_verification(report: Option<&rechunk::VerifyReport>, args: &RechunkArg
     match report {
         None => EXIT_OK,
         Some(report) => {
-            let code = print_verify(report, &args.target.display().to_string());
+            let code = print_verify(report, &args.target);
             if code != EXIT_OK {
                 let _ = writeln!(
                     std::io::stderr(),
                     "zlint: error: {}: verification failed; the output was not marked complete",
-                    args.target.display()
+                    args.target
                 );
             }
             code
@@ -172,12 +168,15 @@ fn print_summary(what: &str, summary: &rechunk::RechunkSummary) -> crate::Result
     .map_err(stdout_error)
 }
 
-/// The plan an output in progress holds, with this machine's paths and threads.
-fn plan_in_progress(args: &RechunkArgs) -> crate::Result<(Journal, RechunkPlan)> {
-    let journal = Journal::find(&args.target).ok_or_else(|| {
+/// The plan an output in progress holds, with this machine's locations and threads.
+fn plan_in_progress<'a>(
+    args: &RechunkArgs,
+    target: &'a TargetStore,
+) -> crate::Result<(Journal<'a>, RechunkPlan)> {
+    let journal = Journal::find(target)?.ok_or_else(|| {
         crate::Error::Usage(format!(
             "{}: no rechunk in progress here (start one with zlint rechunk SRC DST --init and the target options)",
-            args.target.display()
+            args.target
         ))
     })?;
     let mut plan = journal.plan()?;
@@ -197,9 +196,10 @@ fn run_part(args: &RechunkArgs, part: &str) -> crate::Result<u8> {
     } else {
         Part::parse(part)?
     };
-    let (journal, plan) = plan_in_progress(args)?;
+    let target = TargetStore::open(&args.target)?;
+    let (journal, plan) = plan_in_progress(args, &target)?;
     let opened = store::open(&args.source)?;
-    rechunk::check_target(&opened, &args.target, Existing::Resume)?;
+    rechunk::check_target(&opened, &target, Existing::Resume)?;
     let found = scan(
         &opened,
         ScanOptions::default(),
@@ -210,6 +210,7 @@ fn run_part(args: &RechunkArgs, part: &str) -> crate::Result<u8> {
         &plan,
         &journal,
         &opened,
+        &target,
         part,
         args.resume,
         &Bar::new(args.quiet),
@@ -219,23 +220,19 @@ fn run_part(args: &RechunkArgs, part: &str) -> crate::Result<u8> {
 }
 
 fn finalize(args: &RechunkArgs) -> crate::Result<u8> {
-    let (journal, plan) = plan_in_progress(args)?;
-    let budget = Budget {
-        max_mem_bytes: match args.max_mem.as_deref() {
-            Some(_) => budget(args.max_mem.as_deref(), args.threads)?.max_mem_bytes,
-            None => plan.budget.max_mem_bytes,
-        },
-        threads: plan.budget.threads,
-    };
+    let target = TargetStore::open(&args.target)?;
+    let (journal, plan) = plan_in_progress(args, &target)?;
+    // Verification has its own budget: the plan's may be a worker's, far from this machine's.
+    let budget = budget(args.max_mem.as_deref(), args.threads)?;
     let mut verified = None;
     let mut check = verify_check(args, budget, &mut verified);
-    let complete = rechunk::finalize(&plan, journal, &mut check)?;
+    let complete = rechunk::finalize(&plan, &target, journal, &mut check)?;
     drop(check);
     if complete {
         writeln!(
             std::io::stdout(),
             "finalized {}: {} complete",
-            args.target.display(),
+            args.target,
             crate::report::plural(plan.arrays.len(), "array")
         )
         .map_err(stdout_error)?;

@@ -3,7 +3,6 @@
 //! carries it out and decides nothing.
 
 use std::fmt;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -283,8 +282,8 @@ pub struct GroupPlan {
 pub struct RechunkPlan {
     /// Source location.
     pub source: String,
-    /// Target directory.
-    pub target: PathBuf,
+    /// Target location (a directory or an object store URL).
+    pub target: String,
     /// Memory and threads.
     pub budget: Budget,
     /// Arrays, sorted by path.
@@ -313,7 +312,7 @@ impl RechunkPlan {
     /// budget cannot hold one target object; [`Error::Rechunk`] for unreadable source metadata.
     pub fn build(
         store: &Store,
-        target_dir: PathBuf,
+        target: String,
         targets: &Targets,
         budget: Budget,
         source_metadata: &dyn Fn(&ArrayInfo) -> Result<SourceMetadata>,
@@ -355,7 +354,7 @@ impl RechunkPlan {
         }
         Ok(Self {
             source: store.location.clone(),
-            target: target_dir,
+            target,
             budget,
             arrays,
             groups,
@@ -919,7 +918,7 @@ impl fmt::Display for RechunkPlan {
             f,
             "rechunk {} -> {} ({}, {}; --max-mem {}, {} threads)",
             self.source,
-            self.target.display(),
+            self.target,
             plural(self.arrays.len(), "array"),
             plural(self.groups.len(), "group"),
             human_bytes(self.budget.max_mem_bytes),

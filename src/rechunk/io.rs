@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 use serde_json::Value;
 use zarrs::array::{Array, ArrayBytes, ArraySubset};
-use zarrs::storage::ReadableListableStorageTraits;
+use zarrs::storage::{
+    ReadableListableStorageTraits, ReadableWritableListableStorageTraits, StoreKey,
+};
 
 use super::copy::{At, copy_box};
 use crate::error::{Error, Result};
-use crate::store::atomic::AtomicFilesystemStore;
-use crate::store::n5::N5Array;
+use crate::store::n5::{N5Array, N5Place};
 
 fn error(location: &str, message: impl std::fmt::Display) -> Error {
     Error::Rechunk {
@@ -111,21 +112,29 @@ pub(crate) enum Reader {
 }
 
 impl Reader {
-    /// Opens the array at zarrs path `path` (`/a/b`) of `storage`, or the N5 dataset in `dir`.
+    /// Opens the array (or N5 dataset) at zarrs path `path` (`/a/b`) of `storage`.
     pub(crate) fn open(
         storage: Arc<dyn ReadableListableStorageTraits>,
-        dir: Option<&std::path::Path>,
         path: &str,
         n5: bool,
         location: &str,
     ) -> Result<Self> {
         if n5 {
-            let dir =
-                dir.ok_or_else(|| error(location, "N5 is read from the local filesystem only"))?;
-            let text = std::fs::read_to_string(dir.join("attributes.json"))
+            let prefix = node_prefix(path);
+            let key = StoreKey::new(format!("{prefix}attributes.json"))
                 .map_err(|e| error(location, e))?;
-            let attrs: Value = serde_json::from_str(&text).map_err(|e| error(location, e))?;
-            return N5Array::open(dir, &attrs)
+            let text = storage
+                .get(&key)
+                .map_err(|e| error(location, e))?
+                .ok_or_else(|| error(location, "attributes.json is missing"))?;
+            let attrs: Value = serde_json::from_slice(&text).map_err(|e| error(location, e))?;
+            let place = N5Place {
+                reader: storage,
+                writer: None,
+                prefix,
+                location: location.to_string(),
+            };
+            return N5Array::open(place, &attrs)
                 .map(Self::N5)
                 .map_err(|e| error(location, e));
         }
@@ -254,9 +263,19 @@ pub(crate) fn read_region(
     Ok(buffer.into_inner().unwrap_or_else(|p| p.into_inner()))
 }
 
+/// The key prefix of the node at zarrs path `path`: `""` for `/`, `a/b/` for `/a/b`.
+pub(crate) fn node_prefix(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}/")
+    }
+}
+
 /// A target array.
 pub(crate) enum Writer {
-    Zarr(Box<Array<AtomicFilesystemStore>>),
+    Zarr(Box<Array<dyn ReadableWritableListableStorageTraits>>),
     N5(N5Array),
 }
 

@@ -5,15 +5,19 @@
 //! TARGET/.zlint-rechunk/done/part-I-of-N.log   "ARRAY GROUP" per finished write group
 //! ```
 //!
-//! Each part appends to its own log only, under an exclusive lock held while it runs, so parts on
-//! different machines never write the same file, and a part started twice at once is refused.
-//! A line is written after the group's objects, and synced; a line cut short by a crash has no
-//! newline and is ignored. Finished groups are the union of every log, whatever the split.
+//! Each part writes its own log only, so parts on different machines never write the same
+//! object. On a filesystem the log is appended to and synced after each group, under an exclusive
+//! lock held while the part runs, so a part started twice at once is refused; a line cut short by
+//! a crash has no newline and is ignored. On an object store (no appends, no locks) the part
+//! rewrites its whole log object after each group; a part started twice at once there writes the
+//! same objects twice (encoding is deterministic) and may lose log lines, which `--finalize` then
+//! reports as unfinished groups to re-run. Finished groups are the union of every log, whatever
+//! the split.
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
@@ -21,29 +25,38 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::RechunkPlan;
-use crate::store::atomic::write_atomic;
+use crate::store::TargetStore;
 
 /// The journal directory inside an output in progress.
 pub const JOURNAL_DIR: &str = ".zlint-rechunk";
 
-const PLAN_FILE: &str = "plan.json";
-const DONE_DIR: &str = "done";
+const PLAN_KEY: &str = ".zlint-rechunk/plan.json";
+const DONE_PREFIX: &str = ".zlint-rechunk/done/";
 
 /// The journal of one output in progress.
 #[derive(Debug)]
-pub struct Journal {
-    dir: PathBuf,
+pub struct Journal<'a> {
+    target: &'a TargetStore,
 }
 
-/// One part's log of finished write groups, locked while the part runs.
+/// One part's log of finished write groups.
 #[derive(Debug)]
-pub struct PartLog {
-    path: PathBuf,
-    file: Mutex<File>,
+pub struct PartLog<'a> {
+    target: &'a TargetStore,
+    key: String,
+    sink: Mutex<Sink>,
+}
+
+#[derive(Debug)]
+enum Sink {
+    /// A locked file, appended to.
+    File { file: File, path: PathBuf },
+    /// The whole log, rewritten as one object after each record.
+    Object { text: String },
 }
 
 /// What must not change between the plan a journal holds and a run that continues it: every
-/// array's output layout, metadata and write groups (not the paths, which may be mounted
+/// array's output layout, metadata and write groups (not the locations, which may be mounted
 /// elsewhere on another machine, nor the threads).
 fn fingerprint(plan: &RechunkPlan) -> Value {
     json!(
@@ -57,50 +70,55 @@ fn fingerprint(plan: &RechunkPlan) -> Value {
     )
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+fn io(path: PathBuf) -> impl Fn(std::io::Error) -> Error {
     move |source| Error::Io {
-        path: path.to_path_buf(),
+        path: path.clone(),
         source,
     }
 }
 
-impl Journal {
-    /// Starts the journal of a new output in `target`, holding `plan`.
+/// The part count in a log key `…/part-I-of-N.log`.
+fn part_count(key: &str) -> Option<u64> {
+    key.strip_suffix(".log")?
+        .rsplit_once("-of-")?
+        .1
+        .parse()
+        .ok()
+}
+
+impl<'a> Journal<'a> {
+    /// Starts the journal of a new output in `target`, holding `plan` (any earlier logs go).
     ///
     /// # Errors
-    /// [`Error::Io`] for unwritable files.
-    pub fn create(target: &Path, plan: &RechunkPlan) -> Result<Self> {
-        let dir = target.join(JOURNAL_DIR);
-        let done = dir.join(DONE_DIR);
-        if done.exists() {
-            std::fs::remove_dir_all(&done).map_err(io(&done))?;
+    /// [`Error::Io`] or [`Error::Storage`] for unwritable objects.
+    pub fn create(target: &'a TargetStore, plan: &RechunkPlan) -> Result<Self> {
+        for key in target.list(DONE_PREFIX)? {
+            target.erase(&key)?;
         }
-        std::fs::create_dir_all(&done).map_err(io(&done))?;
-        let file = dir.join(PLAN_FILE);
         let text = serde_json::to_vec(plan).map_err(|e| Error::Usage(e.to_string()))?;
-        write_atomic(&file, &text, 0).map_err(io(&file))?;
-        Ok(Self { dir })
+        target.put(PLAN_KEY, text)?;
+        Ok(Self { target })
     }
 
     /// The journal of an output in progress in `target`, if there is one.
-    #[must_use]
-    pub fn find(target: &Path) -> Option<Self> {
-        let dir = target.join(JOURNAL_DIR);
-        dir.join(PLAN_FILE).is_file().then_some(Self { dir })
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the target cannot be read.
+    pub fn find(target: &'a TargetStore) -> Result<Option<Self>> {
+        Ok(target.get(PLAN_KEY)?.map(|_| Self { target }))
     }
 
     /// The plan the output is being written to.
     ///
     /// # Errors
-    /// [`Error::Io`] if it cannot be read, [`Error::Usage`] if it is not a plan of this version
-    /// of zlint.
+    /// [`Error::Storage`] if it cannot be read, [`Error::Usage`] if it is not a plan of this
+    /// version of zlint.
     pub fn plan(&self) -> Result<RechunkPlan> {
-        let file = self.dir.join(PLAN_FILE);
-        let text = std::fs::read(&file).map_err(io(&file))?;
+        let text = self.target.get(PLAN_KEY)?.unwrap_or_default();
         serde_json::from_slice(&text).map_err(|e| {
             Error::Usage(format!(
                 "{}: not a plan this zlint can continue ({e}); start again with --overwrite",
-                file.display()
+                self.target.key_location(PLAN_KEY)
             ))
         })
     }
@@ -113,7 +131,7 @@ impl Journal {
         if fingerprint(&self.plan()?) != fingerprint(plan) {
             return Err(Error::Usage(format!(
                 "{}: the interrupted rechunk had another plan; resume with the same target options (--chunks, --shards, --auto, --format, --codec, --max-mem), or use --overwrite",
-                self.dir.parent().unwrap_or(&self.dir).display()
+                self.target.location
             )));
         }
         Ok(())
@@ -123,31 +141,19 @@ impl Journal {
     /// part counts the logs were written with.
     ///
     /// # Errors
-    /// [`Error::Io`] if a log cannot be read.
+    /// [`Error::Io`] or [`Error::Storage`] if a log cannot be read.
     pub fn finished(&self, arrays: usize) -> Result<(Vec<HashSet<u64>>, Vec<u64>)> {
         let mut done = vec![HashSet::new(); arrays];
         let mut counts = Vec::new();
-        let dir = self.dir.join(DONE_DIR);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((done, counts)),
-            Err(e) => return Err(io(&dir)(e)),
-        };
-        for entry in entries {
-            let path = entry.map_err(io(&dir))?.path();
-            let Some(count) = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".log"))
-                .and_then(|n| n.rsplit_once("-of-"))
-                .and_then(|(_, n)| n.parse::<u64>().ok())
-            else {
+        for key in self.target.list(DONE_PREFIX)? {
+            let Some(count) = part_count(&key) else {
                 continue;
             };
             if !counts.contains(&count) {
                 counts.push(count);
             }
-            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            let bytes = self.target.get(&key)?.unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
             // Only whole lines: one cut short by a crash has no newline.
             let whole = text.rfind('\n').map_or("", |end| &text[..end]);
             for line in whole.lines() {
@@ -165,60 +171,92 @@ impl Journal {
         Ok((done, counts))
     }
 
-    /// Opens the log of `part` for appending, locked until the returned log is dropped.
+    /// Opens the log of `part` (locked until dropped, on a filesystem).
     ///
     /// # Errors
     /// [`Error::Usage`] when another process runs the same part, or when the part was started
-    /// before and `resume` is not set; [`Error::Io`] for unwritable files.
-    pub fn start_part(&self, part: Part, resume: bool) -> Result<PartLog> {
-        let dir = self.dir.join(DONE_DIR);
-        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let path = dir.join(format!("part-{}-of-{}.log", part.index, part.count));
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(io(&path))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
+    /// before and `resume` is not set; [`Error::Io`] or [`Error::Storage`] for unwritable logs.
+    pub fn start_part(&self, part: Part, resume: bool) -> Result<PartLog<'a>> {
+        let key = format!("{DONE_PREFIX}part-{}-of-{}.log", part.index, part.count);
+        let started_before = |started: bool| -> Result<()> {
+            if started && !resume {
                 return Err(Error::Usage(format!(
-                    "part {part} is already running ({} is locked by another zlint process)",
-                    path.display()
+                    "part {part} was started before ({} exists); re-run it with --resume",
+                    self.target.key_location(&key)
                 )));
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io(&path)(e)),
-        }
-        let started = file.metadata().map_err(io(&path))?.len() > 0;
-        if started && !resume {
-            return Err(Error::Usage(format!(
-                "part {part} was started before ({} exists); re-run it with --resume",
-                path.display()
-            )));
-        }
+            Ok(())
+        };
+        let sink = if let Some(dir) = &self.target.dir {
+            let path = dir.join(&key);
+            let parent = path.parent().map(PathBuf::from).unwrap_or_default();
+            std::fs::create_dir_all(&parent).map_err(io(parent))?;
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(io(path.clone()))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Usage(format!(
+                        "part {part} is already running ({} is locked by another zlint process)",
+                        path.display()
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(path)(e)),
+            }
+            started_before(file.metadata().map_err(io(path.clone()))?.len() > 0)?;
+            Sink::File { file, path }
+        } else {
+            let text = self.target.get(&key)?.unwrap_or_default();
+            started_before(!text.is_empty())?;
+            Sink::Object {
+                text: String::from_utf8_lossy(&text).into_owned(),
+            }
+        };
         Ok(PartLog {
-            path,
-            file: Mutex::new(file),
+            target: self.target,
+            key,
+            sink: Mutex::new(sink),
         })
     }
 
     /// Removes the journal: the output is complete.
     ///
     /// # Errors
-    /// [`Error::Io`] if it cannot be removed.
+    /// [`Error::Io`] or [`Error::Storage`] if it cannot be removed.
     pub fn finish(self) -> Result<()> {
-        std::fs::remove_dir_all(&self.dir).map_err(io(&self.dir))
+        if let Some(dir) = &self.target.dir {
+            let journal = dir.join(JOURNAL_DIR);
+            return std::fs::remove_dir_all(&journal).map_err(io(journal));
+        }
+        for key in self.target.list(&format!("{JOURNAL_DIR}/"))? {
+            if key != PLAN_KEY {
+                self.target.erase(&key)?;
+            }
+        }
+        // The plan last: while it exists, the output is still in progress.
+        self.target.erase(PLAN_KEY)
     }
 }
 
-impl PartLog {
+impl PartLog<'_> {
     /// Records write group `group` of array `index` as finished (after its objects are written).
     ///
     /// # Errors
-    /// [`Error::Io`] if the log cannot be written.
+    /// [`Error::Io`] or [`Error::Storage`] if the log cannot be written.
     pub fn record(&self, index: usize, group: u64) -> Result<()> {
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        writeln!(file, "{index} {group}").map_err(io(&self.path))?;
-        file.sync_data().map_err(io(&self.path))
+        let mut sink = self.sink.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut *sink {
+            Sink::File { file, path } => {
+                writeln!(file, "{index} {group}").map_err(io(path.clone()))?;
+                file.sync_data().map_err(io(path.clone()))
+            }
+            Sink::Object { text } => {
+                text.push_str(&format!("{index} {group}\n"));
+                self.target.put(&self.key, text.clone().into_bytes())
+            }
+        }
     }
 }

@@ -15,7 +15,6 @@ mod verify;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -32,8 +31,8 @@ use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::plan::parts::{self, Part};
 use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan, SourceMetadata};
 use crate::progress::Progress;
-use crate::store::OpenedStore;
-use crate::store::atomic::{AtomicFilesystemStore, write_atomic};
+use crate::store::n5::{N5Array, N5Place};
+use crate::store::{OpenedStore, TargetStore};
 
 /// What a finished rechunk did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -164,38 +163,50 @@ pub enum Existing {
     Resume,
 }
 
+/// Whether the object store URL `inner` is `outer` or lies under it.
+fn url_within(inner: &str, outer: &str) -> bool {
+    let norm = |u: &str| u.trim_end_matches('/').to_string();
+    let (inner, outer) = (norm(inner), norm(outer));
+    inner == outer || inner.starts_with(&format!("{outer}/"))
+}
+
 /// Checks source and target before anything is written: the target must not be (or lie inside)
 /// the source, nor contain it; a non-empty target needs `--overwrite` or `--resume`.
 ///
 /// # Errors
 /// [`Error::Usage`] explaining which rule is broken.
-pub fn check_target(source: &OpenedStore, target: &Path, existing: Existing) -> Result<()> {
-    let source_dir = source.root_dir.as_deref().ok_or_else(|| {
-        Error::Usage("the rechunker reads stores on the local filesystem only".into())
-    })?;
-    if is_within(target, source_dir) {
+pub fn check_target(source: &OpenedStore, target: &TargetStore, existing: Existing) -> Result<()> {
+    let (inside, contains) = match (&source.root_dir, &target.dir) {
+        (Some(src), Some(dst)) => (is_within(dst, src), is_within(src, dst)),
+        (None, None) => (
+            url_within(&target.location, &source.location),
+            url_within(&source.location, &target.location),
+        ),
+        _ => (false, false),
+    };
+    if inside {
         return Err(Error::Usage(format!(
             "{}: the target is the source or lies inside it",
-            target.display()
+            target.location
         )));
     }
-    if is_within(source_dir, target) {
+    if contains {
         return Err(Error::Usage(format!(
             "{}: the target contains the source",
-            target.display()
+            target.location
         )));
     }
-    let non_empty = std::fs::read_dir(target).is_ok_and(|mut entries| entries.next().is_some());
+    let non_empty = !target.is_empty()?;
     if non_empty && existing == Existing::Refuse {
         return Err(Error::Usage(format!(
             "{}: the target is not empty (use --overwrite to replace it, or --resume to continue an interrupted rechunk)",
-            target.display()
+            target.location
         )));
     }
-    if existing == Existing::Resume && non_empty && !target.join(JOURNAL_DIR).is_dir() {
+    if existing == Existing::Resume && non_empty && Journal::find(target)?.is_none() {
         return Err(Error::Usage(format!(
             "{}: nothing to resume (no {JOURNAL_DIR}/); it is complete or was not written by zlint",
-            target.display()
+            target.location
         )));
     }
     Ok(())
@@ -231,20 +242,21 @@ pub fn check_source_unchanged(plan: &RechunkPlan, source: &Store) -> Result<()> 
 ///
 /// # Errors
 /// [`Error::Usage`] when resuming an output of another plan; [`Error::Io`] for unwritable files.
-pub fn init(plan: &RechunkPlan, existing: Existing) -> Result<Journal> {
-    if existing == Existing::Overwrite && plan.target.exists() {
-        std::fs::remove_dir_all(&plan.target).map_err(|source| Error::Io {
-            path: plan.target.clone(),
-            source,
-        })?;
+pub fn init<'a>(
+    plan: &RechunkPlan,
+    target: &'a TargetStore,
+    existing: Existing,
+) -> Result<Journal<'a>> {
+    if existing == Existing::Overwrite {
+        target.clear()?;
     }
     if existing == Existing::Resume
-        && let Some(journal) = Journal::find(&plan.target)
+        && let Some(journal) = Journal::find(target)?
     {
         journal.check_same_plan(plan)?;
         return Ok(journal);
     }
-    Journal::create(&plan.target, plan)
+    Journal::create(target, plan)
 }
 
 /// Carries out `plan`, reading from `source`: [`init`], then every write group, then
@@ -257,21 +269,23 @@ pub fn init(plan: &RechunkPlan, existing: Existing) -> Result<Journal> {
 pub fn execute(
     plan: &RechunkPlan,
     source: &OpenedStore,
+    target: &TargetStore,
     existing: Existing,
     progress: &dyn Progress,
     check: &mut dyn FnMut() -> Result<bool>,
 ) -> Result<RechunkSummary> {
     let started = Instant::now();
-    let journal = init(plan, existing)?;
+    let journal = init(plan, target, existing)?;
     let mut summary = run_part(
         plan,
         &journal,
         source,
+        target,
         Part::WHOLE,
         existing == Existing::Resume,
         progress,
     )?;
-    finalize(plan, journal, check)?;
+    finalize(plan, target, journal, check)?;
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -286,8 +300,9 @@ pub fn execute(
 /// without `resume`.
 pub fn run_part(
     plan: &RechunkPlan,
-    journal: &Journal,
+    journal: &Journal<'_>,
     source: &OpenedStore,
+    target: &TargetStore,
     part: Part,
     resume: bool,
     progress: &dyn Progress,
@@ -300,11 +315,10 @@ pub fn run_part(
         (vec![HashSet::new(); plan.arrays.len()], Vec::new())
     };
     let mine = parts::part_groups(plan, part);
-    let target = Arc::new(AtomicFilesystemStore::new(&plan.target)?);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.budget.threads.max(1))
         .build()
-        .map_err(|e| rechunk_error(plan.target.display().to_string(), e))?;
+        .map_err(|e| rechunk_error(&target.location, e))?;
     progress.begin("bytes", Some(mine.bytes));
     let mut summary = RechunkSummary {
         arrays: mine.ranges.len(),
@@ -320,7 +334,7 @@ pub fn run_part(
                 groups.clone(),
                 &done[*index],
                 source,
-                target.clone(),
+                target,
                 &|g| log.record(*index, g),
                 plan,
                 progress,
@@ -345,7 +359,8 @@ pub fn run_part(
 /// files; errors of `check`.
 pub fn finalize(
     plan: &RechunkPlan,
-    journal: Journal,
+    target: &TargetStore,
+    journal: Journal<'_>,
     check: &mut dyn FnMut() -> Result<bool>,
 ) -> Result<bool> {
     let (done, counts) = journal.finished(plan.arrays.len())?;
@@ -358,7 +373,7 @@ pub fn finalize(
     if missing > 0 {
         let total: u64 = plan.arrays.iter().map(|a| a.write_groups.count).sum();
         return Err(rechunk_error(
-            plan.target.display().to_string(),
+            &target.location,
             format!(
                 "incomplete: {missing} of {total} write groups are not finished{}; run them (with --resume) and finalize again",
                 unfinished_parts(plan, &done, &counts)
@@ -367,22 +382,17 @@ pub fn finalize(
     }
 
     // Metadata last: arrays, then groups, then the journal goes.
-    let unique = std::sync::atomic::AtomicU64::new(0);
     let mut written = Vec::new();
     let mut write_doc = |path: &NodePath, name: &str, doc: &Value| -> Result<()> {
-        let file = plan.target.join(path.as_str()).join(name);
+        let key = if path.is_root() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", path.as_str())
+        };
         let bytes = serde_json::to_vec_pretty(doc)
-            .map_err(|e| rechunk_error(file.display().to_string(), e))?;
-        write_atomic(
-            &file,
-            &bytes,
-            unique.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        )
-        .map_err(|source| Error::Io {
-            path: file.clone(),
-            source,
-        })?;
-        written.push(file);
+            .map_err(|e| rechunk_error(target.key_location(&key), e))?;
+        target.put(&key, bytes)?;
+        written.push(key);
         Ok(())
     };
     for array in &plan.arrays {
@@ -397,8 +407,8 @@ pub fn finalize(
     }
     let passed = check();
     if !matches!(passed, Ok(true)) {
-        for file in written.iter().rev() {
-            let _ = std::fs::remove_file(file);
+        for key in written.iter().rev() {
+            let _ = target.erase(key);
         }
         return passed;
     }
@@ -439,7 +449,7 @@ fn copy_array(
     groups: Range<u64>,
     done: &HashSet<u64>,
     source: &OpenedStore,
-    target: Arc<AtomicFilesystemStore>,
+    target: &TargetStore,
     record: &(dyn Fn(u64) -> Result<()> + Sync),
     whole: &RechunkPlan,
     progress: &dyn Progress,
@@ -450,13 +460,8 @@ fn copy_array(
         plan.path.as_str()
     );
     let path = zarrs_path(&plan.path);
-    let source_dir = source
-        .root_dir
-        .as_ref()
-        .map(|root| root.join(plan.path.as_str()));
     let src = io::Reader::open(
         source.storage.clone(),
-        source_dir.as_deref(),
         &path,
         plan.source_format == Format::N5,
         &location,
@@ -467,10 +472,13 @@ fn copy_array(
         .find(|(name, _)| ["zarr.json", ".zarray", "attributes.json"].contains(&name.as_str()))
         .ok_or_else(|| rechunk_error(&location, "no target metadata"))?;
     let dst = if name == "attributes.json" {
-        let dir = whole.target.join(plan.path.as_str());
-        io::Writer::N5(
-            crate::store::n5::N5Array::open(&dir, doc).map_err(|e| rechunk_error(&location, e))?,
-        )
+        let place = N5Place {
+            reader: target.storage.clone(),
+            writer: Some(target.storage.clone()),
+            prefix: io::node_prefix(&path),
+            location: target.key_location(plan.path.as_str()),
+        };
+        io::Writer::N5(N5Array::open(place, doc).map_err(|e| rechunk_error(&location, e))?)
     } else {
         let mut doc = doc.clone();
         if name == ".zarray"
@@ -482,7 +490,7 @@ fn copy_array(
         let metadata: ArrayMetadata = serde_json::from_value(doc)
             .map_err(|e| rechunk_error(&location, format!("target metadata: {e}")))?;
         io::Writer::Zarr(Box::new(
-            Array::new_with_metadata(target, &path, metadata)
+            Array::new_with_metadata(target.storage.clone(), &path, metadata)
                 .map_err(|e| rechunk_error(&location, e))?,
         ))
     };
@@ -512,7 +520,7 @@ fn copy_array(
         batch.par_iter().try_for_each(|&g| -> Result<()> {
             let subset = region(g, &counts, group_shape, &plan.shape);
             if plan.repack {
-                repack::repack_region(plan, &subset, source, &whole.target, progress)?;
+                repack::repack_region(plan, &subset, source, target, progress)?;
             } else {
                 let data = io::read_region(&src, &subset, plan.item_size, &location)?;
                 dst.write_region(&subset, &data, plan.item_size, &location, progress)?;

@@ -2,7 +2,6 @@
 //! chunks packed into shards) and each chunk's encoded bytes decode the same way in the target,
 //! the encoded bytes are copied as they are. Nothing is decoded or encoded.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
@@ -14,8 +13,8 @@ use crate::error::{Error, Result};
 use crate::model::ChunkKeyEncoding;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
-use crate::store::OpenedStore;
-use crate::store::atomic::{copy_atomic, write_atomic};
+use crate::store::atomic::copy_atomic;
+use crate::store::{OpenedStore, TargetStore};
 
 /// Distinguishes temporary file names of concurrent writes.
 static UNIQUE: AtomicU64 = AtomicU64::new(0);
@@ -87,7 +86,7 @@ pub(crate) fn repack_region(
     plan: &ArrayPlan,
     region: &ArraySubset,
     source: &OpenedStore,
-    target_dir: &Path,
+    target: &TargetStore,
     progress: &dyn Progress,
 ) -> Result<()> {
     let fail = |key: &str, e: &dyn std::fmt::Display| Error::Rechunk {
@@ -115,20 +114,23 @@ pub(crate) fn repack_region(
     grid_objects(&plan.shape, object_shape, region)
         .par_iter()
         .try_for_each(|object| -> Result<()> {
-            let key = chunk_key(&plan.target_key_encoding, &object.index);
-            let path = target_dir.join(&prefix).join(&key);
-            let bytes = match (&plan.target.shards, &source.root_dir) {
+            let key = format!(
+                "{prefix}{}",
+                chunk_key(&plan.target_key_encoding, &object.index)
+            );
+            let bytes = match (&plan.target.shards, &source.root_dir, &target.dir) {
                 // A file to a file: let the kernel copy it.
-                (None, Some(root)) => {
+                (None, Some(root), Some(dir)) => {
                     let from = root
                         .join(&prefix)
                         .join(chunk_key(&plan.source_key_encoding, &object.index));
+                    let path = dir.join(&key);
                     copy_atomic(&from, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
                         .map_err(|e| fail(&path.display().to_string(), &e))?;
                     None
                 }
-                (None, None) => read(&object.index)?,
-                (Some(shards), _) => {
+                (None, _, _) => read(&object.index)?,
+                (Some(shards), _, _) => {
                     let per: Vec<u64> = shards
                         .iter()
                         .zip(&plan.target.chunks)
@@ -151,8 +153,7 @@ pub(crate) fn repack_region(
                 }
             };
             if let Some(bytes) = bytes {
-                write_atomic(&path, &bytes, UNIQUE.fetch_add(1, Ordering::Relaxed))
-                    .map_err(|e| fail(&path.display().to_string(), &e))?;
+                target.put(&key, bytes)?;
             }
             progress.advance(object.bounded.num_elements() * plan.item_size);
             Ok(())

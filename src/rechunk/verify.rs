@@ -154,13 +154,8 @@ fn compare_values(
     };
     let path = zarrs_path(&array.path);
     let open = |opened: &OpenedStore, info: &ArrayInfo| {
-        let dir = opened
-            .root_dir
-            .as_ref()
-            .map(|root| root.join(info.path.as_str()));
         Reader::open(
             opened.storage.clone(),
-            dir.as_deref(),
             &path,
             info.format == Format::N5,
             &info.path.to_string(),

@@ -4,13 +4,14 @@
 //! batch, not per object: a store of millions of chunk files costs one `stat` each and a few
 //! allocations per thousand. Entry types come from `readdir` (no `stat` for directories).
 
+use std::collections::{HashMap, HashSet};
 use std::fs::DirEntry;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodeError, StoredStats};
 use crate::progress::Progress;
-use crate::store::METADATA_KEYS;
+use crate::store::{METADATA_KEYS, Remote};
 
 /// Entries handed to one rayon task.
 const BATCH: usize = 1024;
@@ -87,6 +88,20 @@ impl Grid<'_> {
     }
 }
 
+/// What the walk needs to know about `array`.
+fn grid_of(array: &ArrayInfo) -> Grid<'_> {
+    Grid {
+        counts: array
+            .shape
+            .iter()
+            .zip(array.object_shape())
+            .map(|(s, c)| s.div_ceil((*c).max(1)))
+            .collect(),
+        object_bytes: array.object_bytes().unwrap_or(0),
+        array,
+    }
+}
+
 /// Fills `array.stored` by walking the array's directory under `root`. Problems reading it are
 /// returned as node errors; what could be read is still counted.
 pub(crate) fn scan_array(
@@ -96,22 +111,97 @@ pub(crate) fn scan_array(
     progress: &dyn Progress,
 ) -> Vec<NodeError> {
     let dir = root.join(array.path.as_str());
-    let grid = Grid {
-        counts: array
-            .shape
-            .iter()
-            .zip(array.object_shape())
-            .map(|(s, c)| s.div_ceil((*c).max(1)))
-            .collect(),
-        object_bytes: array.object_bytes().unwrap_or(0),
-        array,
-    };
     let totals = Mutex::new(Totals::default());
-    rayon::scope(|scope| walk_dir(scope, &grid, &totals, dir.clone(), Vec::new(), progress));
+    {
+        let grid = grid_of(array);
+        rayon::scope(|scope| walk_dir(scope, &grid, &totals, dir.clone(), Vec::new(), progress));
+    }
     let mut totals = totals
         .into_inner()
         .unwrap_or_else(|poison| poison.into_inner());
+    let largest_dir = totals.largest_dir.take().map(|(entries, path)| {
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        (entries, relative.to_string_lossy().into_owned())
+    });
+    finish(array, totals, largest_dir, location)
+}
 
+/// Fills `array.stored` from a listing of the array's objects with their sizes (object stores,
+/// where one listing request returns a thousand objects with their sizes).
+pub(crate) fn scan_array_listed(
+    remote: &Remote,
+    array: &mut ArrayInfo,
+    location: &str,
+    progress: &dyn Progress,
+) -> Vec<NodeError> {
+    let prefix = if array.path.is_root() {
+        String::new()
+    } else {
+        format!("{}/", array.path.as_str())
+    };
+    let listed = match remote.list_sizes(&prefix) {
+        Ok(listed) => listed,
+        Err(err) => {
+            return vec![NodeError {
+                node: array.path.clone(),
+                location: location.trim_end_matches('/').to_string(),
+                message: format!("cannot list the stored objects: {err}"),
+            }];
+        }
+    };
+    let mut totals = Totals::default();
+    let mut entries: HashMap<&str, (u64, HashSet<&str>)> = HashMap::new();
+    {
+        let grid = grid_of(array);
+        for (key, size) in &listed {
+            let relative = key.strip_prefix(&prefix).unwrap_or(key);
+            let (dir, file) = relative.rsplit_once('/').unwrap_or(("", relative));
+            entries.entry(dir).or_default().0 += 1;
+            if let Some((parent, child)) = dir
+                .rsplit_once('/')
+                .or((!dir.is_empty()).then_some(("", dir)))
+            {
+                entries.entry(parent).or_default().1.insert(child);
+            }
+            if dir.is_empty() && METADATA_KEYS.contains(&file) {
+                continue;
+            }
+            let dirs: Vec<String> = if dir.is_empty() {
+                Vec::new()
+            } else {
+                dir.split('/').map(str::to_string).collect()
+            };
+            if grid.is_chunk_key(&dirs, file) {
+                totals.stored_objects += 1;
+                totals.stored_bytes += size;
+                totals.sizes.push(*size);
+                totals.uncompressed_bytes += grid.object_bytes;
+            } else {
+                totals.stray_objects += 1;
+            }
+        }
+    }
+    progress.advance(listed.len() as u64);
+    let largest_dir = entries
+        .iter()
+        .map(|(dir, (files, children))| (files + children.len() as u64, *dir))
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)))
+        .map(|(n, dir)| {
+            (
+                n,
+                format!("{prefix}{dir}").trim_end_matches('/').to_string(),
+            )
+        });
+    finish(array, totals, largest_dir, location)
+}
+
+/// Turns the totals into `array.stored`, and their errors into node errors.
+fn finish(
+    array: &mut ArrayInfo,
+    mut totals: Totals,
+    largest_dir: Option<(u64, String)>,
+    location: &str,
+) -> Vec<NodeError> {
     let count = totals.stored_objects;
     let median = if totals.sizes.is_empty() {
         0
@@ -119,10 +209,6 @@ pub(crate) fn scan_array(
         let mid = totals.sizes.len() / 2;
         *totals.sizes.select_nth_unstable(mid).1
     };
-    let largest_dir = totals.largest_dir.take().map(|(entries, path)| {
-        let relative = path.strip_prefix(root).unwrap_or(&path);
-        (entries, relative.to_string_lossy().into_owned())
-    });
     array.stored = Some(StoredStats {
         stored_objects: count,
         stored_bytes: totals.stored_bytes,

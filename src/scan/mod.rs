@@ -89,10 +89,6 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
     store.errors.extend(unknown);
 
     if options.deep {
-        let root = opened.root_dir.as_deref().ok_or_else(|| Error::Storage {
-            location: opened.location.clone(),
-            message: "--deep is supported for stores on the local filesystem only".into(),
-        })?;
         progress.begin(
             "objects",
             Some(store.arrays.iter().map(|a| a.object_count()).sum()),
@@ -100,7 +96,13 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
         let errors: Vec<_> = store
             .arrays
             .par_iter_mut()
-            .flat_map_iter(|array| deep::scan_array(root, array, &opened.location, progress))
+            .flat_map_iter(|array| match (&opened.root_dir, &opened.remote) {
+                (Some(root), _) => deep::scan_array(root, array, &opened.location, progress),
+                (None, Some(remote)) => {
+                    deep::scan_array_listed(remote, array, &opened.location, progress)
+                }
+                (None, None) => Vec::new(),
+            })
             .collect();
         progress.end();
         store.errors.extend(errors);

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::byte_range::ByteRangeIterator;
 use zarrs::storage::{
-    Bytes, MaybeBytesIterator, OffsetBytesIterator, ReadableStorageTraits, StorageError, StoreKey,
-    StorePrefix, WritableStorageTraits,
+    Bytes, ListableStorageTraits, MaybeBytesIterator, OffsetBytesIterator, ReadableStorageTraits,
+    StorageError, StoreKey, StoreKeys, StoreKeysPrefixes, StorePrefix, WritableStorageTraits,
 };
 
 use crate::error::{Error, Result};
@@ -26,15 +26,12 @@ pub struct AtomicFilesystemStore {
 }
 
 impl AtomicFilesystemStore {
-    /// Opens (creating it if needed) the directory `base` as a writable store.
+    /// Opens the directory `base` as a writable store; directories are created as objects are
+    /// written.
     ///
     /// # Errors
-    /// [`Error::Io`] if the directory cannot be created, [`Error::Storage`] if zarrs refuses it.
+    /// [`Error::Storage`] if zarrs refuses the path.
     pub fn new(base: &Path) -> Result<Self> {
-        std::fs::create_dir_all(base).map_err(|source| Error::Io {
-            path: base.to_path_buf(),
-            source,
-        })?;
         let inner = FilesystemStore::new(base).map_err(|err| Error::Storage {
             location: base.display().to_string(),
             message: err.to_string(),
@@ -126,6 +123,24 @@ impl ReadableStorageTraits for AtomicFilesystemStore {
 
     fn supports_get_partial(&self) -> bool {
         self.inner.supports_get_partial()
+    }
+}
+
+impl ListableStorageTraits for AtomicFilesystemStore {
+    fn list(&self) -> Result<StoreKeys, StorageError> {
+        self.inner.list()
+    }
+
+    fn list_prefix(&self, prefix: &StorePrefix) -> Result<StoreKeys, StorageError> {
+        self.inner.list_prefix(prefix)
+    }
+
+    fn list_dir(&self, prefix: &StorePrefix) -> Result<StoreKeysPrefixes, StorageError> {
+        self.inner.list_dir(prefix)
+    }
+
+    fn size_prefix(&self, prefix: &StorePrefix) -> Result<u64, StorageError> {
+        self.inner.size_prefix(prefix)
     }
 }
 

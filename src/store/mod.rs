@@ -7,6 +7,12 @@
 pub mod atomic;
 mod fs;
 pub mod n5;
+#[cfg(feature = "cloud")]
+pub mod remote;
+#[cfg(not(feature = "cloud"))]
+#[path = "remote_disabled.rs"]
+pub mod remote;
+mod target;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +22,28 @@ use zarrs::storage::ReadableListableStorageTraits;
 use crate::error::{Error, Result};
 
 pub use fs::CheckedFilesystemStore;
+pub use remote::Remote;
+pub use target::TargetStore;
+
+/// URL schemes opened as object stores.
+const SCHEMES: &[&str] = &[
+    "s3", "s3a", "gs", "az", "adl", "azure", "abfs", "abfss", "http", "https",
+];
+
+/// Whether `location` is an object store URL (`s3://`, `gs://`, `az://`, `http(s)://`, …) rather
+/// than a path or a `file://` URL.
+#[must_use]
+pub fn is_url(location: &str) -> bool {
+    location
+        .split_once("://")
+        .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+}
+
+/// A path given as a path or a `file://` URL.
+#[must_use]
+pub fn local_path(location: &str) -> &Path {
+    Path::new(location.strip_prefix("file://").unwrap_or(location))
+}
 
 /// Metadata file names that mark a node in one of the supported formats.
 pub const METADATA_KEYS: &[&str] = &[
@@ -35,6 +63,8 @@ pub struct OpenedStore {
     pub storage: Arc<dyn ReadableListableStorageTraits>,
     /// The root directory, for stores on the local filesystem.
     pub root_dir: Option<PathBuf>,
+    /// The object store, for stores behind a URL.
+    pub remote: Option<Arc<Remote>>,
 }
 
 impl std::fmt::Debug for OpenedStore {
@@ -49,10 +79,23 @@ impl std::fmt::Debug for OpenedStore {
 /// Opens the store at `location`: a directory holding a hierarchy, a group or an array. A path to
 /// one of the metadata files (`zarr.json`, `.zarray`, `attributes.json`, …) opens its directory.
 ///
+/// An object store URL opens the store at its path.
+///
 /// # Errors
-/// [`Error::Io`] if the path does not exist or is not a readable directory.
+/// [`Error::Io`] if the path does not exist or is not a readable directory; [`Error::Storage`]
+/// when an object store cannot be reached or holds nothing at the URL.
 pub fn open(location: &str) -> Result<OpenedStore> {
-    let path = Path::new(location.strip_prefix("file://").unwrap_or(location));
+    if is_url(location) {
+        let remote = Remote::open(location)?;
+        remote.check_reachable(true)?;
+        return Ok(OpenedStore {
+            location: location.to_string(),
+            storage: remote.storage().readable_listable(),
+            root_dir: None,
+            remote: Some(Arc::new(remote)),
+        });
+    }
+    let path = local_path(location);
     let meta = std::fs::metadata(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -100,5 +143,6 @@ pub fn open(location: &str) -> Result<OpenedStore> {
         location,
         storage: Arc::new(storage),
         root_dir: Some(dir),
+        remote: None,
     })
 }

@@ -9,14 +9,12 @@
 //! reference implementation does.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use zarrs::array::codec::BloscCodec;
 use zarrs::array::codec::api::{BytesRepresentation, BytesToBytesCodecTraits, CodecOptions};
-
-use super::atomic::write_atomic;
+use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
 
 /// An N5 compression.
 #[derive(Debug)]
@@ -36,15 +34,37 @@ pub struct N5Block {
     pub data: Vec<u8>,
 }
 
+/// Where an N5 dataset's blocks are: a store (read, and written for an output) and the
+/// dataset's key prefix in it.
+#[derive(Clone)]
+pub struct N5Place {
+    /// Read access to the store.
+    pub reader: Arc<dyn ReadableStorageTraits>,
+    /// Write access, for an output (every write atomic).
+    pub writer: Option<Arc<dyn WritableStorageTraits>>,
+    /// The dataset's key prefix: `""` at the root, else `a/b/`.
+    pub prefix: String,
+    /// The dataset's location, for messages.
+    pub location: String,
+}
+
 /// An N5 dataset, seen in C order.
-#[derive(Debug)]
 pub struct N5Array {
-    dir: PathBuf,
+    place: N5Place,
     shape: Vec<u64>,
     block: Vec<u64>,
     item: usize,
     compression: Compression,
-    counter: AtomicU64,
+}
+
+impl std::fmt::Debug for N5Array {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("N5Array")
+            .field("location", &self.place.location)
+            .field("shape", &self.shape)
+            .field("block", &self.block)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The N5 `dataType` of a Zarr v3 data type name, if N5 has it (N5 spells its numeric types
@@ -94,11 +114,11 @@ fn parse_compression(value: &Value, item: usize) -> Result<Compression, String> 
 }
 
 impl N5Array {
-    /// Opens the dataset in `dir` described by its `attributes.json` document, in C order.
+    /// Opens the dataset at `place` described by its `attributes.json` document, in C order.
     ///
     /// # Errors
     /// A message naming what is missing or unsupported.
-    pub fn open(dir: &Path, attributes: &Value) -> Result<Self, String> {
+    pub fn open(place: N5Place, attributes: &Value) -> Result<Self, String> {
         let list = |key: &str| -> Result<Vec<u64>, String> {
             let mut v: Vec<u64> = attributes
                 .get(key)
@@ -121,12 +141,11 @@ impl N5Array {
             .cloned()
             .unwrap_or(json!({"type": "raw"}));
         Ok(Self {
-            dir: dir.to_path_buf(),
+            place,
             shape: list("dimensions")?,
             block: list("blockSize")?,
             item,
             compression: parse_compression(&compression, item)?,
-            counter: AtomicU64::new(0),
         })
     }
 
@@ -160,12 +179,18 @@ impl N5Array {
         &self.block
     }
 
-    fn block_path(&self, index: &[u64]) -> PathBuf {
-        let mut path = self.dir.clone();
-        for i in index.iter().rev() {
-            path.push(i.to_string());
-        }
-        path
+    /// The block's key in the store (N5 axis order) and its location for messages.
+    fn block_key(&self, index: &[u64]) -> (String, String) {
+        let relative = index
+            .iter()
+            .rev()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join("/");
+        (
+            format!("{}{relative}", self.place.prefix),
+            format!("{}/{relative}", self.place.location.trim_end_matches('/')),
+        )
     }
 
     fn swap(&self, bytes: &mut [u8]) {
@@ -181,13 +206,14 @@ impl N5Array {
     /// # Errors
     /// A message naming the block file when it is unreadable, truncated or corrupt.
     pub fn read_block(&self, index: &[u64]) -> Result<Option<N5Block>, String> {
-        let path = self.block_path(index);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+        let (key, path) = self.block_key(index);
+        let fail = |what: &str| format!("{path}: {what}");
+        let key = StoreKey::new(key).map_err(|e| fail(&e.to_string()))?;
+        let bytes = match self.place.reader.get(&key) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(fail(&e.to_string())),
         };
-        let fail = |what: &str| format!("{}: {what}", path.display());
         let u16_at = |at: usize| {
             bytes
                 .get(at..at + 2)
@@ -242,7 +268,12 @@ impl N5Array {
         extents: &[u64],
         mut data: Vec<u8>,
     ) -> Result<(), String> {
-        let path = self.block_path(index);
+        let (key, path) = self.block_key(index);
+        let writer = self
+            .place
+            .writer
+            .as_ref()
+            .ok_or_else(|| format!("{path}: the dataset is not open for writing"))?;
         self.swap(&mut data);
         let mut out = Vec::with_capacity(data.len() / 2 + 16);
         out.extend_from_slice(&0u16.to_be_bytes());
@@ -254,14 +285,16 @@ impl N5Array {
         for e in extents.iter().rev() {
             out.extend_from_slice(
                 &u32::try_from(*e)
-                    .map_err(|_| format!("{}: block extent too large", path.display()))?
+                    .map_err(|_| format!("{path}: block extent too large"))?
                     .to_be_bytes(),
             );
         }
         self.compress(&data, &mut out)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        write_atomic(&path, &out, self.counter.fetch_add(1, Ordering::Relaxed))
-            .map_err(|e| e.to_string())
+            .map_err(|e| format!("{path}: {e}"))?;
+        let key = StoreKey::new(key).map_err(|e| format!("{path}: {e}"))?;
+        writer
+            .set(&key, out.into())
+            .map_err(|e| format!("{path}: {e}"))
     }
 
     fn decompress(&self, payload: &[u8], expected: usize) -> Result<Vec<u8>, String> {
@@ -337,7 +370,15 @@ mod tests {
         ] {
             let dir = tempfile::tempdir().unwrap();
             let attrs = N5Array::attributes(&[3, 5], &[2, 4], "uint16", &compression, &Map::new());
-            let array = N5Array::open(dir.path(), &attrs).unwrap();
+            let store =
+                Arc::new(crate::store::atomic::AtomicFilesystemStore::new(dir.path()).unwrap());
+            let place = N5Place {
+                reader: store.clone(),
+                writer: Some(store),
+                prefix: String::new(),
+                location: dir.path().display().to_string(),
+            };
+            let array = N5Array::open(place, &attrs).unwrap();
             let data: Vec<u8> = (0..2 * 4 * 2).map(|i| i as u8).collect();
             array
                 .write_block(&[1, 0], &[1, 4], data[..8].to_vec())
@@ -354,10 +395,12 @@ mod tests {
     #[test]
     fn unsupported_compression_is_named() {
         let attrs = json!({"dimensions": [4], "blockSize": [2], "dataType": "uint8", "compression": {"type": "xz"}});
-        assert!(
-            N5Array::open(Path::new("."), &attrs)
-                .unwrap_err()
-                .contains("`xz`")
-        );
+        let place = N5Place {
+            reader: Arc::new(zarrs::storage::store::MemoryStore::new()),
+            writer: None,
+            prefix: String::new(),
+            location: "memory".into(),
+        };
+        assert!(N5Array::open(place, &attrs).unwrap_err().contains("`xz`"));
     }
 }

@@ -1,0 +1,217 @@
+//! Object stores: `s3://`, `gs://`, `az://` and `http(s)://` locations, through the
+//! `object_store` crate and zarrs' async storage traits, driven from zlint's threads by one tokio
+//! runtime.
+//!
+//! Credentials, region and endpoint come from the usual environment variables (`AWS_*`,
+//! `GOOGLE_*`, `AZURE_*`; e.g. `AWS_ENDPOINT_URL` and `AWS_ALLOW_HTTP=true` for a local S3
+//! server). Requests that fail with 5xx or 429 (throttling), or cannot connect, are retried with
+//! exponential backoff, `ZLINT_MAX_RETRIES` times (default 8); every object write is a single PUT,
+//! so an object is either whole or absent.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use zarrs::storage::ReadableWritableListableStorageTraits;
+use zarrs::storage::storage_adapter::async_to_sync::{
+    AsyncToSyncBlockOn, AsyncToSyncStorageAdapter,
+};
+use zarrs_object_store::AsyncObjectStore;
+use zarrs_object_store::object_store::{
+    self, BackoffConfig, ObjectStore, ObjectStoreScheme, RetryConfig, path::Path as ObjectPath,
+    prefix::PrefixStore,
+};
+
+use crate::error::{Error, Result};
+
+/// An object store opened at a prefix.
+pub struct Remote {
+    /// The URL as the user gave it.
+    pub url: String,
+    store: Arc<dyn ObjectStore>,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("zlint-io")
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start the I/O runtime: {e}"))
+    })
+}
+
+/// Runs zarrs' async storage calls to completion on zlint's runtime.
+#[derive(Clone)]
+struct BlockOn;
+
+impl AsyncToSyncBlockOn for BlockOn {
+    fn block_on<F: core::future::Future>(&self, future: F) -> F::Output {
+        runtime().handle().block_on(future)
+    }
+}
+
+fn storage_error(url: &str, err: impl std::fmt::Display) -> Error {
+    Error::Storage {
+        location: url.to_string(),
+        message: err.to_string(),
+    }
+}
+
+fn retry() -> RetryConfig {
+    let max_retries = std::env::var("ZLINT_MAX_RETRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    RetryConfig {
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(15),
+            base: 2.0,
+        },
+        max_retries,
+        retry_timeout: Duration::from_secs(180),
+    }
+}
+
+/// Configuration from the environment for the store's scheme (`AWS_ENDPOINT_URL` becomes
+/// `aws_endpoint_url`, and so on; keys a builder does not know are skipped).
+fn env_options(prefix: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    std::env::vars().filter_map(move |(key, value)| {
+        key.starts_with(prefix)
+            .then(|| (key.to_ascii_lowercase(), value))
+    })
+}
+
+macro_rules! build {
+    ($builder:ty, $url:expr, $prefix:expr) => {{
+        let builder = env_options($prefix).fold(
+            <$builder>::new().with_url($url).with_retry(retry()),
+            |builder, (key, value)| match key.parse() {
+                Ok(k) => builder.with_config(k, value),
+                Err(_) => builder,
+            },
+        );
+        Arc::new(builder.build()?) as Arc<dyn ObjectStore>
+    }};
+}
+
+fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, ObjectPath), String> {
+    let (scheme, path) = ObjectStoreScheme::parse(url).map_err(|e| e.to_string())?;
+    let path = ObjectPath::parse(path).map_err(|e| e.to_string())?;
+    let build = || -> std::result::Result<Arc<dyn ObjectStore>, object_store::Error> {
+        Ok(match scheme {
+            ObjectStoreScheme::AmazonS3 => {
+                build!(object_store::aws::AmazonS3Builder, url.as_str(), "AWS_")
+            }
+            ObjectStoreScheme::GoogleCloudStorage => {
+                build!(
+                    object_store::gcp::GoogleCloudStorageBuilder,
+                    url.as_str(),
+                    "GOOGLE_"
+                )
+            }
+            ObjectStoreScheme::MicrosoftAzure => {
+                build!(
+                    object_store::azure::MicrosoftAzureBuilder,
+                    url.as_str(),
+                    "AZURE_"
+                )
+            }
+            ObjectStoreScheme::Http => {
+                let base = &url[..url::Position::BeforePath];
+                build!(object_store::http::HttpBuilder, base, "HTTP_")
+            }
+            other => {
+                return Err(object_store::Error::NotSupported {
+                    source: format!("{other:?} URLs").into(),
+                });
+            }
+        })
+    };
+    build()
+        .map(|store| (store, path))
+        .map_err(|e| e.to_string())
+}
+
+impl Remote {
+    /// Opens the object store at `url`, scoped to its path.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] naming the URL when it cannot be parsed or the store configured.
+    pub fn open(url: &str) -> Result<Self> {
+        let parsed = url::Url::parse(url).map_err(|e| storage_error(url, e))?;
+        let (store, path) = build_store(&parsed).map_err(|e| storage_error(url, e))?;
+        let store: Arc<dyn ObjectStore> = if path.as_ref().is_empty() {
+            store
+        } else {
+            Arc::new(PrefixStore::new(store, path))
+        };
+        Ok(Self {
+            url: url.to_string(),
+            store,
+        })
+    }
+
+    /// zarrs' synchronous storage traits over the store.
+    #[must_use]
+    pub fn storage(&self) -> Arc<dyn ReadableWritableListableStorageTraits> {
+        let store = Arc::new(AsyncObjectStore::new(self.store.clone()));
+        Arc::new(AsyncToSyncStorageAdapter::new(store, BlockOn))
+    }
+
+    /// Every object under `prefix` (`""` for all) with its size in bytes, in no set order.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when listing fails (after retries).
+    pub fn list_sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
+        let prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
+        let stream = self.store.list(prefix.as_ref());
+        runtime()
+            .handle()
+            .block_on(
+                stream
+                    .map_ok(|meta| (meta.location.to_string(), meta.size))
+                    .try_collect::<Vec<_>>(),
+            )
+            .map_err(|e| storage_error(&self.url, e))
+    }
+
+    /// Checks the store answers and holds something at its prefix (one listing request), so a
+    /// wrong endpoint, bad credentials or a missing bucket fail here with the store's message.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] with the store's answer, or "nothing stored here".
+    pub fn check_reachable(&self, must_hold_objects: bool) -> Result<()> {
+        let listing = runtime()
+            .handle()
+            .block_on(self.store.list_with_delimiter(None))
+            .map_err(|e| storage_error(&self.url, e))?;
+        if must_hold_objects && listing.objects.is_empty() && listing.common_prefixes.is_empty() {
+            return Err(storage_error(&self.url, "nothing is stored under this URL"));
+        }
+        Ok(())
+    }
+
+    /// Whether nothing is stored under the prefix.
+    ///
+    /// # Errors
+    /// As [`Remote::check_reachable`].
+    pub fn is_empty(&self) -> Result<bool> {
+        let listing = runtime()
+            .handle()
+            .block_on(self.store.list_with_delimiter(None))
+            .map_err(|e| storage_error(&self.url, e))?;
+        Ok(listing.objects.is_empty() && listing.common_prefixes.is_empty())
+    }
+}

@@ -1,0 +1,157 @@
+//! Where a rechunk writes: a directory (every object written to a temporary name and renamed into
+//! place) or a prefix of an object store (every object one PUT). Either way an object is whole or
+//! absent.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use zarrs::storage::{ReadableWritableListableStorageTraits, StoreKey, StorePrefix};
+
+use super::atomic::AtomicFilesystemStore;
+use super::{Remote, is_url, local_path};
+use crate::error::{Error, Result};
+
+/// A rechunk's output store.
+pub struct TargetStore {
+    /// The location as the user gave it.
+    pub location: String,
+    /// Read, write and list access; every write is atomic.
+    pub storage: Arc<dyn ReadableWritableListableStorageTraits>,
+    /// The directory, for outputs on the local filesystem.
+    pub dir: Option<PathBuf>,
+    /// The object store, for outputs behind a URL.
+    pub remote: Option<Arc<Remote>>,
+}
+
+impl std::fmt::Debug for TargetStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TargetStore")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TargetStore {
+    /// Opens `location` for writing. Nothing is created until something is written; an object
+    /// store must answer (its bucket must exist).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the object store cannot be reached or configured.
+    pub fn open(location: &str) -> Result<Self> {
+        if is_url(location) {
+            let remote = Remote::open(location)?;
+            remote.check_reachable(false)?;
+            return Ok(Self {
+                location: location.to_string(),
+                storage: remote.storage(),
+                dir: None,
+                remote: Some(Arc::new(remote)),
+            });
+        }
+        let dir = local_path(location).to_path_buf();
+        Ok(Self {
+            location: location.to_string(),
+            storage: Arc::new(AtomicFilesystemStore::new(&dir)?),
+            dir: Some(dir),
+            remote: None,
+        })
+    }
+
+    /// `LOCATION/key`, for messages.
+    #[must_use]
+    pub fn key_location(&self, key: &str) -> String {
+        format!("{}/{key}", self.location.trim_end_matches('/'))
+    }
+
+    fn store_key(&self, key: &str) -> Result<StoreKey> {
+        StoreKey::new(key).map_err(|e| self.error(key, e))
+    }
+
+    fn error(&self, key: &str, err: impl std::fmt::Display) -> Error {
+        Error::Storage {
+            location: self.key_location(key),
+            message: err.to_string(),
+        }
+    }
+
+    /// Writes the object `key` whole.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] naming the object.
+    pub fn put(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        self.storage
+            .set(&self.store_key(key)?, bytes.into())
+            .map_err(|e| self.error(key, e))
+    }
+
+    /// Reads the object `key`, `None` when absent.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] naming the object.
+    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        self.storage
+            .get(&self.store_key(key)?)
+            .map(|bytes| bytes.map(|b| b.to_vec()))
+            .map_err(|e| self.error(key, e))
+    }
+
+    /// Removes the object `key` (nothing when absent).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] naming the object.
+    pub fn erase(&self, key: &str) -> Result<()> {
+        self.storage
+            .erase(&self.store_key(key)?)
+            .map_err(|e| self.error(key, e))
+    }
+
+    /// Keys under `prefix` (`a/b/`, or `""` for all).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] naming the prefix.
+    pub fn list(&self, prefix: &str) -> Result<Vec<String>> {
+        let store_prefix = StorePrefix::new(prefix).map_err(|e| self.error(prefix, e))?;
+        if let Some(dir) = &self.dir
+            && !dir.join(prefix).is_dir()
+        {
+            return Ok(Vec::new());
+        }
+        self.storage
+            .list_prefix(&store_prefix)
+            .map(|keys| keys.iter().map(|k| k.as_str().to_string()).collect())
+            .map_err(|e| self.error(prefix, e))
+    }
+
+    /// Whether nothing is stored in the target.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when it cannot be listed.
+    pub fn is_empty(&self) -> Result<bool> {
+        match (&self.dir, &self.remote) {
+            (Some(dir), _) => {
+                Ok(std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none()))
+            }
+            (None, Some(remote)) => remote.is_empty(),
+            (None, None) => Ok(self.list("")?.is_empty()),
+        }
+    }
+
+    /// Removes everything stored in the target (`--overwrite`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Storage`] naming the target.
+    pub fn clear(&self) -> Result<()> {
+        if let Some(dir) = &self.dir {
+            if dir.exists() {
+                std::fs::remove_dir_all(dir).map_err(|source| Error::Io {
+                    path: dir.clone(),
+                    source,
+                })?;
+            }
+            return Ok(());
+        }
+        self.storage
+            .erase_prefix(&StorePrefix::root())
+            .map_err(|e| self.error("", e))
+    }
+}
