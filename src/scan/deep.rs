@@ -157,11 +157,14 @@ pub(crate) fn scan_array_listed(
             let relative = key.strip_prefix(&prefix).unwrap_or(key);
             let (dir, file) = relative.rsplit_once('/').unwrap_or(("", relative));
             entries.entry(dir).or_default().0 += 1;
-            if let Some((parent, child)) = dir
-                .rsplit_once('/')
-                .or((!dir.is_empty()).then_some(("", dir)))
-            {
-                entries.entry(parent).or_default().1.insert(child);
+            // Each directory is an entry of its parent, up to the array's own.
+            let mut below = dir;
+            while !below.is_empty() {
+                let (parent, child) = below.rsplit_once('/').unwrap_or(("", below));
+                if !entries.entry(parent).or_default().1.insert(child) {
+                    break;
+                }
+                below = parent;
             }
             if dir.is_empty() && METADATA_KEYS.contains(&file) {
                 continue;
@@ -302,7 +305,7 @@ fn walk_dir<'scope>(
     if totals
         .largest_dir
         .as_ref()
-        .is_none_or(|(n, _)| entry_count > *n)
+        .is_none_or(|(n, path)| entry_count > *n || (entry_count == *n && dir < *path))
     {
         totals.largest_dir = Some((entry_count, dir));
     }
