@@ -7,13 +7,17 @@
 #   e.g. examples/slurm/rechunk.sh s3://lab/raw/run1.zarr s3://lab/rechunked/run1.zarr 64 \
 #          --chunks 64,256,256 --shards 512,1024,1024 --max-mem 8GiB
 # SRC and DST may be paths on a shared filesystem or object store URLs; every node must see them.
+# SBATCH_ARGS adds sbatch options to both jobs, e.g. SBATCH_ARGS="--partition=short --cpus-per-task=4".
 # A failed or preempted part is simply run again (the array task re-runs with --resume):
 #   sbatch --array=17 --export=ALL,SRC=...,DST=... examples/slurm/part.sbatch
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,12p' "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,13p' "$0"; exit 2; }
 src=$1 dst=$2 parts=$3
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 zlint rechunk "$src" "$dst" --init "$@"
-job=$(sbatch --parsable --array="0-$((parts - 1))" --export="ALL,SRC=$src,DST=$dst" "$here/part.sbatch")
-sbatch --parsable --dependency="afterok:$job" --export="ALL,SRC=$src,DST=$dst" "$here/finalize.sbatch"
+read -r -a extra <<<"${SBATCH_ARGS:-}"
+job=$(sbatch --parsable "${extra[@]}" --array="0-$((parts - 1))" --export="ALL,SRC=$src,DST=$dst" \
+  "$here/part.sbatch")
+sbatch --parsable "${extra[@]}" --dependency="afterok:$job" --export="ALL,SRC=$src,DST=$dst" \
+  "$here/finalize.sbatch"
