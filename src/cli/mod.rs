@@ -20,9 +20,32 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: usage error, unreadable store or unreadable nodes.
 pub const EXIT_ERROR: u8 = 2;
 
+/// Threads of the global pool when a store is behind a URL: scanning and verifying wait on
+/// network requests, one per thread at a time.
+const OBJECT_STORE_THREADS: usize = 16;
+
+/// Every store location named on the command line.
+fn locations(cli: &Cli) -> Vec<&str> {
+    match &cli.command {
+        Some(Command::Scan(args)) => vec![args.path.as_str()],
+        Some(Command::Lint(args)) => args.path.iter().map(String::as_str).collect(),
+        Some(Command::Rechunk(args)) => vec![args.source.as_str(), args.target.as_str()],
+        Some(Command::Verify(args)) => vec![args.source.as_str(), args.target.as_str()],
+        Some(Command::Rules(_) | Command::Explain(_)) => Vec::new(),
+        None => cli.lint.path.iter().map(String::as_str).collect(),
+    }
+}
+
 /// Runs the command and returns the exit code.
 #[must_use]
 pub fn run(cli: Cli) -> u8 {
+    if locations(&cli).iter().any(|l| crate::store::is_url(l)) {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        // Fails only if the pool already exists (a library caller made one): then it is kept.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(cores.max(OBJECT_STORE_THREADS))
+            .build_global();
+    }
     let result = match cli.command {
         Some(Command::Scan(args)) => scan::run(&args),
         Some(Command::Lint(args)) => lint::run(&args),

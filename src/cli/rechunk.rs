@@ -27,16 +27,27 @@ fn default_max_mem() -> u64 {
     total_kib.map_or(1 << 30, |kib| kib * 1024 / 4)
 }
 
-fn budget(max_mem: Option<&str>, threads: Option<usize>) -> crate::Result<Budget> {
+/// `-j`, or every core (at least [`super::OBJECT_STORE_THREADS`] when `locations` include a
+/// URL: requests wait on the network, one per thread at a time).
+fn threads(requested: Option<usize>, locations: &[&str]) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let remote = locations.iter().any(|l| store::is_url(l));
+    requested
+        .unwrap_or(if remote {
+            cores.max(super::OBJECT_STORE_THREADS)
+        } else {
+            cores
+        })
+        .max(1)
+}
+
+fn budget(max_mem: Option<&str>, threads: usize) -> crate::Result<Budget> {
     let max_mem_bytes = match max_mem {
         Some(text) => parse_bytes(text).filter(|&n| n > 0).ok_or_else(|| {
             crate::Error::Usage(format!("--max-mem {text}: not a size (e.g. 512MiB, 2GiB)"))
         })?,
         None => default_max_mem(),
     };
-    let threads = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
-        .max(1);
     Ok(Budget {
         max_mem_bytes,
         threads,
@@ -78,7 +89,10 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
         }),
         codec: args.codec.as_deref().map(CodecChoice::parse).transpose()?,
     };
-    let budget = budget(args.max_mem.as_deref(), args.threads)?;
+    let budget = budget(
+        args.max_mem.as_deref(),
+        threads(args.threads, &[&args.source, &args.target]),
+    )?;
     let plan = RechunkPlan::build(&found, args.target.clone(), &targets, budget, &|array| {
         rechunk::source_metadata(&opened, array)
     })?;
@@ -182,11 +196,7 @@ fn plan_in_progress<'a>(
     let mut plan = journal.plan()?;
     plan.target.clone_from(&args.target);
     plan.source.clone_from(&args.source);
-    if let Some(threads) = args.threads {
-        plan.budget.threads = threads.max(1);
-    } else {
-        plan.budget.threads = budget(None, None)?.threads;
-    }
+    plan.budget.threads = threads(args.threads, &[&args.source, &args.target]);
     Ok((journal, plan))
 }
 
@@ -223,7 +233,10 @@ fn finalize(args: &RechunkArgs) -> crate::Result<u8> {
     let target = TargetStore::open(&args.target)?;
     let (journal, plan) = plan_in_progress(args, &target)?;
     // Verification has its own budget: the plan's may be a worker's, far from this machine's.
-    let budget = budget(args.max_mem.as_deref(), args.threads)?;
+    let budget = budget(
+        args.max_mem.as_deref(),
+        threads(args.threads, &[&args.source, &args.target]),
+    )?;
     let mut verified = None;
     let mut check = verify_check(args, budget, &mut verified);
     let complete = rechunk::finalize(&plan, &target, journal, &mut check)?;
@@ -241,7 +254,10 @@ fn finalize(args: &RechunkArgs) -> crate::Result<u8> {
 }
 
 pub(crate) fn verify(args: &VerifyArgs) -> crate::Result<u8> {
-    let budget = budget(args.max_mem.as_deref(), args.threads)?;
+    let budget = budget(
+        args.max_mem.as_deref(),
+        threads(args.threads, &[&args.source, &args.target]),
+    )?;
     let report = verify_report(&args.source, &args.target, budget, args.quiet)?;
     Ok(print_verify(&report, &args.target))
 }

@@ -1,8 +1,9 @@
 """zlint against a local S3 server (moto, on loopback): scan, lint and rechunk S3 -> S3,
 file -> S3 and S3 -> file, outputs read back by tensorstore's S3 driver and compared with the
 sources as zarr-python reads them; a rechunk split into 4 concurrent parts with one killed and
-resumed, byte-identical to a single run; a throttling proxy answering 503 and 429; clear errors
-for a missing bucket, an empty prefix and an unreachable endpoint.
+resumed, byte-identical to a single run; a proxy answering 503 and 429 (throttling) and 403
+(refused credentials); clear errors for a missing bucket, an empty prefix and an unreachable
+endpoint.
 
 Usage: python tests/s3/check.py ZLINT_BINARY   (run by tests/s3/run.sh, which installs the
 packages)."""
@@ -187,7 +188,8 @@ check(a == b and len(a) > 1, f"4 parts wrote the same {len(a)} objects as one ru
 check(np.array_equal(s3_read("out/split.zarr", "", "zarr3"), stack[...]), "split output read back by tensorstore")
 
 
-# Throttling: a proxy in front of moto answers every third request with 503 or 429.
+# A proxy in front of moto answers every third request with 503 or 429 (throttling), and refuses
+# the access key "wrong" with 403 as S3 does.
 class Throttle(http.server.BaseHTTPRequestHandler):
     count = 0
     refused = 0
@@ -195,6 +197,15 @@ class Throttle(http.server.BaseHTTPRequestHandler):
     def forward(self):
         Throttle.count += 1
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if "Credential=wrong/" in self.headers.get("Authorization", ""):
+            error = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code>'
+                     b"<Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>")
+            self.send_response(403)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(error)))
+            self.end_headers()
+            self.wfile.write(error)
+            return
         if Throttle.count % 3 == 0:
             Throttle.refused += 1
             status = 503 if Throttle.count % 2 else 429
@@ -229,6 +240,9 @@ throttled = dict(ENV, AWS_ENDPOINT_URL=f"http://127.0.0.1:{proxy.server_address[
 zl("rechunk", f"s3://{BUCKET}/src/consolidated.zarr", f"s3://{BUCKET}/out/throttled.zarr", "--chunks",
    "temperature=3,5,5", "--verify", "-q", env=throttled)
 check(Throttle.refused > 5, f"the proxy throttled {Throttle.refused} of {Throttle.count} requests, all retried")
+done = zl("scan", f"s3://{BUCKET}/src/plain.zarr", expect=2, env=dict(throttled, AWS_ACCESS_KEY_ID="wrong"))
+check("InvalidAccessKeyId" in done.stderr and f"s3://{BUCKET}/src/plain.zarr" in done.stderr,
+      "refused credentials are reported with the store's answer, naming the URL")
 
 # Bad input: clear errors naming the location, exit 2.
 done = zl("scan", "s3://no-such-bucket/store.zarr", expect=2)
