@@ -9,10 +9,8 @@
 //! object. On a filesystem the log is appended to and synced after each group, under an exclusive
 //! lock held while the part runs, so a part started twice at once is refused; a line cut short by
 //! a crash has no newline and is ignored. On an object store (no appends, no locks) the part
-//! rewrites its whole log object after each group; a part started twice at once there writes the
-//! same objects twice (encoding is deterministic) and may lose log lines, which `--finalize` then
-//! reports as unfinished groups to re-run. Finished groups are the union of every log, whatever
-//! the split.
+//! holds a lease instead (see [`super::lease`]) and rewrites its whole log object after each
+//! group. Finished groups are the union of every log, whatever the split.
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -22,6 +20,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
+use super::lease::Lease;
 use crate::error::{Error, Result};
 use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::RechunkPlan;
@@ -45,6 +44,8 @@ pub struct PartLog<'a> {
     target: &'a TargetStore,
     key: String,
     sink: Mutex<Sink>,
+    /// On an object store: the part's lease, held while it runs.
+    lease: Option<Lease>,
 }
 
 #[derive(Debug)]
@@ -187,6 +188,7 @@ impl<'a> Journal<'a> {
             }
             Ok(())
         };
+        let mut lease = None;
         let sink = if let Some(dir) = &self.target.dir {
             let path = dir.join(&key);
             let parent = path.parent().map(PathBuf::from).unwrap_or_default();
@@ -209,6 +211,10 @@ impl<'a> Journal<'a> {
             started_before(file.metadata().map_err(io(path.clone()))?.len() > 0)?;
             Sink::File { file, path }
         } else {
+            if let Some(remote) = &self.target.remote {
+                let lock = format!("{DONE_PREFIX}part-{}-of-{}.lock", part.index, part.count);
+                lease = Some(Lease::acquire(remote.clone(), lock, part)?);
+            }
             let text = self.target.get(&key)?.unwrap_or_default();
             started_before(!text.is_empty())?;
             Sink::Object {
@@ -219,6 +225,7 @@ impl<'a> Journal<'a> {
             target: self.target,
             key,
             sink: Mutex::new(sink),
+            lease,
         })
     }
 
@@ -254,6 +261,9 @@ impl PartLog<'_> {
                 file.sync_data().map_err(io(path.clone()))
             }
             Sink::Object { text } => {
+                if let Some(lease) = &self.lease {
+                    lease.check()?;
+                }
                 text.push_str(&format!("{index} {group}\n"));
                 self.target.put(&self.key, text.clone().into_bytes())
             }

@@ -9,6 +9,7 @@
 pub mod copy;
 mod io;
 mod journal;
+mod lease;
 mod repack;
 mod verify;
 

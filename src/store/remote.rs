@@ -18,8 +18,8 @@ use zarrs::storage::storage_adapter::async_to_sync::{
 };
 use zarrs_object_store::AsyncObjectStore;
 use zarrs_object_store::object_store::{
-    self, BackoffConfig, ObjectStore, ObjectStoreScheme, RetryConfig, path::Path as ObjectPath,
-    prefix::PrefixStore,
+    self, BackoffConfig, ObjectStore, ObjectStoreExt, ObjectStoreScheme, PutMode, PutOptions,
+    RetryConfig, UpdateVersion, path::Path as ObjectPath, prefix::PrefixStore,
 };
 
 use crate::error::{Error, Result};
@@ -163,6 +163,12 @@ impl Remote {
         })
     }
 
+    /// The URL as the user gave it.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// zarrs' synchronous storage traits over the store.
     #[must_use]
     pub fn storage(&self) -> Arc<dyn ReadableWritableListableStorageTraits> {
@@ -214,4 +220,73 @@ impl Remote {
             .map_err(|e| storage_error(&self.url, e))?;
         Ok(listing.objects.is_empty() && listing.common_prefixes.is_empty())
     }
+
+    /// Writes `key` only if it does not exist: `Ok(Some(version))` when written, `Ok(None)` when
+    /// it exists. Stores without conditional writes (plain HTTP) give [`Error::Usage`].
+    ///
+    /// # Errors
+    /// [`Error::Storage`] for other failures.
+    pub fn create_exclusive(&self, key: &str, bytes: Vec<u8>) -> Result<Option<Version>> {
+        self.put_mode(key, bytes, PutMode::Create)
+    }
+
+    /// Replaces `key` only if it is still at `version`: `Ok(Some(new version))` when written,
+    /// `Ok(None)` when someone changed or removed it since.
+    ///
+    /// # Errors
+    /// As [`Remote::create_exclusive`].
+    pub fn replace_if(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        version: &Version,
+    ) -> Result<Option<Version>> {
+        self.put_mode(key, bytes, PutMode::Update(version.0.clone()))
+    }
+
+    fn put_mode(&self, key: &str, bytes: Vec<u8>, mode: PutMode) -> Result<Option<Version>> {
+        let path = ObjectPath::from(key);
+        let options = PutOptions {
+            mode,
+            ..PutOptions::default()
+        };
+        let put = self.store.put_opts(&path, bytes.into(), options);
+        match runtime().handle().block_on(put) {
+            Ok(result) => Ok(Some(Version(result.into()))),
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => Ok(None),
+            Err(object_store::Error::NotImplemented { .. }) => Err(Error::Usage(format!(
+                "{}: this store has no conditional writes, needed to run a part safely",
+                self.url
+            ))),
+            Err(e) => Err(storage_error(&format!("{}/{key}", self.url), e)),
+        }
+    }
+
+    /// Reads `key` with its version, `None` when absent.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when it cannot be read.
+    pub fn get_versioned(&self, key: &str) -> Result<Option<(Vec<u8>, Version)>> {
+        let path = ObjectPath::from(key);
+        let read = async {
+            let got = self.store.get(&path).await?;
+            let version = UpdateVersion {
+                e_tag: got.meta.e_tag.clone(),
+                version: got.meta.version.clone(),
+            };
+            Ok::<_, object_store::Error>((got.bytes().await?.to_vec(), Version(version)))
+        };
+        match runtime().handle().block_on(read) {
+            Ok(found) => Ok(Some(found)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(storage_error(&format!("{}/{key}", self.url), e)),
+        }
+    }
 }
+
+/// The version of an object, for conditional writes.
+#[derive(Clone, Debug)]
+pub struct Version(UpdateVersion);

@@ -24,6 +24,12 @@ impl Remote {
 
     /// Unreachable: no [`Remote`] exists in this build.
     #[must_use]
+    pub fn url(&self) -> &str {
+        match *self {}
+    }
+
+    /// Unreachable: no [`Remote`] exists in this build.
+    #[must_use]
     pub fn storage(&self) -> Arc<dyn ReadableWritableListableStorageTraits> {
         match *self {}
     }
@@ -51,4 +57,37 @@ impl Remote {
     pub fn is_empty(&self) -> Result<bool> {
         match *self {}
     }
+
+    /// Unreachable: no [`Remote`] exists in this build.
+    ///
+    /// # Errors
+    /// Never.
+    pub fn create_exclusive(&self, _key: &str, _bytes: Vec<u8>) -> Result<Option<Version>> {
+        match *self {}
+    }
+
+    /// Unreachable: no [`Remote`] exists in this build.
+    ///
+    /// # Errors
+    /// Never.
+    pub fn replace_if(
+        &self,
+        _key: &str,
+        _bytes: Vec<u8>,
+        _version: &Version,
+    ) -> Result<Option<Version>> {
+        match *self {}
+    }
+
+    /// Unreachable: no [`Remote`] exists in this build.
+    ///
+    /// # Errors
+    /// Never.
+    pub fn get_versioned(&self, _key: &str) -> Result<Option<(Vec<u8>, Version)>> {
+        match *self {}
+    }
 }
+
+/// The version of an object; none exist in this build.
+#[derive(Clone, Debug)]
+pub struct Version;

@@ -51,7 +51,10 @@ CREDENTIALS = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-ENV = dict(os.environ, **CREDENTIALS, AWS_ENDPOINT_URL=ENDPOINT, AWS_ALLOW_HTTP="true")
+# A short lease term, so a killed part's lease lapses within the test.
+LEASE = 3
+ENV = dict(os.environ, **CREDENTIALS, AWS_ENDPOINT_URL=ENDPOINT, AWS_ALLOW_HTTP="true",
+           ZLINT_LEASE_SECS=str(LEASE))
 os.environ.update(CREDENTIALS)
 s3 = boto3.client("s3", endpoint_url=ENDPOINT)
 s3.create_bucket(Bucket=BUCKET)
@@ -174,15 +177,36 @@ while time.time() < deadline and parts[2].poll() is None:
     time.sleep(0.02)
 check(parts[2].poll() is None, "part 2/4 still running when it is killed")
 parts[2].kill()
+parts[2].wait()
+done = zl("rechunk", source, split, "--part", "2/4", "--resume", "-q", expect=2)
+check("already running" in done.stderr, "the killed part's lease holds until it lapses")
 codes = [p.wait() for p in parts]
 check(codes[0] == codes[1] == codes[3] == 0 and codes[2] != 0, f"parts exit {codes}")
 done = zl("rechunk", source, split, "--finalize", expect=2)
 check("part 2/4" in done.stderr and "incomplete" in done.stderr, "finalize refuses the incomplete output, naming part 2/4")
 check("zarr.json" not in objects("out/split.zarr"), "an incomplete output has no metadata")
-zl("rechunk", source, split, "--part", "2/4", "-q", expect=2)
+time.sleep(LEASE + 0.5)
+done = zl("rechunk", source, split, "--part", "2/4", "-q", expect=2)
+check("--resume" in done.stderr, "a part started before needs --resume")
 zl("rechunk", source, split, "--part", "2/4", "--resume", "-q")
 zl("rechunk", source, split, "--finalize", "--verify")
 zl("rechunk", source, single, *options, "-q")
+# The same part started twice at once: one runs, the other is refused.
+twice = f"s3://{BUCKET}/out/twice.zarr"
+zl("rechunk", source, twice, "--init", *options)
+racers = [subprocess.Popen([ZLINT, "rechunk", str(source), twice, "--part", "0/2", "-j", "1", "-q"], env=ENV,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+results = [(r.wait(), r.stderr.read()) for r in racers]
+check(sorted(code for code, _ in results) == [0, 2] and any("already running" in err for _, err in results),
+      f"the same part started twice at once: one runs, one is refused ({[c for c, _ in results]})")
+lock = "out/twice.zarr/.zlint-rechunk/done/part-1-of-2.lock"
+s3.put_object(Bucket=BUCKET, Key=lock, Body=f"other-host:42:1 {int(time.time()) + 600}\n".encode())
+done = zl("rechunk", source, twice, "--part", "1/2", "-q", expect=2)
+check("other-host:42:1" in done.stderr, "a part held elsewhere is refused, naming the holder")
+s3.put_object(Bucket=BUCKET, Key=lock, Body=f"other-host:42:1 {int(time.time()) - 1}\n".encode())
+zl("rechunk", source, twice, "--part", "1/2", "-q")
+zl("rechunk", source, twice, "--finalize", "--verify", "-q")
+
 a, b = objects("out/split.zarr"), objects("out/single.zarr")
 check(a == b and len(a) > 1, f"4 parts wrote the same {len(a)} objects as one run")
 check(np.array_equal(s3_read("out/split.zarr", "", "zarr3"), stack[...]), "split output read back by tensorstore")
