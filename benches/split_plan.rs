@@ -53,6 +53,7 @@ fn main() {
         access: zlint::lint::config::Access::Auto,
         format: None,
         codec: None,
+        two_pass: false,
     };
     let budget = Budget {
         max_mem_bytes: max_mem,

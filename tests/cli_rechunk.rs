@@ -266,6 +266,41 @@ fn a_killed_rechunk_resumes_to_the_same_result_as_an_uninterrupted_one() {
     );
 }
 
+#[test]
+fn a_small_budget_rechunks_in_two_passes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst, reference) = (
+        dir.path().join("src.zarr"),
+        dir.path().join("dst.zarr"),
+        dir.path().join("ref.zarr"),
+    );
+    stack(&src, 32);
+    let run = |out: &Path, max_mem: &str, extra: &[&str]| {
+        zlint()
+            .args(["rechunk", src.to_str().unwrap(), out.to_str().unwrap()])
+            .args(["--chunks", "16,128,128", "--max-mem", max_mem, "-q"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // One plane is 512 KiB and an aligned group 16 planes (8 MiB): 6 MiB holds none, so the plan
+    // goes through intermediate chunks aligned with both grids.
+    let plan: Value =
+        serde_json::from_slice(&run(&dst, "6MiB", &["--dry-run", "--json"]).stdout).unwrap();
+    let array = &plan["arrays"][0];
+    assert!(array["intermediate"]["chunks"].is_array(), "{array}");
+    assert_eq!(array["write_groups"]["read_amplification"], 1.0);
+    assert!(array["peak_memory_bytes"].as_u64().unwrap() <= 6 << 20);
+    assert!(run(&dst, "6MiB", &["--verify"]).status.success());
+    assert!(run(&reference, "1GiB", &[]).status.success());
+    assert!(!dst.join(".zlint-rechunk").exists());
+    assert_eq!(
+        files(&dst),
+        files(&reference),
+        "two passes wrote other bytes than one"
+    );
+}
+
 /// Waits until `log` has `lines` lines, while `child` runs.
 fn wait_for_lines(log: &Path, lines: usize, child: &mut std::process::Child) {
     let started = Instant::now();

@@ -127,6 +127,7 @@ fn targets(
         access: Default::default(),
         format,
         codec,
+        two_pass: true,
     }
 }
 

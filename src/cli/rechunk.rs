@@ -88,6 +88,7 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
             OutputFormat::N5 => Format::N5,
         }),
         codec: args.codec.as_deref().map(CodecChoice::parse).transpose()?,
+        two_pass: !args.init,
     };
     let budget = budget(
         args.max_mem.as_deref(),

@@ -141,17 +141,28 @@ impl PartGroups {
 /// less at the array's far edges.
 #[must_use]
 pub fn group_bytes(array: &ArrayPlan, g: u64) -> u64 {
-    let group = &array.write_groups.group_shape;
+    block_bytes(
+        &array.shape,
+        &array.write_groups.group_shape,
+        array.item_size,
+        g,
+    )
+}
+
+/// Uncompressed bytes of block `g` (C-order index) of a grid of `block` over `shape`, clipped to
+/// the shape.
+#[must_use]
+pub fn block_bytes(shape: &[u64], block: &[u64], item_size: u64, g: u64) -> u64 {
     let mut rest = g;
     let mut elements = 1u64;
-    for axis in (0..array.shape.len()).rev() {
-        let extent = group[axis].max(1);
-        let count = array.shape[axis].div_ceil(extent).max(1);
+    for axis in (0..shape.len()).rev() {
+        let extent = block[axis].max(1);
+        let count = shape[axis].div_ceil(extent).max(1);
         let start = (rest % count) * extent;
         rest /= count;
-        elements = elements.saturating_mul((start + extent).min(array.shape[axis]) - start);
+        elements = elements.saturating_mul((start + extent).min(shape[axis]) - start);
     }
-    elements.saturating_mul(array.item_size)
+    elements.saturating_mul(item_size)
 }
 
 /// Splits the plan's write groups into `count` parts (see the module documentation).
@@ -300,6 +311,7 @@ mod tests {
                 source_key_encoding: ChunkKeyEncoding::Default { separator: '/' },
                 target_key_encoding: ChunkKeyEncoding::Default { separator: '/' },
                 repack: false,
+                intermediate: None,
             })
             .collect();
         RechunkPlan {

@@ -211,6 +211,10 @@ pub struct Targets {
     pub format: Option<Format>,
     /// Compressor (default: the source's).
     pub codec: Option<CodecChoice>,
+    /// Whether an array whose write groups cannot align with both grids within the budget may
+    /// go through an intermediate array in two passes (not for runs split into parts, whose
+    /// parts cannot wait for each other between passes).
+    pub two_pass: bool,
 }
 
 /// Memory and threads.
@@ -266,6 +270,25 @@ pub struct ArrayPlan {
     /// Whether encoded chunks are copied as they are (only their keys change, or they are packed
     /// into shards): same chunk shape, and chunks that decode the same way in the target.
     pub repack: bool,
+    /// A first pass into an intermediate array, when groups aligned to both the source and the
+    /// target grid do not fit the budget but groups aligned to each side of an intermediate grid
+    /// do: each chunk is then decoded once per pass instead of many times in one. `write_groups`
+    /// are then the second pass's (intermediate to target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermediate: Option<IntermediatePass>,
+}
+
+/// The first pass of a two-pass rechunk: source to an intermediate array kept in the output's
+/// journal (fast Blosc LZ4), removed once the second pass has read it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IntermediatePass {
+    /// The intermediate chunk shape: per axis the smaller of the source chunk and the target
+    /// object, so that it aligns with both.
+    pub chunks: Vec<u64>,
+    /// Write groups of the first pass.
+    pub write_groups: WriteGroups,
+    /// The intermediate array's `zarr.json`.
+    pub metadata: Value,
 }
 
 /// A group to recreate in the target.
@@ -509,13 +532,38 @@ fn plan_array(
             human_bytes(product(&object) * item_size)
         ))
     })?;
-    let cost = group_cost(
-        &write_groups.group_shape,
-        item_size,
-        &array.chunk_shape,
-        &object,
-    );
+    let intermediate = if write_groups.aligned || !targets.two_pass {
+        None
+    } else {
+        intermediate_pass(array, &object, item_size, budget, meta)
+    };
+    let (write_groups, read_unit) = match &intermediate {
+        Some(pass) => {
+            let second = plan_write_groups(
+                &array.shape,
+                item_size,
+                &pass.chunks,
+                &object,
+                budget.max_mem_bytes,
+                threads,
+            )
+            .unwrap_or(write_groups);
+            (second, pass.chunks.clone())
+        }
+        None => (write_groups, array.chunk_shape.clone()),
+    };
     let concurrent_groups = write_groups.in_flight;
+    // The larger of the two passes' peaks, when there are two.
+    let peak_memory_bytes = (group_cost(&write_groups.group_shape, item_size, &read_unit, &object)
+        * concurrent_groups)
+        .max(intermediate.as_ref().map_or(0, |pass| {
+            group_cost(
+                &pass.write_groups.group_shape,
+                item_size,
+                &array.chunk_shape,
+                &pass.chunks,
+            ) * pass.write_groups.in_flight
+        }));
     let size = product(&array.shape) * item_size;
     let source_doc = meta.v2.as_ref().unwrap_or(&meta.v3);
     let repack = targets.codec.is_none()
@@ -541,18 +589,95 @@ fn plan_array(
         source_chunks: array.chunk_shape.clone(),
         source_shards: array.shard_shape.clone(),
         target_format,
-        peak_memory_bytes: cost * concurrent_groups,
-        bytes_read: (size as f64 * write_groups.read_amplification) as u64,
+        peak_memory_bytes,
+        bytes_read: if intermediate.is_some() {
+            2 * size
+        } else {
+            (size as f64 * write_groups.read_amplification) as u64
+        },
         bytes_written: size,
         objects_before: array.object_count(),
         objects_after: grid_count(&array.shape, &object),
         source_key_encoding: array.chunk_key_encoding.clone(),
         target_key_encoding,
         repack,
+        intermediate: if repack { None } else { intermediate },
         target,
         target_metadata,
         write_groups,
         concurrent_groups,
+    })
+}
+
+/// The size intermediate chunks grow to (when both passes allow it).
+const INTERMEDIATE_CHUNK_BYTES: u64 = 1 << 20;
+
+/// The first pass through an intermediate grid, when groups aligned to source and intermediate,
+/// and to intermediate and target, both fit the budget (see [`IntermediatePass`]).
+fn intermediate_pass(
+    array: &ArrayInfo,
+    object: &[u64],
+    item_size: u64,
+    budget: Budget,
+    meta: &SourceMetadata,
+) -> Option<IntermediatePass> {
+    let threads = budget.threads.max(1) as u64;
+    let plan = |from: &[u64], to: &[u64]| {
+        plan_write_groups(
+            &array.shape,
+            item_size,
+            from,
+            to,
+            budget.max_mem_bytes,
+            threads,
+        )
+        .filter(|g| g.aligned)
+    };
+    let fits = |chunks: &[u64]| {
+        plan(&array.chunk_shape, chunks).is_some() && plan(chunks, object).is_some()
+    };
+    let mut chunks: Vec<u64> = array
+        .chunk_shape
+        .iter()
+        .zip(object)
+        .map(|(s, t)| (*s).min(*t).max(1))
+        .collect();
+    if !fits(&chunks) {
+        return None;
+    }
+    // Fewer, larger intermediate objects cost less to write and read: double an axis while the
+    // chunk stays a divisor of the larger of source chunk and target object, under
+    // INTERMEDIATE_CHUNK_BYTES, and both passes still fit.
+    for axis in 0..chunks.len() {
+        let limit = array.chunk_shape[axis].max(object[axis]);
+        loop {
+            let mut bigger = chunks.clone();
+            bigger[axis] *= 2;
+            if bigger[axis] > limit
+                || !limit.is_multiple_of(bigger[axis])
+                || product(&bigger) * item_size > INTERMEDIATE_CHUNK_BYTES
+                || !fits(&bigger)
+            {
+                break;
+            }
+            chunks = bigger;
+        }
+    }
+    let first = plan(&array.chunk_shape, &chunks)?;
+    let metadata = json!({
+        "zarr_format": 3, "node_type": "array", "shape": array.shape,
+        "data_type": meta.v3["data_type"], "fill_value": meta.v3["fill_value"],
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                   {"name": "blosc", "configuration": {"cname": "lz4", "clevel": 1,
+                    "shuffle": if item_size > 1 { "shuffle" } else { "noshuffle" },
+                    "typesize": item_size, "blocksize": 0}}]
+    });
+    Some(IntermediatePass {
+        chunks,
+        write_groups: first,
+        metadata,
     })
 }
 
@@ -975,7 +1100,15 @@ impl fmt::Display for RechunkPlan {
                 g.read_amplification,
                 human_bytes(a.bytes_written)
             )?;
-            if a.repack {
+            if let Some(pass) = &a.intermediate {
+                writeln!(
+                    f,
+                    "; in two passes through intermediate chunks {} ({} groups of {} first), each chunk decoded once per pass",
+                    shape_text(&pass.chunks),
+                    pass.write_groups.count,
+                    shape_text(&pass.write_groups.group_shape)
+                )?;
+            } else if a.repack {
                 writeln!(
                     f,
                     "; encoded chunks copied as they are (no decoding or encoding)"

@@ -65,7 +65,8 @@ fn fingerprint(plan: &RechunkPlan) -> Value {
             .iter()
             .map(
                 |a| json!({"path": a.path, "target": a.target, "metadata": a.target_metadata,
-                        "groups": a.write_groups.group_shape})
+                        "groups": a.write_groups.group_shape,
+                        "intermediate": a.intermediate.as_ref().map(|p| &p.chunks)})
             )
             .collect::<Vec<_>>()
     )

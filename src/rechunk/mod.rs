@@ -16,6 +16,7 @@ mod verify;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 use zarrs::array::ArraySubset;
 use zarrs::array::{Array, ArrayMetadata};
+use zarrs::storage::{ReadableListableStorageTraits, StorePrefix};
 
 pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{VerifyReport, verify};
@@ -310,17 +312,31 @@ pub fn run_part(
 ) -> Result<RechunkSummary> {
     let started = Instant::now();
     let log = journal.start_part(part, resume)?;
+    let arrays = plan.arrays.len();
+    if part.count > 1 && plan.arrays.iter().any(|a| a.intermediate.is_some()) {
+        return Err(Error::Usage(format!(
+            "{}: this plan rechunks in two passes, which parts cannot run; plan a split run with --init",
+            target.location
+        )));
+    }
+    // Finished groups of every array, then of every first pass.
     let (done, _) = if resume {
-        journal.finished(plan.arrays.len())?
+        journal.finished(2 * arrays)?
     } else {
-        (vec![HashSet::new(); plan.arrays.len()], Vec::new())
+        (vec![HashSet::new(); 2 * arrays], Vec::new())
     };
     let mine = parts::part_groups(plan, part);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.budget.threads.max(1))
         .build()
         .map_err(|e| rechunk_error(&target.location, e))?;
-    progress.begin("bytes", Some(mine.bytes));
+    let first_passes: u64 = plan
+        .arrays
+        .iter()
+        .filter(|a| a.intermediate.is_some())
+        .map(|a| a.bytes_written)
+        .sum();
+    progress.begin("bytes", Some(mine.bytes + first_passes));
     let mut summary = RechunkSummary {
         arrays: mine.ranges.len(),
         groups_written: 0,
@@ -329,18 +345,21 @@ pub fn run_part(
         elapsed_secs: 0.0,
     };
     for (index, groups) in &mine.ranges {
-        let (written, resumed, bytes) = pool.install(|| {
-            copy_array(
-                &plan.arrays[*index],
-                groups.clone(),
-                &done[*index],
-                source,
-                target,
-                &|g| log.record(*index, g),
-                plan,
-                progress,
-            )
-        })?;
+        let array = &plan.arrays[*index];
+        let copy = Copy {
+            index: *index,
+            plan: array,
+            source,
+            target,
+            log: &log,
+            progress,
+            location: format!(
+                "{}/{}",
+                plan.source.trim_end_matches('/'),
+                array.path.as_str()
+            ),
+        };
+        let (written, resumed, bytes) = pool.install(|| copy.run(groups.clone(), &done, arrays))?;
         summary.groups_written += written;
         summary.groups_resumed += resumed;
         summary.bytes_written += bytes;
@@ -444,43 +463,46 @@ fn unfinished_parts(plan: &RechunkPlan, done: &[HashSet<u64>], counts: &[u64]) -
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn copy_array(
-    plan: &ArrayPlan,
-    groups: Range<u64>,
-    done: &HashSet<u64>,
-    source: &OpenedStore,
-    target: &TargetStore,
-    record: &(dyn Fn(u64) -> Result<()> + Sync),
-    whole: &RechunkPlan,
-    progress: &dyn Progress,
-) -> Result<(u64, u64, u64)> {
-    let location = format!(
-        "{}/{}",
-        whole.source.trim_end_matches('/'),
-        plan.path.as_str()
-    );
-    let path = zarrs_path(&plan.path);
-    let src = io::Reader::open(
-        source.storage.clone(),
-        &path,
-        plan.source_format == Format::N5,
-        &location,
-    )?;
-    let (name, doc) = plan
-        .target_metadata
-        .iter()
-        .find(|(name, _)| ["zarr.json", ".zarray", "attributes.json"].contains(&name.as_str()))
-        .ok_or_else(|| rechunk_error(&location, "no target metadata"))?;
-    let dst = if name == "attributes.json" {
-        let place = N5Place {
-            reader: target.storage.clone(),
-            writer: Some(target.storage.clone()),
-            prefix: io::node_prefix(&path),
-            location: target.key_location(plan.path.as_str()),
-        };
-        io::Writer::N5(N5Array::open(place, doc).map_err(|e| rechunk_error(&location, e))?)
-    } else {
+/// Where one array is read and written, and how its groups are logged.
+struct Copy<'a> {
+    index: usize,
+    plan: &'a ArrayPlan,
+    source: &'a OpenedStore,
+    target: &'a TargetStore,
+    log: &'a PartLog<'a>,
+    progress: &'a dyn Progress,
+    location: String,
+}
+
+/// Groups done and skipped, groups written, bytes written.
+type Counts = (u64, u64, u64);
+
+/// The key prefix of array `index`'s intermediate array, inside the journal.
+fn intermediate_prefix(index: usize) -> String {
+    format!("{JOURNAL_DIR}/intermediate/{index}")
+}
+
+impl Copy<'_> {
+    /// The array's writer in the target.
+    fn target_writer(&self) -> Result<io::Writer> {
+        let (plan, target, location) = (self.plan, self.target, &self.location);
+        let path = zarrs_path(&plan.path);
+        let (name, doc) = plan
+            .target_metadata
+            .iter()
+            .find(|(name, _)| ["zarr.json", ".zarray", "attributes.json"].contains(&name.as_str()))
+            .ok_or_else(|| rechunk_error(location, "no target metadata"))?;
+        if name == "attributes.json" {
+            let place = N5Place {
+                reader: target.storage.clone(),
+                writer: Some(target.storage.clone()),
+                prefix: io::node_prefix(&path),
+                location: target.key_location(plan.path.as_str()),
+            };
+            return Ok(io::Writer::N5(
+                N5Array::open(place, doc).map_err(|e| rechunk_error(location, e))?,
+            ));
+        }
         let mut doc = doc.clone();
         if name == ".zarray"
             && let Some(obj) = doc.as_object_mut()
@@ -488,52 +510,142 @@ fn copy_array(
             // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk by zlint).
             obj.insert("node_type".into(), Value::from("array"));
         }
-        let metadata: ArrayMetadata = serde_json::from_value(doc)
-            .map_err(|e| rechunk_error(&location, format!("target metadata: {e}")))?;
-        io::Writer::Zarr(Box::new(
-            Array::new_with_metadata(target.storage.clone(), &path, metadata)
-                .map_err(|e| rechunk_error(&location, e))?,
-        ))
-    };
-
-    let group_shape = &plan.write_groups.group_shape;
-    let counts: Vec<u64> = plan
-        .shape
-        .iter()
-        .zip(group_shape)
-        .map(|(s, g)| s.div_ceil((*g).max(1)))
-        .collect();
-    let written = std::sync::atomic::AtomicU64::new(0);
-    let bytes = std::sync::atomic::AtomicU64::new(0);
-    let resumed = groups.clone().filter(|g| done.contains(g)).count() as u64;
-    let skipped_bytes: u64 = groups
-        .clone()
-        .filter(|g| done.contains(g))
-        .map(|g| parts::group_bytes(plan, g))
-        .sum();
-    progress.advance(skipped_bytes);
-
-    // Batches of as many groups as the budget holds run in parallel; nothing blocks a rayon
-    // worker, so threads without a group of their own help decode and encode the others.
-    let pending: Vec<u64> = groups.filter(|g| !done.contains(g)).collect();
-    let in_flight = usize::try_from(plan.concurrent_groups.max(1)).unwrap_or(1);
-    for batch in pending.chunks(in_flight) {
-        batch.par_iter().try_for_each(|&g| -> Result<()> {
-            let subset = region(g, &counts, group_shape, &plan.shape);
-            if plan.repack {
-                repack::repack_region(plan, &subset, source, target, progress)?;
-            } else {
-                let data = io::read_region(&src, &subset, plan.item_size, &location)?;
-                dst.write_region(&subset, &data, plan.item_size, &location, progress)?;
-            }
-            record(g)?;
-            let n = subset.num_elements() * plan.item_size;
-            bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-            written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Ok(())
-        })?;
+        self.zarr_writer(&path, doc)
     }
-    Ok((written.into_inner(), resumed, bytes.into_inner()))
+
+    fn zarr_writer(&self, path: &str, doc: Value) -> Result<io::Writer> {
+        let metadata: ArrayMetadata = serde_json::from_value(doc)
+            .map_err(|e| rechunk_error(&self.location, format!("target metadata: {e}")))?;
+        Ok(io::Writer::Zarr(Box::new(
+            Array::new_with_metadata(self.target.storage.clone(), path, metadata)
+                .map_err(|e| rechunk_error(&self.location, e))?,
+        )))
+    }
+
+    /// Copies the array: its `groups` (of the final pass), after the whole first pass when the
+    /// plan has one. `done[i]` holds the groups finished before, for array `i` and, offset by the
+    /// number of arrays, for first passes.
+    fn run(&self, groups: Range<u64>, done: &[HashSet<u64>], arrays: usize) -> Result<Counts> {
+        let plan = self.plan;
+        let dst = self.target_writer()?;
+        let source = |storage, path: &str, n5| io::Reader::open(storage, path, n5, &self.location);
+        let src = source(
+            self.source.storage.clone(),
+            &zarrs_path(&plan.path),
+            plan.source_format == Format::N5,
+        )?;
+        let Some(pass) = &plan.intermediate else {
+            let group_shape = &plan.write_groups.group_shape;
+            return self.groups(
+                groups,
+                &done[self.index],
+                group_shape,
+                plan.concurrent_groups,
+                &|subset| {
+                    if plan.repack {
+                        repack::repack_region(plan, subset, self.source, self.target, self.progress)
+                    } else {
+                        let data = io::read_region(&src, subset, plan.item_size, &self.location)?;
+                        dst.write_region(
+                            subset,
+                            &data,
+                            plan.item_size,
+                            &self.location,
+                            self.progress,
+                        )
+                    }
+                },
+                self.index,
+            );
+        };
+        // First pass: source to the intermediate array (its metadata stored, so that a resumed
+        // run can read what an earlier one wrote).
+        let prefix = intermediate_prefix(self.index);
+        let bytes =
+            serde_json::to_vec(&pass.metadata).map_err(|e| rechunk_error(&self.location, e))?;
+        self.target.put(&format!("{prefix}/zarr.json"), bytes)?;
+        let between = self.zarr_writer(&format!("/{prefix}"), pass.metadata.clone())?;
+        let first = arrays + self.index;
+        let (first_written, first_resumed, _) = self.groups(
+            0..pass.write_groups.count,
+            &done[first],
+            &pass.write_groups.group_shape,
+            pass.write_groups.in_flight,
+            &|subset| {
+                let data = io::read_region(&src, subset, plan.item_size, &self.location)?;
+                between.write_region(subset, &data, plan.item_size, &self.location, self.progress)
+            },
+            first,
+        )?;
+        // Second pass: intermediate to target.
+        let storage: Arc<dyn ReadableListableStorageTraits> =
+            self.target.storage.clone().readable_listable();
+        let between = source(storage, &format!("/{prefix}"), false)?;
+        let counts = self.groups(
+            groups,
+            &done[self.index],
+            &plan.write_groups.group_shape,
+            plan.concurrent_groups,
+            &|subset| {
+                let data = io::read_region(&between, subset, plan.item_size, &self.location)?;
+                dst.write_region(subset, &data, plan.item_size, &self.location, self.progress)
+            },
+            self.index,
+        )?;
+        let erase =
+            StorePrefix::new(format!("{prefix}/")).map_err(|e| rechunk_error(&self.location, e))?;
+        self.target
+            .storage
+            .erase_prefix(&erase)
+            .map_err(|e| rechunk_error(self.target.key_location(&prefix), e))?;
+        // Groups of both passes count; bytes are the output's.
+        Ok((counts.0 + first_written, counts.1 + first_resumed, counts.2))
+    }
+
+    /// Runs `work` on every group in `groups` of a grid of `group_shape` not in `done`, as many
+    /// at once as `in_flight`, logging each finished group under `log_index`.
+    fn groups(
+        &self,
+        groups: Range<u64>,
+        done: &HashSet<u64>,
+        group_shape: &[u64],
+        in_flight: u64,
+        work: &(dyn Fn(&ArraySubset) -> Result<()> + Sync),
+        log_index: usize,
+    ) -> Result<Counts> {
+        let plan = self.plan;
+        let counts: Vec<u64> = plan
+            .shape
+            .iter()
+            .zip(group_shape)
+            .map(|(s, g)| s.div_ceil((*g).max(1)))
+            .collect();
+        let bytes_of = |g| parts::block_bytes(&plan.shape, group_shape, plan.item_size, g);
+        let resumed = groups.clone().filter(|g| done.contains(g)).count() as u64;
+        let skipped: u64 = groups
+            .clone()
+            .filter(|g| done.contains(g))
+            .map(bytes_of)
+            .sum();
+        self.progress.advance(skipped);
+        let written = std::sync::atomic::AtomicU64::new(0);
+        let bytes = std::sync::atomic::AtomicU64::new(0);
+        // Batches of as many groups as the budget holds run in parallel; nothing blocks a rayon
+        // worker, so threads without a group of their own help decode and encode the others.
+        let pending: Vec<u64> = groups.filter(|g| !done.contains(g)).collect();
+        let in_flight = usize::try_from(in_flight.max(1)).unwrap_or(1);
+        for batch in pending.chunks(in_flight) {
+            batch.par_iter().try_for_each(|&g| -> Result<()> {
+                let subset = region(g, &counts, group_shape, &plan.shape);
+                work(&subset)?;
+                self.log.record(log_index, g)?;
+                bytes.fetch_add(bytes_of(g), std::sync::atomic::Ordering::Relaxed);
+                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            })?;
+        }
+        Ok((written.into_inner(), resumed, bytes.into_inner()))
+    }
 }
 
 /// The region of write group `g` (C-order index into the group grid), clipped to the array.
