@@ -630,20 +630,24 @@ impl Copy<'_> {
         self.progress.advance(skipped);
         let written = std::sync::atomic::AtomicU64::new(0);
         let bytes = std::sync::atomic::AtomicU64::new(0);
-        // Batches of as many groups as the budget holds run in parallel; nothing blocks a rayon
-        // worker, so threads without a group of their own help decode and encode the others.
+        // As many chains of groups as the budget holds run in parallel, each chain one group
+        // after another (no barrier between chains); nothing blocks a rayon worker, so threads
+        // without a group of their own help decode and encode the others.
         let pending: Vec<u64> = groups.filter(|g| !done.contains(g)).collect();
         let in_flight = usize::try_from(in_flight.max(1)).unwrap_or(1);
-        for batch in pending.chunks(in_flight) {
-            batch.par_iter().try_for_each(|&g| -> Result<()> {
+        let chains: Vec<Vec<u64>> = (0..in_flight.min(pending.len()))
+            .map(|c| pending.iter().skip(c).step_by(in_flight).copied().collect())
+            .collect();
+        chains.par_iter().try_for_each(|chain| -> Result<()> {
+            for &g in chain {
                 let subset = region(g, &counts, group_shape, &plan.shape);
                 work(&subset)?;
                 self.log.record(log_index, g)?;
                 bytes.fetch_add(bytes_of(g), std::sync::atomic::Ordering::Relaxed);
                 written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                Ok(())
-            })?;
-        }
+            }
+            Ok(())
+        })?;
         Ok((written.into_inner(), resumed, bytes.into_inner()))
     }
 }
