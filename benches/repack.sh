@@ -2,7 +2,9 @@
 # Repack benchmark: format conversion and sharding without recompression, beside `cp -r` of the
 # source on the same disk and beside a decoding rechunk of the same conversion, in one run.
 # Needs the Zarr v2 Blosc source of benches/rechunk.sh (run `FORMAT=2 bash benches/rechunk.sh`
-# first, or pass any Zarr v2 store). Usage: bash benches/repack.sh [SOURCE.zarr]
+# first, or pass any Zarr v2 store). Peers doing the same v2 -> v3 conversion (zarr-python 3,
+# tensorstore; benches/repack_peers.py) run with PEER_PYTHON (default: the venv rechunk.sh made).
+# Usage: bash benches/repack.sh [SOURCE.zarr]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 src=${1:-/tmp/zlint-rechunk-bench/src-v2.zarr}
@@ -27,8 +29,21 @@ chunks=$("$zlint" scan --json "$src" | python3 -c "import json,sys; a=json.load(
 shards=$(echo "$chunks" | awk -F, '{ $1 = $1 * 16; print }' OFS=,)
 t_shards=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 --chunks "$chunks" --shards "$shards" -q)
 t_decode=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 --codec blosc:zstd:3:shuffle -q)
+py=${PEER_PYTHON:-$(dirname "$src")/venv/bin/python}
+peers=()
+for peer in zarr tensorstore; do
+  if [ -x "$py" ] && "$py" -c "import $peer" 2>/dev/null; then
+    peers+=("$peer $(runs=${PEER_RUNS:-3} median "$py" "$here/benches/repack_peers.py" "$peer" "$src" "$out/o")")
+  else
+    echo "skipped $peer: not importable by $py"
+  fi
+done
 printf '%-58s %8s %8s\n' command seconds "ratio"
 printf '%-58s %8.2f %8.2f\n' "cp -r" "$t_cp" 1
 printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 (repack)" "$t_repack" "$(echo "$t_repack / $t_cp" | bc -l)"
 printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --shards $shards (repack)" "$t_shards" "$(echo "$t_shards / $t_cp" | bc -l)"
 printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --codec … (decode + encode)" "$t_decode" "$(echo "$t_decode / $t_cp" | bc -l)"
+for entry in "${peers[@]}"; do
+  read -r name t <<<"$entry"
+  printf '%-58s %8.2f %8.2f   (%.1f× zlint repack)\n' "$name, same v2 -> v3 conversion" "$t" "$(echo "$t / $t_cp" | bc -l)" "$(echo "$t / $t_repack" | bc -l)"
+done
