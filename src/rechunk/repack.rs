@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::ChunkKeyEncoding;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
-use crate::store::atomic::copy_atomic;
+use crate::store::atomic::{copy_atomic, pack_shard_files};
 use crate::store::{OpenedStore, TargetStore};
 
 /// Distinguishes temporary file names of concurrent writes.
@@ -110,6 +110,31 @@ pub(crate) fn repack_region(
         let bytes = source.storage.get(&store_key).map_err(|e| fail(&key, &e))?;
         Ok(bytes.map(|b| b.to_vec()))
     };
+    // The grid indices of the inner chunks of the shard at `shard_index`, in C order within the
+    // shard; `None` for those outside the array.
+    let inner_chunks = |shards: &[u64], shard_index: &[u64]| -> Vec<Option<Vec<u64>>> {
+        let per: Vec<u64> = shards
+            .iter()
+            .zip(&plan.target.chunks)
+            .map(|(s, c)| s / c)
+            .collect();
+        let count: u64 = per.iter().product();
+        (0..count)
+            .map(|flat| {
+                let mut rest = flat;
+                let mut index = vec![0; per.len()];
+                for axis in (0..per.len()).rev() {
+                    index[axis] = shard_index[axis] * per[axis] + rest % per[axis];
+                    rest /= per[axis];
+                }
+                index
+                    .iter()
+                    .zip(&chunk_counts)
+                    .all(|(i, n)| i < n)
+                    .then_some(index)
+            })
+            .collect()
+    };
     let object_shape = plan.target.shards.as_ref().unwrap_or(&plan.target.chunks);
     grid_objects(&plan.shape, object_shape, region)
         .par_iter()
@@ -130,24 +155,30 @@ pub(crate) fn repack_region(
                     None
                 }
                 (None, _, _) => read(&object.index)?,
-                (Some(shards), _, _) => {
-                    let per: Vec<u64> = shards
+                // Chunk files into a shard file: the kernel copies each chunk.
+                (Some(shards), Some(root), Some(dir)) => {
+                    let files: Vec<std::path::PathBuf> = inner_chunks(shards, &object.index)
                         .iter()
-                        .zip(&plan.target.chunks)
-                        .map(|(s, c)| s / c)
+                        .map(|index| match index {
+                            Some(index) => root
+                                .join(&prefix)
+                                .join(chunk_key(&plan.source_key_encoding, index)),
+                            // Outside the array: a name no file has.
+                            None => root.join(&prefix).join(".zlint-absent"),
+                        })
                         .collect();
-                    let count: u64 = per.iter().product();
-                    let mut inner = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-                    for flat in 0..count {
-                        // The inner chunk's grid index, inner chunks in C order within the shard.
-                        let mut rest = flat;
-                        let mut index = vec![0; per.len()];
-                        for axis in (0..per.len()).rev() {
-                            index[axis] = object.index[axis] * per[axis] + rest % per[axis];
-                            rest /= per[axis];
-                        }
-                        let inside = index.iter().zip(&chunk_counts).all(|(i, n)| i < n);
-                        inner.push(if inside { read(&index)? } else { None });
+                    let path = dir.join(&key);
+                    pack_shard_files(&files, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
+                        .map_err(|e| fail(&path.display().to_string(), &e))?;
+                    None
+                }
+                (Some(shards), _, _) => {
+                    let mut inner = Vec::new();
+                    for index in inner_chunks(shards, &object.index) {
+                        inner.push(match index {
+                            Some(index) => read(&index)?,
+                            None => None,
+                        });
                     }
                     pack_shard(&inner)
                 }

@@ -108,6 +108,46 @@ pub fn copy_atomic(from: &Path, path: &Path, unique: u64) -> std::io::Result<boo
     }
 }
 
+/// Packs the chunk files `chunks` (the inner chunks of a Zarr v3 shard in C order; a file that
+/// does not exist is an absent chunk) into a `sharding_indexed` shard at `path`, whole: each
+/// chunk copied in the kernel where the filesystem allows, then the index (offset and length per
+/// chunk, little-endian `u64`, `u64::MAX` twice when absent) and its crc32c. `Ok(false)`, and
+/// nothing written, when no chunk exists.
+///
+/// # Errors
+/// Any I/O error, with the path at fault in its message.
+pub fn pack_shard_files(chunks: &[PathBuf], path: &Path, unique: u64) -> std::io::Result<bool> {
+    let present: Vec<bool> = chunks.iter().map(|c| c.is_file()).collect();
+    if !present.contains(&true) {
+        return Ok(false);
+    }
+    replace_via_temp(path, unique, |temp| {
+        let mut out = std::fs::File::create(temp)?;
+        let mut index = Vec::with_capacity(chunks.len() * 16);
+        let mut offset = 0u64;
+        for (chunk, &here) in chunks.iter().zip(&present) {
+            if !here {
+                index.extend_from_slice(&u64::MAX.to_le_bytes());
+                index.extend_from_slice(&u64::MAX.to_le_bytes());
+                continue;
+            }
+            let at = |err: std::io::Error| {
+                std::io::Error::new(err.kind(), format!("{}: {err}", chunk.display()))
+            };
+            let mut from = std::fs::File::open(chunk).map_err(at)?;
+            let length = std::io::copy(&mut from, &mut out).map_err(at)?;
+            index.extend_from_slice(&offset.to_le_bytes());
+            index.extend_from_slice(&length.to_le_bytes());
+            offset += length;
+        }
+        let checksum = crc32c::crc32c(&index);
+        out.write_all(&index)?;
+        out.write_all(&checksum.to_le_bytes())
+    })
+    .map(|()| true)
+    .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
+}
+
 impl ReadableStorageTraits for AtomicFilesystemStore {
     fn get_partial_many<'a>(
         &'a self,
