@@ -4,7 +4,10 @@
 # Usage: bash benches/rechunk.sh [WORKDIR]      (default /tmp/zlint-rechunk-bench; ~3 GiB free)
 # Env: FORMAT=3|2 (source Zarr v3 zstd, or Zarr v2 Blosc-zstd), MAX_MEM=1GiB,
 #      PEERS="tensorstore dask zarr rechunker zarrs_reencode" (as ../shared/bench/run_peers.sh).
-# Prints one table: tool, target, wall seconds, ratio to zlint, throughput, peak RSS, status.
+# Prints one table: tool, target, wall seconds, ratio to zlint, throughput, peak RSS, status; plus
+# per target the codec floor (cargo bench --bench codec_floor: decode every source chunk once and
+# encode every target chunk once with zlint's codecs, divided by the cores) and `cp -r` of the
+# source. Small budgets, splits, scaling and repacks: benches/{budget,split,scaling,repack}.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bench=${ZLINT_SHARED_BENCH:-$here/../shared/bench}
@@ -41,6 +44,13 @@ run_zlint() {  # target chunks -> "wall rss status"
   echo "$wall $rss $st"
 }
 
+cp_start=$(date +%s.%N); cp -r "$src" "$work/cp-copy.zarr"; cp_end=$(date +%s.%N)
+cp_wall=$(echo "$cp_end - $cp_start" | bc -l); rm -rf "$work/cp-copy.zarr"
+floor() {  # target -> codec-floor seconds on all cores
+  cargo bench --quiet --manifest-path "$here/Cargo.toml" --bench codec_floor -- "$src" "$1" "$(nproc)" 2>/dev/null |
+    sed -n 's/.* threads = \([0-9.]*\) s$/\1/p'
+}
+
 echo
 echo "cores: $(nproc); source: Zarr v$fmt, $((bytes / 1048576)) MiB; --max-mem $max_mem; $(date -u +%Y-%m-%d)"
 printf '%-15s %-13s %8s %8s %10s %9s %s\n' tool target wall_s ratio MiB/s peak_MiB status
@@ -51,4 +61,7 @@ for t in "${targets[@]}"; do
       printf "%-15s %-13s %8.2f %8.2f %10.0f %9s %s\n", $1, $2, $3, $3 / z, b / 1048576 / $3, $4, substr($0, index($0, $5))
     } $2 == t && $3 == "-" { printf "%-15s %-13s %8s %8s %10s %9s %s\n", $1, $2, "-", "-", "-", "-", substr($0, index($0, $5)) }' \
     "$work/peers.txt"
+  f=$(floor "$t")
+  printf '%-15s %-13s %8.2f %8.2f %10.0f %9s %s\n' "codec floor" "$t" "$f" "$(echo "$f / $zwall" | bc -l)" "$(echo "$bytes / 1048576 / $f" | bc -l)" - "decode once + encode once, / $(nproc) cores"
+  printf '%-15s %-13s %8.2f %8.2f %10.0f %9s %s\n' "cp -r" "$t" "$cp_wall" "$(echo "$cp_wall / $zwall" | bc -l)" "$(echo "$bytes / 1048576 / $cp_wall" | bc -l)" - "the source, same disk"
 done
