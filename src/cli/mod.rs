@@ -20,9 +20,19 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: usage error, unreadable store or unreadable nodes.
 pub const EXIT_ERROR: u8 = 2;
 
-/// Threads of the global pool when a store is behind a URL: scanning and verifying wait on
-/// network requests, one per thread at a time.
+/// Threads when a store is behind a URL: requests wait on the network, one per thread at a
+/// time, so at least this many are kept in flight.
 const OBJECT_STORE_THREADS: usize = 16;
+
+/// Every core, or at least [`OBJECT_STORE_THREADS`] when one of `locations` is a URL.
+fn default_threads(locations: &[&str]) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if locations.iter().any(|l| crate::store::is_url(l)) {
+        cores.max(OBJECT_STORE_THREADS)
+    } else {
+        cores
+    }
+}
 
 /// Every store location named on the command line.
 fn locations(cli: &Cli) -> Vec<&str> {
@@ -39,11 +49,11 @@ fn locations(cli: &Cli) -> Vec<&str> {
 /// Runs the command and returns the exit code.
 #[must_use]
 pub fn run(cli: Cli) -> u8 {
-    if locations(&cli).iter().any(|l| crate::store::is_url(l)) {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let locations = locations(&cli);
+    if locations.iter().any(|l| crate::store::is_url(l)) {
         // Fails only if the pool already exists (a library caller made one): then it is kept.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(cores.max(OBJECT_STORE_THREADS))
+            .num_threads(default_threads(&locations))
             .build_global();
     }
     let result = match cli.command {

@@ -27,17 +27,10 @@ fn default_max_mem() -> u64 {
     total_kib.map_or(1 << 30, |kib| kib * 1024 / 4)
 }
 
-/// `-j`, or every core (at least [`super::OBJECT_STORE_THREADS`] when `locations` include a
-/// URL: requests wait on the network, one per thread at a time).
+/// `-j`, or [`super::default_threads`] for `locations`.
 fn threads(requested: Option<usize>, locations: &[&str]) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let remote = locations.iter().any(|l| store::is_url(l));
     requested
-        .unwrap_or(if remote {
-            cores.max(super::OBJECT_STORE_THREADS)
-        } else {
-            cores
-        })
+        .unwrap_or_else(|| super::default_threads(locations))
         .max(1)
 }
 

@@ -199,11 +199,7 @@ impl Remote {
     /// # Errors
     /// [`Error::Storage`] with the store's answer, or "nothing stored here".
     pub fn check_reachable(&self, must_hold_objects: bool) -> Result<()> {
-        let listing = runtime()
-            .handle()
-            .block_on(self.store.list_with_delimiter(None))
-            .map_err(|e| storage_error(&self.url, e))?;
-        if must_hold_objects && listing.objects.is_empty() && listing.common_prefixes.is_empty() {
+        if self.is_empty()? && must_hold_objects {
             return Err(storage_error(&self.url, "nothing is stored under this URL"));
         }
         Ok(())
