@@ -5,5 +5,23 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    tune_allocator();
     ExitCode::from(zlint::cli::run(zlint::cli::Cli::parse()))
 }
+
+/// Keeps freed buffers below 32 MiB (decoded and encoded chunks) inside the process for the next
+/// chunk, instead of returning them to the kernel and faulting fresh zeroed pages in again: glibc
+/// maps each one anew by default (its adaptive threshold never admits a size it has just freed),
+/// which cost a rechunk of 1 GiB about 470,000 page faults and a sixth of its system time.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    const MIB: libc::c_int = 1 << 20;
+    // SAFETY: mallopt only sets glibc malloc parameters; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 * MIB);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 * MIB);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}

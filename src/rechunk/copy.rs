@@ -24,14 +24,52 @@ pub fn copy_box(
     extent: &[u64],
     item: u64,
 ) {
-    let (from_shape, from_start, to_shape, to_start) = (from.shape, from.start, to.shape, to.start);
-    let (from, to) = (from_buf, to_buf);
-    let n = extent.len();
-    if n == 0 {
+    if extent.is_empty() {
         let item = item as usize;
-        to[..item].copy_from_slice(&from[..item]);
+        to_buf[..item].copy_from_slice(&from_buf[..item]);
         return;
     }
+    for_each_run(from, to, extent, item, |src, dst, run| {
+        to_buf[dst..dst + run].copy_from_slice(&from_buf[src..src + run]);
+    });
+}
+
+/// The box of `extent` elements at `from.start` in `from_buf` (a C-order buffer of
+/// `from.shape`), as a C-order buffer of its own: [`copy_box`] into a new buffer, without first
+/// filling it with zeros.
+///
+/// # Panics
+/// If the box lies outside `from_buf`.
+#[must_use]
+pub fn gather_box(from_buf: &[u8], from: At<'_>, extent: &[u64], item: u64) -> Vec<u8> {
+    let len = (extent.iter().product::<u64>() * item) as usize;
+    let mut out = Vec::with_capacity(len);
+    if extent.is_empty() {
+        out.extend_from_slice(&from_buf[..item as usize]);
+        return out;
+    }
+    let origin = vec![0; extent.len()];
+    let to = At {
+        shape: extent,
+        start: &origin,
+    };
+    // The runs of a whole C-order buffer come in order, so each one extends the last.
+    for_each_run(from, to, extent, item, |src, _, run| {
+        out.extend_from_slice(&from_buf[src..src + run]);
+    });
+    out
+}
+
+/// Calls `copy(from_offset, to_offset, bytes)` for each run along the last axis of the box of
+/// `extent` (at least one axis), in C order.
+fn for_each_run(
+    from: At<'_>,
+    to: At<'_>,
+    extent: &[u64],
+    item: u64,
+    mut copy: impl FnMut(usize, usize, usize),
+) {
+    let n = extent.len();
     if extent.contains(&0) {
         return;
     }
@@ -42,7 +80,7 @@ pub fn copy_box(
         }
         strides
     };
-    let (from_strides, to_strides) = (strides(from_shape), strides(to_shape));
+    let (from_strides, to_strides) = (strides(from.shape), strides(to.shape));
     let run = (extent[n - 1] * item) as usize;
     let mut index = vec![0u64; n - 1];
     loop {
@@ -53,11 +91,11 @@ pub fn copy_box(
             }
             offset as usize
         };
-        let (src, dst) = (
-            offset(from_start, &from_strides),
-            offset(to_start, &to_strides),
+        copy(
+            offset(from.start, &from_strides),
+            offset(to.start, &to_strides),
+            run,
         );
-        to[dst..dst + run].copy_from_slice(&from[src..src + run]);
         // Next index over the leading axes, last of them fastest.
         let mut axis = n - 1;
         loop {
@@ -122,5 +160,24 @@ mod tests {
         let mut to = vec![0u8; 4];
         copy_box(&[1, 2, 3, 4], at(&[], &[]), &mut to, at(&[], &[]), &[], 4);
         assert_eq!(to, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn gathering_a_box_equals_copying_it_into_zeros() {
+        let from: Vec<u8> = (0..4 * 5 * 6 * 2).map(|i| (i % 251) as u8).collect(); // 4×5×6 of u16
+        let source = at(&[4, 5, 6], &[1, 2, 3]);
+        let extent = [3, 2, 3];
+        let mut expected = vec![0u8; 3 * 2 * 3 * 2];
+        copy_box(
+            &from,
+            source,
+            &mut expected,
+            at(&extent, &[0, 0, 0]),
+            &extent,
+            2,
+        );
+        assert_eq!(gather_box(&from, source, &extent, 2), expected);
+        assert_eq!(gather_box(&from, source, &[3, 0, 3], 2), Vec::<u8>::new());
+        assert_eq!(gather_box(&[7, 8], at(&[], &[]), &[], 2), [7, 8]);
     }
 }

@@ -10,7 +10,7 @@ use zarrs::storage::{
     ReadableListableStorageTraits, ReadableWritableListableStorageTraits, StoreKey,
 };
 
-use super::copy::{At, copy_box};
+use super::copy::{At, copy_box, gather_box};
 use crate::error::{Error, Result};
 use crate::store::n5::{N5Array, N5Place};
 
@@ -226,7 +226,30 @@ pub(crate) fn read_region(
     item: u64,
     location: &str,
 ) -> Result<Vec<u8>> {
-    let buffer = Mutex::new(vec![0u8; (region.num_elements() * item) as usize]);
+    let mut buffer = Vec::new();
+    read_region_into(reader, region, item, location, &mut buffer)?;
+    Ok(buffer)
+}
+
+/// [`read_region`] into `buffer`, resized to the region: a buffer kept from one region to the
+/// next is not allocated, zeroed and faulted in again. Every byte is overwritten, since the
+/// objects a region intersects tile it.
+pub(crate) fn read_region_into(
+    reader: &Reader,
+    region: &ArraySubset,
+    item: u64,
+    location: &str,
+    buffer: &mut Vec<u8>,
+) -> Result<()> {
+    let len = (region.num_elements() * item) as usize;
+    if buffer.capacity() < len {
+        // A fresh allocation comes zeroed from the kernel, page by page as the decoding threads
+        // first touch it; resizing would make this thread fault in and zero it all first.
+        *buffer = vec![0; len];
+    } else {
+        buffer.resize(len, 0);
+    }
+    let buffer = Mutex::new(buffer.as_mut_slice());
     let origin = region.start().to_vec();
     reader
         .objects(region, location)?
@@ -250,7 +273,7 @@ pub(crate) fn read_region(
                     shape: part.shape(),
                     start: &vec![0; offset.len()],
                 },
-                &mut buffer,
+                &mut buffer[..],
                 At {
                     shape: region.shape(),
                     start: &offset,
@@ -259,8 +282,7 @@ pub(crate) fn read_region(
                 item,
             );
             Ok(())
-        })?;
-    Ok(buffer.into_inner().unwrap_or_else(|p| p.into_inner()))
+        })
 }
 
 /// The key prefix of the node at zarrs path `path`: `""` for `/`, `a/b/` for `/a/b`.
@@ -306,12 +328,6 @@ impl Writer {
                 // N5 stores them clipped.
                 Self::N5(_) => (object.bounded.shape().to_vec(), false),
             };
-            let bytes = (shape.iter().product::<u64>() * item) as usize;
-            let mut out = if padded {
-                fill.iter().copied().cycle().take(bytes).collect()
-            } else {
-                vec![0u8; bytes]
-            };
             let offset: Vec<u64> = object
                 .bounded
                 .start()
@@ -319,20 +335,28 @@ impl Writer {
                 .zip(&origin)
                 .map(|(s, o)| s - o)
                 .collect();
-            copy_box(
-                data,
-                At {
-                    shape: region.shape(),
-                    start: &offset,
-                },
-                &mut out,
-                At {
-                    shape: &shape,
-                    start: &vec![0; shape.len()],
-                },
-                object.bounded.shape(),
-                item,
-            );
+            let from = At {
+                shape: region.shape(),
+                start: &offset,
+            };
+            let out = if padded {
+                let bytes = (shape.iter().product::<u64>() * item) as usize;
+                let mut out: Vec<u8> = fill.iter().copied().cycle().take(bytes).collect();
+                copy_box(
+                    data,
+                    from,
+                    &mut out,
+                    At {
+                        shape: &shape,
+                        start: &vec![0; shape.len()],
+                    },
+                    object.bounded.shape(),
+                    item,
+                );
+                out
+            } else {
+                gather_box(data, from, object.bounded.shape(), item)
+            };
             let result = match self {
                 Self::Zarr(a) => a
                     .store_chunk(&object.index, ArrayBytes::new_flen(out))

@@ -541,14 +541,14 @@ impl Copy<'_> {
                 &done[self.index],
                 group_shape,
                 plan.concurrent_groups,
-                &|subset| {
+                &|subset, buffer| {
                     if plan.repack {
                         repack::repack_region(plan, subset, self.source, self.target, self.progress)
                     } else {
-                        let data = io::read_region(&src, subset, plan.item_size, &self.location)?;
+                        io::read_region_into(&src, subset, plan.item_size, &self.location, buffer)?;
                         dst.write_region(
                             subset,
-                            &data,
+                            buffer,
                             plan.item_size,
                             &self.location,
                             self.progress,
@@ -571,9 +571,15 @@ impl Copy<'_> {
             &done[first],
             &pass.write_groups.group_shape,
             pass.write_groups.in_flight,
-            &|subset| {
-                let data = io::read_region(&src, subset, plan.item_size, &self.location)?;
-                between.write_region(subset, &data, plan.item_size, &self.location, self.progress)
+            &|subset, buffer| {
+                io::read_region_into(&src, subset, plan.item_size, &self.location, buffer)?;
+                between.write_region(
+                    subset,
+                    buffer,
+                    plan.item_size,
+                    &self.location,
+                    self.progress,
+                )
             },
             first,
         )?;
@@ -586,9 +592,15 @@ impl Copy<'_> {
             &done[self.index],
             &plan.write_groups.group_shape,
             plan.concurrent_groups,
-            &|subset| {
-                let data = io::read_region(&between, subset, plan.item_size, &self.location)?;
-                dst.write_region(subset, &data, plan.item_size, &self.location, self.progress)
+            &|subset, buffer| {
+                io::read_region_into(&between, subset, plan.item_size, &self.location, buffer)?;
+                dst.write_region(
+                    subset,
+                    buffer,
+                    plan.item_size,
+                    &self.location,
+                    self.progress,
+                )
             },
             self.index,
         )?;
@@ -603,14 +615,15 @@ impl Copy<'_> {
     }
 
     /// Runs `work` on every group in `groups` of a grid of `group_shape` not in `done`, as many
-    /// at once as `in_flight`, logging each finished group under `log_index`.
+    /// at once as `in_flight`, logging each finished group under `log_index`. `work` gets the
+    /// group's region and a buffer to read it into, kept from one group to the next.
     fn groups(
         &self,
         groups: Range<u64>,
         done: &HashSet<u64>,
         group_shape: &[u64],
         in_flight: u64,
-        work: &(dyn Fn(&ArraySubset) -> Result<()> + Sync),
+        work: &(dyn Fn(&ArraySubset, &mut Vec<u8>) -> Result<()> + Sync),
         log_index: usize,
     ) -> Result<Counts> {
         let plan = self.plan;
@@ -639,9 +652,11 @@ impl Copy<'_> {
             .map(|c| pending.iter().skip(c).step_by(in_flight).copied().collect())
             .collect();
         chains.par_iter().try_for_each(|chain| -> Result<()> {
+            // One group buffer per chain, reused by each of its groups.
+            let mut buffer = Vec::new();
             for &g in chain {
                 let subset = region(g, &counts, group_shape, &plan.shape);
-                work(&subset)?;
+                work(&subset, &mut buffer)?;
                 self.log.record(log_index, g)?;
                 bytes.fetch_add(bytes_of(g), std::sync::atomic::Ordering::Relaxed);
                 written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

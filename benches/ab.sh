@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# A/B: two zlint binaries rechunking the same source, alternating, so both see the same machine.
+# Usage: bash benches/ab.sh OLD_ZLINT NEW_ZLINT SRC CHUNKS [extra rechunk options...]
+# Env: RUNS (default 3). Prints each run and the medians (wall s, user s, sys s, peak MiB) and the
+# ratio new/old of the median wall times. Output goes to a temporary directory next to SRC.
+set -euo pipefail
+old=$1 new=$2 src=$3 chunks=$4; shift 4
+runs=${RUNS:-3}
+dst=$(dirname "$src")/ab-out.zarr
+one() {  # binary -> "wall user sys rss_mib"
+  rm -rf "$dst"
+  /usr/bin/time -f "%e %U %S %M" -o "$dst.time" "$1" rechunk "$src" "$dst" --chunks "$chunks" --quiet "${extra[@]}" >/dev/null 2>&1 ||
+    { echo "failed: $1" >&2; exit 1; }
+  awk '{printf "%s %s %s %.0f\n", $1, $2, $3, $4 / 1024}' "$dst.time"
+  rm -rf "$dst" "$dst.time"
+}
+extra=("$@")
+for i in $(seq "$runs"); do
+  echo "old $(one "$old")" ; echo "new $(one "$new")"
+done | tee /dev/stderr | awk '
+  { w[$1] = w[$1] " " $2; u[$1] = u[$1] " " $3; s[$1] = s[$1] " " $4; r[$1] = r[$1] " " $5 }
+  function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
+  END {
+    for (k in w) printf "%s median: wall %.2f s, user %.2f s, sys %.2f s, peak %d MiB\n", k, median(w[k]), median(u[k]), median(s[k]), median(r[k])
+    printf "new/old wall: %.3f\n", median(w["new"]) / median(w["old"])
+  }'
