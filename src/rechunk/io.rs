@@ -246,6 +246,7 @@ pub(crate) fn read_region_into(
         // A fresh allocation comes zeroed from the kernel, page by page as the decoding threads
         // first touch it; resizing would make this thread fault in and zero it all first.
         *buffer = vec![0; len];
+        advise_huge_pages(buffer);
     } else {
         buffer.resize(len, 0);
     }
@@ -284,6 +285,31 @@ pub(crate) fn read_region_into(
             Ok(())
         })
 }
+
+/// Asks Linux to back `buffer` with transparent huge pages where the system leaves that to the
+/// program (`madvise` mode): a group buffer is hundreds of MiB read back in short strided runs,
+/// one per target chunk row, and with 4 KiB pages most of those runs miss the TLB.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(buffer: &mut [u8]) {
+    const PAGE: usize = 4096;
+    let start = buffer.as_mut_ptr() as usize;
+    let aligned = start.next_multiple_of(PAGE);
+    let end = (start + buffer.len()) / PAGE * PAGE;
+    if end > aligned {
+        // SAFETY: the range lies inside `buffer`, which this call borrows mutably; MADV_HUGEPAGE
+        // changes how its pages are backed, never their contents. A refusal is harmless.
+        unsafe {
+            libc::madvise(
+                aligned as *mut libc::c_void,
+                end - aligned,
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_buffer: &mut [u8]) {}
 
 /// The key prefix of the node at zarrs path `path`: `""` for `/`, `a/b/` for `/a/b`.
 pub(crate) fn node_prefix(path: &str) -> String {

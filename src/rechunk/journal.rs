@@ -36,6 +36,8 @@ const DONE_PREFIX: &str = ".zlint-rechunk/done/";
 #[derive(Debug)]
 pub struct Journal<'a> {
     target: &'a TargetStore,
+    /// The plan as stored (read once: on an object store every read is a request).
+    plan: Vec<u8>,
 }
 
 /// One part's log of finished write groups.
@@ -98,8 +100,8 @@ impl<'a> Journal<'a> {
             target.erase(&key)?;
         }
         let text = serde_json::to_vec(plan).map_err(|e| Error::Usage(e.to_string()))?;
-        target.put(PLAN_KEY, text)?;
-        Ok(Self { target })
+        target.put(PLAN_KEY, text.clone())?;
+        Ok(Self { target, plan: text })
     }
 
     /// The journal of an output in progress in `target`, if there is one.
@@ -107,17 +109,15 @@ impl<'a> Journal<'a> {
     /// # Errors
     /// [`Error::Storage`] when the target cannot be read.
     pub fn find(target: &'a TargetStore) -> Result<Option<Self>> {
-        Ok(target.get(PLAN_KEY)?.map(|_| Self { target }))
+        Ok(target.get(PLAN_KEY)?.map(|plan| Self { target, plan }))
     }
 
     /// The plan the output is being written to.
     ///
     /// # Errors
-    /// [`Error::Storage`] if it cannot be read, [`Error::Usage`] if it is not a plan of this
-    /// version of zlint.
+    /// [`Error::Usage`] if it is not a plan of this version of zlint.
     pub fn plan(&self) -> Result<RechunkPlan> {
-        let text = self.target.get(PLAN_KEY)?.unwrap_or_default();
-        serde_json::from_slice(&text).map_err(|e| {
+        serde_json::from_slice(&self.plan).map_err(|e| {
             Error::Usage(format!(
                 "{}: not a plan this zlint can continue ({e}); start again with --overwrite",
                 self.target.key_location(PLAN_KEY)
