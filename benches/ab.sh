@@ -8,11 +8,11 @@ old=$1 new=$2 src=$3 chunks=$4; shift 4
 runs=${RUNS:-3}
 dst=$(dirname "$src")/ab-out.zarr
 one() {  # binary -> "wall user sys rss_mib"
-  rm -rf "$dst"
+  rm -rf "$dst"; sync  # no earlier output left to write back meanwhile
   /usr/bin/time -f "%e %U %S %M" -o "$dst.time" "$1" rechunk "$src" "$dst" --chunks "$chunks" --quiet "${extra[@]}" >/dev/null 2>&1 ||
     { echo "failed: $1" >&2; exit 1; }
   awk '{printf "%s %s %s %.0f\n", $1, $2, $3, $4 / 1024}' "$dst.time"
-  rm -rf "$dst" "$dst.time"
+  rm -rf "$dst" "$dst.time"; sync
 }
 extra=("$@")
 for i in $(seq "$runs"); do

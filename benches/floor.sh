@@ -17,12 +17,12 @@ for src in src.zarr src-v2.zarr; do
   for t in 64,256,256 128,128,128; do
     : >"$work/floor-z" && : >"$work/floor-f" && : >"$work/floor-p"
     for _ in $(seq "$runs"); do
-      rm -rf "$work/floor-out.zarr"
+      rm -rf "$work/floor-out.zarr"; sync  # no earlier output left to write back meanwhile
       start=$(date +%s.%N)
       "$here/target/release/zlint" rechunk "$work/$src" "$work/floor-out.zarr" --chunks "$t" \
         --max-mem "${MAX_MEM:-1GiB}" --quiet >/dev/null
       echo "$(date +%s.%N) - $start" | bc >>"$work/floor-z"
-      rm -rf "$work/floor-out.zarr"
+      rm -rf "$work/floor-out.zarr"; sync
       cargo bench --quiet --manifest-path "$here/Cargo.toml" --bench codec_floor -- "$work/$src" "$t" "$(nproc)" 2>/dev/null |
         awk -v f="$work/floor-f" -v p="$work/floor-p" \
           '/at once:/ {print $(NF - 1) >> p} / threads = / {print $(NF - 1) >> f}'

@@ -3,7 +3,8 @@
 # source on the same disk and beside a decoding rechunk of the same conversion, in one run.
 # Needs the Zarr v2 Blosc source of benches/rechunk.sh (run `FORMAT=2 bash benches/rechunk.sh`
 # first, or pass any Zarr v2 store). Peers doing the same v2 -> v3 conversion (zarr-python 3,
-# tensorstore; benches/repack_peers.py) run with PEER_PYTHON (default: the venv rechunk.sh made).
+# tensorstore; benches/repack_peers.py) run with PEER_PYTHON (default: the venv rechunk.sh made);
+# zarrs_reencode (zarrs_tools) when installed, also into shards.
 # Usage: bash benches/repack.sh [SOURCE.zarr]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +39,14 @@ for peer in zarr tensorstore; do
     echo "skipped $peer: not importable by $py"
   fi
 done
+# zarrs_tools' zarrs_reencode (installed by benches/rechunk.sh) converts to Zarr v3 as well.
+reencode=$(command -v zarrs_reencode || echo "$(dirname "$src")/cargo/bin/zarrs_reencode")
+if [ -x "$reencode" ]; then
+  peers+=("zarrs_reencode $(runs=${PEER_RUNS:-3} median "$reencode" "$src" "$out/o")")
+  peers+=("zarrs_reencode_shards $(runs=${PEER_RUNS:-3} median "$reencode" --shard-shape "$shards" "$src" "$out/o")")
+else
+  echo "skipped zarrs_reencode: not installed (benches/rechunk.sh installs it)"
+fi
 printf '%-58s %8s %8s\n' command seconds "ratio"
 printf '%-58s %8.2f %8.2f\n' "cp -r" "$t_cp" 1
 printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 (repack)" "$t_repack" "$(echo "$t_repack / $t_cp" | bc -l)"
@@ -45,5 +54,9 @@ printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --shards $shards (rep
 printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --codec … (decode + encode)" "$t_decode" "$(echo "$t_decode / $t_cp" | bc -l)"
 for entry in "${peers[@]}"; do
   read -r name t <<<"$entry"
-  printf '%-58s %8.2f %8.2f   (%.1f× zlint repack)\n' "$name, same v2 -> v3 conversion" "$t" "$(echo "$t / $t_cp" | bc -l)" "$(echo "$t / $t_repack" | bc -l)"
+  if [ "$name" = zarrs_reencode_shards ]; then
+    printf '%-58s %8.2f %8.2f   (%.1f× zlint repack into shards)\n' "zarrs_reencode --shard-shape $shards" "$t" "$(echo "$t / $t_cp" | bc -l)" "$(echo "$t / $t_shards" | bc -l)"
+  else
+    printf '%-58s %8.2f %8.2f   (%.1f× zlint repack)\n' "$name, same v2 -> v3 conversion" "$t" "$(echo "$t / $t_cp" | bc -l)" "$(echo "$t / $t_repack" | bc -l)"
+  fi
 done
