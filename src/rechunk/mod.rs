@@ -545,14 +545,7 @@ impl Copy<'_> {
                     if plan.repack {
                         repack::repack_region(plan, subset, self.source, self.target, self.progress)
                     } else {
-                        io::read_region_into(&src, subset, plan.item_size, &self.location, buffer)?;
-                        dst.write_region(
-                            subset,
-                            buffer,
-                            plan.item_size,
-                            &self.location,
-                            self.progress,
-                        )
+                        self.copy_region(&src, &dst, subset, buffer)
                     }
                 },
                 self.index,
@@ -571,16 +564,7 @@ impl Copy<'_> {
             &done[first],
             &pass.write_groups.group_shape,
             pass.write_groups.in_flight,
-            &|subset, buffer| {
-                io::read_region_into(&src, subset, plan.item_size, &self.location, buffer)?;
-                between.write_region(
-                    subset,
-                    buffer,
-                    plan.item_size,
-                    &self.location,
-                    self.progress,
-                )
-            },
+            &|subset, buffer| self.copy_region(&src, &between, subset, buffer),
             first,
         )?;
         // Second pass: intermediate to target.
@@ -592,16 +576,7 @@ impl Copy<'_> {
             &done[self.index],
             &plan.write_groups.group_shape,
             plan.concurrent_groups,
-            &|subset, buffer| {
-                io::read_region_into(&between, subset, plan.item_size, &self.location, buffer)?;
-                dst.write_region(
-                    subset,
-                    buffer,
-                    plan.item_size,
-                    &self.location,
-                    self.progress,
-                )
-            },
+            &|subset, buffer| self.copy_region(&between, &dst, subset, buffer),
             self.index,
         )?;
         let erase =
@@ -612,6 +587,19 @@ impl Copy<'_> {
             .map_err(|e| rechunk_error(self.target.key_location(&prefix), e))?;
         // Groups of both passes count; bytes are the output's.
         Ok((counts.0 + first_written, counts.1 + first_resumed, counts.2))
+    }
+
+    /// Copies `region` from `from` to `to`, decoding it into `buffer` on the way.
+    fn copy_region(
+        &self,
+        from: &io::Reader,
+        to: &io::Writer,
+        region: &ArraySubset,
+        buffer: &mut Vec<u8>,
+    ) -> Result<()> {
+        let item = self.plan.item_size;
+        io::read_region_into(from, region, item, &self.location, buffer)?;
+        to.write_region(region, buffer, item, &self.location, self.progress)
     }
 
     /// Runs `work` on every group in `groups` of a grid of `group_shape` not in `done`, as many
