@@ -243,8 +243,8 @@ pub(crate) fn read_region_into(
 ) -> Result<()> {
     let len = (region.num_elements() * item) as usize;
     if buffer.capacity() < len {
-        // A fresh allocation comes zeroed from the kernel, page by page as the decoding threads
-        // first touch it; resizing would make this thread fault in and zero it all first.
+        // A large fresh allocation comes zeroed from the kernel, page by page as the decoding
+        // threads first touch it; resizing would make this thread fault in and zero it all first.
         *buffer = vec![0; len];
         advise_huge_pages(buffer);
     } else {
@@ -286,12 +286,17 @@ pub(crate) fn read_region_into(
         })
 }
 
-/// Asks Linux to back `buffer` with transparent huge pages where the system leaves that to the
-/// program (`madvise` mode): a group buffer is hundreds of MiB read back in short strided runs,
-/// one per target chunk row, and with 4 KiB pages most of those runs miss the TLB.
+/// Asks Linux to back a buffer of 32 MiB or more (mapped on its own by the allocator) with
+/// transparent huge pages where the system leaves that to the program (`madvise` mode): a group
+/// buffer is often hundreds of MiB read back in short strided runs, one per target chunk row,
+/// and with 4 KiB pages most of those runs miss the TLB.
 #[cfg(target_os = "linux")]
 fn advise_huge_pages(buffer: &mut [u8]) {
     const PAGE: usize = 4096;
+    const LARGE: usize = 32 << 20;
+    if buffer.len() < LARGE {
+        return;
+    }
     let start = buffer.as_mut_ptr() as usize;
     let aligned = start.next_multiple_of(PAGE);
     let end = (start + buffer.len()) / PAGE * PAGE;
