@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::ChunkKeyEncoding;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
-use crate::store::atomic::{copy_atomic, pack_shard_files};
+use crate::store::atomic::{copy_atomic, pack_shard_files, shard_index};
 use crate::store::{OpenedStore, TargetStore};
 
 /// Distinguishes temporary file names of concurrent writes.
@@ -57,23 +57,15 @@ pub(crate) fn pack_shard(inner: &[Option<Vec<u8>>]) -> Option<Vec<u8>> {
     }
     let payload: usize = inner.iter().flatten().map(Vec::len).sum();
     let mut shard = Vec::with_capacity(payload + inner.len() * 16 + 4);
-    let mut index = Vec::with_capacity(inner.len() * 16);
+    let mut spans = Vec::with_capacity(inner.len());
     for chunk in inner {
-        match chunk {
-            Some(bytes) => {
-                index.extend_from_slice(&(shard.len() as u64).to_le_bytes());
-                index.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-                shard.extend_from_slice(bytes);
-            }
-            None => {
-                index.extend_from_slice(&u64::MAX.to_le_bytes());
-                index.extend_from_slice(&u64::MAX.to_le_bytes());
-            }
-        }
+        spans.push(chunk.as_ref().map(|bytes| {
+            let span = (shard.len() as u64, bytes.len() as u64);
+            shard.extend_from_slice(bytes);
+            span
+        }));
     }
-    let checksum = crc32c::crc32c(&index);
-    shard.extend_from_slice(&index);
-    shard.extend_from_slice(&checksum.to_le_bytes());
+    shard.extend_from_slice(&shard_index(&spans));
     Some(shard)
 }
 

@@ -123,12 +123,11 @@ pub fn pack_shard_files(chunks: &[PathBuf], path: &Path, unique: u64) -> std::io
     }
     replace_via_temp(path, unique, |temp| {
         let mut out = std::fs::File::create(temp)?;
-        let mut index = Vec::with_capacity(chunks.len() * 16);
+        let mut spans = Vec::with_capacity(chunks.len());
         let mut offset = 0u64;
         for (chunk, &here) in chunks.iter().zip(&present) {
             if !here {
-                index.extend_from_slice(&u64::MAX.to_le_bytes());
-                index.extend_from_slice(&u64::MAX.to_le_bytes());
+                spans.push(None);
                 continue;
             }
             let at = |err: std::io::Error| {
@@ -136,16 +135,27 @@ pub fn pack_shard_files(chunks: &[PathBuf], path: &Path, unique: u64) -> std::io
             };
             let mut from = std::fs::File::open(chunk).map_err(at)?;
             let length = std::io::copy(&mut from, &mut out).map_err(at)?;
-            index.extend_from_slice(&offset.to_le_bytes());
-            index.extend_from_slice(&length.to_le_bytes());
+            spans.push(Some((offset, length)));
             offset += length;
         }
-        let checksum = crc32c::crc32c(&index);
-        out.write_all(&index)?;
-        out.write_all(&checksum.to_le_bytes())
+        out.write_all(&shard_index(&spans))
     })
     .map(|()| true)
     .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
+}
+
+/// The index a `sharding_indexed` shard ends with: per inner chunk (C order) its offset and
+/// length as little-endian `u64`s, `u64::MAX` twice when absent, then the crc32c of all that.
+pub(crate) fn shard_index(spans: &[Option<(u64, u64)>]) -> Vec<u8> {
+    let mut index = Vec::with_capacity(spans.len() * 16 + 4);
+    for span in spans {
+        let (offset, length) = span.unwrap_or((u64::MAX, u64::MAX));
+        index.extend_from_slice(&offset.to_le_bytes());
+        index.extend_from_slice(&length.to_le_bytes());
+    }
+    let checksum = crc32c::crc32c(&index);
+    index.extend_from_slice(&checksum.to_le_bytes());
+    index
 }
 
 impl ReadableStorageTraits for AtomicFilesystemStore {
