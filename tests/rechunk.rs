@@ -291,6 +291,30 @@ fn a_format_change_with_the_same_chunks_copies_encoded_chunks_unchanged() {
 }
 
 #[test]
+fn the_intermediate_is_stored_raw_on_disk_and_compressed_in_an_object_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    // 128 KiB planes to 8×64×64: an aligned group of 8 planes does not fit 1 MiB with its
+    // chunks, so the plan goes through an intermediate array.
+    write_source(
+        &src,
+        Format::Zarr3,
+        &[32, 256, 256],
+        &[1, 256, 256],
+        None,
+        1,
+        3,
+    );
+    let t = targets(Some(vec![8, 64, 64]), None, None, None);
+    let local = plan_for(&src, &dir.path().join("dst"), &t);
+    let pass = local.arrays[0].intermediate.as_ref().expect("two passes");
+    assert!(!pass.compressed(), "{}", pass.metadata);
+    let remote = plan_for(&src, Path::new("s3://bucket/dst.zarr"), &t);
+    let pass = remote.arrays[0].intermediate.as_ref().expect("two passes");
+    assert!(pass.compressed(), "{}", pass.metadata);
+}
+
+#[test]
 fn repack_is_not_chosen_when_chunks_must_be_re_encoded() {
     let dir = tempfile::tempdir().unwrap();
     let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));

@@ -279,7 +279,10 @@ pub struct ArrayPlan {
 }
 
 /// The first pass of a two-pass rechunk: source to an intermediate array kept in the output's
-/// journal (fast Blosc LZ4), removed once the second pass has read it.
+/// journal, removed once the second pass has read it. On a local disk its chunks are stored
+/// raw: the operating system's page cache absorbs them, and compressing and decompressing every
+/// byte twice would cost more CPU time than the writes it saves. In an object store, where each
+/// byte crosses the network twice, they are compressed with fast Blosc LZ4.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IntermediatePass {
     /// The intermediate chunk shape: per axis the smaller of the source chunk and the target
@@ -289,6 +292,16 @@ pub struct IntermediatePass {
     pub write_groups: WriteGroups,
     /// The intermediate array's `zarr.json`.
     pub metadata: Value,
+}
+
+impl IntermediatePass {
+    /// Whether the intermediate chunks are compressed rather than stored raw.
+    #[must_use]
+    pub fn compressed(&self) -> bool {
+        self.metadata["codecs"]
+            .as_array()
+            .is_some_and(|codecs| codecs.iter().any(|c| c["name"] != "bytes"))
+    }
 }
 
 /// A group to recreate in the target.
@@ -356,7 +369,8 @@ impl RechunkPlan {
                 auto_layouts.push((array.path.clone(), layout.clone()));
             }
             let meta = source_metadata(array)?;
-            arrays.push(plan_array(array, layout, targets, budget, &meta)?);
+            let remote = crate::store::is_url(&target);
+            arrays.push(plan_array(array, layout, targets, budget, &meta, remote)?);
         }
         let target_format = |f: Format| targets.format.unwrap_or(f);
         let mut groups: Vec<GroupPlan> = store
@@ -500,6 +514,7 @@ fn plan_array(
     targets: &Targets,
     budget: Budget,
     meta: &SourceMetadata,
+    remote: bool,
 ) -> Result<ArrayPlan> {
     let item_size = array.item_size().ok_or_else(|| Error::Rechunk {
         location: array.path.to_string(),
@@ -535,7 +550,7 @@ fn plan_array(
     let intermediate = if write_groups.aligned || !targets.two_pass {
         None
     } else {
-        intermediate_pass(array, &object, item_size, budget, meta)
+        intermediate_pass(array, &object, item_size, budget, meta, remote)
     };
     let (write_groups, read_unit) = match &intermediate {
         Some(pass) => {
@@ -613,13 +628,15 @@ fn plan_array(
 const INTERMEDIATE_CHUNK_BYTES: u64 = 1 << 20;
 
 /// The first pass through an intermediate grid, when groups aligned to source and intermediate,
-/// and to intermediate and target, both fit the budget (see [`IntermediatePass`]).
+/// and to intermediate and target, both fit the budget (see [`IntermediatePass`]); compressed
+/// when the target is `remote` (an object store).
 fn intermediate_pass(
     array: &ArrayInfo,
     object: &[u64],
     item_size: u64,
     budget: Budget,
     meta: &SourceMetadata,
+    remote: bool,
 ) -> Option<IntermediatePass> {
     let threads = budget.threads.max(1) as u64;
     let plan = |from: &[u64], to: &[u64]| {
@@ -664,15 +681,20 @@ fn intermediate_pass(
         }
     }
     let first = plan(&array.chunk_shape, &chunks)?;
+    let mut codecs = vec![json!({"name": "bytes", "configuration": {"endian": "little"}})];
+    if remote {
+        codecs.push(
+            json!({"name": "blosc", "configuration": {"cname": "lz4", "clevel": 1,
+            "shuffle": if item_size > 1 { "shuffle" } else { "noshuffle" },
+            "typesize": item_size, "blocksize": 0}}),
+        );
+    }
     let metadata = json!({
         "zarr_format": 3, "node_type": "array", "shape": array.shape,
         "data_type": meta.v3["data_type"], "fill_value": meta.v3["fill_value"],
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
         "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
-        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
-                   {"name": "blosc", "configuration": {"cname": "lz4", "clevel": 1,
-                    "shuffle": if item_size > 1 { "shuffle" } else { "noshuffle" },
-                    "typesize": item_size, "blocksize": 0}}]
+        "codecs": codecs
     });
     Some(IntermediatePass {
         chunks,
@@ -1103,7 +1125,8 @@ impl fmt::Display for RechunkPlan {
             if let Some(pass) = &a.intermediate {
                 writeln!(
                     f,
-                    "; in two passes through intermediate chunks {} ({} groups of {} first), each chunk decoded once per pass",
+                    "; in two passes through {} intermediate chunks {} ({} groups of {} first), each chunk decoded once per pass",
+                    if pass.compressed() { "LZ4" } else { "raw" },
                     shape_text(&pass.chunks),
                     pass.write_groups.count,
                     shape_text(&pass.write_groups.group_shape)

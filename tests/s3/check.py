@@ -190,6 +190,8 @@ done = zl("rechunk", source, split, "--part", "2/4", "-q", expect=2)
 check("--resume" in done.stderr, "a part started before needs --resume")
 zl("rechunk", source, split, "--part", "2/4", "--resume", "-q")
 zl("rechunk", source, split, "--finalize", "--verify")
+plan = zl("rechunk", source, single, *options, "--dry-run").stdout
+check("through LZ4 intermediate chunks" in plan, "a two-pass plan into an object store compresses its intermediate")
 zl("rechunk", source, single, *options, "-q")
 # The same part started twice at once: one runs, the other is refused.
 twice = f"s3://{BUCKET}/out/twice.zarr"
@@ -212,14 +214,32 @@ check(a == b and len(a) > 1, f"4 parts wrote the same {len(a)} objects as one ru
 check(np.array_equal(s3_read("out/split.zarr", "", "zarr3"), stack[...]), "split output read back by tensorstore")
 
 
-# A proxy in front of moto answers every third request with 503 or 429 (throttling), and refuses
-# the access key "wrong" with 403 as S3 does.
+# A proxy in front of moto answers every third request with 503 or 429 (throttling), but never
+# the same request twice in a row (the retries of one request could otherwise keep landing on
+# every third slot while other requests run), and refuses the access key "wrong" with 403 as S3
+# does.
 class Throttle(http.server.BaseHTTPRequestHandler):
     count = 0
     refused = 0
+    lock = threading.Lock()
+    just_refused = set()
+
+    def refuse(self):
+        """Whether to throttle this request."""
+        with Throttle.lock:
+            Throttle.count += 1
+            key = (self.command, self.path)
+            if key in Throttle.just_refused:
+                Throttle.just_refused.discard(key)
+                return False
+            if Throttle.count % 3:
+                return False
+            Throttle.just_refused.add(key)
+            Throttle.refused += 1
+            return True
 
     def forward(self):
-        Throttle.count += 1
+        throttle = self.refuse()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if "Credential=wrong/" in self.headers.get("Authorization", ""):
             error = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code>'
@@ -230,9 +250,8 @@ class Throttle(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(error)
             return
-        if Throttle.count % 3 == 0:
-            Throttle.refused += 1
-            status = 503 if Throttle.count % 2 else 429
+        if throttle:
+            status = 503 if Throttle.refused % 2 else 429
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
