@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::recommend::{Layout, LayoutRequest, axis_roles, recommend, reuse_layout};
-use super::write_groups::{WriteGroups, group_cost, plan_write_groups};
+use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::lint::config::{Access, Profile, Thresholds};
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
@@ -540,11 +540,14 @@ fn plan_array(
         threads,
     )
     .ok_or_else(|| {
+        let needed = peak_bytes(&object, item_size, &array.chunk_shape, &object, 1, threads);
         Error::Usage(format!(
-            "`{}`: --max-mem {} cannot hold one target object of {} (with its source chunks)",
+            "`{}`: --max-mem {} cannot hold one target object of {} with the source chunks \
+             {threads} threads decode for it ({} in all); raise --max-mem or lower -j",
             array.path,
             human_bytes(budget.max_mem_bytes),
-            human_bytes(product(&object) * item_size)
+            human_bytes(product(&object) * item_size),
+            human_bytes(needed)
         ))
     })?;
     let intermediate = if write_groups.aligned || !targets.two_pass {
@@ -569,16 +572,24 @@ fn plan_array(
     };
     let concurrent_groups = write_groups.in_flight;
     // The larger of the two passes' peaks, when there are two.
-    let peak_memory_bytes = (group_cost(&write_groups.group_shape, item_size, &read_unit, &object)
-        * concurrent_groups)
-        .max(intermediate.as_ref().map_or(0, |pass| {
-            group_cost(
-                &pass.write_groups.group_shape,
-                item_size,
-                &array.chunk_shape,
-                &pass.chunks,
-            ) * pass.write_groups.in_flight
-        }));
+    let peak_memory_bytes = peak_bytes(
+        &write_groups.group_shape,
+        item_size,
+        &read_unit,
+        &object,
+        concurrent_groups,
+        threads,
+    )
+    .max(intermediate.as_ref().map_or(0, |pass| {
+        peak_bytes(
+            &pass.write_groups.group_shape,
+            item_size,
+            &array.chunk_shape,
+            &pass.chunks,
+            pass.write_groups.in_flight,
+            threads,
+        )
+    }));
     let size = product(&array.shape) * item_size;
     let source_doc = meta.v2.as_ref().unwrap_or(&meta.v3);
     let repack = targets.codec.is_none()

@@ -71,7 +71,18 @@ pub fn plan_write_groups(
     concurrency: u64,
 ) -> Option<WriteGroups> {
     let n = shape.len();
-    let cost = |group: &[u64]| group_cost(group, item_size, source_chunks, target_objects);
+    let threads = concurrency.max(1);
+    let peak = |group: &[u64], in_flight: u64| {
+        peak_bytes(
+            group,
+            item_size,
+            source_chunks,
+            target_objects,
+            in_flight,
+            threads,
+        )
+    };
+    let cost = |group: &[u64]| peak(group, 1);
     let target: Vec<u64> = (0..n)
         .map(|i| target_objects[i].min(whole(shape[i], target_objects[i], shape[i])))
         .collect();
@@ -94,7 +105,6 @@ pub fn plan_write_groups(
     } else {
         return None;
     };
-    let threads = concurrency.max(1);
     let per_group = budget_bytes / (budget_bytes / cost(&group).max(1)).clamp(1, threads);
     // Objects a group holds: its parallel work (each is decoded or encoded by one thread).
     let work = |g: &[u64]| {
@@ -121,9 +131,10 @@ pub fn plan_write_groups(
     let in_flight = if work(&group) >= 2 * threads {
         1
     } else {
-        (budget_bytes / cost(&group).max(1))
-            .clamp(1, threads)
-            .min(count.max(1))
+        (1..=threads.min(count.max(1)))
+            .rev()
+            .find(|k| peak(&group, *k) <= budget_bytes)
+            .unwrap_or(1)
     };
     let touched: u64 = (0..n)
         .map(|i| touched_along(shape[i], group[i], source_chunks[i].max(1)))
@@ -139,18 +150,46 @@ pub fn plan_write_groups(
     })
 }
 
-/// Peak bytes held for one group: the decoded region, plus one decoded source chunk and one
-/// encoded target object per thread at work on it (both counted at their uncompressed size).
+/// Peak bytes held while `in_flight` groups of `group` run on `threads` threads: the decoded
+/// groups, plus what each busy thread holds for its task. A thread decoding a source chunk holds
+/// it encoded and decoded; one encoding a target object holds it gathered and encoded (each
+/// counted at its uncompressed size, which compressed data does not exceed by much). Only as
+/// many threads are busy as the groups have tasks: one group decodes all its chunks, then
+/// encodes all its objects; groups in flight together may be in either phase.
 #[must_use]
-pub fn group_cost(
+pub fn peak_bytes(
     group: &[u64],
     item_size: u64,
     source_chunks: &[u64],
     target_objects: &[u64],
+    in_flight: u64,
+    threads: u64,
 ) -> u64 {
-    product(group) * item_size
-        + product(source_chunks) * item_size
-        + 2 * product(target_objects) * item_size
+    let (chunk, object) = (
+        product(source_chunks) * item_size,
+        product(target_objects) * item_size,
+    );
+    let decoding = threads.min(in_flight * straddled(group, source_chunks)) * 2 * chunk;
+    let encoding = threads.min(in_flight * straddled(group, target_objects)) * 2 * object;
+    let working = if in_flight <= 1 {
+        decoding.max(encoding)
+    } else {
+        (threads * 2 * chunk.max(object)).min(decoding + encoding)
+    };
+    in_flight * product(group) * item_size + working
+}
+
+/// The most cells of a grid of `cell` that one box of `extent` can meet (one more per axis
+/// when the box does not hold whole cells).
+fn straddled(extent: &[u64], cell: &[u64]) -> u64 {
+    extent
+        .iter()
+        .zip(cell)
+        .map(|(e, c)| {
+            let c = (*c).max(1);
+            e.div_ceil(c) + u64::from(e % c != 0)
+        })
+        .product()
 }
 
 #[cfg(test)]
@@ -227,7 +266,37 @@ mod tests {
         .expect("fits");
         assert!(!g.aligned);
         assert!(g.read_amplification > 1.0);
-        assert!(group_cost(&g.group_shape, 2, &[1, 2048, 1024], &[64, 256, 256]) <= 64 * MIB);
+        let peak = peak_bytes(
+            &g.group_shape,
+            2,
+            &[1, 2048, 1024],
+            &[64, 256, 256],
+            g.in_flight,
+            2,
+        );
+        assert!(peak <= 64 * MIB);
+    }
+
+    #[test]
+    fn peak_memory_counts_one_task_per_busy_thread() {
+        let (plane, block) = ([1, 2048, 1024], [64, 256, 256]); // 4 MiB and 8 MiB of u16
+        // A group of 64 planes: both threads decode planes, then both encode blocks, each
+        // holding its task's bytes twice (encoded and decoded).
+        let slab = peak_bytes(&[64, 2048, 1024], 2, &plane, &block, 1, 2);
+        assert_eq!(slab, 256 * MIB + 2 * 2 * 8 * MIB);
+        // A group of one block has one object to encode: one thread holds it, however many run.
+        let small = [8, 256, 256]; // 1 MiB
+        assert_eq!(
+            peak_bytes(&block, 2, &small, &block, 1, 2),
+            8 * MIB + 2 * 8 * MIB
+        );
+        // Two such groups at once: both threads may encode.
+        assert_eq!(
+            peak_bytes(&block, 2, &small, &block, 2, 2),
+            2 * 8 * MIB + 2 * 2 * 8 * MIB
+        );
+        // Unaligned groups meet one more source chunk per axis they cut.
+        assert_eq!(straddled(&[3, 4], &[2, 4]), 3);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reading and writing arrays of any supported format, object by object: zarrs for Zarr v2 and
 //! v3, zlint's own N5 code for N5.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -370,7 +371,7 @@ impl Writer {
                 shape: region.shape(),
                 start: &offset,
             };
-            let out = if padded {
+            let out: Cow<'_, [u8]> = if padded {
                 let bytes = (shape.iter().product::<u64>() * item) as usize;
                 let mut out: Vec<u8> = fill.iter().copied().cycle().take(bytes).collect();
                 copy_box(
@@ -384,9 +385,12 @@ impl Writer {
                     object.bounded.shape(),
                     item,
                 );
-                out
+                Cow::Owned(out)
+            } else if object.bounded == *region {
+                // The region is this one object: its bytes are already in order.
+                Cow::Borrowed(data)
             } else {
-                gather_box(data, from, object.bounded.shape(), item)
+                Cow::Owned(gather_box(data, from, object.bounded.shape(), item))
             };
             let result = match self {
                 Self::Zarr(a) => a
@@ -395,7 +399,7 @@ impl Writer {
                         error(location, format!("writing region {}: {e}", object.bounded))
                     }),
                 Self::N5(a) => a
-                    .write_block(&object.index, &shape, out)
+                    .write_block(&object.index, &shape, out.into_owned())
                     .map_err(|e| error(location, e)),
             };
             progress.advance(object.bounded.num_elements() * item);
