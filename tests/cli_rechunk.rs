@@ -288,6 +288,28 @@ fn a_small_budget_rechunks_in_two_passes_to_the_same_bytes() {
     );
 }
 
+#[test]
+fn a_budget_below_what_the_threads_decode_at_once_is_refused_with_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.zarr");
+    stack(&src, 16);
+    // A 512 KiB target block needs its 512 KiB planes decoded: two threads hold two planes
+    // twice over (encoded and decoded), 2.5 MiB with the block; one thread 1.5 MiB.
+    let plan = |threads: &str| {
+        zlint()
+            .args(["rechunk", src.to_str().unwrap()])
+            .arg(dir.path().join("dst.zarr"))
+            .args(["--chunks", "16,128,128", "--max-mem", "2MiB", "-j", threads])
+            .args(["--dry-run"])
+            .assert()
+    };
+    plan("2")
+        .code(2)
+        .stderr(predicate::str::contains("2.5 MiB in all"))
+        .stderr(predicate::str::contains("lower -j"));
+    plan("1").success();
+}
+
 /// Waits until `log` has `lines` lines, while `child` runs.
 fn wait_for_lines(log: &Path, lines: usize, child: &mut std::process::Child) {
     let started = Instant::now();
