@@ -363,13 +363,13 @@ impl RechunkPlan {
         let thresholds = Thresholds::for_profile(targets.profile);
         let mut arrays = Vec::new();
         let mut auto_layouts: Vec<(NodePath, Layout)> = Vec::new();
+        let remote = crate::store::is_url(&target);
         for array in &store.arrays {
             let layout = target_layout(store, array, targets, &thresholds, &auto_layouts)?;
             if targets.auto {
                 auto_layouts.push((array.path.clone(), layout.clone()));
             }
             let meta = source_metadata(array)?;
-            let remote = crate::store::is_url(&target);
             arrays.push(plan_array(array, layout, targets, budget, &meta, remote)?);
         }
         let target_format = |f: Format| targets.format.unwrap_or(f);
