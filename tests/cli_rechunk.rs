@@ -289,25 +289,29 @@ fn a_small_budget_rechunks_in_two_passes_to_the_same_bytes() {
 }
 
 #[test]
-fn a_budget_below_what_the_threads_decode_at_once_is_refused_with_what_it_needs() {
+fn a_budget_that_holds_fewer_threads_runs_on_fewer_and_one_below_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("src.zarr");
     stack(&src, 16);
     // A 512 KiB target block needs its 512 KiB planes decoded: two threads hold two planes
     // twice over (encoded and decoded), 2.5 MiB with the block; one thread 1.5 MiB.
-    let plan = |threads: &str| {
+    let plan = |max_mem: &str| {
         zlint()
             .args(["rechunk", src.to_str().unwrap()])
             .arg(dir.path().join("dst.zarr"))
-            .args(["--chunks", "16,128,128", "--max-mem", "2MiB", "-j", threads])
+            .args(["--chunks", "16,128,128", "--max-mem", max_mem, "-j", "2"])
             .args(["--dry-run"])
             .assert()
     };
-    plan("2")
+    plan("3MiB")
+        .success()
+        .stdout(predicate::str::contains("--max-mem 3 MiB, 2 threads)"));
+    plan("2MiB")
+        .success()
+        .stdout(predicate::str::contains("--max-mem 2 MiB, 1 thread)"));
+    plan("1MiB")
         .code(2)
-        .stderr(predicate::str::contains("2.5 MiB in all"))
-        .stderr(predicate::str::contains("lower -j"));
-    plan("1").success();
+        .stderr(predicate::str::contains("(1.5 MiB on 1 thread)"));
 }
 
 /// Waits until `log` has `lines` lines, while `child` runs.

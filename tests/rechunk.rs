@@ -315,6 +315,36 @@ fn the_intermediate_is_stored_raw_on_disk_and_compressed_in_an_object_store() {
 }
 
 #[test]
+fn a_plan_run_elsewhere_takes_the_most_threads_its_budget_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    write_source(
+        &src,
+        Format::Zarr3,
+        &[32, 256, 256],
+        &[1, 256, 256],
+        None,
+        1,
+        3,
+    );
+    let plan = plan_for(
+        &src,
+        &dir.path().join("dst"),
+        &targets(Some(vec![8, 64, 64]), None, None, None),
+    );
+    let fits = |t: usize| {
+        plan.arrays
+            .iter()
+            .all(|a| a.peak_memory(t as u64) <= plan.budget.max_mem_bytes)
+    };
+    assert!(fits(plan.budget.threads), "the plan fits its own threads");
+    let t = plan.threads_within_budget(64);
+    assert!(fits(t) && (t == 64 || !fits(t + 1)), "{t} threads");
+    assert!(t < 64, "1 MiB cannot hold 64 threads' 128 KiB planes");
+    assert_eq!(plan.threads_within_budget(1), 1);
+}
+
+#[test]
 fn repack_is_not_chosen_when_chunks_must_be_re_encoded() {
     let dir = tempfile::tempdir().unwrap();
     let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));

@@ -184,7 +184,8 @@ pub struct RechunkArgs {
     /// Memory for data in flight, e.g. 2GiB [default: a quarter of RAM].
     #[arg(long)]
     pub max_mem: Option<String>,
-    /// Worker threads [default: all cores].
+    /// Worker threads at most (fewer when --max-mem cannot hold the chunks that many decode at
+    /// once) [default: all cores].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// Print the plan and write nothing.

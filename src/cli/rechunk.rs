@@ -190,7 +190,10 @@ fn plan_in_progress<'a>(
     let mut plan = journal.plan()?;
     plan.target.clone_from(&args.target);
     plan.source.clone_from(&args.source);
-    plan.budget.threads = threads(args.threads, &[&args.source, &args.target]);
+    // The plan's groups were sized for its budget: a part on a machine with more threads than
+    // that budget holds runs on fewer.
+    plan.budget.threads =
+        plan.threads_within_budget(threads(args.threads, &[&args.source, &args.target]));
     Ok((journal, plan))
 }
 

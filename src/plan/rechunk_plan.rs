@@ -294,6 +294,37 @@ pub struct IntermediatePass {
     pub metadata: Value,
 }
 
+impl ArrayPlan {
+    /// Peak memory of the data in flight on `threads` threads: the larger of the two passes'
+    /// peaks when there are two (see [`peak_bytes`]).
+    #[must_use]
+    pub fn peak_memory(&self, threads: u64) -> u64 {
+        let object = self.target.object();
+        let read_unit = self
+            .intermediate
+            .as_ref()
+            .map_or(&self.source_chunks, |pass| &pass.chunks);
+        let last = peak_bytes(
+            &self.write_groups.group_shape,
+            self.item_size,
+            read_unit,
+            &object,
+            self.concurrent_groups,
+            threads,
+        );
+        self.intermediate.as_ref().map_or(last, |pass| {
+            last.max(peak_bytes(
+                &pass.write_groups.group_shape,
+                self.item_size,
+                &self.source_chunks,
+                &pass.chunks,
+                pass.write_groups.in_flight,
+                threads,
+            ))
+        })
+    }
+}
+
 impl IntermediatePass {
     /// Whether the intermediate chunks are compressed rather than stored raw.
     #[must_use]
@@ -361,17 +392,45 @@ impl RechunkPlan {
             });
         }
         let thresholds = Thresholds::for_profile(targets.profile);
-        let mut arrays = Vec::new();
+        let mut chosen = Vec::new();
         let mut auto_layouts: Vec<(NodePath, Layout)> = Vec::new();
-        let remote = crate::store::is_url(&target);
         for array in &store.arrays {
             let layout = target_layout(store, array, targets, &thresholds, &auto_layouts)?;
             if targets.auto {
                 auto_layouts.push((array.path.clone(), layout.clone()));
             }
             let meta = source_metadata(array)?;
-            arrays.push(plan_array(array, layout, targets, budget, &meta, remote)?);
+            chosen.push((array, layout, meta));
         }
+        // Threads are at most the budget's, and fewer when --max-mem cannot hold the chunks that
+        // many threads decode at once, for some array.
+        let fits = |threads: usize| {
+            chosen.iter().all(|(array, layout, _)| {
+                array.item_size().is_none_or(|item_size| {
+                    plan_write_groups(
+                        &array.shape,
+                        item_size,
+                        &array.chunk_shape,
+                        &layout.object(),
+                        budget.max_mem_bytes,
+                        threads as u64,
+                    )
+                    .is_some()
+                })
+            })
+        };
+        let budget = Budget {
+            threads: (1..=budget.threads.max(1))
+                .rev()
+                .find(|&threads| fits(threads))
+                .unwrap_or(1),
+            ..budget
+        };
+        let remote = crate::store::is_url(&target);
+        let arrays = chosen
+            .into_iter()
+            .map(|(array, layout, meta)| plan_array(array, layout, targets, budget, &meta, remote))
+            .collect::<Result<Vec<_>>>()?;
         let target_format = |f: Format| targets.format.unwrap_or(f);
         let mut groups: Vec<GroupPlan> = store
             .groups
@@ -396,6 +455,20 @@ impl RechunkPlan {
             arrays,
             groups,
         })
+    }
+
+    /// The most threads, up to `threads`, on which every array's planned groups stay within the
+    /// budget's memory (at least one): for a run of a plan made elsewhere, on another machine.
+    #[must_use]
+    pub fn threads_within_budget(&self, threads: usize) -> usize {
+        (1..=threads.max(1))
+            .rev()
+            .find(|&t| {
+                self.arrays
+                    .iter()
+                    .all(|a| a.peak_memory(t as u64) <= self.budget.max_mem_bytes)
+            })
+            .unwrap_or(1)
     }
 
     /// Total uncompressed bytes written.
@@ -526,10 +599,7 @@ fn plan_array(
     let target_format = targets.format.unwrap_or(array.format);
     let target_metadata =
         array_metadata(array, &target, target_format, targets.codec.as_ref(), meta)?;
-    let object = target
-        .shards
-        .clone()
-        .unwrap_or_else(|| target.chunks.clone());
+    let object = target.object();
     let threads = budget.threads.max(1) as u64;
     let write_groups = plan_write_groups(
         &array.shape,
@@ -543,11 +613,12 @@ fn plan_array(
         let needed = peak_bytes(&object, item_size, &array.chunk_shape, &object, 1, threads);
         Error::Usage(format!(
             "`{}`: --max-mem {} cannot hold one target object of {} with the source chunks \
-             {threads} threads decode for it ({} in all); raise --max-mem or lower -j",
+             decoded for it ({} on {})",
             array.path,
             human_bytes(budget.max_mem_bytes),
             human_bytes(product(&object) * item_size),
-            human_bytes(needed)
+            human_bytes(needed),
+            plural(threads as usize, "thread")
         ))
     })?;
     let intermediate = if write_groups.aligned || !targets.two_pass {
@@ -555,41 +626,19 @@ fn plan_array(
     } else {
         intermediate_pass(array, &object, item_size, budget, meta, remote)
     };
-    let (write_groups, read_unit) = match &intermediate {
-        Some(pass) => {
-            let second = plan_write_groups(
-                &array.shape,
-                item_size,
-                &pass.chunks,
-                &object,
-                budget.max_mem_bytes,
-                threads,
-            )
-            .unwrap_or(write_groups);
-            (second, pass.chunks.clone())
-        }
-        None => (write_groups, array.chunk_shape.clone()),
-    };
-    let concurrent_groups = write_groups.in_flight;
-    // The larger of the two passes' peaks, when there are two.
-    let peak_memory_bytes = peak_bytes(
-        &write_groups.group_shape,
-        item_size,
-        &read_unit,
-        &object,
-        concurrent_groups,
-        threads,
-    )
-    .max(intermediate.as_ref().map_or(0, |pass| {
-        peak_bytes(
-            &pass.write_groups.group_shape,
+    let write_groups = match &intermediate {
+        Some(pass) => plan_write_groups(
+            &array.shape,
             item_size,
-            &array.chunk_shape,
             &pass.chunks,
-            pass.write_groups.in_flight,
+            &object,
+            budget.max_mem_bytes,
             threads,
         )
-    }));
+        .unwrap_or(write_groups),
+        None => write_groups,
+    };
+    let concurrent_groups = write_groups.in_flight;
     let size = product(&array.shape) * item_size;
     let source_doc = meta.v2.as_ref().unwrap_or(&meta.v3);
     let repack = targets.codec.is_none()
@@ -606,7 +655,7 @@ fn plan_array(
         Format::Zarr2 => ChunkKeyEncoding::V2 { separator: '/' },
         Format::N5 => ChunkKeyEncoding::N5,
     };
-    Ok(ArrayPlan {
+    let mut plan = ArrayPlan {
         path: array.path.clone(),
         shape: array.shape.clone(),
         dtype: array.dtype.name.clone(),
@@ -615,7 +664,7 @@ fn plan_array(
         source_chunks: array.chunk_shape.clone(),
         source_shards: array.shard_shape.clone(),
         target_format,
-        peak_memory_bytes,
+        peak_memory_bytes: 0,
         bytes_read: if intermediate.is_some() {
             2 * size
         } else {
@@ -632,7 +681,9 @@ fn plan_array(
         target_metadata,
         write_groups,
         concurrent_groups,
-    })
+    };
+    plan.peak_memory_bytes = plan.peak_memory(threads);
+    Ok(plan)
 }
 
 /// The size intermediate chunks grow to (when both passes allow it).
@@ -1074,13 +1125,13 @@ impl fmt::Display for RechunkPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "rechunk {} -> {} ({}, {}; --max-mem {}, {} threads)",
+            "rechunk {} -> {} ({}, {}; --max-mem {}, {})",
             self.source,
             self.target,
             plural(self.arrays.len(), "array"),
             plural(self.groups.len(), "group"),
             human_bytes(self.budget.max_mem_bytes),
-            self.budget.threads
+            plural(self.budget.threads, "thread")
         )?;
         for a in &self.arrays {
             let name = if a.path.is_root() {

@@ -75,6 +75,14 @@ pub struct Layout {
     pub shards: Option<Vec<u64>>,
 }
 
+impl Layout {
+    /// The shape of one stored object: the shard when sharded, else the chunk.
+    #[must_use]
+    pub fn object(&self) -> Vec<u64> {
+        self.shards.clone().unwrap_or_else(|| self.chunks.clone())
+    }
+}
+
 /// Everything the planner looks at.
 #[derive(Clone, Debug)]
 pub struct LayoutRequest<'a> {
