@@ -290,12 +290,11 @@ fn a_format_change_with_the_same_chunks_copies_encoded_chunks_unchanged() {
     assert_eq!(read_all(&src), read_all(&dst));
 }
 
-#[test]
-fn the_intermediate_is_stored_raw_on_disk_and_compressed_in_an_object_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    // 128 KiB planes to 8×64×64: an aligned group of 8 planes does not fit 1 MiB with its
-    // chunks, so the plan goes through an intermediate array.
+/// `dir/src`: 32 planes of 256×256 uint16, one 128 KiB chunk each. Rechunked to 8×64×64 within
+/// 1 MiB ([`plan_for`]'s budget), an aligned group of 8 planes does not fit with its chunks, so
+/// the plan goes through an intermediate array.
+fn plane_stack(dir: &Path) -> std::path::PathBuf {
+    let src = dir.join("src");
     write_source(
         &src,
         Format::Zarr3,
@@ -305,6 +304,13 @@ fn the_intermediate_is_stored_raw_on_disk_and_compressed_in_an_object_store() {
         1,
         3,
     );
+    src
+}
+
+#[test]
+fn the_intermediate_is_stored_raw_on_disk_and_compressed_in_an_object_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = plane_stack(dir.path());
     let t = targets(Some(vec![8, 64, 64]), None, None, None);
     let local = plan_for(&src, &dir.path().join("dst"), &t);
     let pass = local.arrays[0].intermediate.as_ref().expect("two passes");
@@ -317,16 +323,7 @@ fn the_intermediate_is_stored_raw_on_disk_and_compressed_in_an_object_store() {
 #[test]
 fn a_plan_run_elsewhere_takes_the_most_threads_its_budget_holds() {
     let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    write_source(
-        &src,
-        Format::Zarr3,
-        &[32, 256, 256],
-        &[1, 256, 256],
-        None,
-        1,
-        3,
-    );
+    let src = plane_stack(dir.path());
     let plan = plan_for(
         &src,
         &dir.path().join("dst"),
