@@ -308,7 +308,7 @@ impl ArrayPlan {
             &self.write_groups.group_shape,
             self.item_size,
             read_unit,
-            &object,
+            object,
             self.concurrent_groups,
             threads,
         );
@@ -411,7 +411,7 @@ impl RechunkPlan {
                         &array.shape,
                         item_size,
                         &array.chunk_shape,
-                        &layout.object(),
+                        layout.object(),
                         budget.max_mem_bytes,
                         threads as u64,
                     )
@@ -599,7 +599,7 @@ fn plan_array(
     let target_format = targets.format.unwrap_or(array.format);
     let target_metadata =
         array_metadata(array, &target, target_format, targets.codec.as_ref(), meta)?;
-    let object = target.object();
+    let object = target.object().to_vec();
     let threads = budget.threads.max(1) as u64;
     let write_groups = plan_write_groups(
         &array.shape,
@@ -840,7 +840,7 @@ fn array_metadata(
                     "index_location": "end"}})],
                 None => inner,
             };
-            let grid = target.shards.as_ref().unwrap_or(&target.chunks);
+            let grid = target.object();
             let mut doc = Map::new();
             doc.insert("zarr_format".into(), json!(3));
             doc.insert("node_type".into(), json!("array"));

@@ -78,8 +78,8 @@ pub struct Layout {
 impl Layout {
     /// The shape of one stored object: the shard when sharded, else the chunk.
     #[must_use]
-    pub fn object(&self) -> Vec<u64> {
-        self.shards.clone().unwrap_or_else(|| self.chunks.clone())
+    pub fn object(&self) -> &[u64] {
+        self.shards.as_deref().unwrap_or(&self.chunks)
     }
 }
 
@@ -197,7 +197,7 @@ pub fn is_acceptable(request: &LayoutRequest<'_>, layout: &Layout) -> bool {
     }
     let item = request.item_size;
     let chunk_bytes = product(chunks) * item;
-    let object_shape = layout.shards.as_ref().unwrap_or(chunks);
+    let object_shape = layout.object();
     let object_bytes = product(object_shape) * item;
     let objects = crate::model::grid_count(shape, object_shape);
     if chunk_bytes > t.chunk_max_bytes || objects > 1 && object_bytes < t.chunk_min_bytes {

@@ -127,7 +127,7 @@ pub(crate) fn repack_region(
             })
             .collect()
     };
-    let object_shape = plan.target.shards.as_ref().unwrap_or(&plan.target.chunks);
+    let object_shape = plan.target.object();
     grid_objects(&plan.shape, object_shape, region)
         .par_iter()
         .try_for_each(|object| -> Result<()> {
