@@ -15,9 +15,11 @@
 //! ```
 
 pub mod error;
+pub mod layout;
 pub mod lint;
 pub mod model;
 pub mod plan;
+pub mod profile;
 pub mod progress;
 pub mod rechunk;
 pub mod report;

@@ -1,4 +1,5 @@
-//! Units for people: byte counts in binary units.
+//! Units for people, used at every layer: byte counts in binary units, sizes as people write
+//! them, shapes and counted nouns.
 
 /// Bytes in binary units: `512 B`, `1.5 KiB`, `64 MiB`, `2.0 GiB`.
 #[must_use]
@@ -19,6 +20,54 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// `1 array`, `3 arrays`: a count with its noun.
+#[must_use]
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A shape as `10×20×30` (`()` for a scalar).
+#[must_use]
+pub fn shape_text(shape: &[u64]) -> String {
+    if shape.is_empty() {
+        return "()".to_string();
+    }
+    shape
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join("×")
+}
+
+/// Parses `123`, `64 KiB`, `2MiB`, `1 GiB`, `1.5 MB` (binary and decimal units).
+#[must_use]
+pub fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kib" | "k" => 1024.0,
+        "mib" | "m" => 1024.0 * 1024.0,
+        "gib" | "g" => 1024.0 * 1024.0 * 1024.0,
+        "tib" | "t" => 1024f64.powi(4),
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        _ => return None,
+    };
+    let bytes = number * factor;
+    (bytes.is_finite() && bytes >= 0.0).then_some(bytes.round() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +79,13 @@ mod tests {
         assert_eq!(human_bytes(64 << 20), "64 MiB");
         assert_eq!(human_bytes(3 << 30), "3 GiB");
         assert_eq!(human_bytes(200 * 1024 + 7), "200 KiB");
+    }
+
+    #[test]
+    fn shapes_read_naturally() {
+        assert_eq!(shape_text(&[2, 3]), "2×3");
+        assert_eq!(shape_text(&[]), "()");
+        assert_eq!(plural(1, "array"), "1 array");
+        assert_eq!(plural(2, "array"), "2 arrays");
     }
 }

@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 
 use common::fixture;
 use serde_json::Value;
-use zlint::lint::config::Profile;
 use zlint::lint::registry::RULES;
 use zlint::lint::{LintReport, Settings, lint};
 use zlint::model::NodePath;
+use zlint::profile::Profile;
 use zlint::progress::NoProgress;
 use zlint::scan::{ScanOptions, scan};
 

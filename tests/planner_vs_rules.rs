@@ -1,18 +1,43 @@
-//! The planner and the rules agree: a layout the planner accepts as it is draws no layout finding,
-//! and every layout the planner recommends is one it accepts.
+//! The planner and the rules agree, for every profile and access pattern and at every severity:
+//! the planner accepts a layout exactly when the layout rules find nothing in it, and every layout
+//! it recommends is one it accepts.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use zlint::lint::config::{Access, Profile, Thresholds};
-use zlint::lint::rule::Severity;
+use zlint::layout::{Layout, axis_roles};
 use zlint::lint::{Settings, lint};
 use zlint::model::{ArrayInfo, ChunkKeyEncoding, DataType, Format, NodePath, Store};
-use zlint::plan::{Layout, LayoutRequest, axis_roles, is_acceptable, recommend};
+use zlint::plan::{LayoutRequest, is_acceptable, recommend};
+use zlint::profile::{Access, Profile, Thresholds};
 
 /// Rules about the layout of one array (the planner's concern).
 const LAYOUT_RULES: &[&str] = &[
     "ZL101", "ZL102", "ZL103", "ZL106", "ZL107", "ZL201", "ZL203",
 ];
+
+const PROFILES: [Profile; 3] = [Profile::Analysis, Profile::Cloud, Profile::Visualization];
+const ACCESSES: [Access; 4] = [
+    Access::Auto,
+    Access::Volume,
+    Access::Plane,
+    Access::Timeseries,
+];
+
+/// The findings of the layout rules on one array, at every severity.
+fn layout_findings(array: ArrayInfo, profile: Profile, access: Access) -> Vec<String> {
+    let store = Store {
+        arrays: vec![array],
+        ..Store::default()
+    };
+    let mut settings = Settings::for_profile(profile);
+    settings.access = access;
+    settings.select = LAYOUT_RULES.iter().map(|r| (*r).to_string()).collect();
+    lint(&store, &settings)
+        .findings
+        .iter()
+        .map(|d| format!("{} {}", d.rule, d.message))
+        .collect()
+}
 
 fn array(shape: &[u64], layout: &Layout, item: u64, names: &[&str]) -> ArrayInfo {
     ArrayInfo {
@@ -41,8 +66,8 @@ proptest! {
     fn recommended_layouts_draw_no_layout_findings(
         shape in prop::collection::vec(1u64..6000, 1..5),
         item in prop::sample::select(vec![1u64, 2, 4, 8]),
-        profile in prop::sample::select(vec![Profile::Analysis, Profile::Cloud, Profile::Visualization]),
-        access in prop::sample::select(vec![Access::Auto, Access::Volume, Access::Plane]),
+        profile in prop::sample::select(PROFILES.to_vec()),
+        access in prop::sample::select(ACCESSES.to_vec()),
         seed in prop::collection::vec(1u64..3000, 5),
         names_seed in prop::collection::vec(prop::sample::select(vec!["t", "c", "z", "y", "x", "q"]), 5),
     ) {
@@ -55,13 +80,39 @@ proptest! {
         let layout = recommend(&request);
         prop_assert!(is_acceptable(&request, &layout), "{layout:?}");
 
-        let rewritten = array(&shape, &layout, item, names);
-        let store = Store { arrays: vec![rewritten], ..Store::default() };
-        let mut settings = Settings::for_profile(profile);
-        settings.access = access;
-        settings.select = LAYOUT_RULES.iter().map(|r| (*r).to_string()).collect();
-        let report = lint(&store, &settings);
-        let serious: Vec<_> = report.findings.iter().filter(|d| d.severity >= Severity::Warning).collect();
-        prop_assert!(serious.is_empty(), "{layout:?} for {shape:?}: {serious:?}");
+        let findings = layout_findings(array(&shape, &layout, item, names), profile, access);
+        prop_assert!(findings.is_empty(), "{layout:?} for {shape:?}: {findings:?}");
+    }
+
+    #[test]
+    fn the_planner_accepts_exactly_the_layouts_the_rules_pass(
+        shape in prop::collection::vec(1u64..5000, 1..5),
+        item in prop::sample::select(vec![1u64, 2, 4, 8]),
+        profile in prop::sample::select(PROFILES.to_vec()),
+        access in prop::sample::select(ACCESSES.to_vec()),
+        chunks_seed in prop::collection::vec(1u64..2000, 5),
+        shard_factors in prop::option::of(prop::collection::vec(1u64..5, 5)),
+        ragged in any::<bool>(),
+        names_seed in prop::collection::vec(prop::sample::select(vec!["t", "c", "z", "y", "x", "q"]), 5),
+    ) {
+        let n = shape.len();
+        let names = &names_seed[..n];
+        let chunks: Vec<u64> = shape.iter().zip(&chunks_seed).map(|(s, c)| (*c).min(*s * 2)).collect();
+        // Shards in whole chunks, or (ragged) one element more on the first axis.
+        let shards = shard_factors.map(|f| {
+            let mut shards: Vec<u64> = chunks.iter().zip(&f).map(|(c, f)| c * f).collect();
+            if ragged {
+                shards[0] += 1;
+            }
+            shards
+        });
+        let layout = Layout { chunks, shards };
+        let thresholds = Thresholds::for_profile(profile);
+        let subject = array(&shape, &layout, item, names);
+        let roles = axis_roles(&subject);
+        let request = LayoutRequest::for_array(&subject, &roles, profile, access, &thresholds).expect("sized");
+        let accepted = is_acceptable(&request, &layout);
+        let findings = layout_findings(subject.clone(), profile, access);
+        prop_assert_eq!(accepted, findings.is_empty(), "{:?} over {:?}: {:?}", layout, shape, findings);
     }
 }

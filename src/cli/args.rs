@@ -2,8 +2,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::lint::config::{Access, Profile};
 use crate::lint::rule::Severity;
+use crate::profile::{Access, Profile};
 
 /// Audit and repair the chunk layout of Zarr v2, Zarr v3 and N5 stores.
 ///

@@ -5,7 +5,6 @@ use std::io::Write;
 use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
-use crate::lint::settings::parse_bytes;
 use crate::model::Format;
 use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::{Budget, CodecChoice, RechunkPlan, ShapeRequests, Targets};
@@ -13,6 +12,7 @@ use crate::rechunk::{self, Existing, Journal};
 use crate::scan::{ScanOptions, scan};
 use crate::store::{self, TargetStore};
 use crate::units::human_bytes;
+use crate::units::parse_bytes;
 
 /// A quarter of the machine's memory (1 GiB when it cannot be read).
 fn default_max_mem() -> u64 {
@@ -106,8 +106,8 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
         writeln!(
             out,
             "planned {} in {}: {} to write; run the parts (--part I/N), then --finalize",
-            crate::report::plural(plan.arrays.len(), "array"),
-            crate::report::plural(usize::try_from(groups).unwrap_or(usize::MAX), "write group"),
+            crate::units::plural(plan.arrays.len(), "array"),
+            crate::units::plural(usize::try_from(groups).unwrap_or(usize::MAX), "write group"),
             human_bytes(plan.bytes_written()),
         )
         .map_err(stdout_error)?;
@@ -163,7 +163,7 @@ fn print_summary(what: &str, summary: &rechunk::RechunkSummary) -> crate::Result
     writeln!(
         std::io::stdout(),
         "{what} {}: {} in {:.2} s ({}/s){}",
-        crate::report::plural(summary.arrays, "array"),
+        crate::units::plural(summary.arrays, "array"),
         human_bytes(summary.bytes_written),
         summary.elapsed_secs,
         human_bytes((summary.bytes_written as f64 / secs) as u64),
@@ -243,7 +243,7 @@ fn finalize(args: &RechunkArgs) -> crate::Result<u8> {
             std::io::stdout(),
             "finalized {}: {} complete",
             args.target,
-            crate::report::plural(plan.arrays.len(), "array")
+            crate::units::plural(plan.arrays.len(), "array")
         )
         .map_err(stdout_error)?;
     }
@@ -283,7 +283,7 @@ fn print_verify(report: &rechunk::VerifyReport, target: &str) -> u8 {
         let _ = writeln!(
             std::io::stdout(),
             "verified {}: {} identical",
-            crate::report::plural(report.arrays, "array"),
+            crate::units::plural(report.arrays, "array"),
             human_bytes(report.bytes_compared)
         );
         return EXIT_OK;

@@ -4,7 +4,6 @@
 //! `--ignore`, per-path overrides), applies severities from the configuration, attaches the
 //! recommended layout, and sorts the result by (path, rule).
 
-pub mod config;
 pub mod registry;
 pub mod rule;
 mod rules;
@@ -14,8 +13,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::layout::{Layout, axis_roles};
 use crate::model::{NodePath, Store};
-use crate::plan::{LayoutRequest, axis_roles, recommend};
+use crate::plan::{LayoutRequest, recommend};
 use rule::{Check, Diagnostic, Finding, LintContext, Rule, Severity};
 pub use settings::Settings;
 
@@ -25,9 +25,9 @@ pub struct LintReport {
     /// The store location.
     pub store: String,
     /// The profile in force.
-    pub profile: config::Profile,
+    pub profile: crate::profile::Profile,
     /// The access pattern in force.
-    pub access: config::Access,
+    pub access: crate::profile::Access,
     /// Findings, sorted by path then rule ID.
     pub findings: Vec<Diagnostic>,
     /// Counts.
@@ -136,14 +136,14 @@ fn pyramid_layout(
     store: &Store,
     array: &crate::model::ArrayInfo,
     request: &LayoutRequest<'_>,
-) -> Option<crate::plan::Layout> {
-    let levels: Vec<crate::plan::Layout> = store
+) -> Option<Layout> {
+    let levels: Vec<Layout> = store
         .multiscale_of(&array.path)?
         .levels
         .iter()
         .filter(|level| level.path != array.path)
         .filter_map(|level| store.array(&level.path))
-        .map(|other| crate::plan::Layout {
+        .map(|other| Layout {
             chunks: other.chunk_shape.clone(),
             shards: other.shard_shape.clone(),
         })
@@ -169,7 +169,7 @@ fn metadata_file(store: &Store, path: &NodePath) -> String {
 }
 
 fn attach_recommendations(store: &Store, settings: &Settings, findings: &mut [Diagnostic]) {
-    let mut cache: BTreeMap<NodePath, Option<crate::plan::Layout>> = BTreeMap::new();
+    let mut cache: BTreeMap<NodePath, Option<Layout>> = BTreeMap::new();
     for diagnostic in findings.iter_mut() {
         let recommends = registry::find(diagnostic.rule).is_some_and(|r| r.recommends);
         if !recommends {

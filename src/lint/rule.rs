@@ -4,9 +4,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::config::{Access, Profile, Thresholds};
+use crate::layout::Layout;
 use crate::model::{ArrayInfo, GroupInfo, NodePath, Store};
-use crate::plan::Layout;
+use crate::profile::{Access, Profile, Thresholds};
 
 /// How serious a finding is.
 #[derive(

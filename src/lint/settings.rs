@@ -24,10 +24,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::config::{Access, Profile, Thresholds};
 use super::rule::{Rule, Severity};
 use crate::error::{Error, Result};
 use crate::model::NodePath;
+use crate::profile::{Access, Profile, Thresholds};
+use crate::units::parse_bytes;
 
 /// The config file name looked for in the store and the current directory.
 pub const CONFIG_FILE: &str = "zlint.toml";
@@ -192,31 +193,6 @@ fn apply_thresholds(
         *slot = parsed;
     }
     serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| format!("[thresholds]: {e}"))
-}
-
-/// Parses `123`, `64 KiB`, `2MiB`, `1 GiB`, `1.5 MB` (binary and decimal units).
-#[must_use]
-pub fn parse_bytes(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "kib" | "k" => 1024.0,
-        "mib" | "m" => 1024.0 * 1024.0,
-        "gib" | "g" => 1024.0 * 1024.0 * 1024.0,
-        "tib" | "t" => 1024f64.powi(4),
-        "kb" => 1e3,
-        "mb" => 1e6,
-        "gb" => 1e9,
-        "tb" => 1e12,
-        _ => return None,
-    };
-    let bytes = number * factor;
-    (bytes.is_finite() && bytes >= 0.0).then_some(bytes.round() as u64)
 }
 
 #[cfg(test)]

@@ -5,6 +5,4 @@ pub mod rechunk_plan;
 pub mod recommend;
 pub mod write_groups;
 
-pub use recommend::{
-    AxisRole, Layout, LayoutRequest, axis_roles, is_acceptable, recommend, reuse_layout,
-};
+pub use recommend::{LayoutRequest, is_acceptable, recommend, reuse_layout};

@@ -269,8 +269,8 @@ mod tests {
     }
 
     fn plan_of(arrays: &[(&[u64], &[u64])]) -> RechunkPlan {
+        use crate::layout::Layout;
         use crate::model::{ChunkKeyEncoding, Format, NodePath};
-        use crate::plan::Layout;
         use crate::plan::rechunk_plan::{ArrayPlan, Budget};
         use crate::plan::write_groups::WriteGroups;
         let arrays = arrays

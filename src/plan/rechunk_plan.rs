@@ -7,13 +7,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::recommend::{Layout, LayoutRequest, axis_roles, recommend, reuse_layout};
+use super::recommend::{LayoutRequest, recommend, reuse_layout};
 use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
-use crate::lint::config::{Access, Profile, Thresholds};
+use crate::layout::{Layout, axis_roles};
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
-use crate::report::{plural, shape_text};
+use crate::profile::{Access, Profile, Thresholds};
 use crate::units::human_bytes;
+use crate::units::{plural, shape_text};
 
 /// A compressor chosen with `--codec`.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -15,73 +15,14 @@
 //!    until the chunk lies inside the profile's window whenever the array allows it.
 //! 5. Zarr v3 output shards chunks that are too small to be objects, or too many.
 
-use serde::{Deserialize, Serialize};
-
-use crate::lint::config::{Access, Profile, Thresholds};
+use crate::layout::{
+    AxisRole, Layout, LayoutView, padding_share, plane_axes, spatial_aspect_ratio,
+};
 use crate::model::{ArrayInfo, Format, product};
+use crate::profile::{Access, Profile, Thresholds};
 
 /// dask's `array.chunk-size-tolerance`: how far an extent may stray from its ideal.
 const TOLERANCE: f64 = 1.25;
-
-/// What an axis stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AxisRole {
-    /// Time (`t`).
-    Time,
-    /// Channel (`c`).
-    Channel,
-    /// Space: `z`, `y` or `x` (or an OME-NGFF axis of type `space`).
-    Space,
-    /// Anything else, or unknown.
-    Other,
-}
-
-/// The roles of an array's axes, from OME-NGFF axis types, then dimension names.
-#[must_use]
-pub fn axis_roles(array: &ArrayInfo) -> Vec<AxisRole> {
-    let from_name = |name: &str| match name.to_ascii_lowercase().as_str() {
-        "t" | "time" => AxisRole::Time,
-        "c" | "channel" | "ch" => AxisRole::Channel,
-        "z" | "y" | "x" => AxisRole::Space,
-        _ => AxisRole::Other,
-    };
-    if let Some(axes) = &array.axes {
-        return axes
-            .iter()
-            .map(|axis| match axis.axis_type.as_deref() {
-                Some("time") => AxisRole::Time,
-                Some("channel") => AxisRole::Channel,
-                Some("space") => AxisRole::Space,
-                _ => from_name(&axis.name),
-            })
-            .collect();
-    }
-    match &array.dimension_names {
-        Some(names) => names
-            .iter()
-            .map(|name| name.as_deref().map_or(AxisRole::Other, from_name))
-            .collect(),
-        None => vec![AxisRole::Other; array.shape.len()],
-    }
-}
-
-/// A chunk layout: chunk shape and, for sharded Zarr v3, shard shape.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Layout {
-    /// The chunk (read unit) shape.
-    pub chunks: Vec<u64>,
-    /// The shard shape, when sharded.
-    pub shards: Option<Vec<u64>>,
-}
-
-impl Layout {
-    /// The shape of one stored object: the shard when sharded, else the chunk.
-    #[must_use]
-    pub fn object(&self) -> &[u64] {
-        self.shards.as_deref().unwrap_or(&self.chunks)
-    }
-}
 
 /// Everything the planner looks at.
 #[derive(Clone, Debug)]
@@ -130,131 +71,36 @@ impl<'a> LayoutRequest<'a> {
     }
 }
 
-/// Share of stored elements that are padding in edge chunks: `1 − Π s / Π (ceil(s/c)·c)`.
-#[must_use]
-pub fn padding_share(shape: &[u64], chunks: &[u64]) -> f64 {
-    let real: f64 = shape.iter().map(|&s| s as f64).product();
-    let stored: f64 = shape
-        .iter()
-        .zip(chunks)
-        .map(|(&s, &c)| (s.div_ceil(c.max(1)) * c) as f64)
-        .product();
-    if stored == 0.0 {
-        0.0
-    } else {
-        1.0 - real / stored
-    }
-}
-
-/// Axes along which a chunk is degenerate: extent 1 on a free (not time or channel) axis of
-/// length 64 or more.
-#[must_use]
-pub fn degenerate_axes(shape: &[u64], chunks: &[u64], roles: &[AxisRole]) -> Vec<usize> {
-    (0..shape.len())
-        .filter(|&i| !matches!(roles.get(i), Some(AxisRole::Time | AxisRole::Channel)))
-        .filter(|&i| chunks[i] == 1 && shape[i] >= 64)
-        .collect()
-}
-
-/// Ratio between the longest spatial chunk extent (clipped to the shape) and the shortest one of
-/// an axis split into several chunks (a whole axis cannot be lengthened), when there is one.
-#[must_use]
-pub fn spatial_aspect_ratio(shape: &[u64], chunks: &[u64], roles: &[AxisRole]) -> Option<u64> {
-    let spatial: Vec<usize> = (0..shape.len())
-        .filter(|&i| roles.get(i) == Some(&AxisRole::Space))
-        .collect();
-    if spatial.len() < 2 {
-        return None;
-    }
-    let hi = spatial.iter().map(|&i| chunks[i].min(shape[i])).max()?;
-    let lo = spatial
-        .iter()
-        .filter(|&&i| chunks[i] < shape[i])
-        .map(|&i| chunks[i].max(1))
-        .min()?;
-    Some(hi / lo)
-}
-
-/// Whether `layout` already suits the request, i.e. none of the layout rules would flag it:
-/// objects above the floor unless the array is one object (ZL101), read units below the ceiling
-/// (ZL102) and, sharded, above the inner floor (ZL103), chunks inside the array (ZL106), little
-/// edge padding (ZL107), shards in whole chunks (ZL201), no degenerate axis and nothing against
-/// the access pattern (ZL203).
+/// Whether `layout` already suits the request: no layout predicate that a lint rule fires on
+/// holds for it (ZL101, ZL102, ZL103, ZL106, ZL107, ZL201, ZL203: see [`LayoutView`]), its chunks
+/// are at least 1, and it shards only where the format can.
 #[must_use]
 pub fn is_acceptable(request: &LayoutRequest<'_>, layout: &Layout) -> bool {
     let t = request.thresholds;
-    let shape = request.shape;
-    let chunks = &layout.chunks;
-    if chunks.len() != shape.len() {
-        return false;
-    }
-    if !chunks
-        .iter()
-        .zip(shape)
-        .all(|(&c, &s)| c >= 1 && c <= s.max(1))
+    if layout.chunks.len() != request.shape.len()
+        || layout.chunks.contains(&0)
+        || layout.shards.is_some() && request.format != Format::Zarr3
+        || layout
+            .shards
+            .as_ref()
+            .is_some_and(|s| s.len() != request.shape.len())
     {
         return false;
     }
-    let item = request.item_size;
-    let chunk_bytes = product(chunks) * item;
-    let object_shape = layout.object();
-    let object_bytes = product(object_shape) * item;
-    let objects = crate::model::grid_count(shape, object_shape);
-    if chunk_bytes > t.chunk_max_bytes || objects > 1 && object_bytes < t.chunk_min_bytes {
-        return false;
-    }
-    if let Some(shards) = &layout.shards {
-        let whole = shards
-            .iter()
-            .zip(chunks)
-            .all(|(&s, &c)| s >= c && s % c == 0);
-        let inner_ok =
-            chunk_bytes >= t.inner_chunk_min_bytes || crate::model::grid_count(shape, chunks) <= 1;
-        if !whole || !inner_ok || request.format != Format::Zarr3 {
-            return false;
-        }
-    }
-    if crate::model::grid_count(shape, chunks) > 1
-        && padding_share(shape, chunks) > t.edge_waste_max
-    {
-        return false;
-    }
-    if !degenerate_axes(shape, chunks, request.roles).is_empty()
-        && chunk_bytes < t.chunk_min_bytes
-        && objects > 1
-    {
-        return false;
-    }
-    access_satisfied(request, chunks)
-}
-
-/// Whether chunk extents respect the access pattern (`plane`: whole planes, unless one plane is
-/// larger than the target).
-fn access_satisfied(request: &LayoutRequest<'_>, chunks: &[u64]) -> bool {
-    if request.access == Access::Volume {
-        let ratio = spatial_aspect_ratio(request.shape, chunks, request.roles);
-        return ratio.is_none_or(|r| r <= request.thresholds.max_aspect_ratio);
-    }
-    if request.access != Access::Plane || request.shape.len() < 2 {
-        return true;
-    }
-    let (y, x) = plane_axes(request);
-    let plane_bytes = request.shape[y] * request.shape[x] * request.item_size;
-    plane_bytes > request.thresholds.target_chunk_bytes
-        || (chunks[y] == request.shape[y] && chunks[x] == request.shape[x])
-}
-
-/// The Y and X axes: the last two spatial axes, else the last two axes.
-pub(crate) fn plane_axes(request: &LayoutRequest<'_>) -> (usize, usize) {
-    let spatial: Vec<usize> = (0..request.shape.len())
-        .filter(|&i| request.roles.get(i) == Some(&AxisRole::Space))
-        .collect();
-    let n = request.shape.len();
-    match spatial.as_slice() {
-        [.., y, x] => (*y, *x),
-        _ if n >= 2 => (n - 2, n - 1),
-        _ => (0, 0),
-    }
+    let view = LayoutView::of_layout(
+        request.shape,
+        request.item_size,
+        layout,
+        request.roles,
+        request.format,
+    );
+    !view.object_too_small(t)
+        && !view.read_unit_too_large(t)
+        && !view.inner_chunk_too_small(t)
+        && view.exceeding_axes().is_empty()
+        && view.edge_waste(t).is_none()
+        && !view.shards_misaligned()
+        && view.access_mismatch(request.access, t).is_none()
 }
 
 /// The first of `layouts` that, clipped to the request's shape, is acceptable for it: how the
@@ -357,7 +203,7 @@ fn axis_specs(request: &LayoutRequest<'_>) -> Vec<Spec> {
     match request.access {
         Access::Auto | Access::Volume => {}
         Access::Plane => {
-            let (y, x) = plane_axes(request);
+            let (y, x) = plane_axes(request.shape.len(), request.roles);
             if shape[y].saturating_mul(shape[x]) <= target_elems {
                 specs[y] = Spec::Fixed(shape[y]);
                 specs[x] = Spec::Fixed(shape[x]);

@@ -1,10 +1,8 @@
 //! ZL203 access-pattern-mismatch.
 
-use crate::lint::config::Access;
+use crate::layout::{AccessMismatch, LayoutView, axis_roles};
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
-use crate::model::{ArrayInfo, product};
-use crate::plan::recommend::{degenerate_axes, spatial_aspect_ratio};
-use crate::plan::{AxisRole, axis_roles};
+use crate::model::ArrayInfo;
 use crate::units::human_bytes;
 
 pub(crate) const RULE: Rule = Rule {
@@ -44,15 +42,17 @@ Append-only axes may be chunked thinly on purpose; ignore them with a per-path o
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     let t = cx.thresholds;
-    let Some(bytes) = array.chunk_bytes() else {
+    let roles = axis_roles(array);
+    let Some(view) = LayoutView::of_array(array, &roles) else {
         return Vec::new();
     };
-    let roles = axis_roles(array);
-    let n = array.shape.len();
-    let degenerate = degenerate_axes(&array.shape, &array.chunk_shape, &roles);
-    if !degenerate.is_empty() && bytes < t.chunk_min_bytes && array.object_count() > 1 {
-        let axes: Vec<String> = degenerate.iter().map(|i| format!("axis {i}")).collect();
-        return vec![
+    let Some(mismatch) = view.access_mismatch(cx.access, t) else {
+        return Vec::new();
+    };
+    let finding = match mismatch {
+        AccessMismatch::Degenerate { axes } => {
+            let axes: Vec<String> = axes.iter().map(|i| format!("axis {i}")).collect();
+            let bytes = view.chunk_bytes();
             Finding::new(
                 &array.path,
                 format!(
@@ -62,52 +62,27 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
                     human_bytes(t.chunk_min_bytes)
                 ),
             )
-            .measured(bytes as f64, t.chunk_min_bytes as f64),
-        ];
-    }
-    let spatial: Vec<usize> = (0..n).filter(|&i| roles[i] == AxisRole::Space).collect();
-    match cx.access {
-        Access::Volume => {
-            let ratio = spatial_aspect_ratio(&array.shape, &array.chunk_shape, &roles).unwrap_or(1);
-            if ratio > t.max_aspect_ratio {
-                return vec![
-                    Finding::new(
-                        &array.path,
-                        format!(
-                            "spatial chunk aspect ratio {ratio}:1 for volume access, above max-aspect-ratio = {}",
-                            t.max_aspect_ratio
-                        ),
-                    )
-                    .measured(ratio as f64, t.max_aspect_ratio as f64),
-                ];
-            }
+            .measured(bytes as f64, t.chunk_min_bytes as f64)
         }
-        Access::Plane if n >= 2 => {
-            let (y, x) = match spatial.as_slice() {
-                [.., y, x] => (*y, *x),
-                _ => (n - 2, n - 1),
-            };
-            let plane_bytes = array.shape[y] * array.shape[x] * array.item_size().unwrap_or(1);
-            let split =
-                array.chunk_shape[y] < array.shape[y] || array.chunk_shape[x] < array.shape[x];
-            let planes_per_read = product(&[
-                array.shape[y].div_ceil(array.chunk_shape[y]),
-                array.shape[x].div_ceil(array.chunk_shape[x]),
-            ]);
-            if split && plane_bytes <= t.target_chunk_bytes {
-                return vec![
-                    Finding::new(
-                        &array.path,
-                        format!(
-                            "a {} plane is split into {planes_per_read} chunks for plane access",
-                            human_bytes(plane_bytes)
-                        ),
-                    )
-                    .measured(planes_per_read as f64, 1.0),
-                ];
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
+        AccessMismatch::AspectRatio { ratio } => Finding::new(
+            &array.path,
+            format!(
+                "spatial chunk aspect ratio {ratio}:1 for volume access, above max-aspect-ratio = {}",
+                t.max_aspect_ratio
+            ),
+        )
+        .measured(ratio as f64, t.max_aspect_ratio as f64),
+        AccessMismatch::PlaneSplit {
+            plane_bytes,
+            chunks_per_plane,
+        } => Finding::new(
+            &array.path,
+            format!(
+                "a {} plane is split into {chunks_per_plane} chunks for plane access",
+                human_bytes(plane_bytes)
+            ),
+        )
+        .measured(chunks_per_plane as f64, 1.0),
+    };
+    vec![finding]
 }

@@ -1,8 +1,8 @@
 //! ZL106 chunk-exceeds-shape.
 
+use crate::layout::{LayoutView, padding_share};
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::{ArrayInfo, Format};
-use crate::plan::recommend::padding_share;
 
 pub(crate) const RULE: Rule = Rule {
     id: "ZL106",
@@ -39,13 +39,16 @@ ignore the rule for them with a per-path override. N5 stores end blocks clipped.
 };
 
 fn check(array: &ArrayInfo, _cx: &LintContext<'_>) -> Vec<Finding> {
-    let axes: Vec<String> = array
-        .shape
-        .iter()
-        .zip(&array.chunk_shape)
-        .enumerate()
-        .filter(|(_, (s, c))| c > s)
-        .map(|(i, (s, c))| format!("axis {i}: chunk {c} > shape {s}"))
+    let view = LayoutView::of_grid(array);
+    let axes: Vec<String> = view
+        .exceeding_axes()
+        .into_iter()
+        .map(|i| {
+            format!(
+                "axis {i}: chunk {} > shape {}",
+                array.chunk_shape[i], array.shape[i]
+            )
+        })
         .collect();
     if axes.is_empty() {
         return Vec::new();

@@ -1,5 +1,6 @@
 //! ZL102 chunk-too-large.
 
+use crate::layout::{LayoutView, axis_roles};
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
@@ -41,9 +42,11 @@ None known.
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     let t = cx.thresholds;
-    let Some(bytes) = array.chunk_bytes() else {
+    let roles = axis_roles(array);
+    let Some(view) = LayoutView::of_array(array, &roles) else {
         return Vec::new();
     };
+    let bytes = view.chunk_bytes();
     let unit = if array.shard_shape.is_some() {
         "inner chunk"
     } else {
@@ -63,7 +66,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
             .severity(Severity::Error),
         ];
     }
-    if bytes <= t.chunk_max_bytes {
+    if !view.read_unit_too_large(t) {
         return Vec::new();
     }
     vec![

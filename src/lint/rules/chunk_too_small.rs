@@ -1,5 +1,6 @@
 //! ZL101 chunk-too-small.
 
+use crate::layout::{LayoutView, axis_roles};
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
@@ -41,12 +42,14 @@ Sizes are uncompressed; a highly compressible array stores much smaller objects.
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     let floor = cx.thresholds.chunk_min_bytes;
-    let Some(bytes) = array.object_bytes() else {
+    let roles = axis_roles(array);
+    let Some(view) = LayoutView::of_array(array, &roles) else {
         return Vec::new();
     };
-    if bytes >= floor || array.object_count() <= 1 {
+    if !view.object_too_small(cx.thresholds) {
         return Vec::new();
     }
+    let bytes = view.object_bytes();
     let unit = if array.shard_shape.is_some() {
         "shard"
     } else {
@@ -60,7 +63,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
                 human_bytes(bytes),
                 human_bytes(floor),
                 cx.profile,
-                array.object_count()
+                view.object_count()
             ),
         )
         .measured(bytes as f64, floor as f64),

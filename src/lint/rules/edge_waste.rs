@@ -1,8 +1,8 @@
 //! ZL107 edge-waste.
 
+use crate::layout::LayoutView;
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
-use crate::model::{ArrayInfo, Format};
-use crate::plan::recommend::padding_share;
+use crate::model::ArrayInfo;
 
 pub(crate) const RULE: Rule = Rule {
     id: "ZL107",
@@ -39,18 +39,10 @@ None known.
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     let limit = cx.thresholds.edge_waste_max;
-    let exceeds = array
-        .chunk_shape
-        .iter()
-        .zip(&array.shape)
-        .any(|(c, s)| c > s);
-    if array.format == Format::N5 || exceeds || array.chunk_count() <= 1 {
+    let view = LayoutView::of_grid(array);
+    let Some(share) = view.edge_waste(cx.thresholds) else {
         return Vec::new();
-    }
-    let share = padding_share(&array.shape, &array.chunk_shape);
-    if share <= limit {
-        return Vec::new();
-    }
+    };
     vec![
         Finding::new(
             &array.path,

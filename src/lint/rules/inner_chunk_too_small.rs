@@ -1,5 +1,6 @@
 //! ZL103 inner-chunk-too-small.
 
+use crate::layout::{LayoutView, axis_roles};
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
@@ -39,15 +40,14 @@ None known.
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     let floor = cx.thresholds.inner_chunk_min_bytes;
-    if array.shard_shape.is_none() {
-        return Vec::new();
-    }
-    let Some(bytes) = array.chunk_bytes() else {
+    let roles = axis_roles(array);
+    let Some(view) = LayoutView::of_array(array, &roles) else {
         return Vec::new();
     };
-    if bytes >= floor || array.chunk_count() <= 1 {
+    if !view.inner_chunk_too_small(cx.thresholds) {
         return Vec::new();
     }
+    let bytes = view.chunk_bytes();
     vec![
         Finding::new(
             &array.path,

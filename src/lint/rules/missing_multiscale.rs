@@ -1,9 +1,9 @@
 //! ZL205 missing-multiscale.
 
-use crate::lint::config::Profile;
+use crate::layout::{AxisRole, axis_roles};
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::ArrayInfo;
-use crate::plan::{AxisRole, axis_roles};
+use crate::profile::Profile;
 use crate::units::human_bytes;
 
 pub(crate) const RULE: Rule = Rule {

@@ -2,7 +2,7 @@
 
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::{ArrayInfo, GroupInfo};
-use crate::report::shape_text;
+use crate::units::shape_text;
 
 pub(crate) const RULE: Rule = Rule {
     id: "ZL202",

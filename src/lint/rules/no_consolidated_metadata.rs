@@ -1,8 +1,8 @@
 //! ZL303 no-consolidated-metadata.
 
-use crate::lint::config::Profile;
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::{Format, NodePath, Store};
+use crate::profile::Profile;
 
 pub(crate) const RULE: Rule = Rule {
     id: "ZL303",

@@ -1,8 +1,9 @@
 //! ZL201 shard-misaligned.
 
+use crate::layout::LayoutView;
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::ArrayInfo;
-use crate::report::shape_text;
+use crate::units::shape_text;
 
 pub(crate) const RULE: Rule = Rule {
     id: "ZL201",
@@ -40,11 +41,8 @@ fn check(array: &ArrayInfo, _cx: &LintContext<'_>) -> Vec<Finding> {
     let Some(shards) = &array.shard_shape else {
         return Vec::new();
     };
-    let aligned = shards
-        .iter()
-        .zip(&array.chunk_shape)
-        .all(|(&s, &c)| c > 0 && s % c == 0);
-    if aligned {
+    let view = LayoutView::of_grid(array);
+    if !view.shards_misaligned() {
         return Vec::new();
     }
     vec![Finding::new(

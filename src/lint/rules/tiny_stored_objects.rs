@@ -1,8 +1,8 @@
 //! ZL402 tiny-stored-objects (deep).
 
-use crate::lint::config::Profile;
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
 use crate::model::ArrayInfo;
+use crate::profile::Profile;
 use crate::units::human_bytes;
 
 pub(crate) const RULE: Rule = Rule {

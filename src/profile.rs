@@ -1,7 +1,8 @@
-//! Profiles, access patterns and the named thresholds every rule reads.
+//! Profiles, access patterns and the named thresholds that the lint rules and the planner both
+//! read (so neither depends on the other for them).
 //!
 //! Each threshold is a kebab-case key (the same spelling in `zlint.toml`, `--help` and messages)
-//! with a default per profile, taken from `GUIDANCE.md` section 3 and 4.
+//! with a default per profile, taken from the guidance (`docs/`).
 
 use std::fmt;
 
