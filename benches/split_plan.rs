@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use zlint::plan::parts::partition;
-use zlint::plan::rechunk_plan::{Budget, RechunkPlan, ShapeRequests, Targets};
+use zlint::plan::{Budget, RechunkPlan, ShapeRequests, Targets};
 use zlint::progress::NoProgress;
 use zlint::scan::{ScanOptions, scan};
 
@@ -64,7 +64,6 @@ fn main() {
         dir.path().join("out.zarr").display().to_string(),
         &targets,
         budget,
-        &|array| zlint::rechunk::source_metadata(&opened, array),
     )
     .unwrap();
     let planned = started.elapsed().as_secs_f64();

@@ -295,6 +295,11 @@ pub struct ArrayInfo {
     pub attributes: Map<String, Value>,
     /// Stored-object figures, filled by a deep scan.
     pub stored: Option<StoredStats>,
+    /// The metadata document as stored (`zarr.json`, `.zarray` or N5 `attributes.json`), which
+    /// the planner translates into the target's documents (see
+    /// [`crate::store::formats::SourceMetadata`]). Not part of the scan's JSON.
+    #[serde(skip)]
+    pub metadata: Value,
 }
 
 impl ArrayInfo {
@@ -542,6 +547,7 @@ mod tests {
             chunk_key_encoding: ChunkKeyEncoding::Default { separator: '/' },
             attributes: Map::new(),
             stored: None,
+            metadata: Value::Null,
         }
     }
 

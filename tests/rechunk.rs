@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use zarrs::array::{Array, ArrayBytes, ArraySubset};
 use zarrs::filesystem::FilesystemStore;
 use zlint::model::Format;
-use zlint::plan::rechunk_plan::{Budget, CodecChoice, RechunkPlan, ShapeRequests, Targets};
+use zlint::plan::{Budget, CodecChoice, RechunkPlan, ShapeRequests, Targets};
 use zlint::progress::NoProgress;
 use zlint::rechunk::{self, Existing};
 use zlint::scan::{ScanOptions, scan};
@@ -142,9 +142,7 @@ fn rechunk(
     let target = zlint::store::TargetStore::open(dst.to_str().unwrap())?;
     rechunk::check_target(&opened, &target, Existing::Refuse)?;
     let found = scan(&opened, ScanOptions::default(), &NoProgress)?;
-    let plan = RechunkPlan::build(&found, dst.display().to_string(), targets, budget, &|a| {
-        rechunk::source_metadata(&opened, a)
-    })?;
+    let plan = RechunkPlan::build(&found, dst.display().to_string(), targets, budget)?;
     rechunk::execute(
         &plan,
         &opened,
@@ -259,10 +257,7 @@ fn plan_for(src: &Path, dst: &Path, targets: &Targets) -> RechunkPlan {
         max_mem_bytes: 1 << 20,
         threads: 2,
     };
-    RechunkPlan::build(&found, dst.display().to_string(), targets, budget, &|a| {
-        rechunk::source_metadata(&opened, a)
-    })
-    .unwrap()
+    RechunkPlan::build(&found, dst.display().to_string(), targets, budget).unwrap()
 }
 
 #[test]

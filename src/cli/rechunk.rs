@@ -7,7 +7,7 @@ use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
 use crate::model::Format;
 use crate::plan::parts::Part;
-use crate::plan::rechunk_plan::{Budget, CodecChoice, RechunkPlan, ShapeRequests, Targets};
+use crate::plan::{Budget, CodecChoice, RechunkPlan, ShapeRequests, Targets};
 use crate::rechunk::{self, Existing, Journal};
 use crate::scan::{ScanOptions, scan};
 use crate::store::{self, TargetStore};
@@ -87,9 +87,7 @@ pub(crate) fn run(args: &RechunkArgs) -> crate::Result<u8> {
         args.max_mem.as_deref(),
         threads(args.threads, &[&args.source, &args.target]),
     )?;
-    let plan = RechunkPlan::build(&found, args.target.clone(), &targets, budget, &|array| {
-        rechunk::source_metadata(&opened, array)
-    })?;
+    let plan = RechunkPlan::build(&found, args.target.clone(), &targets, budget)?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         if args.json {

@@ -1,8 +1,12 @@
-//! Planning: the recommended layout of an array (pure, no I/O).
+//! Planning: the recommended layout of an array and the rechunk plan. Pure: plans are built from
+//! the scanned model, with no I/O (`tests` build them from in-memory stores).
 
 pub mod parts;
 pub mod rechunk_plan;
 pub mod recommend;
+pub mod request;
 pub mod write_groups;
 
+pub use rechunk_plan::{ArrayPlan, Budget, GroupPlan, IntermediatePass, RechunkPlan};
 pub use recommend::{LayoutRequest, is_acceptable, recommend, reuse_layout};
+pub use request::{CodecChoice, ShapeRequests, Targets};

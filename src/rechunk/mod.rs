@@ -30,9 +30,9 @@ pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{VerifyReport, verify};
 
 use crate::error::{Error, Result};
-use crate::model::{ArrayInfo, Format, NodePath, Store};
+use crate::model::{Format, NodePath, Store};
 use crate::plan::parts::{self, Part};
-use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan, SourceMetadata};
+use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan};
 use crate::progress::Progress;
 use crate::store::n5::{N5Array, N5Place};
 use crate::store::{OpenedStore, TargetStore};
@@ -61,72 +61,6 @@ fn rechunk_error(location: impl Into<String>, message: impl std::fmt::Display) -
     Error::Rechunk {
         location: location.into(),
         message: message.to_string(),
-    }
-}
-
-/// How zarrs reads an array's metadata, in Zarr v3 form (and the raw `.zarray` for Zarr v2).
-///
-/// # Errors
-/// [`Error::Rechunk`] naming the array when zarrs cannot open it (unsupported codec or data type).
-pub fn source_metadata(opened: &OpenedStore, array: &ArrayInfo) -> Result<SourceMetadata> {
-    let location = format!(
-        "{}/{}",
-        opened.location.trim_end_matches('/'),
-        array.path.as_str()
-    );
-    if array.format == Format::N5 {
-        return Ok(n5_source_metadata(array));
-    }
-    let source = Array::open(opened.storage.clone(), &zarrs_path(&array.path))
-        .map_err(|e| rechunk_error(&location, e))?;
-    match source.metadata() {
-        ArrayMetadata::V3(v3) => Ok(SourceMetadata {
-            v3: serde_json::to_value(v3).map_err(|e| rechunk_error(&location, e))?,
-            v2: None,
-            n5_compression: None,
-        }),
-        ArrayMetadata::V2(v2) => {
-            let v3 = zarrs::convert::array_metadata_v2_to_v3(v2)
-                .map_err(|e| rechunk_error(&location, e))?;
-            let mut raw = serde_json::to_value(v2).map_err(|e| rechunk_error(&location, e))?;
-            if let Some(obj) = raw.as_object_mut() {
-                obj.remove("node_type");
-                obj.remove("attributes");
-            }
-            Ok(SourceMetadata {
-                v3: serde_json::to_value(v3).map_err(|e| rechunk_error(&location, e))?,
-                v2: Some(raw),
-                n5_compression: None,
-            })
-        }
-    }
-}
-
-/// An N5 dataset described in Zarr v3 terms: its data type, fill value 0 and its compression as
-/// the equivalent Zarr v3 codec.
-fn n5_source_metadata(array: &ArrayInfo) -> SourceMetadata {
-    let compression = array.codecs.first();
-    let cfg = compression.map(|c| &c.configuration);
-    let get = |key: &str| cfg.and_then(|c| c.get(key)).cloned().unwrap_or(Value::Null);
-    let mut codecs =
-        vec![serde_json::json!({"name": "bytes", "configuration": {"endian": "little"}})];
-    match compression.map(|c| c.name.as_str()) {
-        Some("gzip") => codecs.push(serde_json::json!({"name": "gzip", "configuration": {"level": get("level").as_i64().filter(|l| *l >= 0).unwrap_or(6)}})),
-        Some("zstd") => codecs.push(serde_json::json!({"name": "zstd", "configuration": {"level": get("level").as_i64().unwrap_or(3), "checksum": false}})),
-        Some("blosc") => codecs.push(serde_json::json!({"name": "blosc", "configuration": {
-            "cname": get("cname"), "clevel": get("clevel"),
-            "shuffle": match get("shuffle").as_u64() { Some(0) => "noshuffle", Some(2) => "bitshuffle", _ => "shuffle" },
-            "typesize": array.item_size().unwrap_or(1), "blocksize": get("blocksize").as_u64().unwrap_or(0)}})),
-        _ => {}
-    }
-    SourceMetadata {
-        v3: serde_json::json!({"data_type": array.dtype.name, "fill_value": 0, "codecs": codecs}),
-        v2: None,
-        n5_compression: compression.map(|c| {
-            let mut doc = c.configuration.clone();
-            doc.insert("type".into(), Value::from(c.name.clone()));
-            Value::Object(doc)
-        }),
     }
 }
 
@@ -483,34 +417,38 @@ fn intermediate_prefix(index: usize) -> String {
 }
 
 impl Copy<'_> {
-    /// The array's writer in the target.
+    /// The array's writer in the target, for its target format.
     fn target_writer(&self) -> Result<io::Writer> {
         let (plan, target, location) = (self.plan, self.target, &self.location);
         let path = zarrs_path(&plan.path);
-        let (name, doc) = plan
+        let file = plan.target_format.array_metadata_file();
+        let doc = plan
             .target_metadata
             .iter()
-            .find(|(name, _)| ["zarr.json", ".zarray", "attributes.json"].contains(&name.as_str()))
-            .ok_or_else(|| rechunk_error(location, "no target metadata"))?;
-        if name == "attributes.json" {
-            let place = N5Place {
-                reader: target.storage.clone(),
-                writer: Some(target.storage.clone()),
-                prefix: io::node_prefix(&path),
-                location: target.key_location(plan.path.as_str()),
-            };
-            return Ok(io::Writer::N5(
-                N5Array::open(place, doc).map_err(|e| rechunk_error(location, e))?,
-            ));
+            .find_map(|(name, doc)| (name == file).then_some(doc))
+            .ok_or_else(|| rechunk_error(location, format!("no target {file}")))?;
+        match plan.target_format {
+            Format::N5 => {
+                let place = N5Place {
+                    reader: target.storage.clone(),
+                    writer: Some(target.storage.clone()),
+                    prefix: io::node_prefix(&path),
+                    location: target.key_location(plan.path.as_str()),
+                };
+                Ok(io::Writer::N5(
+                    N5Array::open(place, doc).map_err(|e| rechunk_error(location, e))?,
+                ))
+            }
+            Format::Zarr2 => {
+                let mut doc = doc.clone();
+                if let Some(obj) = doc.as_object_mut() {
+                    // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
+                    obj.insert("node_type".into(), Value::from("array"));
+                }
+                self.zarr_writer(&path, doc)
+            }
+            Format::Zarr3 => self.zarr_writer(&path, doc.clone()),
         }
-        let mut doc = doc.clone();
-        if name == ".zarray"
-            && let Some(obj) = doc.as_object_mut()
-        {
-            // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk by zlint).
-            obj.insert("node_type".into(), Value::from("array"));
-        }
-        self.zarr_writer(&path, doc)
     }
 
     fn zarr_writer(&self, path: &str, doc: Value) -> Result<io::Writer> {

@@ -7,12 +7,13 @@ use serde::Serialize;
 use zarrs::array::ArraySubset;
 
 use super::io::{Reader, read_region};
-use super::{source_metadata, zarrs_path};
+use super::zarrs_path;
 use crate::error::Result;
 use crate::model::{ArrayInfo, Format, Store};
 use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
+use crate::store::formats::SourceMetadata;
 
 /// The outcome of a verification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -87,19 +88,13 @@ pub fn verify(
                 .push(format!("{}: attributes differ", array.path));
         }
         let (a, b) = (
-            source_metadata(src_opened, array)?,
-            source_metadata(dst_opened, other)?,
+            metadata_of(src_opened, array)?,
+            metadata_of(dst_opened, other)?,
         );
-        if !same_fill(&a.v3["fill_value"], &b.v3["fill_value"])
-            || a.v3["data_type"] != b.v3["data_type"]
-        {
+        if !same_fill(&a.fill_value, &b.fill_value) || a.data_type != b.data_type {
             report.mismatches.push(format!(
                 "{}: fill value {} ({}) became {} ({})",
-                array.path,
-                a.v3["fill_value"],
-                a.v3["data_type"],
-                b.v3["fill_value"],
-                b.v3["data_type"]
+                array.path, a.fill_value, a.data_type, b.fill_value, b.data_type
             ));
         }
         if report.mismatches.len() > before {
@@ -202,4 +197,16 @@ fn compare_values(
     let mut mismatches = mismatches.into_inner().unwrap_or_else(|p| p.into_inner());
     mismatches.sort();
     Ok((bytes, mismatches))
+}
+
+/// The Zarr v3 view of an array's metadata, the error naming the array in `opened`.
+fn metadata_of(opened: &OpenedStore, array: &ArrayInfo) -> Result<SourceMetadata> {
+    SourceMetadata::of_array(array).map_err(|e| crate::Error::Rechunk {
+        location: format!(
+            "{}/{}",
+            opened.location.trim_end_matches('/'),
+            array.path.as_str()
+        ),
+        message: e.to_string(),
+    })
 }

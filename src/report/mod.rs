@@ -3,6 +3,7 @@
 pub mod github;
 pub mod lint_json;
 pub mod lint_text;
+pub mod plan_text;
 pub mod sarif;
 pub mod scan_json;
 pub mod scan_text;

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::model::DataType;
+use crate::store::formats::n5::N5_NUMERIC;
 
 fn sized(name: &str, item_size: u64) -> DataType {
     DataType {
@@ -84,11 +85,6 @@ pub(crate) fn from_n5(name: &str) -> Result<DataType, String> {
         .flatten()
         .ok_or_else(|| format!("unknown N5 dataType `{name}`"))
 }
-
-/// The N5 numeric `dataType`s; they are spelled as their Zarr v3 names.
-pub const N5_NUMERIC: &[&str] = &[
-    "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "float32", "float64",
-];
 
 /// Maps a Zarr v2 `dtype` (a NumPy type string such as `<u2`, or a structured list).
 ///

@@ -5,7 +5,6 @@ mod deep;
 mod discover;
 mod dtype;
 
-pub use dtype::N5_NUMERIC;
 mod json;
 mod n5;
 mod ome;
@@ -21,15 +20,6 @@ use crate::model::{Consolidated, NodePath, Store};
 use crate::progress::Progress;
 use crate::store::OpenedStore;
 use discover::{Found, Walker};
-
-/// Bytes per element of an N5 `dataType` (`None` for `object` and unknown types).
-#[must_use]
-pub fn n5_item_size(data_type: &str) -> Option<usize> {
-    dtype::from_n5(data_type)
-        .ok()?
-        .item_size
-        .and_then(|n| usize::try_from(n).ok())
-}
 
 /// What a scan reads.
 #[derive(Clone, Copy, Debug, Default)]

@@ -6,22 +6,11 @@
 use serde_json::{Map, Value};
 
 use super::dtype;
-use super::json::{as_object, check_grid, string, u64_vec};
+use super::json::{as_object, check_grid};
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Codec, Format, GroupInfo, Node, NodePath};
+use crate::store::formats::N5Attributes;
 
-/// Keys of a dataset's `attributes.json` that describe the dataset rather than user attributes.
-const DATASET_KEYS: &[&str] = &[
-    "dimensions",
-    "blockSize",
-    "dataType",
-    "compression",
-    "compressionType",
-];
-
-/// Whether an `attributes.json` document describes a dataset (as opposed to a group).
-pub(crate) fn is_dataset(attributes: &Value) -> bool {
-    attributes.get("dimensions").is_some()
-}
+pub(crate) use crate::store::formats::n5::is_dataset;
 
 /// Builds a dataset or a group from an `attributes.json` document.
 pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, String> {
@@ -29,41 +18,31 @@ pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, Stri
     if !is_dataset(attributes_json) {
         return Ok(Node::Group(group(path, obj.clone(), false)));
     }
-    let mut shape = u64_vec(obj, "dimensions")?;
-    let mut chunk_shape = u64_vec(obj, "blockSize")?;
-    check_grid(&shape, &chunk_shape, "`blockSize`")?;
-    shape.reverse();
-    chunk_shape.reverse();
-    let native_dtype = string(obj, "dataType")?;
-    let dtype = dtype::from_n5(native_dtype)?;
-    let compression = match (obj.get("compression"), obj.get("compressionType")) {
-        (Some(Value::Object(cfg)), _) => {
-            let name = string(cfg, "type").map_err(|e| format!("`compression`: {e}"))?;
-            Codec {
-                name: name.to_string(),
-                configuration: cfg
-                    .iter()
-                    .filter(|(k, _)| k.as_str() != "type")
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            }
-        }
-        (Some(_), _) => return Err("`compression` is not an object".into()),
-        // N5 before 1.0 named the compression with a bare string.
-        (None, Some(Value::String(name))) => Codec {
-            name: name.clone(),
-            configuration: Map::new(),
-        },
-        (None, _) => Codec {
-            name: "raw".to_string(),
-            configuration: Map::new(),
-        },
+    let parsed = N5Attributes::parse(attributes_json)?;
+    // Checked in N5's own axis order, so that messages show the extents as stored.
+    let stored_order = |v: &[u64]| v.iter().rev().copied().collect::<Vec<_>>();
+    check_grid(
+        &stored_order(&parsed.shape),
+        &stored_order(&parsed.block_shape),
+        "`blockSize`",
+    )?;
+    let dtype = dtype::from_n5(&parsed.data_type)?;
+    let compression = Codec {
+        name: parsed.compression_type().to_string(),
+        configuration: parsed
+            .compression
+            .iter()
+            .filter(|(k, _)| k.as_str() != "type")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     };
-    let attributes: Map<String, Value> = obj
-        .iter()
-        .filter(|(k, _)| !DATASET_KEYS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let N5Attributes {
+        shape,
+        block_shape: chunk_shape,
+        data_type: native_dtype,
+        user: attributes,
+        ..
+    } = parsed;
     let dimension_names = attributes
         .get("axes")
         .and_then(Value::as_array)
@@ -81,7 +60,7 @@ pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, Stri
         format: Format::N5,
         shape,
         dtype,
-        native_dtype: native_dtype.to_string(),
+        native_dtype,
         chunk_shape,
         shard_shape: None,
         codecs: vec![compression],
@@ -92,6 +71,7 @@ pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, Stri
         chunk_key_encoding: ChunkKeyEncoding::N5,
         attributes,
         stored: None,
+        metadata: attributes_json.clone(),
     })))
 }
 

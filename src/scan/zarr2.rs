@@ -66,6 +66,7 @@ pub(crate) fn array(
         chunk_key_encoding: ChunkKeyEncoding::V2 { separator },
         attributes,
         stored: None,
+        metadata: zarray.clone(),
     })
 }
 

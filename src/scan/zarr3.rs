@@ -125,6 +125,7 @@ fn array(
         chunk_key_encoding,
         attributes,
         stored: None,
+        metadata: Value::Object(obj.clone()),
     })
 }
 

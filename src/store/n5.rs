@@ -11,10 +11,13 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use zarrs::array::codec::BloscCodec;
 use zarrs::array::codec::api::{BytesRepresentation, BytesToBytesCodecTraits, CodecOptions};
 use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
+
+use super::formats::codec::Codec;
+use super::formats::n5::{N5Attributes, n5_item_size};
 
 /// An N5 compression.
 #[derive(Debug)]
@@ -67,37 +70,20 @@ impl std::fmt::Debug for N5Array {
     }
 }
 
-/// The N5 `dataType` of a Zarr v3 data type name, if N5 has it (N5 spells its numeric types
-/// as Zarr v3 does).
-#[must_use]
-pub fn n5_data_type(name: &str) -> Option<&'static str> {
-    crate::scan::N5_NUMERIC.iter().copied().find(|n| *n == name)
-}
+pub use super::formats::n5::n5_data_type;
 
-fn parse_compression(value: &Value, item: usize) -> Result<Compression, String> {
-    let kind = value.get("type").and_then(Value::as_str).unwrap_or("raw");
-    let int = |key: &str, default: i64| value.get(key).and_then(Value::as_i64).unwrap_or(default);
-    Ok(match kind {
-        "raw" => Compression::Raw,
-        "gzip" => Compression::Gzip {
-            level: u32::try_from(int("level", 6)).unwrap_or(6).min(9),
-            zlib: value
-                .get("useZlib")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+/// The block codec of an N5 `compression` object, for items of `item` bytes.
+fn parse_compression(doc: &Map<String, Value>, item: usize) -> Result<Compression, String> {
+    let codec = Codec::from_n5(doc, item as u64).map_err(|e| e.to_string())?;
+    Ok(match codec {
+        None => Compression::Raw,
+        Some(Codec::Gzip { level }) => Compression::Gzip {
+            level,
+            zlib: doc.get("useZlib").and_then(Value::as_bool).unwrap_or(false),
         },
-        "zstd" => Compression::Zstd {
-            level: i32::try_from(int("level", 3)).unwrap_or(3),
-        },
-        "blosc" => {
-            let shuffle = match int("shuffle", 1) {
-                0 => "noshuffle",
-                2 => "bitshuffle",
-                _ => "shuffle",
-            };
-            let config = json!({"cname": value.get("cname").and_then(Value::as_str).unwrap_or("lz4"),
-                "clevel": int("clevel", 5), "shuffle": shuffle, "typesize": item,
-                "blocksize": int("blocksize", 0)});
+        Some(Codec::Zstd { level, .. }) => Compression::Zstd { level },
+        Some(Codec::Blosc(blosc)) => {
+            let config = Codec::Blosc(blosc).to_v3()["configuration"].clone();
             let config =
                 serde_json::from_value(config).map_err(|e| format!("blosc settings: {e}"))?;
             Compression::Blosc(Box::new(
@@ -105,9 +91,10 @@ fn parse_compression(value: &Value, item: usize) -> Result<Compression, String> 
                     .map_err(|e| format!("blosc settings: {e}"))?,
             ))
         }
-        other => {
+        Some(other) => {
             return Err(format!(
-                "N5 compression `{other}` is not supported by the rechunker (raw, gzip, zstd, blosc are)"
+                "N5 compression `{}` is not supported by the rechunker (raw, gzip, zstd, blosc are)",
+                other.name()
             ));
         }
     })
@@ -119,33 +106,19 @@ impl N5Array {
     /// # Errors
     /// A message naming what is missing or unsupported.
     pub fn open(place: N5Place, attributes: &Value) -> Result<Self, String> {
-        let list = |key: &str| -> Result<Vec<u64>, String> {
-            let mut v: Vec<u64> = attributes
-                .get(key)
-                .and_then(Value::as_array)
-                .ok_or(format!("missing `{key}`"))?
-                .iter()
-                .map(|n| n.as_u64().ok_or(format!("`{key}` holds a non-integer")))
-                .collect::<Result<_, _>>()?;
-            v.reverse();
-            Ok(v)
-        };
-        let data_type = attributes
-            .get("dataType")
-            .and_then(Value::as_str)
-            .ok_or("missing `dataType`")?;
-        let item = crate::scan::n5_item_size(data_type)
-            .ok_or(format!("unsupported N5 dataType `{data_type}`"))?;
-        let compression = attributes
-            .get("compression")
-            .cloned()
-            .unwrap_or(json!({"type": "raw"}));
+        let attributes = N5Attributes::parse(attributes)?;
+        let item = n5_item_size(&attributes.data_type)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or(format!(
+                "unsupported N5 dataType `{}`",
+                attributes.data_type
+            ))?;
         Ok(Self {
             place,
-            shape: list("dimensions")?,
-            block: list("blockSize")?,
+            compression: parse_compression(&attributes.compression, item)?,
+            shape: attributes.shape,
+            block: attributes.block_shape,
             item,
-            compression: parse_compression(&compression, item)?,
         })
     }
 
@@ -158,13 +131,14 @@ impl N5Array {
         compression: &Value,
         user: &Map<String, Value>,
     ) -> Value {
-        let reversed = |v: &[u64]| v.iter().rev().copied().collect::<Vec<u64>>();
-        let mut doc = user.clone();
-        doc.insert("dimensions".into(), json!(reversed(shape)));
-        doc.insert("blockSize".into(), json!(reversed(block)));
-        doc.insert("dataType".into(), json!(data_type));
-        doc.insert("compression".into(), compression.clone());
-        Value::Object(doc)
+        N5Attributes {
+            shape: shape.to_vec(),
+            block_shape: block.to_vec(),
+            data_type: data_type.to_string(),
+            compression: compression.as_object().cloned().unwrap_or_default(),
+            user: user.clone(),
+        }
+        .to_json()
     }
 
     /// The array shape (C order).
@@ -358,6 +332,7 @@ impl N5Array {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn blocks_round_trip_in_every_compression() {

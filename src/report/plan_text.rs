@@ -1,0 +1,97 @@
+//! The rechunk plan as the `--dry-run` text.
+
+use std::fmt;
+
+use crate::plan::rechunk_plan::RechunkPlan;
+use crate::units::{human_bytes, plural, shape_text};
+
+impl fmt::Display for RechunkPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "rechunk {} -> {} ({}, {}; --max-mem {}, {})",
+            self.source,
+            self.target,
+            plural(self.arrays.len(), "array"),
+            plural(self.groups.len(), "group"),
+            human_bytes(self.budget.max_mem_bytes),
+            plural(self.budget.threads, "thread")
+        )?;
+        for a in &self.arrays {
+            let name = if a.path.is_root() {
+                "/".to_string()
+            } else {
+                a.path.to_string()
+            };
+            let shards = |s: &Option<Vec<u64>>| {
+                s.as_ref()
+                    .map(|s| format!(" in shards {}", shape_text(s)))
+                    .unwrap_or_default()
+            };
+            writeln!(
+                f,
+                "\n{name}: {} {} {}",
+                shape_text(&a.shape),
+                a.dtype,
+                human_bytes(a.bytes_written)
+            )?;
+            writeln!(
+                f,
+                "  source  {} chunks {}{} ({})",
+                a.source_format,
+                shape_text(&a.source_chunks),
+                shards(&a.source_shards),
+                plural(a.objects_before as usize, "object")
+            )?;
+            writeln!(
+                f,
+                "  target  {} chunks {}{} ({})",
+                a.target_format,
+                shape_text(&a.target.chunks),
+                shards(&a.target.shards),
+                plural(a.objects_after as usize, "object")
+            )?;
+            let g = &a.write_groups;
+            writeln!(
+                f,
+                "  write groups  {} of {} ({}), {} at once, peak memory {}",
+                g.count,
+                shape_text(&g.group_shape),
+                human_bytes(g.group_bytes),
+                a.concurrent_groups,
+                human_bytes(a.peak_memory_bytes)
+            )?;
+            write!(
+                f,
+                "  read {} (amplification {:.2}), write {}",
+                human_bytes(a.bytes_read),
+                g.read_amplification,
+                human_bytes(a.bytes_written)
+            )?;
+            if let Some(pass) = &a.intermediate {
+                writeln!(
+                    f,
+                    "; in two passes through {} intermediate chunks {} ({} groups of {} first), each chunk decoded once per pass",
+                    if pass.compressed() { "LZ4" } else { "raw" },
+                    shape_text(&pass.chunks),
+                    pass.write_groups.count,
+                    shape_text(&pass.write_groups.group_shape)
+                )?;
+            } else if a.repack {
+                writeln!(
+                    f,
+                    "; encoded chunks copied as they are (no decoding or encoding)"
+                )?;
+            } else if g.aligned {
+                writeln!(f, "; each source chunk decoded once")?;
+            } else {
+                writeln!(
+                    f,
+                    "; groups aligned to both grids do not fit --max-mem, so source chunks straddling target objects are decoded {:.2}× on average",
+                    g.read_amplification
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

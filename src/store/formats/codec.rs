@@ -1,0 +1,722 @@
+//! The typed codec model: one enum variant per codec zlint writes or translates, with its
+//! parameters, and every translation between Zarr v3 codecs, Zarr v2 compressors and N5
+//! compressions. Codecs zlint only passes through stay [`Codec::Other`], as stored.
+
+use serde_json::{Map, Value, json};
+
+/// Byte order of the `bytes` codec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endian {
+    /// Little-endian (the default of Zarr v2 and of every writer zlint knows).
+    Little,
+    /// Big-endian.
+    Big,
+}
+
+/// Blosc's shuffle: Zarr v3 names it, Zarr v2 and N5 number it (0, 1, 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BloscShuffle {
+    /// `noshuffle` (0).
+    NoShuffle,
+    /// `shuffle`, byte shuffle (1).
+    Shuffle,
+    /// `bitshuffle` (2).
+    BitShuffle,
+}
+
+impl BloscShuffle {
+    /// The Zarr v3 name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::NoShuffle => "noshuffle",
+            Self::Shuffle => "shuffle",
+            Self::BitShuffle => "bitshuffle",
+        }
+    }
+
+    /// The Zarr v2 / N5 number.
+    #[must_use]
+    pub const fn number(self) -> u64 {
+        match self {
+            Self::NoShuffle => 0,
+            Self::Shuffle => 1,
+            Self::BitShuffle => 2,
+        }
+    }
+
+    /// From a Zarr v3 name.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::NoShuffle, Self::Shuffle, Self::BitShuffle]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+
+    /// From a Zarr v2 / N5 number (numcodecs' `-1`, "automatic", is byte shuffle).
+    #[must_use]
+    pub fn from_number(number: i64) -> Option<Self> {
+        match number {
+            0 => Some(Self::NoShuffle),
+            1 | -1 => Some(Self::Shuffle),
+            2 => Some(Self::BitShuffle),
+            _ => None,
+        }
+    }
+}
+
+/// Blosc's parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blosc {
+    /// Inner compressor: `lz4`, `lz4hc`, `zstd`, `zlib`, `blosclz`.
+    pub cname: String,
+    /// Level, 0–9.
+    pub clevel: u32,
+    /// Shuffle.
+    pub shuffle: BloscShuffle,
+    /// Bytes per element the shuffle works on (Zarr v3 only; the others take the item size).
+    pub typesize: Option<u64>,
+    /// Block size, 0 for automatic.
+    pub blocksize: u64,
+}
+
+/// The `sharding_indexed` codec's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sharding {
+    /// Inner chunk shape.
+    pub chunk_shape: Vec<u64>,
+    /// Codecs of each inner chunk.
+    pub codecs: Vec<Codec>,
+    /// Codecs of the shard index.
+    pub index_codecs: Vec<Codec>,
+    /// `end` or `start`.
+    pub index_location: String,
+}
+
+/// One codec with its parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Codec {
+    /// Zarr v3 `bytes` (`None`: no byte order, for one-byte types).
+    Bytes {
+        /// Byte order.
+        endian: Option<Endian>,
+    },
+    /// Zarr v3 `transpose`, its configuration as stored.
+    Transpose {
+        /// `order`.
+        order: Value,
+    },
+    /// Blosc.
+    Blosc(Blosc),
+    /// Zstandard.
+    Zstd {
+        /// Level.
+        level: i32,
+        /// Whether frames carry a checksum.
+        checksum: bool,
+    },
+    /// gzip.
+    Gzip {
+        /// Level, 0–9.
+        level: u32,
+    },
+    /// CRC32C checksum (Zarr v3).
+    Crc32c,
+    /// Sharding.
+    Sharding(Box<Sharding>),
+    /// Any other codec, passed through as stored.
+    Other {
+        /// Its name.
+        name: String,
+        /// Its configuration, if it has one.
+        configuration: Option<Map<String, Value>>,
+    },
+}
+
+/// A codec document that does not say what it must.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("codec `{codec}`: {message}")]
+pub struct CodecError {
+    /// The codec's name (or `?`).
+    pub codec: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn codec_error(codec: &str, message: impl Into<String>) -> CodecError {
+    CodecError {
+        codec: codec.to_string(),
+        message: message.into(),
+    }
+}
+
+/// An integer setting, or `default` when absent; an error when present but not an integer.
+fn int_or(
+    cfg: &Map<String, Value>,
+    codec: &str,
+    key: &str,
+    default: i64,
+) -> Result<i64, CodecError> {
+    match cfg.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(value) => value
+            .as_i64()
+            .ok_or_else(|| codec_error(codec, format!("`{key}` is not an integer: {value}"))),
+    }
+}
+
+fn level_0_9(
+    cfg: &Map<String, Value>,
+    codec: &str,
+    key: &str,
+    default: i64,
+) -> Result<u32, CodecError> {
+    let level = int_or(cfg, codec, key, default)?;
+    u32::try_from(level)
+        .ok()
+        .filter(|l| *l <= 9)
+        .ok_or_else(|| codec_error(codec, format!("`{key}` {level} is not a level from 0 to 9")))
+}
+
+fn zstd_level(cfg: &Map<String, Value>) -> Result<i32, CodecError> {
+    let level = int_or(cfg, "zstd", "level", 3)?;
+    i32::try_from(level)
+        .map_err(|_| codec_error("zstd", format!("`level` {level} is out of range")))
+}
+
+fn u64_list(value: &Value, codec: &str, key: &str) -> Result<Vec<u64>, CodecError> {
+    value
+        .as_array()
+        .and_then(|items| items.iter().map(Value::as_u64).collect())
+        .ok_or_else(|| codec_error(codec, format!("`{key}` is not a list of integers")))
+}
+
+impl Codec {
+    /// The Zarr v3 name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Bytes { .. } => "bytes",
+            Self::Transpose { .. } => "transpose",
+            Self::Blosc(_) => "blosc",
+            Self::Zstd { .. } => "zstd",
+            Self::Gzip { .. } => "gzip",
+            Self::Crc32c => "crc32c",
+            Self::Sharding(_) => "sharding_indexed",
+            Self::Other { name, .. } => name,
+        }
+    }
+
+    /// Whether it maps arrays to arrays (comes before the array-to-bytes codec).
+    #[must_use]
+    pub fn is_array_to_array(&self) -> bool {
+        matches!(self, Self::Transpose { .. })
+    }
+
+    /// Whether it maps arrays to bytes (one per chain).
+    #[must_use]
+    pub fn is_array_to_bytes(&self) -> bool {
+        match self {
+            Self::Bytes { .. } | Self::Sharding(_) => true,
+            Self::Other { name, .. } => {
+                matches!(name.as_str(), "vlen-utf8" | "vlen-bytes" | "packbits")
+            }
+            _ => false,
+        }
+    }
+
+    /// Reads a Zarr v3 codec: an object with `name` and optional `configuration`, or a bare name.
+    /// Optional settings take their specification defaults.
+    ///
+    /// # Errors
+    /// [`CodecError`] naming the codec and the setting that is malformed.
+    pub fn from_v3(doc: &Value) -> Result<Self, CodecError> {
+        let (name, cfg) = match doc {
+            Value::String(name) => (name.as_str(), None),
+            Value::Object(obj) => {
+                let name = obj
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| codec_error("?", "no `name`"))?;
+                let cfg = match obj.get("configuration") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Object(cfg)) => Some(cfg),
+                    Some(_) => return Err(codec_error(name, "`configuration` is not an object")),
+                };
+                (name, cfg)
+            }
+            _ => return Err(codec_error("?", "neither a name nor an object")),
+        };
+        let empty = Map::new();
+        let c = cfg.unwrap_or(&empty);
+        Ok(match name {
+            "bytes" => Self::Bytes {
+                endian: match c.get("endian").and_then(Value::as_str) {
+                    None => None,
+                    Some("little") => Some(Endian::Little),
+                    Some("big") => Some(Endian::Big),
+                    Some(other) => {
+                        return Err(codec_error(name, format!("unknown endian `{other}`")));
+                    }
+                },
+            },
+            "transpose" => Self::Transpose {
+                order: c.get("order").cloned().unwrap_or(Value::Null),
+            },
+            "blosc" => Self::Blosc(Blosc {
+                cname: c
+                    .get("cname")
+                    .and_then(Value::as_str)
+                    .unwrap_or("zstd")
+                    .to_string(),
+                clevel: level_0_9(c, name, "clevel", 5)?,
+                shuffle: match c.get("shuffle") {
+                    None | Some(Value::Null) => BloscShuffle::Shuffle,
+                    Some(Value::String(s)) => BloscShuffle::from_name(s)
+                        .ok_or_else(|| codec_error(name, format!("unknown shuffle `{s}`")))?,
+                    Some(other) => other
+                        .as_i64()
+                        .and_then(BloscShuffle::from_number)
+                        .ok_or_else(|| codec_error(name, format!("unknown shuffle {other}")))?,
+                },
+                typesize: c.get("typesize").and_then(Value::as_u64),
+                blocksize: c.get("blocksize").and_then(Value::as_u64).unwrap_or(0),
+            }),
+            "zstd" => Self::Zstd {
+                level: zstd_level(c)?,
+                checksum: c.get("checksum").and_then(Value::as_bool).unwrap_or(false),
+            },
+            "gzip" => Self::Gzip {
+                level: level_0_9(c, name, "level", 6)?,
+            },
+            "crc32c" => Self::Crc32c,
+            "sharding_indexed" => {
+                let chain = |key: &str| -> Result<Vec<Self>, CodecError> {
+                    match c.get(key) {
+                        None | Some(Value::Null) => Ok(Vec::new()),
+                        Some(Value::Array(items)) => items.iter().map(Self::from_v3).collect(),
+                        Some(_) => Err(codec_error(name, format!("`{key}` is not a list"))),
+                    }
+                };
+                Self::Sharding(Box::new(Sharding {
+                    chunk_shape: u64_list(
+                        c.get("chunk_shape").unwrap_or(&Value::Null),
+                        name,
+                        "chunk_shape",
+                    )?,
+                    codecs: chain("codecs")?,
+                    index_codecs: chain("index_codecs")?,
+                    index_location: c
+                        .get("index_location")
+                        .and_then(Value::as_str)
+                        .unwrap_or("end")
+                        .to_string(),
+                }))
+            }
+            other => Self::Other {
+                name: other.to_string(),
+                configuration: cfg.cloned(),
+            },
+        })
+    }
+
+    /// The Zarr v3 document, always in object form (`{"name": "bytes"}`), which every reader
+    /// accepts; zarrs writes configuration-less codecs as bare names, which zarr-python 3.1
+    /// refuses.
+    #[must_use]
+    pub fn to_v3(&self) -> Value {
+        let with = |config: Value| json!({"name": self.name(), "configuration": config});
+        match self {
+            Self::Bytes { endian: None } | Self::Crc32c => json!({"name": self.name()}),
+            Self::Bytes { endian: Some(e) } => with(json!({"endian": match e {
+                Endian::Little => "little",
+                Endian::Big => "big",
+            }})),
+            Self::Transpose { order } => with(json!({"order": order})),
+            Self::Blosc(b) => {
+                let mut config = json!({"cname": b.cname, "clevel": b.clevel,
+                    "shuffle": b.shuffle.name(), "blocksize": b.blocksize});
+                if let Some(typesize) = b.typesize {
+                    config["typesize"] = json!(typesize);
+                }
+                with(config)
+            }
+            Self::Zstd { level, checksum } => with(json!({"level": level, "checksum": checksum})),
+            Self::Gzip { level } => with(json!({"level": level})),
+            Self::Sharding(s) => with(json!({
+                "chunk_shape": s.chunk_shape,
+                "codecs": chain_to_v3(&s.codecs),
+                "index_codecs": chain_to_v3(&s.index_codecs),
+                "index_location": s.index_location,
+            })),
+            Self::Other {
+                name,
+                configuration,
+            } => match configuration {
+                Some(config) => json!({"name": name, "configuration": config}),
+                None => json!({"name": name}),
+            },
+        }
+    }
+
+    /// Reads a Zarr v2 `compressor` (numcodecs); `None` for `null`.
+    ///
+    /// # Errors
+    /// [`CodecError`] when the document has no `id` or a malformed setting.
+    pub fn from_v2_compressor(doc: &Value) -> Result<Option<Self>, CodecError> {
+        let obj = match doc {
+            Value::Null => return Ok(None),
+            Value::Object(obj) => obj,
+            _ => return Err(codec_error("?", "compressor is not an object")),
+        };
+        let id = obj
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| codec_error("?", "compressor has no `id`"))?;
+        Ok(Some(match id {
+            "zstd" => Self::Zstd {
+                level: zstd_level(obj)?,
+                checksum: obj
+                    .get("checksum")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            },
+            "gzip" => Self::Gzip {
+                level: level_0_9(obj, id, "level", 6)?,
+            },
+            "blosc" => Self::Blosc(Blosc {
+                cname: obj
+                    .get("cname")
+                    .and_then(Value::as_str)
+                    .unwrap_or("lz4")
+                    .to_string(),
+                clevel: level_0_9(obj, id, "clevel", 5)?,
+                shuffle: BloscShuffle::from_number(int_or(obj, id, "shuffle", 1)?)
+                    .ok_or_else(|| codec_error(id, "unknown `shuffle`"))?,
+                typesize: None,
+                blocksize: int_or(obj, id, "blocksize", 0)?.max(0).unsigned_abs(),
+            }),
+            other => Self::Other {
+                name: other.to_string(),
+                configuration: Some(
+                    obj.iter()
+                        .filter(|(k, _)| k.as_str() != "id")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+            },
+        }))
+    }
+
+    /// The Zarr v2 `compressor` document, for the codecs that have one.
+    #[must_use]
+    pub fn to_v2_compressor(&self) -> Option<Value> {
+        match self {
+            Self::Zstd { level, .. } => Some(json!({"id": "zstd", "level": level})),
+            Self::Gzip { level } => Some(json!({"id": "gzip", "level": level})),
+            Self::Blosc(b) => Some(json!({"id": "blosc", "cname": b.cname, "clevel": b.clevel,
+                "shuffle": b.shuffle.number(), "blocksize": b.blocksize})),
+            _ => None,
+        }
+    }
+
+    /// Reads an N5 `compression` object (`type` and its settings); `None` for `raw`. The item
+    /// size fills Blosc's `typesize`.
+    ///
+    /// # Errors
+    /// [`CodecError`] for a malformed setting.
+    pub fn from_n5(doc: &Map<String, Value>, item_size: u64) -> Result<Option<Self>, CodecError> {
+        let kind = doc.get("type").and_then(Value::as_str).unwrap_or("raw");
+        Ok(match kind {
+            "raw" => None,
+            // N5 writes -1 for the default level.
+            "gzip" => Some(Self::Gzip {
+                level: u32::try_from(int_or(doc, kind, "level", 6)?)
+                    .ok()
+                    .filter(|l| *l <= 9)
+                    .unwrap_or(6),
+            }),
+            "zstd" => Some(Self::Zstd {
+                level: zstd_level(doc)?,
+                checksum: false,
+            }),
+            "blosc" => Some(Self::Blosc(Blosc {
+                cname: doc
+                    .get("cname")
+                    .and_then(Value::as_str)
+                    .unwrap_or("lz4")
+                    .to_string(),
+                clevel: level_0_9(doc, kind, "clevel", 5)?,
+                shuffle: BloscShuffle::from_number(int_or(doc, kind, "shuffle", 1)?)
+                    .ok_or_else(|| codec_error(kind, "unknown `shuffle`"))?,
+                typesize: Some(item_size),
+                blocksize: int_or(doc, kind, "blocksize", 0)?.max(0).unsigned_abs(),
+            })),
+            other => Some(Self::Other {
+                name: other.to_string(),
+                configuration: Some(
+                    doc.iter()
+                        .filter(|(k, _)| k.as_str() != "type")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+            }),
+        })
+    }
+
+    /// The N5 `compression` object, for the codecs N5 has (raw is [`n5_raw`]). Only the keys
+    /// the N5 specification and its codec plug-ins define are written.
+    #[must_use]
+    pub fn to_n5(&self) -> Option<Value> {
+        match self {
+            Self::Zstd { level, .. } => Some(json!({"type": "zstd", "level": level})),
+            Self::Gzip { level } => Some(json!({"type": "gzip", "level": level, "useZlib": false})),
+            Self::Blosc(b) => Some(
+                json!({"type": "blosc", "cname": b.cname, "clevel": b.clevel,
+                "shuffle": b.shuffle.number(), "blocksize": b.blocksize}),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// N5's `raw` compression document.
+#[must_use]
+pub fn n5_raw() -> Value {
+    json!({"type": "raw"})
+}
+
+/// Reads a Zarr v3 codec list.
+///
+/// # Errors
+/// The first codec's [`CodecError`].
+pub fn chain_from_v3(docs: &[Value]) -> Result<Vec<Codec>, CodecError> {
+    docs.iter().map(Codec::from_v3).collect()
+}
+
+/// A codec chain as Zarr v3 documents.
+#[must_use]
+pub fn chain_to_v3(chain: &[Codec]) -> Vec<Value> {
+    chain.iter().map(Codec::to_v3).collect()
+}
+
+/// The codecs applied to each read unit: the inner codecs of a sharded chain, else the chain.
+#[must_use]
+pub fn read_unit_codecs(chain: &[Codec]) -> &[Codec] {
+    match chain.iter().find_map(|c| match c {
+        Codec::Sharding(s) => Some(s),
+        _ => None,
+    }) {
+        Some(sharding) => &sharding.codecs,
+        None => chain,
+    }
+}
+
+/// The one compressor of a read unit's chain that Zarr v2 and N5 can hold (the last
+/// bytes-to-bytes codec other than a checksum), or the codec that neither can hold.
+#[derive(Debug, PartialEq)]
+pub enum Compressor<'a> {
+    /// No compression.
+    None,
+    /// This codec.
+    One(&'a Codec),
+    /// A codec with no Zarr v2 or N5 form.
+    Unsupported(&'a Codec),
+}
+
+/// The compressor of a read unit's codecs (see [`Compressor`]); `big_endian` tells whether the
+/// `bytes` codec is big-endian. Checksums are dropped, having no Zarr v2 or N5 form.
+#[must_use]
+pub fn single_compressor(read_unit: &[Codec]) -> (Compressor<'_>, bool) {
+    let mut compressor = Compressor::None;
+    let mut big_endian = false;
+    for codec in read_unit {
+        match codec {
+            Codec::Bytes { endian } => big_endian = *endian == Some(Endian::Big),
+            Codec::Crc32c => {}
+            Codec::Zstd { .. } | Codec::Gzip { .. } | Codec::Blosc(_) => {
+                compressor = Compressor::One(codec);
+            }
+            other => return (Compressor::Unsupported(other), big_endian),
+        }
+    }
+    (compressor, big_endian)
+}
+
+/// How one read unit's bytes are decoded, without the parameters that only matter when encoding
+/// (levels, Blosc settings): two arrays with the same form can exchange encoded chunks. `None`
+/// when zlint does not repack that encoding (transposed or big-endian data).
+#[must_use]
+pub fn decode_form(chain: &[Codec]) -> Option<Vec<String>> {
+    read_unit_codecs(chain)
+        .iter()
+        .map(|codec| match codec {
+            Codec::Bytes {
+                endian: Some(Endian::Big),
+            }
+            | Codec::Transpose { .. } => None,
+            other => Some(other.name().to_string()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip_v3(doc: Value) {
+        let codec = Codec::from_v3(&doc).expect("reads");
+        assert_eq!(codec.to_v3(), doc, "{codec:?}");
+        assert_eq!(Codec::from_v3(&codec.to_v3()).expect("reads again"), codec);
+    }
+
+    #[test]
+    fn every_written_codec_round_trips_through_zarr_v3() {
+        roundtrip_v3(json!({"name": "bytes", "configuration": {"endian": "little"}}));
+        roundtrip_v3(json!({"name": "bytes", "configuration": {"endian": "big"}}));
+        roundtrip_v3(json!({"name": "bytes"}));
+        roundtrip_v3(json!({"name": "transpose", "configuration": {"order": [2, 1, 0]}}));
+        roundtrip_v3(json!({"name": "crc32c"}));
+        roundtrip_v3(json!({"name": "zstd", "configuration": {"level": 3, "checksum": true}}));
+        roundtrip_v3(json!({"name": "gzip", "configuration": {"level": 6}}));
+        for shuffle in ["noshuffle", "shuffle", "bitshuffle"] {
+            roundtrip_v3(
+                json!({"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5,
+                "shuffle": shuffle, "typesize": 2, "blocksize": 0}}),
+            );
+        }
+        roundtrip_v3(json!({"name": "sharding_indexed", "configuration": {
+            "chunk_shape": [8, 8],
+            "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                       {"name": "zstd", "configuration": {"level": 1, "checksum": false}}],
+            "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}],
+            "index_location": "start"}}));
+        roundtrip_v3(json!({"name": "numcodecs.delta", "configuration": {"dtype": "<i4"}}));
+    }
+
+    #[test]
+    fn optional_settings_are_optional_and_bare_names_read() {
+        // neuroglancer's test data writes zstd without `checksum`.
+        let zstd = Codec::from_v3(&json!({"name": "zstd", "configuration": {"level": 0}}));
+        assert_eq!(
+            zstd,
+            Ok(Codec::Zstd {
+                level: 0,
+                checksum: false
+            })
+        );
+        assert_eq!(
+            Codec::from_v3(&json!("bytes")),
+            Ok(Codec::Bytes { endian: None })
+        );
+        let bad = Codec::from_v3(&json!({"name": "gzip", "configuration": {"level": "high"}}));
+        assert_eq!(bad.expect_err("refused").codec, "gzip");
+        assert!(Codec::from_v3(&json!({"name": "gzip", "configuration": {"level": 12}})).is_err());
+    }
+
+    #[test]
+    fn zarr_v2_compressors_translate_both_ways() {
+        for (v2, v3) in [
+            (
+                json!({"id": "zstd", "level": 3}),
+                Codec::Zstd {
+                    level: 3,
+                    checksum: false,
+                },
+            ),
+            (json!({"id": "gzip", "level": 5}), Codec::Gzip { level: 5 }),
+            (
+                json!({"id": "blosc", "cname": "zstd", "clevel": 5, "shuffle": 2, "blocksize": 0}),
+                Codec::Blosc(Blosc {
+                    cname: "zstd".into(),
+                    clevel: 5,
+                    shuffle: BloscShuffle::BitShuffle,
+                    typesize: None,
+                    blocksize: 0,
+                }),
+            ),
+        ] {
+            assert_eq!(
+                Codec::from_v2_compressor(&v2).expect("reads"),
+                Some(v3.clone())
+            );
+            assert_eq!(v3.to_v2_compressor(), Some(v2));
+        }
+        assert_eq!(Codec::from_v2_compressor(&Value::Null), Ok(None));
+        let zlib = Codec::from_v2_compressor(&json!({"id": "zlib", "level": 1})).expect("reads");
+        assert_eq!(zlib.expect("some").to_v2_compressor(), None);
+    }
+
+    #[test]
+    fn n5_compressions_translate_both_ways() {
+        let n5 = |v: Value| v.as_object().expect("object").clone();
+        for (doc, codec) in [
+            (
+                json!({"type": "zstd", "level": 3}),
+                Codec::Zstd {
+                    level: 3,
+                    checksum: false,
+                },
+            ),
+            (
+                json!({"type": "gzip", "level": 6, "useZlib": false}),
+                Codec::Gzip { level: 6 },
+            ),
+            (
+                json!({"type": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}),
+                Codec::Blosc(Blosc {
+                    cname: "lz4".into(),
+                    clevel: 5,
+                    shuffle: BloscShuffle::Shuffle,
+                    typesize: Some(2),
+                    blocksize: 0,
+                }),
+            ),
+        ] {
+            assert_eq!(
+                Codec::from_n5(&n5(doc.clone()), 2).expect("reads"),
+                Some(codec.clone())
+            );
+            assert_eq!(codec.to_n5(), Some(doc));
+        }
+        assert_eq!(Codec::from_n5(&n5(json!({"type": "raw"})), 2), Ok(None));
+        // z5py's extra keys are not written back.
+        let z5py = n5(json!({"type": "zstd", "level": 1, "nthreads": 4}));
+        let codec = Codec::from_n5(&z5py, 1).expect("reads").expect("some");
+        assert_eq!(codec.to_n5(), Some(json!({"type": "zstd", "level": 1})));
+        // N5's default gzip level is written -1.
+        let default = Codec::from_n5(&n5(json!({"type": "gzip", "level": -1})), 1).expect("reads");
+        assert_eq!(default, Some(Codec::Gzip { level: 6 }));
+    }
+
+    #[test]
+    fn blosc_shuffle_names_and_numbers_agree() {
+        for s in [
+            BloscShuffle::NoShuffle,
+            BloscShuffle::Shuffle,
+            BloscShuffle::BitShuffle,
+        ] {
+            assert_eq!(BloscShuffle::from_name(s.name()), Some(s));
+            assert_eq!(BloscShuffle::from_number(s.number() as i64), Some(s));
+        }
+        assert_eq!(BloscShuffle::from_number(-1), Some(BloscShuffle::Shuffle));
+    }
+
+    #[test]
+    fn decode_forms_ignore_levels_but_not_codecs_or_byte_order() {
+        let read = |v: Value| chain_from_v3(v.as_array().expect("list")).expect("reads");
+        let blosc = read(
+            json!([{"name": "bytes", "configuration": {"endian": "little"}},
+                                {"name": "blosc", "configuration": {"clevel": 9}}]),
+        );
+        let other_level = read(json!(["bytes", {"name": "blosc", "configuration": {"clevel": 1}}]));
+        assert_eq!(decode_form(&blosc), decode_form(&other_level));
+        let sharded = read(json!([{"name": "sharding_indexed", "configuration": {
+            "chunk_shape": [2], "codecs": ["bytes", {"name": "blosc"}]}}]));
+        assert_eq!(decode_form(&sharded), decode_form(&blosc));
+        let gzip = read(json!(["bytes", {"name": "gzip"}]));
+        assert_ne!(decode_form(&gzip), decode_form(&blosc));
+        let big = read(json!([{"name": "bytes", "configuration": {"endian": "big"}}]));
+        assert_eq!(decode_form(&big), None);
+    }
+}

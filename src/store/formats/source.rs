@@ -1,0 +1,145 @@
+//! A source array's metadata in Zarr v3 terms, as the planner needs it for target documents:
+//! built from the document the scan read, with no I/O.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+use zarrs::array::{Array, ArrayMetadata};
+use zarrs::storage::store::MemoryStore;
+
+use super::FormatError;
+use super::codec::{Codec, Endian, chain_from_v3, decode_form};
+use super::n5::N5Attributes;
+use crate::model::{ArrayInfo, Format};
+
+/// What a source array's metadata says in Zarr v3 terms (converted from Zarr v2 and N5 where
+/// needed), with the raw documents that a target of the same format keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceMetadata {
+    /// The Zarr v3 `data_type`.
+    pub data_type: Value,
+    /// The Zarr v3 `fill_value`.
+    pub fill_value: Value,
+    /// The Zarr v3 codec chain.
+    pub codecs: Vec<Codec>,
+    /// The raw Zarr v2 `.zarray` document, for Zarr v2 sources.
+    pub v2: Option<Map<String, Value>>,
+    /// The raw N5 `compression` object, for N5 sources.
+    pub n5_compression: Option<Map<String, Value>>,
+}
+
+/// Whether zarrs can build the array `metadata` describes (its data type and codecs), checked
+/// against an empty in-memory store.
+fn check_with_zarrs(metadata: ArrayMetadata) -> Result<(), FormatError> {
+    Array::new_with_metadata(Arc::new(MemoryStore::new()), "/", metadata)
+        .map(|_| ())
+        .map_err(|e| FormatError::Unsupported(e.to_string()))
+}
+
+fn to_value(value: impl serde::Serialize) -> Result<Value, FormatError> {
+    serde_json::to_value(value).map_err(|e| FormatError::Metadata(e.to_string()))
+}
+
+impl SourceMetadata {
+    /// The metadata of `array`, from the document its scan read ([`ArrayInfo::metadata`]).
+    ///
+    /// # Errors
+    /// [`FormatError`] when zarrs cannot read the document or does not support its data type or
+    /// codecs.
+    pub fn of_array(array: &ArrayInfo) -> Result<Self, FormatError> {
+        match array.format {
+            Format::N5 => Self::of_n5(array),
+            Format::Zarr3 => {
+                let metadata: ArrayMetadata = serde_json::from_value(array.metadata.clone())
+                    .map_err(|e| FormatError::Metadata(e.to_string()))?;
+                let ArrayMetadata::V3(v3) = &metadata else {
+                    return Err(FormatError::Metadata("not Zarr v3 metadata".into()));
+                };
+                let doc = to_value(v3)?;
+                check_with_zarrs(metadata)?;
+                Self::from_v3_doc(&doc, None)
+            }
+            Format::Zarr2 => {
+                let mut raw = array.metadata.as_object().cloned().unwrap_or_default();
+                raw.remove("attributes");
+                // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
+                raw.insert("node_type".into(), json!("array"));
+                let v2: zarrs::metadata::v2::ArrayMetadataV2 =
+                    serde_json::from_value(Value::Object(raw.clone()))
+                        .map_err(|e| FormatError::Metadata(e.to_string()))?;
+                let v3 = zarrs::convert::array_metadata_v2_to_v3(&v2)
+                    .map_err(|e| FormatError::Unsupported(e.to_string()))?;
+                check_with_zarrs(ArrayMetadata::V2(v2))?;
+                raw.remove("node_type");
+                Self::from_v3_doc(&to_value(v3)?, Some(raw))
+            }
+        }
+    }
+
+    fn from_v3_doc(doc: &Value, v2: Option<Map<String, Value>>) -> Result<Self, FormatError> {
+        Ok(Self {
+            data_type: doc["data_type"].clone(),
+            fill_value: doc["fill_value"].clone(),
+            codecs: chain_from_v3(doc["codecs"].as_array().map_or(&[][..], Vec::as_slice))?,
+            v2,
+            n5_compression: None,
+        })
+    }
+
+    /// An N5 dataset: its data type, fill value 0 (absent blocks read as zero) and its
+    /// compression as the equivalent Zarr v3 codec.
+    fn of_n5(array: &ArrayInfo) -> Result<Self, FormatError> {
+        let attributes = N5Attributes::parse(&array.metadata).map_err(FormatError::Metadata)?;
+        let item_size = array.item_size().unwrap_or(1);
+        let mut codecs = vec![Codec::Bytes {
+            endian: Some(Endian::Little),
+        }];
+        // Compressions without a Zarr v3 form are left to the N5 block reader, which names them.
+        if let Some(codec) = Codec::from_n5(&attributes.compression, item_size)?
+            .filter(|c| !matches!(c, Codec::Other { .. }))
+        {
+            codecs.push(codec);
+        }
+        Ok(Self {
+            data_type: json!(array.dtype.name),
+            fill_value: json!(0),
+            codecs,
+            v2: None,
+            n5_compression: Some(attributes.compression),
+        })
+    }
+
+    /// How one read unit's bytes are decoded (see [`decode_form`]); `None` for N5 sources,
+    /// which zlint does not repack.
+    #[must_use]
+    pub fn decode_form(&self, format: Format) -> Option<Vec<String>> {
+        match (format, &self.v2) {
+            (Format::N5, _) => None,
+            (Format::Zarr2, Some(v2)) => zarr2_decode_form(v2),
+            _ => decode_form(&self.codecs),
+        }
+    }
+}
+
+/// How a Zarr v2 array's chunks are decoded (see [`decode_form`]): `bytes` and the compressor's
+/// id; `None` with filters, Fortran order or big-endian data, which zlint does not repack.
+#[must_use]
+pub fn zarr2_decode_form(zarray: &Map<String, Value>) -> Option<Vec<String>> {
+    let filtered = zarray
+        .get("filters")
+        .is_some_and(|f| !f.is_null() && f.as_array().is_none_or(|a| !a.is_empty()));
+    let c_order = zarray.get("order").and_then(Value::as_str) == Some("C");
+    let big = zarray
+        .get("dtype")
+        .and_then(Value::as_str)
+        .is_none_or(|d| d.starts_with('>'));
+    if filtered || !c_order || big {
+        return None;
+    }
+    let mut form = vec!["bytes".to_string()];
+    match zarray.get("compressor") {
+        None | Some(Value::Null) => {}
+        Some(compressor) => form.push(compressor.get("id")?.as_str()?.to_string()),
+    }
+    Some(form)
+}

@@ -1,0 +1,316 @@
+//! The metadata documents of a rechunk's output, in the three formats, from the source's
+//! metadata and the target layout. Translation between the formats' codecs goes through the typed
+//! model of [`super::codec`].
+
+use serde_json::{Map, Value, json};
+
+use super::FormatError;
+use super::codec::{Codec, Compressor, Endian, n5_raw, read_unit_codecs, single_compressor};
+use super::n5::{N5Attributes, n5_data_type};
+use super::source::{SourceMetadata, zarr2_decode_form};
+use crate::layout::Layout;
+use crate::model::{ArrayInfo, Format};
+
+/// Metadata documents to write: file name → JSON.
+pub type Documents = Vec<(String, Value)>;
+
+/// An array's target documents, and how its chunks will decode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArrayDocuments {
+    /// The documents.
+    pub documents: Documents,
+    /// How one read unit of the target decodes (see [`super::codec::decode_form`]).
+    pub decode_form: Option<Vec<String>>,
+}
+
+/// The N5 version written at a container's root.
+const N5_VERSION: &str = "4.0.0";
+
+/// The group documents of `format`.
+#[must_use]
+pub fn group_documents(format: Format, attributes: &Map<String, Value>, root: bool) -> Documents {
+    match format {
+        Format::Zarr3 => vec![(
+            "zarr.json".into(),
+            json!({"zarr_format": 3, "node_type": "group", "attributes": attributes}),
+        )],
+        Format::Zarr2 => {
+            let mut docs = vec![(".zgroup".into(), json!({"zarr_format": 2}))];
+            if !attributes.is_empty() {
+                docs.push((".zattrs".into(), Value::Object(attributes.clone())));
+            }
+            docs
+        }
+        Format::N5 => vec![("attributes.json".into(), {
+            // The N5 version marks the container's root.
+            let mut attrs = attributes.clone();
+            if root {
+                attrs
+                    .entry("n5".to_string())
+                    .or_insert_with(|| json!(N5_VERSION));
+            }
+            Value::Object(attrs)
+        })],
+    }
+}
+
+fn little_endian_bytes() -> Codec {
+    Codec::Bytes {
+        endian: Some(Endian::Little),
+    }
+}
+
+/// The array documents of `format` for `array` rechunked to `layout`. `compressor` replaces the
+/// source's bytes-to-bytes codecs when given (empty: no compression).
+///
+/// # Errors
+/// [`FormatError::Unsupported`] when the target format cannot hold the data type, fill value or
+/// codecs.
+pub fn array_documents(
+    array: &ArrayInfo,
+    source: &SourceMetadata,
+    layout: &Layout,
+    format: Format,
+    compressor: Option<&[Codec]>,
+) -> Result<ArrayDocuments, FormatError> {
+    match format {
+        Format::Zarr3 => Ok(zarr3_documents(array, source, layout, compressor)),
+        Format::Zarr2 => zarr2_documents(array, source, layout, compressor),
+        Format::N5 => n5_documents(array, source, layout, compressor),
+    }
+}
+
+fn zarr3_documents(
+    array: &ArrayInfo,
+    source: &SourceMetadata,
+    layout: &Layout,
+    compressor: Option<&[Codec]>,
+) -> ArrayDocuments {
+    // The codecs applied to each read unit: the inner codecs of a sharded source.
+    let inner = read_unit_codecs(&source.codecs);
+    let inner: Vec<Codec> = match compressor {
+        Some(compressor) => {
+            let mut kept: Vec<Codec> = inner
+                .iter()
+                .filter(|c| c.is_array_to_array() || c.is_array_to_bytes())
+                .cloned()
+                .collect();
+            if !kept.iter().any(Codec::is_array_to_bytes) {
+                kept.push(little_endian_bytes());
+            }
+            kept.extend(compressor.iter().cloned());
+            kept
+        }
+        None => inner.to_vec(),
+    };
+    let decode_form = super::codec::decode_form(&inner);
+    let codecs = match &layout.shards {
+        Some(_) => vec![Codec::Sharding(Box::new(super::codec::Sharding {
+            chunk_shape: layout.chunks.clone(),
+            codecs: inner,
+            index_codecs: vec![little_endian_bytes(), Codec::Crc32c],
+            index_location: "end".into(),
+        }))],
+        None => inner,
+    };
+    let mut doc = Map::new();
+    doc.insert("zarr_format".into(), json!(3));
+    doc.insert("node_type".into(), json!("array"));
+    doc.insert("shape".into(), json!(array.shape));
+    doc.insert("data_type".into(), source.data_type.clone());
+    doc.insert(
+        "chunk_grid".into(),
+        json!({"name": "regular", "configuration": {"chunk_shape": layout.object()}}),
+    );
+    doc.insert(
+        "chunk_key_encoding".into(),
+        json!({"name": "default", "configuration": {"separator": "/"}}),
+    );
+    doc.insert("fill_value".into(), source.fill_value.clone());
+    doc.insert(
+        "codecs".into(),
+        Value::Array(super::codec::chain_to_v3(&codecs)),
+    );
+    doc.insert("attributes".into(), Value::Object(array.attributes.clone()));
+    let names = array.dimension_names.clone().filter(|_| {
+        array.format == Format::Zarr3 || array.attributes.contains_key("_ARRAY_DIMENSIONS")
+    });
+    if let Some(names) = names {
+        doc.insert("dimension_names".into(), json!(names));
+    }
+    ArrayDocuments {
+        documents: vec![("zarr.json".into(), Value::Object(doc))],
+        // A sharded target's chunks decode as its inner chain (see `decode_form`).
+        decode_form,
+    }
+}
+
+fn zarr2_documents(
+    array: &ArrayInfo,
+    source: &SourceMetadata,
+    layout: &Layout,
+    compressor: Option<&[Codec]>,
+) -> Result<ArrayDocuments, FormatError> {
+    let mut doc = match &source.v2 {
+        Some(v2) => v2.clone(),
+        None => zarr2_from_v3(array, source)?,
+    };
+    doc.insert("chunks".into(), json!(layout.chunks));
+    doc.insert("dimension_separator".into(), json!("/"));
+    doc.remove("node_type");
+    if let Some(compressor) = compressor {
+        let v2 = compressor
+            .first()
+            .and_then(Codec::to_v2_compressor)
+            .unwrap_or(Value::Null);
+        doc.insert("compressor".into(), v2);
+    }
+    let decode_form = zarr2_decode_form(&doc);
+    let mut documents = vec![(".zarray".into(), Value::Object(doc))];
+    if !array.attributes.is_empty() {
+        documents.push((".zattrs".into(), Value::Object(array.attributes.clone())));
+    }
+    Ok(ArrayDocuments {
+        documents,
+        decode_form,
+    })
+}
+
+/// A Zarr v2 `.zarray` for a source whose codecs Zarr v2 can express.
+fn zarr2_from_v3(
+    array: &ArrayInfo,
+    source: &SourceMetadata,
+) -> Result<Map<String, Value>, FormatError> {
+    let item = array.item_size().unwrap_or(1);
+    let kind = match array.dtype.name.as_str() {
+        "bool" => "b",
+        name if name.starts_with("uint") => "u",
+        name if name.starts_with("int") => "i",
+        name if name.starts_with("float") => "f",
+        name if name.starts_with("complex") => "c",
+        other => {
+            return Err(FormatError::Unsupported(format!(
+                "data type `{other}` has no Zarr v2 equivalent here"
+            )));
+        }
+    };
+    // A sharded source: the codecs that matter are those of each inner chunk. Checksums have
+    // no Zarr v2 form and are dropped.
+    let (compressor, big_endian) = single_compressor(read_unit_codecs(&source.codecs));
+    let compressor = match compressor {
+        Compressor::None => Value::Null,
+        Compressor::One(codec) => codec.to_v2_compressor().unwrap_or(Value::Null),
+        Compressor::Unsupported(codec) => {
+            return Err(FormatError::Unsupported(format!(
+                "codec `{}` has no Zarr v2 equivalent here; use --codec",
+                codec.name()
+            )));
+        }
+    };
+    let endian = if big_endian { ">" } else { "<" };
+    let typestr = if item == 1 && kind != "c" {
+        format!("|{kind}1")
+    } else {
+        format!("{endian}{kind}{item}")
+    };
+    let mut doc = Map::new();
+    doc.insert("zarr_format".into(), json!(2));
+    doc.insert("shape".into(), json!(array.shape));
+    doc.insert("chunks".into(), json!(array.chunk_shape));
+    doc.insert("dtype".into(), json!(typestr));
+    doc.insert("compressor".into(), compressor);
+    doc.insert("fill_value".into(), source.fill_value.clone());
+    doc.insert("order".into(), json!("C"));
+    doc.insert("filters".into(), Value::Null);
+    Ok(doc)
+}
+
+fn n5_documents(
+    array: &ArrayInfo,
+    source: &SourceMetadata,
+    layout: &Layout,
+    compressor: Option<&[Codec]>,
+) -> Result<ArrayDocuments, FormatError> {
+    let data_type = n5_data_type(&array.dtype.name).ok_or_else(|| {
+        FormatError::Unsupported(format!(
+            "data type `{}` has no N5 equivalent",
+            array.dtype.name
+        ))
+    })?;
+    let fill = &source.fill_value;
+    if !(fill.as_f64() == Some(0.0) || fill.is_null()) {
+        return Err(FormatError::Unsupported(format!(
+            "fill value {fill}: N5 has none (absent blocks read as 0), so only arrays with fill value 0 can become N5"
+        )));
+    }
+    let compression = match (compressor, &source.n5_compression) {
+        (Some(compressor), _) => compressor
+            .first()
+            .and_then(Codec::to_n5)
+            .unwrap_or_else(n5_raw),
+        (None, Some(source)) => Value::Object(source.clone()),
+        (None, None) => n5_from_v3(&source.codecs)?,
+    };
+    let mut user = array.attributes.clone();
+    if array.path.is_root() {
+        // The container's root carries the N5 version, even when it is the dataset.
+        user.entry("n5".to_string())
+            .or_insert_with(|| json!(N5_VERSION));
+    }
+    let attributes = N5Attributes {
+        shape: array.shape.clone(),
+        block_shape: layout.chunks.clone(),
+        data_type: data_type.to_string(),
+        compression: compression.as_object().cloned().unwrap_or_default(),
+        user,
+    };
+    Ok(ArrayDocuments {
+        documents: vec![("attributes.json".into(), attributes.to_json())],
+        decode_form: None,
+    })
+}
+
+/// The N5 compression equivalent to a Zarr v3 codec chain (the inner codecs when sharded).
+fn n5_from_v3(codecs: &[Codec]) -> Result<Value, FormatError> {
+    match single_compressor(read_unit_codecs(codecs)).0 {
+        Compressor::None => Ok(n5_raw()),
+        Compressor::One(codec) => Ok(codec.to_n5().unwrap_or_else(n5_raw)),
+        Compressor::Unsupported(codec) => Err(FormatError::Unsupported(format!(
+            "codec `{}` has no N5 equivalent here; use --codec",
+            codec.name()
+        ))),
+    }
+}
+
+/// The `zarr.json` of a two-pass rechunk's intermediate array: chunks of `chunks`, stored raw,
+/// or `compressed` with fast Blosc LZ4.
+#[must_use]
+pub fn intermediate_document(
+    shape: &[u64],
+    chunks: &[u64],
+    item_size: u64,
+    source: &SourceMetadata,
+    compressed: bool,
+) -> Value {
+    let mut codecs = vec![little_endian_bytes()];
+    if compressed {
+        codecs.push(Codec::Blosc(super::codec::Blosc {
+            cname: "lz4".into(),
+            clevel: 1,
+            shuffle: if item_size > 1 {
+                super::codec::BloscShuffle::Shuffle
+            } else {
+                super::codec::BloscShuffle::NoShuffle
+            },
+            typesize: Some(item_size),
+            blocksize: 0,
+        }));
+    }
+    json!({
+        "zarr_format": 3, "node_type": "array", "shape": shape,
+        "data_type": source.data_type, "fill_value": source.fill_value,
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunks}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "codecs": super::codec::chain_to_v3(&codecs)
+    })
+}
