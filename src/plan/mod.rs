@@ -5,6 +5,7 @@ pub mod parts;
 pub mod rechunk_plan;
 pub mod recommend;
 pub mod request;
+mod target_layout;
 pub mod write_groups;
 
 pub use rechunk_plan::{ArrayPlan, Budget, GroupPlan, IntermediatePass, RechunkPlan};

@@ -5,16 +5,16 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::recommend::{LayoutRequest, recommend, reuse_layout};
 use super::request::Targets;
+use super::target_layout::target_layout;
 use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
-use crate::layout::{Layout, axis_roles};
+use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
 use crate::profile::Thresholds;
 use crate::store::formats::target::intermediate_document;
 use crate::store::formats::{SourceMetadata, array_documents, group_documents};
-use crate::units::{human_bytes, plural, shape_text};
+use crate::units::{human_bytes, plural};
 
 /// Memory and threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,109 +265,6 @@ impl RechunkPlan {
     pub fn bytes_written(&self) -> u64 {
         self.arrays.iter().map(|a| a.bytes_written).sum()
     }
-}
-
-fn target_layout(
-    store: &Store,
-    array: &ArrayInfo,
-    targets: &Targets,
-    thresholds: &Thresholds,
-    earlier: &[(NodePath, Layout)],
-) -> Result<Layout> {
-    let ndim = array.shape.len();
-    let check = |what: &str, shape: &Vec<u64>| -> Result<()> {
-        if shape.len() == ndim {
-            Ok(())
-        } else {
-            Err(Error::Usage(format!(
-                "{what} {} has {} dimensions but `{}` has {ndim}",
-                shape_text(shape),
-                shape.len(),
-                array.path
-            )))
-        }
-    };
-    let requested_chunks = targets.chunks.get(&array.path);
-    let requested_shards = targets.shards.get(&array.path);
-    let mut layout = if let Some(chunks) = requested_chunks {
-        check("--chunks", chunks)?;
-        Layout {
-            chunks: chunks.clone(),
-            shards: None,
-        }
-    } else if targets.auto {
-        auto_layout(store, array, targets, thresholds, earlier)
-    } else {
-        Layout {
-            chunks: array.chunk_shape.clone(),
-            shards: array.shard_shape.clone(),
-        }
-    };
-    if let Some(shards) = requested_shards {
-        check("--shards", shards)?;
-        layout.shards = Some(shards.clone());
-    } else if requested_chunks.is_some() {
-        // Asking for chunks alone means unsharded chunks of that shape, never silently the old
-        // shards around them.
-        layout.shards = None;
-    }
-    let format = targets.format.unwrap_or(array.format);
-    // Shards kept from the source give way to their inner chunks in a format that cannot shard.
-    if format != Format::Zarr3 && requested_shards.is_none() && !targets.auto {
-        layout.shards = None;
-    }
-    if let Some(shards) = &layout.shards {
-        if format != Format::Zarr3 {
-            return Err(Error::Usage(format!(
-                "`{}`: shards need Zarr v3 output (--format zarr3), not {format}",
-                array.path
-            )));
-        }
-        let whole = shards
-            .iter()
-            .zip(&layout.chunks)
-            .all(|(s, c)| s.is_multiple_of(*c));
-        if !whole {
-            return Err(Error::Usage(format!(
-                "`{}`: shards {} are not whole multiples of chunks {}",
-                array.path,
-                shape_text(shards),
-                shape_text(&layout.chunks)
-            )));
-        }
-    }
-    Ok(layout)
-}
-
-fn auto_layout(
-    store: &Store,
-    array: &ArrayInfo,
-    targets: &Targets,
-    thresholds: &Thresholds,
-    earlier: &[(NodePath, Layout)],
-) -> Layout {
-    let roles = axis_roles(array);
-    let format = targets.format.unwrap_or(array.format);
-    let Some(mut request) =
-        LayoutRequest::for_array(array, &roles, targets.profile, targets.access, thresholds)
-    else {
-        return Layout {
-            chunks: array.chunk_shape.clone(),
-            shards: array.shard_shape.clone(),
-        };
-    };
-    request.format = format;
-    // Levels of one pyramid share one chunk shape: reuse an earlier level's if it suits.
-    if let Some(multiscale) = store.multiscale_of(&array.path) {
-        let earlier_levels = earlier
-            .iter()
-            .filter(|(path, _)| multiscale.levels.iter().any(|l| &l.path == path))
-            .map(|(_, layout)| layout);
-        if let Some(layout) = reuse_layout(&request, earlier_levels) {
-            return layout;
-        }
-    }
-    recommend(&request)
 }
 
 fn plan_array(

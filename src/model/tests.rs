@@ -1,0 +1,85 @@
+//! The model's sizes and counts.
+
+use super::*;
+
+fn array(shape: &[u64], chunks: &[u64], shards: Option<&[u64]>) -> ArrayInfo {
+    ArrayInfo {
+        path: NodePath::new("a"),
+        format: Format::Zarr3,
+        shape: shape.to_vec(),
+        dtype: DataType {
+            name: "uint16".into(),
+            item_size: Some(2),
+        },
+        native_dtype: "uint16".into(),
+        chunk_shape: chunks.to_vec(),
+        shard_shape: shards.map(<[u64]>::to_vec),
+        codecs: vec![],
+        fill_value: Value::from(0),
+        dimension_names: None,
+        axes: None,
+        chunk_key_encoding: ChunkKeyEncoding::Default { separator: '/' },
+        attributes: Map::new(),
+        stored: None,
+        metadata: Value::Null,
+    }
+}
+
+#[test]
+fn derived_figures_of_an_unsharded_array() {
+    let a = array(&[100, 200], &[30, 64], None);
+    assert_eq!(a.chunk_bytes(), Some(30 * 64 * 2));
+    assert_eq!(a.chunk_count(), 4 * 4);
+    assert_eq!(a.object_count(), 16);
+    assert_eq!(a.shard_count(), None);
+    assert_eq!(a.size_bytes(), Some(100 * 200 * 2));
+}
+
+#[test]
+fn derived_figures_of_a_sharded_array() {
+    let a = array(&[128, 128], &[16, 16], Some(&[64, 128]));
+    assert_eq!(a.chunk_count(), 64);
+    assert_eq!(a.shard_count(), Some(2));
+    assert_eq!(a.object_count(), 2);
+    assert_eq!(a.object_bytes(), Some(64 * 128 * 2));
+    assert_eq!(a.chunk_bytes(), Some(16 * 16 * 2));
+}
+
+#[test]
+fn scalar_array_has_one_chunk() {
+    let a = array(&[], &[], None);
+    assert_eq!(a.chunk_count(), 1);
+    assert_eq!(a.chunk_bytes(), Some(2));
+}
+
+#[test]
+fn zero_chunk_extent_does_not_divide_by_zero() {
+    assert_eq!(grid_count(&[10], &[0]), 10);
+}
+
+#[test]
+fn node_paths_normalise_and_join() {
+    assert_eq!(NodePath::new("/a//b/").as_str(), "a/b");
+    assert_eq!(NodePath::root().join("x/y").as_str(), "x/y");
+    assert_eq!(NodePath::new("a").join("b").as_str(), "a/b");
+    assert_eq!(NodePath::new("a/b").parent(), Some(NodePath::new("a")));
+    assert_eq!(NodePath::new("a").parent(), Some(NodePath::root()));
+    assert_eq!(NodePath::root().to_string(), "/");
+    assert_eq!(NodePath::new("a/b").depth(), 2);
+}
+
+#[test]
+fn codec_summaries_are_short() {
+    let blosc = Codec {
+        name: "blosc".into(),
+        configuration: serde_json::from_str(r#"{"cname":"zstd","clevel":5,"shuffle":1}"#).unwrap(),
+    };
+    assert_eq!(blosc.summary(), "blosc(zstd,5,1)");
+    assert!(blosc.compresses());
+    let bytes = Codec {
+        name: "bytes".into(),
+        configuration: Map::new(),
+    };
+    assert!(!bytes.compresses());
+    assert_eq!(bytes.summary(), "bytes");
+}
