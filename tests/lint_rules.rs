@@ -154,3 +154,52 @@ fn select_and_ignore_take_ids_prefixes_and_names() {
     assert!(!zlint::lint::is_selected(rule, &[], &s(&["zl101"])));
     assert!(!zlint::lint::is_selected(rule, &s(&["ALL"]), &s(&["ZL10"])));
 }
+
+/// What one rule says about its firing fixture, as a user reads it: severity, path, message,
+/// measured value and threshold, recommended layout.
+fn rule_findings_text(report: &LintReport, rule: &str) -> String {
+    report
+        .findings
+        .iter()
+        .filter(|d| d.rule == rule)
+        .map(|d| {
+            let figures = match (d.measured, d.threshold) {
+                (Some(m), Some(t)) => format!("\n  measured {m}, threshold {t}"),
+                _ => String::new(),
+            };
+            let help = d
+                .recommendation
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        "\n  recommended chunks {:?}, shards {:?}",
+                        r.chunks, r.shards
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "{} {} {:?} at {}: {}{figures}{help}",
+                d.rule, d.name, d.severity, d.path, d.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One snapshot per firing fixture of the messages of its rule: a change of wording is reviewed.
+#[test]
+fn each_rule_message_reads_as_snapshotted() {
+    for (name, case) in expected() {
+        let (Some(rule), true) = (case["rule"].as_str(), case["fires"] == true) else {
+            continue;
+        };
+        let deep = case["flags"]
+            .as_array()
+            .expect("flags")
+            .iter()
+            .any(|f| f == "--deep");
+        let text = rule_findings_text(&lint_fixture(&name, deep, None), rule);
+        assert!(!text.is_empty(), "{name}: no {rule} finding");
+        insta::assert_snapshot!(format!("rule_message_{name}"), text);
+    }
+}

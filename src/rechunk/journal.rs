@@ -271,3 +271,93 @@ impl PartLog<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Budget, ShapeRequests, Targets};
+    use crate::progress::NoProgress;
+    use crate::scan::{ScanOptions, scan};
+
+    fn plan_of(source: &str, chunks: &str, target: &str) -> RechunkPlan {
+        let opened = crate::store::open(source).expect("open");
+        let found = scan(&opened, ScanOptions::default(), &NoProgress).expect("scan");
+        let targets = Targets {
+            chunks: ShapeRequests::parse("--chunks", &[chunks.to_string()]).expect("chunks"),
+            shards: ShapeRequests::default(),
+            auto: false,
+            profile: crate::profile::Profile::Analysis,
+            access: crate::profile::Access::Auto,
+            format: None,
+            codec: None,
+            two_pass: false,
+        };
+        let budget = Budget {
+            max_mem_bytes: 1 << 30,
+            threads: 2,
+        };
+        RechunkPlan::build(&found, target.to_string(), &targets, budget).expect("plan")
+    }
+
+    #[test]
+    fn a_journal_keeps_its_plan_and_the_groups_every_part_finished() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out.zarr");
+        let target = TargetStore::open(out.to_str().expect("utf-8")).expect("target");
+        let plan = plan_of(
+            "fixtures/zarr3/plain.zarr",
+            "8,8",
+            out.to_str().expect("utf-8"),
+        );
+        assert!(Journal::find(&target).expect("find").is_none());
+        let journal = Journal::create(&target, &plan).expect("create");
+        assert_eq!(journal.plan().expect("plan"), plan);
+        journal.check_same_plan(&plan).expect("same plan");
+        let other = plan_of(
+            "fixtures/zarr3/plain.zarr",
+            "4,4",
+            out.to_str().expect("utf-8"),
+        );
+        let err = journal.check_same_plan(&other).expect_err("another plan");
+        assert!(err.to_string().contains("another plan"), "{err}");
+
+        let first = Part::parse("0/2").expect("part");
+        let log = journal.start_part(first, false).expect("part 1");
+        log.record(0, 3).expect("record");
+        log.record(0, 5).expect("record");
+        // The same part cannot run twice at once.
+        let again = journal.start_part(first, true).expect_err("locked");
+        assert!(again.to_string().contains("already running"), "{again}");
+        drop(log);
+        // Started before: only with --resume.
+        let err = journal.start_part(first, false).expect_err("started");
+        assert!(err.to_string().contains("--resume"), "{err}");
+        let second = journal
+            .start_part(Part::parse("1/2").expect("part"), false)
+            .expect("part 2");
+        second.record(0, 7).expect("record");
+        drop(second);
+        // A line cut short by a crash does not count.
+        let log_path = out.join(".zlint-rechunk/done/part-1-of-2.log");
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(&log_path)
+            .expect("log");
+        file.write_all(b"0 9").expect("partial line");
+
+        let found = Journal::find(&target).expect("find").expect("in progress");
+        let (done, counts) = found.finished(1).expect("finished");
+        let mut groups: Vec<u64> = done[0].iter().copied().collect();
+        groups.sort_unstable();
+        assert_eq!(groups, [3, 5, 7]);
+        assert_eq!(counts, [2]);
+        found.finish().expect("finish");
+        assert!(!out.join(JOURNAL_DIR).exists());
+    }
+
+    #[test]
+    fn part_counts_come_from_log_names() {
+        assert_eq!(part_count(".zlint-rechunk/done/part-3-of-8.log"), Some(8));
+        assert_eq!(part_count(".zlint-rechunk/done/part-3-of-8.lock"), None);
+    }
+}

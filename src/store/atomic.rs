@@ -223,3 +223,77 @@ impl WritableStorageTraits for AtomicFilesystemStore {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn writes_land_whole_and_leave_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a/b/0");
+        write_atomic(&path, b"first", 1).expect("write");
+        write_atomic(&path, b"second", 2).expect("overwrite");
+        assert_eq!(std::fs::read(&path).expect("read"), b"second");
+        assert_eq!(names(&dir.path().join("a/b")), ["0"]);
+    }
+
+    #[test]
+    fn a_failed_write_names_the_path_and_leaves_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A file where a directory must go.
+        std::fs::write(dir.path().join("a"), b"x").expect("write");
+        let err = write_atomic(&dir.path().join("a/0"), b"y", 1).expect_err("refused");
+        assert!(err.to_string().contains("a/0"), "{err}");
+        assert_eq!(names(dir.path()), ["a"]);
+    }
+
+    #[test]
+    fn copies_report_a_missing_source_as_absent() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let from = dir.path().join("from");
+        assert!(!copy_atomic(&from, &dir.path().join("to"), 1).expect("absent"));
+        std::fs::write(&from, b"chunk").expect("write");
+        assert!(copy_atomic(&from, &dir.path().join("to"), 2).expect("copied"));
+        assert_eq!(
+            std::fs::read(dir.path().join("to")).expect("read"),
+            b"chunk"
+        );
+    }
+
+    #[test]
+    fn packed_shards_hold_their_chunks_and_a_checked_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chunks: Vec<PathBuf> = ["c0", "c1", "c2"]
+            .iter()
+            .map(|n| dir.path().join(n))
+            .collect();
+        std::fs::write(&chunks[0], b"aaa").expect("write");
+        std::fs::write(&chunks[2], b"bb").expect("write");
+        let shard = dir.path().join("shard");
+        assert!(pack_shard_files(&chunks, &shard, 1).expect("packed"));
+        let bytes = std::fs::read(&shard).expect("read");
+        assert_eq!(&bytes[..5], b"aaabb");
+        let index = &bytes[5..];
+        assert_eq!(index.len(), 3 * 16 + 4);
+        let word = |i: usize| u64::from_le_bytes(index[i * 8..i * 8 + 8].try_into().expect("8"));
+        assert_eq!((word(0), word(1)), (0, 3));
+        assert_eq!((word(2), word(3)), (u64::MAX, u64::MAX));
+        assert_eq!((word(4), word(5)), (3, 2));
+        let crc = u32::from_le_bytes(index[48..].try_into().expect("4"));
+        assert_eq!(crc, crc32c::crc32c(&index[..48]));
+        // No chunk at all: no shard.
+        let none = [dir.path().join("x")];
+        assert!(!pack_shard_files(&none, &dir.path().join("empty"), 2).expect("nothing"));
+        assert!(!dir.path().join("empty").exists());
+    }
+}

@@ -155,3 +155,35 @@ impl TargetStore {
             .map_err(|e| self.error("", e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_target_puts_gets_lists_and_clears() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("out.zarr");
+        let target = TargetStore::open(root.to_str().expect("utf-8")).expect("open");
+        assert!(
+            target.is_empty().expect("empty"),
+            "a missing directory is empty"
+        );
+        target.put("a/zarr.json", b"{}".to_vec()).expect("put");
+        target.put("a/c/0", b"x".to_vec()).expect("put");
+        assert!(!target.is_empty().expect("not empty"));
+        assert_eq!(target.get("a/c/0").expect("get"), Some(b"x".to_vec()));
+        assert_eq!(target.get("a/c/1").expect("get"), None);
+        let mut listed = target.list("a/").expect("list");
+        listed.sort();
+        assert_eq!(listed, ["a/c/0", "a/zarr.json"]);
+        target.erase("a/c/0").expect("erase");
+        assert_eq!(target.get("a/c/0").expect("get"), None);
+        target.clear().expect("clear");
+        assert!(target.is_empty().expect("empty again"));
+        assert_eq!(
+            target.key_location("k"),
+            format!("{}/k", root.to_str().expect("utf-8"))
+        );
+    }
+}
