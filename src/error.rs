@@ -32,21 +32,43 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// A rechunk or verification failed on an array.
-    #[error("{location}: {message}")]
+    #[error("{location}: {source}")]
     Rechunk {
         /// The array (or file) at fault.
         location: String,
-        /// What went wrong.
-        message: String,
+        /// What went wrong: the underlying error (zarrs', the codec's, the metadata model's) or a
+        /// message.
+        source: Cause,
     },
     /// The storage layer failed.
-    #[error("{location}: {message}")]
+    #[error("{location}: {source}")]
     Storage {
         /// The key or path at fault.
         location: String,
         /// What went wrong.
-        message: String,
+        source: Cause,
     },
+}
+
+/// The cause of an error: another error, or a message (`String` and `&str` convert into it).
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+impl Error {
+    /// [`Error::Rechunk`] at `location`, caused by `cause`.
+    pub fn rechunk(location: impl Into<String>, cause: impl Into<Cause>) -> Self {
+        Self::Rechunk {
+            location: location.into(),
+            source: cause.into(),
+        }
+    }
+
+    /// [`Error::Storage`] at `location`, caused by `cause`.
+    pub fn storage(location: impl Into<String>, cause: impl Into<Cause>) -> Self {
+        Self::Storage {
+            location: location.into(),
+            source: cause.into(),
+        }
+    }
 }
 
 /// The library's result type.

@@ -20,20 +20,6 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: usage error, unreadable store or unreadable nodes.
 pub const EXIT_ERROR: u8 = 2;
 
-/// Threads when a store is behind a URL: requests wait on the network, one per thread at a
-/// time, so at least this many are kept in flight.
-const OBJECT_STORE_THREADS: usize = 16;
-
-/// Every core, or at least [`OBJECT_STORE_THREADS`] when one of `locations` is a URL.
-fn default_threads(locations: &[&str]) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if locations.iter().any(|l| crate::store::is_url(l)) {
-        cores.max(OBJECT_STORE_THREADS)
-    } else {
-        cores
-    }
-}
-
 /// Every store location named on the command line.
 fn locations(cli: &Cli) -> Vec<&str> {
     match &cli.command {
@@ -53,7 +39,7 @@ pub fn run(cli: Cli) -> u8 {
     if locations.iter().any(|l| crate::store::is_url(l)) {
         // Fails only if the pool already exists (a library caller made one): then it is kept.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(default_threads(&locations))
+            .num_threads(crate::rechunk::default_threads(&locations))
             .build_global();
     }
     let result = match cli.command {
@@ -79,13 +65,20 @@ fn is_broken_pipe(err: &crate::Error) -> bool {
     matches!(err, crate::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-/// Prints `zlint: error: …` with the cause chain to standard error.
+/// Prints `zlint: error: …` with the cause chain to standard error. Most errors state their
+/// cause in their own message as well: a cause already said is not said again.
 fn print_error(err: &dyn std::error::Error) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "zlint: error: {err}");
+    let mut said = err.to_string();
+    let _ = writeln!(stderr, "zlint: error: {said}");
     let mut source = err.source();
     while let Some(cause) = source {
-        let _ = writeln!(stderr, "  caused by: {cause}");
+        let text = cause.to_string();
+        if !said.contains(&text) {
+            let _ = writeln!(stderr, "  caused by: {text}");
+            said.push('\n');
+            said.push_str(&text);
+        }
         source = cause.source();
     }
 }

@@ -168,10 +168,10 @@ impl RechunkPlan {
     pub fn build(store: &Store, target: String, targets: &Targets, budget: Budget) -> Result<Self> {
         if !store.errors.is_empty() {
             let first = &store.errors[0];
-            return Err(Error::Rechunk {
-                location: first.location.clone(),
-                message: format!("the source has unreadable nodes: {}", first.message),
-            });
+            return Err(Error::rechunk(
+                first.location.clone(),
+                format!("the source has unreadable nodes: {}", first.message),
+            ));
         }
         let thresholds = Thresholds::for_profile(targets.profile);
         let mut chosen = Vec::new();
@@ -181,13 +181,15 @@ impl RechunkPlan {
             if targets.auto {
                 auto_layouts.push((array.path.clone(), layout.clone()));
             }
-            let meta = SourceMetadata::of_array(array).map_err(|e| Error::Rechunk {
-                location: format!(
-                    "{}/{}",
-                    store.location.trim_end_matches('/'),
-                    array.path.as_str()
-                ),
-                message: e.to_string(),
+            let meta = SourceMetadata::of_array(array).map_err(|e| {
+                Error::rechunk(
+                    format!(
+                        "{}/{}",
+                        store.location.trim_end_matches('/'),
+                        array.path.as_str()
+                    ),
+                    e,
+                )
             })?;
             chosen.push((array, layout, meta));
         }
@@ -275,12 +277,14 @@ fn plan_array(
     meta: &SourceMetadata,
     remote: bool,
 ) -> Result<ArrayPlan> {
-    let item_size = array.item_size().ok_or_else(|| Error::Rechunk {
-        location: array.path.to_string(),
-        message: format!(
-            "data type `{}` has no fixed size; zlint rechunks fixed-size types only",
-            array.dtype.name
-        ),
+    let item_size = array.item_size().ok_or_else(|| {
+        Error::rechunk(
+            array.path.to_string(),
+            format!(
+                "data type `{}` has no fixed size; zlint rechunks fixed-size types only",
+                array.dtype.name
+            ),
+        )
     })?;
     let target_format = targets.format.unwrap_or(array.format);
     let compressor = targets
@@ -288,10 +292,7 @@ fn plan_array(
         .as_ref()
         .map(|choice| choice.codecs(item_size));
     let documents = array_documents(array, meta, &target, target_format, compressor.as_deref())
-        .map_err(|e| Error::Rechunk {
-            location: array.path.to_string(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| Error::rechunk(array.path.to_string(), e))?;
     let object = target.object().to_vec();
     let threads = budget.threads.max(1) as u64;
     let write_groups = plan_write_groups(

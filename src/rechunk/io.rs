@@ -15,11 +15,8 @@ use super::copy::{At, copy_box, gather_box};
 use crate::error::{Error, Result};
 use crate::store::n5::{N5Array, N5Place};
 
-fn error(location: &str, message: impl std::fmt::Display) -> Error {
-    Error::Rechunk {
-        location: location.to_string(),
-        message: message.to_string(),
-    }
+fn error(location: &str, message: impl Into<crate::error::Cause>) -> Error {
+    Error::rechunk(location.to_string(), message)
 }
 
 /// One stored object of a grid: its index, its full box, and that box clipped to the array.
@@ -135,9 +132,7 @@ impl Reader {
                 prefix,
                 location: location.to_string(),
             };
-            return N5Array::open(place, &attrs)
-                .map(Self::N5)
-                .map_err(|e| error(location, e));
+            return N5Array::open(place, &attrs).map(Self::N5);
         }
         Array::open(storage, path)
             .map(|array| Self::Zarr(Box::new(array)))
@@ -172,9 +167,8 @@ impl Reader {
             }
             Self::N5(a) => {
                 let size = (part.num_elements() * item) as usize;
-                let Some(crate::store::n5::N5Block { extents, data }) = a
-                    .read_block(&object.index)
-                    .map_err(|e| error(location, e))?
+                let Some(crate::store::n5::N5Block { extents, data }) =
+                    a.read_block(&object.index)?
                 else {
                     return Ok(vec![0; size]);
                 };
@@ -398,9 +392,7 @@ impl Writer {
                     .map_err(|e| {
                         error(location, format!("writing region {}: {e}", object.bounded))
                     }),
-                Self::N5(a) => a
-                    .write_block(&object.index, &shape, out.into_owned())
-                    .map_err(|e| error(location, e)),
+                Self::N5(a) => a.write_block(&object.index, &shape, out.into_owned()),
             };
             progress.advance(object.bounded.num_elements() * item);
             result

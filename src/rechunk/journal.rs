@@ -99,7 +99,8 @@ impl<'a> Journal<'a> {
         for key in target.list(DONE_PREFIX)? {
             target.erase(&key)?;
         }
-        let text = serde_json::to_vec(plan).map_err(|e| Error::Usage(e.to_string()))?;
+        let text = serde_json::to_vec(plan)
+            .map_err(|e| Error::rechunk(target.key_location(PLAN_KEY), e))?;
         target.put(PLAN_KEY, text.clone())?;
         Ok(Self { target, plan: text })
     }
@@ -110,6 +111,16 @@ impl<'a> Journal<'a> {
     /// [`Error::Storage`] when the target cannot be read.
     pub fn find(target: &'a TargetStore) -> Result<Option<Self>> {
         Ok(target.get(PLAN_KEY)?.map(|plan| Self { target, plan }))
+    }
+
+    /// The journal of `target` whose stored plan was read before ([`Self::into_stored`]).
+    pub(crate) fn from_stored(target: &'a TargetStore, plan: Vec<u8>) -> Self {
+        Self { target, plan }
+    }
+
+    /// The plan as stored, for [`Self::from_stored`].
+    pub(crate) fn into_stored(self) -> Vec<u8> {
+        self.plan
     }
 
     /// The plan the output is being written to.

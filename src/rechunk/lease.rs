@@ -127,7 +127,14 @@ impl Lease {
         let renewer = std::thread::Builder::new()
             .name("zlint-lease".into())
             .spawn(move || renew(&renewing, &stopped))
-            .map_err(|e| Error::Usage(format!("cannot start the lease renewal: {e}")))?;
+            .map_err(|e| {
+                let at = format!(
+                    "{}/{}",
+                    shared.remote.url().trim_end_matches('/'),
+                    shared.key
+                );
+                Error::rechunk(at, format!("cannot start the lease renewal: {e}"))
+            })?;
         Ok(Self {
             shared,
             stop: Some(stop),

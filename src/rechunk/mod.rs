@@ -9,6 +9,7 @@
 mod checks;
 pub mod copy;
 mod io;
+mod job;
 mod journal;
 mod lease;
 mod repack;
@@ -27,6 +28,10 @@ use zarrs::array::{Array, ArrayMetadata};
 use zarrs::storage::{ReadableListableStorageTraits, StorePrefix};
 
 pub use checks::{Existing, check_source_unchanged, check_target};
+pub use job::{
+    InProgress, Outcome, Rechunk, Verification, default_max_mem, default_threads, machine_budget,
+    verify_locations,
+};
 pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{VerifyReport, verify};
 
@@ -58,11 +63,8 @@ pub(crate) fn zarrs_path(path: &NodePath) -> String {
     format!("/{}", path.as_str())
 }
 
-fn rechunk_error(location: impl Into<String>, message: impl std::fmt::Display) -> Error {
-    Error::Rechunk {
-        location: location.into(),
-        message: message.to_string(),
-    }
+fn rechunk_error(location: impl Into<String>, message: impl Into<crate::error::Cause>) -> Error {
+    Error::rechunk(location.into(), message)
 }
 
 /// Starts an output for `plan` (the first step of a rechunk, and `--init` of one split into
@@ -327,9 +329,7 @@ impl Copy<'_> {
                     prefix: io::node_prefix(&path),
                     location: target.key_location(plan.path.as_str()),
                 };
-                Ok(io::Writer::N5(
-                    N5Array::open(place, doc).map_err(|e| rechunk_error(location, e))?,
-                ))
+                Ok(io::Writer::N5(N5Array::open(place, doc)?))
             }
             Format::Zarr2 => {
                 let mut doc = doc.clone();

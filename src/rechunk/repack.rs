@@ -81,10 +81,8 @@ pub(crate) fn repack_region(
     target: &TargetStore,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let fail = |key: &str, e: &dyn std::fmt::Display| Error::Rechunk {
-        location: key.to_string(),
-        message: e.to_string(),
-    };
+    let fail =
+        |key: &str, e: &dyn std::fmt::Display| Error::rechunk(key.to_string(), e.to_string());
     let prefix = if plan.path.is_root() {
         String::new()
     } else {

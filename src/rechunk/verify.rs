@@ -143,10 +143,8 @@ fn compare_values(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<(u64, Vec<String>)> {
-    let err = |e: &dyn std::fmt::Display| crate::Error::Rechunk {
-        location: array.path.to_string(),
-        message: e.to_string(),
-    };
+    let err =
+        |e: &dyn std::fmt::Display| crate::Error::rechunk(array.path.to_string(), e.to_string());
     let path = zarrs_path(&array.path);
     let open = |opened: &OpenedStore, info: &ArrayInfo| {
         Reader::open(
@@ -201,12 +199,14 @@ fn compare_values(
 
 /// The Zarr v3 view of an array's metadata, the error naming the array in `opened`.
 fn metadata_of(opened: &OpenedStore, array: &ArrayInfo) -> Result<SourceMetadata> {
-    SourceMetadata::of_array(array).map_err(|e| crate::Error::Rechunk {
-        location: format!(
-            "{}/{}",
-            opened.location.trim_end_matches('/'),
-            array.path.as_str()
-        ),
-        message: e.to_string(),
+    SourceMetadata::of_array(array).map_err(|e| {
+        crate::Error::rechunk(
+            format!(
+                "{}/{}",
+                opened.location.trim_end_matches('/'),
+                array.path.as_str()
+            ),
+            e,
+        )
     })
 }

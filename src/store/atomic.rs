@@ -32,10 +32,8 @@ impl AtomicFilesystemStore {
     /// # Errors
     /// [`Error::Storage`] if zarrs refuses the path.
     pub fn new(base: &Path) -> Result<Self> {
-        let inner = FilesystemStore::new(base).map_err(|err| Error::Storage {
-            location: base.display().to_string(),
-            message: err.to_string(),
-        })?;
+        let inner = FilesystemStore::new(base)
+            .map_err(|err| Error::storage(base.display().to_string(), err))?;
         Ok(Self {
             inner,
             base: base.to_path_buf(),

@@ -26,10 +26,8 @@ impl CheckedFilesystemStore {
     /// # Errors
     /// [`Error::Storage`] if zarrs cannot open the directory.
     pub fn new(base: &Path) -> Result<Self> {
-        let inner = FilesystemStore::new(base).map_err(|err| Error::Storage {
-            location: base.display().to_string(),
-            message: err.to_string(),
-        })?;
+        let inner = FilesystemStore::new(base)
+            .map_err(|err| Error::storage(base.display().to_string(), err))?;
         Ok(Self {
             inner,
             base: base.to_path_buf(),

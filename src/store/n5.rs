@@ -18,6 +18,7 @@ use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
 
 use super::formats::codec::Codec;
 use super::formats::n5::{N5Attributes, n5_item_size};
+use crate::error::{Cause, Error, Result};
 
 /// An N5 compression.
 #[derive(Debug)]
@@ -73,7 +74,10 @@ impl std::fmt::Debug for N5Array {
 pub use super::formats::n5::n5_data_type;
 
 /// The block codec of an N5 `compression` object, for items of `item` bytes.
-fn parse_compression(doc: &Map<String, Value>, item: usize) -> Result<Compression, String> {
+fn parse_compression(
+    doc: &Map<String, Value>,
+    item: usize,
+) -> std::result::Result<Compression, String> {
     let codec = Codec::from_n5(doc, item as u64).map_err(|e| e.to_string())?;
     Ok(match codec {
         None => Compression::Raw,
@@ -104,18 +108,22 @@ impl N5Array {
     /// Opens the dataset at `place` described by its `attributes.json` document, in C order.
     ///
     /// # Errors
-    /// A message naming what is missing or unsupported.
-    pub fn open(place: N5Place, attributes: &Value) -> Result<Self, String> {
-        let attributes = N5Attributes::parse(attributes)?;
+    /// [`Error::Rechunk`] at the dataset's location, naming what is missing or unsupported.
+    pub fn open(place: N5Place, attributes: &Value) -> Result<Self> {
+        let fail = |message: String| Error::rechunk(place.location.clone(), message);
+        let attributes = N5Attributes::parse(attributes).map_err(fail)?;
         let item = n5_item_size(&attributes.data_type)
             .and_then(|n| usize::try_from(n).ok())
-            .ok_or(format!(
-                "unsupported N5 dataType `{}`",
-                attributes.data_type
-            ))?;
+            .ok_or_else(|| {
+                fail(format!(
+                    "unsupported N5 dataType `{}`",
+                    attributes.data_type
+                ))
+            })?;
+        let compression = parse_compression(&attributes.compression, item).map_err(fail)?;
         Ok(Self {
             place,
-            compression: parse_compression(&attributes.compression, item)?,
+            compression,
             shape: attributes.shape,
             block: attributes.block_shape,
             item,
@@ -178,10 +186,10 @@ impl N5Array {
     /// Reads block `index` (C order), or `None` when the block is absent (it reads as zeros).
     ///
     /// # Errors
-    /// A message naming the block file when it is unreadable, truncated or corrupt.
-    pub fn read_block(&self, index: &[u64]) -> Result<Option<N5Block>, String> {
+    /// [`Error::Rechunk`] naming the block file when it is unreadable, truncated or corrupt.
+    pub fn read_block(&self, index: &[u64]) -> Result<Option<N5Block>> {
         let (key, path) = self.block_key(index);
-        let fail = |what: &str| format!("{path}: {what}");
+        let fail = |what: &str| Error::rechunk(path.clone(), what.to_string());
         let key = StoreKey::new(key).map_err(|e| fail(&e.to_string()))?;
         let bytes = match self.place.reader.get(&key) {
             Ok(Some(bytes)) => bytes,
@@ -235,19 +243,15 @@ impl N5Array {
     /// array) from native-endian C-order `data`, atomically.
     ///
     /// # Errors
-    /// A message naming the block file when it cannot be written.
-    pub fn write_block(
-        &self,
-        index: &[u64],
-        extents: &[u64],
-        mut data: Vec<u8>,
-    ) -> Result<(), String> {
+    /// [`Error::Rechunk`] naming the block file when it cannot be written.
+    pub fn write_block(&self, index: &[u64], extents: &[u64], mut data: Vec<u8>) -> Result<()> {
         let (key, path) = self.block_key(index);
+        let fail = |cause: Cause| Error::rechunk(path.clone(), cause);
         let writer = self
             .place
             .writer
             .as_ref()
-            .ok_or_else(|| format!("{path}: the dataset is not open for writing"))?;
+            .ok_or_else(|| fail("the dataset is not open for writing".into()))?;
         self.swap(&mut data);
         let mut out = Vec::with_capacity(data.len() / 2 + 16);
         out.extend_from_slice(&0u16.to_be_bytes());
@@ -259,19 +263,16 @@ impl N5Array {
         for e in extents.iter().rev() {
             out.extend_from_slice(
                 &u32::try_from(*e)
-                    .map_err(|_| format!("{path}: block extent too large"))?
+                    .map_err(|_| fail("block extent too large".into()))?
                     .to_be_bytes(),
             );
         }
-        self.compress(&data, &mut out)
-            .map_err(|e| format!("{path}: {e}"))?;
-        let key = StoreKey::new(key).map_err(|e| format!("{path}: {e}"))?;
-        writer
-            .set(&key, out.into())
-            .map_err(|e| format!("{path}: {e}"))
+        self.compress(&data, &mut out).map_err(fail)?;
+        let key = StoreKey::new(key).map_err(|e| fail(e.into()))?;
+        writer.set(&key, out.into()).map_err(|e| fail(e.into()))
     }
 
-    fn decompress(&self, payload: &[u8], expected: usize) -> Result<Vec<u8>, String> {
+    fn decompress(&self, payload: &[u8], expected: usize) -> std::result::Result<Vec<u8>, String> {
         let mut out = Vec::with_capacity(expected);
         match &self.compression {
             Compression::Raw => out.extend_from_slice(payload),
@@ -299,30 +300,26 @@ impl N5Array {
         Ok(out)
     }
 
-    fn compress(&self, data: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    fn compress(&self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Cause> {
         match &self.compression {
             Compression::Raw => out.extend_from_slice(data),
             Compression::Gzip { level, zlib: false } => {
                 let mut encoder =
                     flate2::write::GzEncoder::new(out, flate2::Compression::new(*level));
-                encoder.write_all(data).map_err(|e| e.to_string())?;
-                encoder.finish().map_err(|e| e.to_string())?;
+                encoder.write_all(data)?;
+                encoder.finish()?;
             }
             Compression::Gzip { level, zlib: true } => {
                 let mut encoder =
                     flate2::write::ZlibEncoder::new(out, flate2::Compression::new(*level));
-                encoder.write_all(data).map_err(|e| e.to_string())?;
-                encoder.finish().map_err(|e| e.to_string())?;
+                encoder.write_all(data)?;
+                encoder.finish()?;
             }
             Compression::Zstd { level } => {
-                out.extend(zstd::bulk::compress(data, *level).map_err(|e| e.to_string())?);
+                out.extend(zstd::bulk::compress(data, *level)?);
             }
             Compression::Blosc(codec) => {
-                out.extend_from_slice(
-                    &codec
-                        .encode(data.into(), &CodecOptions::default())
-                        .map_err(|e| e.to_string())?,
-                );
+                out.extend_from_slice(&codec.encode(data.into(), &CodecOptions::default())?);
             }
         }
         Ok(())
@@ -376,6 +373,11 @@ mod tests {
             prefix: String::new(),
             location: "memory".into(),
         };
-        assert!(N5Array::open(place, &attrs).unwrap_err().contains("`xz`"));
+        assert!(
+            N5Array::open(place, &attrs)
+                .unwrap_err()
+                .to_string()
+                .contains("`xz`")
+        );
     }
 }

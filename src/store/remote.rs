@@ -61,11 +61,8 @@ impl AsyncToSyncBlockOn for BlockOn {
     }
 }
 
-fn storage_error(url: &str, err: impl std::fmt::Display) -> Error {
-    Error::Storage {
-        location: url.to_string(),
-        message: err.to_string(),
-    }
+fn storage_error(url: &str, err: impl Into<crate::error::Cause>) -> Error {
+    Error::storage(url.to_string(), err)
 }
 
 fn retry() -> RetryConfig {

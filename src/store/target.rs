@@ -67,11 +67,8 @@ impl TargetStore {
         StoreKey::new(key).map_err(|e| self.error(key, e))
     }
 
-    fn error(&self, key: &str, err: impl std::fmt::Display) -> Error {
-        Error::Storage {
-            location: self.key_location(key),
-            message: err.to_string(),
-        }
+    fn error(&self, key: &str, err: impl Into<crate::error::Cause>) -> Error {
+        Error::storage(self.key_location(key), err)
     }
 
     /// Writes the object `key` whole.

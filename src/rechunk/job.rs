@@ -1,0 +1,312 @@
+//! One entry point for a rechunk, for the command line and library users alike: [`Rechunk`]
+//! plans a rechunk from two locations and runs it (or starts a split run); [`InProgress`]
+//! continues an output started before (its parts, then [`InProgress::finalize`]);
+//! [`verify_locations`] compares two stores. The caller only fills in the request and shows the
+//! outcome.
+
+use super::checks::{Existing, check_source_unchanged, check_target};
+use super::journal::Journal;
+use super::{RechunkSummary, VerifyReport, execute, finalize, init, run_part, verify};
+use crate::error::{Error, Result};
+use crate::model::Store;
+use crate::plan::parts::Part;
+use crate::plan::{Budget, RechunkPlan, Targets};
+use crate::progress::{NoProgress, Progress};
+use crate::scan::{ScanOptions, scan};
+use crate::store::{self, OpenedStore, TargetStore};
+
+/// Threads when a store is behind a URL: requests wait on the network, one per thread at a
+/// time, so at least this many are kept in flight.
+const OBJECT_STORE_THREADS: usize = 16;
+
+/// Every core, or at least 16 threads when one of `locations` is an object store URL.
+#[must_use]
+pub fn default_threads(locations: &[&str]) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if locations.iter().any(|l| store::is_url(l)) {
+        cores.max(OBJECT_STORE_THREADS)
+    } else {
+        cores
+    }
+}
+
+/// A quarter of the machine's memory (1 GiB when it cannot be read).
+#[must_use]
+pub fn default_max_mem() -> u64 {
+    let total_kib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+        });
+    total_kib.map_or(1 << 30, |kib| kib * 1024 / 4)
+}
+
+/// The budget on this machine: `max_mem_bytes` or [`default_max_mem`], and `threads` or
+/// [`default_threads`] for `locations` (at least one).
+#[must_use]
+pub fn machine_budget(
+    max_mem_bytes: Option<u64>,
+    threads: Option<usize>,
+    locations: &[&str],
+) -> Budget {
+    Budget {
+        max_mem_bytes: max_mem_bytes.unwrap_or_else(default_max_mem),
+        threads: threads.unwrap_or_else(|| default_threads(locations)).max(1),
+    }
+}
+
+fn scan_metadata(opened: &OpenedStore) -> Result<Store> {
+    scan(opened, ScanOptions::default(), &NoProgress)
+}
+
+/// What a run or a finalization ended with.
+#[derive(Debug)]
+pub struct Outcome {
+    /// What the run wrote (none for a finalization).
+    pub summary: Option<RechunkSummary>,
+    /// Whether the output is complete: its metadata written and its journal gone. `false` when
+    /// verification found differences (the output then stays an output in progress).
+    pub complete: bool,
+    /// The verification, when one was asked for.
+    pub verification: Option<VerifyReport>,
+}
+
+/// A verification of an output before it is marked complete.
+pub struct Verification<'a> {
+    /// Its memory and threads (they may differ from the plan's, made elsewhere).
+    pub budget: Budget,
+    /// Where its progress goes.
+    pub progress: &'a dyn Progress,
+}
+
+/// A planned rechunk of one location into another.
+pub struct Rechunk {
+    plan: RechunkPlan,
+    source: OpenedStore,
+    target: TargetStore,
+    existing: Existing,
+}
+
+impl std::fmt::Debug for Rechunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rechunk")
+            .field("plan", &self.plan)
+            .field("existing", &self.existing)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rechunk {
+    /// Opens `source` and `target`, checks that the target may be written (see
+    /// [`check_target`]), scans the source's metadata and plans the rechunk. Nothing is written.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a target that may not be written or a layout that does not fit;
+    /// errors opening or scanning either side.
+    pub fn plan(
+        source: &str,
+        target: &str,
+        targets: &Targets,
+        budget: Budget,
+        existing: Existing,
+    ) -> Result<Self> {
+        let opened = store::open(source)?;
+        let output = TargetStore::open(target)?;
+        check_target(&opened, &output, existing)?;
+        let found = scan_metadata(&opened)?;
+        let plan = RechunkPlan::build(&found, target.to_string(), targets, budget)?;
+        Ok(Self {
+            plan,
+            source: opened,
+            target: output,
+            existing,
+        })
+    }
+
+    /// The plan.
+    #[must_use]
+    pub fn plan_value(&self) -> &RechunkPlan {
+        &self.plan
+    }
+
+    /// Starts a split run: clears or keeps the target as `existing` said, and writes the plan
+    /// into its journal; the parts then run with [`InProgress::run_part`].
+    ///
+    /// # Errors
+    /// As [`init`].
+    pub fn init(&self) -> Result<()> {
+        init(&self.plan, &self.target, self.existing).map(|_| ())
+    }
+
+    /// Carries out the whole rechunk; with `verification`, the output is compared with the
+    /// source before it is marked complete.
+    ///
+    /// # Errors
+    /// As [`execute`]; errors of the verification's reads.
+    pub fn run(
+        &self,
+        progress: &dyn Progress,
+        verification: Option<&Verification<'_>>,
+    ) -> Result<Outcome> {
+        let mut report = None;
+        let mut check = verify_check(&self.plan, verification, &mut report);
+        let summary = execute(
+            &self.plan,
+            &self.source,
+            &self.target,
+            self.existing,
+            progress,
+            &mut check,
+        )?;
+        drop(check);
+        let complete = report.as_ref().is_none_or(|r| r.mismatches.is_empty());
+        Ok(Outcome {
+            summary: Some(summary),
+            complete,
+            verification: report,
+        })
+    }
+}
+
+/// The check [`finalize`] runs before marking an output complete: a verification of
+/// `plan.target` against `plan.source`, or none. Its report lands in `report`.
+fn verify_check<'a>(
+    plan: &'a RechunkPlan,
+    verification: Option<&'a Verification<'a>>,
+    report: &'a mut Option<VerifyReport>,
+) -> impl FnMut() -> Result<bool> + 'a {
+    move || {
+        let Some(verification) = verification else {
+            return Ok(true);
+        };
+        let compared = verify_locations(
+            &plan.source,
+            &plan.target,
+            verification.budget,
+            verification.progress,
+        )?;
+        let passed = compared.mismatches.is_empty();
+        *report = Some(compared);
+        Ok(passed)
+    }
+}
+
+/// An output in progress: started by [`Rechunk::init`] (or interrupted), with the plan its
+/// journal holds.
+pub struct InProgress {
+    plan: RechunkPlan,
+    stored_plan: Vec<u8>,
+    target: TargetStore,
+}
+
+impl std::fmt::Debug for InProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InProgress")
+            .field("plan", &self.plan)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InProgress {
+    /// The output in progress at `target`, its plan read from the journal with this machine's
+    /// locations, and run on at most `threads` threads: the plan's groups were sized for its
+    /// budget, so a machine with more threads than that budget holds runs on fewer.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when no rechunk is in progress there, or its plan is not one this zlint
+    /// can continue.
+    pub fn open(source: &str, target: &str, threads: usize) -> Result<Self> {
+        let output = TargetStore::open(target)?;
+        let journal = Journal::find(&output)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "{target}: no rechunk in progress here (start one with zlint rechunk SRC DST --init and the target options)"
+            ))
+        })?;
+        let mut plan = journal.plan()?;
+        let stored_plan = journal.into_stored();
+        plan.target = target.to_string();
+        plan.source = source.to_string();
+        plan.budget.threads = plan.threads_within_budget(threads);
+        Ok(Self {
+            plan,
+            stored_plan,
+            target: output,
+        })
+    }
+
+    /// The plan.
+    #[must_use]
+    pub fn plan(&self) -> &RechunkPlan {
+        &self.plan
+    }
+
+    fn journal(&self) -> Journal<'_> {
+        Journal::from_stored(&self.target, self.stored_plan.clone())
+    }
+
+    /// Runs `part` (see [`run_part`]) after checking that the source is still the one planned.
+    ///
+    /// # Errors
+    /// As [`run_part`]; [`Error::Usage`] when the source changed since the plan.
+    pub fn run_part(
+        &self,
+        part: Part,
+        resume: bool,
+        progress: &dyn Progress,
+    ) -> Result<RechunkSummary> {
+        let opened = store::open(&self.plan.source)?;
+        check_target(&opened, &self.target, Existing::Resume)?;
+        check_source_unchanged(&self.plan, &scan_metadata(&opened)?)?;
+        run_part(
+            &self.plan,
+            &self.journal(),
+            &opened,
+            &self.target,
+            part,
+            resume,
+            progress,
+        )
+    }
+
+    /// Completes the output once every part has finished (see [`finalize`]), verified first
+    /// with `verification`.
+    ///
+    /// # Errors
+    /// As [`finalize`].
+    pub fn finalize(&self, verification: Option<&Verification<'_>>) -> Result<Outcome> {
+        let mut report = None;
+        let mut check = verify_check(&self.plan, verification, &mut report);
+        let complete = finalize(&self.plan, &self.target, self.journal(), &mut check)?;
+        drop(check);
+        Ok(Outcome {
+            summary: None,
+            complete,
+            verification: report,
+        })
+    }
+}
+
+/// Opens and scans `source` and `target` and compares them (see [`verify`]).
+///
+/// # Errors
+/// Errors opening, scanning or reading either side.
+pub fn verify_locations(
+    source: &str,
+    target: &str,
+    budget: Budget,
+    progress: &dyn Progress,
+) -> Result<VerifyReport> {
+    let src = store::open(source)?;
+    let dst = store::open(target)?;
+    let (src_store, dst_store) = (scan_metadata(&src)?, scan_metadata(&dst)?);
+    verify(
+        (&src, &src_store),
+        (&dst, &dst_store),
+        budget.max_mem_bytes,
+        budget.threads,
+        progress,
+    )
+}
