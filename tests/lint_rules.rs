@@ -35,6 +35,15 @@ fn lint_fixture(name: &str, deep: bool, profile: Option<Profile>) -> LintReport 
     lint(&store, &settings)
 }
 
+/// Whether a fixture is linted with `--deep`.
+fn is_deep(case: &Value) -> bool {
+    case["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .any(|f| f == "--deep")
+}
+
 fn rules_of(report: &LintReport) -> BTreeSet<&'static str> {
     report.findings.iter().map(|d| d.rule).collect()
 }
@@ -45,11 +54,7 @@ fn each_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
         let Some(rule) = case["rule"].as_str() else {
             continue;
         };
-        let deep = case["flags"]
-            .as_array()
-            .expect("flags")
-            .iter()
-            .any(|f| f == "--deep");
+        let deep = is_deep(&case);
         let report = lint_fixture(&name, deep, None);
         let fired = rules_of(&report).contains(rule);
         assert_eq!(
@@ -193,11 +198,7 @@ fn each_rule_message_reads_as_snapshotted() {
         let (Some(rule), true) = (case["rule"].as_str(), case["fires"] == true) else {
             continue;
         };
-        let deep = case["flags"]
-            .as_array()
-            .expect("flags")
-            .iter()
-            .any(|f| f == "--deep");
+        let deep = is_deep(&case);
         let text = rule_findings_text(&lint_fixture(&name, deep, None), rule);
         assert!(!text.is_empty(), "{name}: no {rule} finding");
         insta::assert_snapshot!(format!("rule_message_{name}"), text);

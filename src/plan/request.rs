@@ -64,7 +64,7 @@ impl CodecChoice {
                     )));
                 }
                 let shuffle = parts.get(3).copied().unwrap_or("shuffle");
-                if !["noshuffle", "shuffle", "bitshuffle"].contains(&shuffle) {
+                if BloscShuffle::from_name(shuffle).is_none() {
                     return Err(Error::Usage(format!(
                         "--codec {text}: unknown shuffle `{shuffle}`"
                     )));

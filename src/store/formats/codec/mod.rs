@@ -86,6 +86,43 @@ pub struct Blosc {
     pub blocksize: u64,
 }
 
+impl Blosc {
+    /// Reads Blosc as Zarr v2 and N5 write it (shuffle as a number, no `typesize`: `typesize`
+    /// is given, or left to the item size).
+    fn from_numbered(
+        doc: &Map<String, Value>,
+        codec: &str,
+        typesize: Option<u64>,
+    ) -> Result<Self, CodecError> {
+        Ok(Self {
+            cname: doc
+                .get("cname")
+                .and_then(Value::as_str)
+                .unwrap_or("lz4")
+                .to_string(),
+            clevel: level_0_9(doc, codec, "clevel", 5)?,
+            shuffle: BloscShuffle::from_number(int_or(doc, codec, "shuffle", 1)?)
+                .ok_or_else(|| codec_error(codec, "unknown `shuffle`"))?,
+            typesize,
+            blocksize: int_or(doc, codec, "blocksize", 0)?.max(0).unsigned_abs(),
+        })
+    }
+
+    /// Blosc as Zarr v2 (`kind` = `id`) and N5 (`kind` = `type`) write it.
+    fn numbered(&self, kind: &str) -> Value {
+        json!({kind: "blosc", "cname": self.cname, "clevel": self.clevel,
+            "shuffle": self.shuffle.number(), "blocksize": self.blocksize})
+    }
+}
+
+/// `doc` without `key`: a pass-through codec's configuration without its name.
+fn without(doc: &Map<String, Value>, key: &str) -> Map<String, Value> {
+    doc.iter()
+        .filter(|(k, _)| k.as_str() != key)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// The `sharding_indexed` codec's parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sharding {
@@ -390,26 +427,10 @@ impl Codec {
             "gzip" => Self::Gzip {
                 level: level_0_9(obj, id, "level", 6)?,
             },
-            "blosc" => Self::Blosc(Blosc {
-                cname: obj
-                    .get("cname")
-                    .and_then(Value::as_str)
-                    .unwrap_or("lz4")
-                    .to_string(),
-                clevel: level_0_9(obj, id, "clevel", 5)?,
-                shuffle: BloscShuffle::from_number(int_or(obj, id, "shuffle", 1)?)
-                    .ok_or_else(|| codec_error(id, "unknown `shuffle`"))?,
-                typesize: None,
-                blocksize: int_or(obj, id, "blocksize", 0)?.max(0).unsigned_abs(),
-            }),
+            "blosc" => Self::Blosc(Blosc::from_numbered(obj, id, None)?),
             other => Self::Other {
                 name: other.to_string(),
-                configuration: Some(
-                    obj.iter()
-                        .filter(|(k, _)| k.as_str() != "id")
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                ),
+                configuration: Some(without(obj, "id")),
             },
         }))
     }
@@ -420,8 +441,7 @@ impl Codec {
         match self {
             Self::Zstd { level, .. } => Some(json!({"id": "zstd", "level": level})),
             Self::Gzip { level } => Some(json!({"id": "gzip", "level": level})),
-            Self::Blosc(b) => Some(json!({"id": "blosc", "cname": b.cname, "clevel": b.clevel,
-                "shuffle": b.shuffle.number(), "blocksize": b.blocksize})),
+            Self::Blosc(b) => Some(b.numbered("id")),
             _ => None,
         }
     }
@@ -446,26 +466,14 @@ impl Codec {
                 level: zstd_level(doc)?,
                 checksum: false,
             }),
-            "blosc" => Some(Self::Blosc(Blosc {
-                cname: doc
-                    .get("cname")
-                    .and_then(Value::as_str)
-                    .unwrap_or("lz4")
-                    .to_string(),
-                clevel: level_0_9(doc, kind, "clevel", 5)?,
-                shuffle: BloscShuffle::from_number(int_or(doc, kind, "shuffle", 1)?)
-                    .ok_or_else(|| codec_error(kind, "unknown `shuffle`"))?,
-                typesize: Some(item_size),
-                blocksize: int_or(doc, kind, "blocksize", 0)?.max(0).unsigned_abs(),
-            })),
+            "blosc" => Some(Self::Blosc(Blosc::from_numbered(
+                doc,
+                kind,
+                Some(item_size),
+            )?)),
             other => Some(Self::Other {
                 name: other.to_string(),
-                configuration: Some(
-                    doc.iter()
-                        .filter(|(k, _)| k.as_str() != "type")
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                ),
+                configuration: Some(without(doc, "type")),
             }),
         })
     }
@@ -477,10 +485,7 @@ impl Codec {
         match self {
             Self::Zstd { level, .. } => Some(json!({"type": "zstd", "level": level})),
             Self::Gzip { level } => Some(json!({"type": "gzip", "level": level, "useZlib": false})),
-            Self::Blosc(b) => Some(
-                json!({"type": "blosc", "cname": b.cname, "clevel": b.clevel,
-                "shuffle": b.shuffle.number(), "blocksize": b.blocksize}),
-            ),
+            Self::Blosc(b) => Some(b.numbered("type")),
             _ => None,
         }
     }
