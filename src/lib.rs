@@ -13,6 +13,35 @@
 //! assert_eq!(array.shard_shape.as_deref(), Some(&[32u64, 32][..]));
 //! # Ok::<(), zlint::Error>(())
 //! ```
+//!
+//! A rechunk is planned first (nothing is written; the plan is a value that prints as the
+//! `--dry-run` text), then run:
+//!
+//! ```
+//! use zlint::plan::{ShapeRequests, Targets};
+//! use zlint::progress::NoProgress;
+//! use zlint::rechunk::{Existing, Rechunk, machine_budget};
+//!
+//! let dir = tempfile::tempdir().expect("a temporary directory");
+//! let out = dir.path().join("out.zarr").display().to_string();
+//! let targets = Targets {
+//!     chunks: ShapeRequests::parse("--chunks", &["16,16".to_string()])?,
+//!     shards: ShapeRequests::default(),
+//!     auto: false,
+//!     profile: Default::default(),
+//!     access: Default::default(),
+//!     format: None,
+//!     codec: None,
+//!     two_pass: true,
+//! };
+//! let source = "fixtures/zarr3/plain.zarr";
+//! let budget = machine_budget(None, Some(2), &[source, &out]);
+//! let job = Rechunk::plan(source, &out, &targets, budget, Existing::Refuse)?;
+//! assert_eq!(job.plan_value().arrays[0].target.chunks, [16, 16]);
+//! let outcome = job.run(&NoProgress, None)?;
+//! assert!(outcome.complete);
+//! # Ok::<(), zlint::Error>(())
+//! ```
 
 pub mod error;
 pub mod layout;
