@@ -24,8 +24,12 @@ pub(crate) struct Lease {
     renewer: Option<JoinHandle<()>>,
 }
 
+/// The time in seconds since the epoch (a fake one in tests).
+type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
 struct Shared {
     remote: Arc<Remote>,
+    clock: Clock,
     key: String,
     holder: String,
     term: Duration,
@@ -77,6 +81,18 @@ impl Lease {
     /// [`Error::Usage`] when another process holds it (naming the holder and how long it has
     /// left), or when the store has no conditional writes; [`Error::Storage`] otherwise.
     pub(crate) fn acquire(remote: Arc<Remote>, key: String, part: Part) -> Result<Self> {
+        Self::acquire_with(remote, key, part, Arc::new(now), term())
+    }
+
+    /// [`Lease::acquire`] with a clock and a term of its own.
+    fn acquire_with(
+        remote: Arc<Remote>,
+        key: String,
+        part: Part,
+        clock: Clock,
+        term: Duration,
+    ) -> Result<Self> {
+        let now = || clock();
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_string())
             .unwrap_or_else(|_| "host".into());
@@ -84,7 +100,6 @@ impl Lease {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let holder = format!("{host}:{}:{nanos}", std::process::id());
-        let term = term();
         let mut version = None;
         for _ in 0..5 {
             let expires = now() + term.as_secs();
@@ -116,6 +131,7 @@ impl Lease {
         })?;
         let shared = Arc::new(Shared {
             remote,
+            clock: clock.clone(),
             key,
             holder,
             term,
@@ -165,7 +181,7 @@ fn renew(shared: &Shared, stopped: &mpsc::Receiver<()>) {
             Err(RecvTimeoutError::Timeout) => {}
             Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
         }
-        let expires = now() + shared.term.as_secs();
+        let expires = (shared.clock)() + shared.term.as_secs();
         let mut version = shared.version.lock().unwrap_or_else(|p| p.into_inner());
         match shared
             .remote
@@ -201,5 +217,79 @@ impl Drop for Lease {
                 &version,
             );
         }
+    }
+}
+
+#[cfg(all(test, feature = "cloud"))]
+mod tests {
+    use std::sync::atomic::AtomicU64;
+
+    use super::*;
+
+    const KEY: &str = ".zlint-rechunk/done/part-0-of-2.lock";
+
+    /// A clock that moves only when told.
+    fn fake_clock(start: u64) -> (Arc<AtomicU64>, Clock) {
+        let time = Arc::new(AtomicU64::new(start));
+        let read = time.clone();
+        (time, Arc::new(move || read.load(Ordering::SeqCst)))
+    }
+
+    fn take(remote: &Arc<Remote>, clock: &Clock, term_secs: u64) -> Result<Lease> {
+        let part = Part::parse("0/2")?;
+        Lease::acquire_with(
+            remote.clone(),
+            KEY.into(),
+            part,
+            clock.clone(),
+            Duration::from_secs(term_secs),
+        )
+    }
+
+    #[test]
+    fn a_held_lease_refuses_a_second_holder_until_it_lapses() {
+        let remote = Arc::new(Remote::in_memory());
+        let (time, clock) = fake_clock(1_000);
+        let first = take(&remote, &clock, 600).expect("first");
+        let refused = take(&remote, &clock, 600).expect_err("held");
+        assert!(refused.to_string().contains("already running"), "{refused}");
+        assert!(refused.to_string().contains("600 s more"), "{refused}");
+        // Past its term (never renewed: renewals come every 150 s of real time).
+        time.store(1_601, Ordering::SeqCst);
+        let second = take(&remote, &clock, 600).expect("taken over");
+        assert!(second.check().is_ok());
+        drop(second);
+        drop(first);
+    }
+
+    #[test]
+    fn a_released_lease_is_free_at_once() {
+        let remote = Arc::new(Remote::in_memory());
+        let (_time, clock) = fake_clock(5_000);
+        drop(take(&remote, &clock, 600).expect("first"));
+        take(&remote, &clock, 600).expect("free after release");
+    }
+
+    #[test]
+    fn a_lease_taken_over_is_lost_at_the_next_renewal() {
+        let remote = Arc::new(Remote::in_memory());
+        let (time, clock) = fake_clock(10_000);
+        // A one-second term: renewed every quarter second of real time.
+        let first = take(&remote, &clock, 1).expect("first");
+        // Another process takes the lease over once it has lapsed on the clock.
+        time.store(10_002, Ordering::SeqCst);
+        let (bytes, version) = remote.get_versioned(KEY).expect("read").expect("present");
+        assert!(String::from_utf8_lossy(&bytes).ends_with('\n'));
+        remote
+            .replace_if(KEY, body("other:1:1", 20_000), &version)
+            .expect("write")
+            .expect("taken over");
+        let lost = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            first.check().is_err()
+        });
+        assert!(lost, "the first holder noticed within 5 s");
+        let err = first.check().expect_err("lost");
+        assert!(err.to_string().contains("taken over"), "{err}");
     }
 }

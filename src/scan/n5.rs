@@ -18,7 +18,7 @@ pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, Stri
     if !is_dataset(attributes_json) {
         return Ok(Node::Group(group(path, obj.clone(), false)));
     }
-    let parsed = N5Attributes::parse(attributes_json)?;
+    let parsed = N5Attributes::parse(attributes_json).map_err(|e| e.to_string())?;
     // Checked in N5's own axis order, so that messages show the extents as stored.
     let stored_order = |v: &[u64]| v.iter().rev().copied().collect::<Vec<_>>();
     check_grid(

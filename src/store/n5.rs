@@ -111,7 +111,7 @@ impl N5Array {
     /// [`Error::Rechunk`] at the dataset's location, naming what is missing or unsupported.
     pub fn open(place: N5Place, attributes: &Value) -> Result<Self> {
         let fail = |message: String| Error::rechunk(place.location.clone(), message);
-        let attributes = N5Attributes::parse(attributes).map_err(fail)?;
+        let attributes = N5Attributes::parse(attributes).map_err(|e| fail(e.to_string()))?;
         let item = n5_item_size(&attributes.data_type)
             .and_then(|n| usize::try_from(n).ok())
             .ok_or_else(|| {

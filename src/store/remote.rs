@@ -160,6 +160,15 @@ impl Remote {
         })
     }
 
+    /// An empty in-memory object store (with conditional writes), for tests.
+    #[cfg(test)]
+    pub(crate) fn in_memory() -> Self {
+        Self {
+            url: "memory://test".into(),
+            store: Arc::new(object_store::memory::InMemory::new()),
+        }
+    }
+
     /// The URL as the user gave it.
     #[must_use]
     pub fn url(&self) -> &str {

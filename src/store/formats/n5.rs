@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::FormatError;
+
 /// The N5 numeric `dataType`s; N5 spells them as Zarr v3 does.
 pub const N5_NUMERIC: &[&str] = &[
     "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "float32", "float64",
@@ -62,8 +64,12 @@ impl N5Attributes {
     /// Reads a dataset's `attributes.json`.
     ///
     /// # Errors
-    /// A message naming the key that is missing or malformed.
-    pub fn parse(doc: &Value) -> Result<Self, String> {
+    /// [`FormatError::Metadata`] naming the key that is missing or malformed.
+    pub fn parse(doc: &Value) -> Result<Self, FormatError> {
+        Self::parse_document(doc).map_err(FormatError::Metadata)
+    }
+
+    fn parse_document(doc: &Value) -> Result<Self, String> {
         let obj = doc
             .as_object()
             .ok_or("attributes.json is not a JSON object")?;
@@ -182,7 +188,7 @@ mod tests {
         );
         let bad = json!({"dimensions": [4], "blockSize": "2", "dataType": "int8"});
         assert_eq!(
-            N5Attributes::parse(&bad),
+            N5Attributes::parse(&bad).map_err(|e| e.to_string()),
             Err("`blockSize` is not an array of integers".into())
         );
     }

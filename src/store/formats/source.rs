@@ -89,7 +89,7 @@ impl SourceMetadata {
     /// An N5 dataset: its data type, fill value 0 (absent blocks read as zero) and its
     /// compression as the equivalent Zarr v3 codec.
     fn of_n5(array: &ArrayInfo) -> Result<Self, FormatError> {
-        let attributes = N5Attributes::parse(&array.metadata).map_err(FormatError::Metadata)?;
+        let attributes = N5Attributes::parse(&array.metadata)?;
         let item_size = array.item_size().unwrap_or(1);
         let mut codecs = vec![Codec::Bytes {
             endian: Some(Endian::Little),
