@@ -58,7 +58,7 @@ fn array(shape: &[u64], layout: &Layout, item: u64, names: &[&str]) -> ArrayInfo
         chunk_key_encoding: ChunkKeyEncoding::Default { separator: '/' },
         attributes: Map::new(),
         stored: None,
-        metadata: Value::Null,
+        metadata: zarrs::storage::Bytes::new(),
     }
 }
 

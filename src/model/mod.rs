@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use zarrs::storage::Bytes;
 
 mod path;
 
@@ -166,11 +167,12 @@ pub struct ArrayInfo {
     pub attributes: Map<String, Value>,
     /// Stored-object figures, filled by a deep scan.
     pub stored: Option<StoredStats>,
-    /// The metadata document as stored (`zarr.json`, `.zarray` or N5 `attributes.json`), which
-    /// the planner translates into the target's documents (see
-    /// [`crate::store::formats::SourceMetadata`]). Not part of the scan's JSON.
+    /// The metadata document as stored, its bytes (`zarr.json`, `.zarray` or N5
+    /// `attributes.json`), which the planner translates into the target's documents (see
+    /// [`crate::store::formats::SourceMetadata`]); kept as read, shared, not parsed again until
+    /// then. Not part of the scan's JSON.
     #[serde(skip)]
-    pub metadata: Value,
+    pub metadata: Bytes,
 }
 
 impl ArrayInfo {

@@ -21,7 +21,7 @@ fn array(shape: &[u64], chunks: &[u64], shards: Option<&[u64]>) -> ArrayInfo {
         chunk_key_encoding: ChunkKeyEncoding::Default { separator: '/' },
         attributes: Map::new(),
         stored: None,
-        metadata: Value::Null,
+        metadata: zarrs::storage::Bytes::new(),
     }
 }
 

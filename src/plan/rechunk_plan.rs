@@ -481,7 +481,7 @@ mod tests {
                 .cloned()
                 .unwrap_or_default(),
             stored: None,
-            metadata,
+            metadata: serde_json::to_vec(&metadata).expect("JSON").into(),
         };
         Store {
             location: "memory".into(),

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
-use zarrs::storage::{ReadableListableStorageTraits, StoreKey, StorePrefix};
+use zarrs::storage::{Bytes, ReadableListableStorageTraits, StoreKey, StorePrefix};
 
 use super::{n5, ome, zarr2, zarr3};
 use crate::model::{ArrayInfo, Format, GroupInfo, Node, NodeError, NodePath};
@@ -56,6 +56,15 @@ impl Walker<'_> {
 
     /// Reads and parses the JSON document `name` of the node at `path`, if it exists.
     fn read_json(&self, path: &NodePath, name: &str) -> Result<Option<Value>, NodeError> {
+        Ok(self.read_document(path, name)?.map(|(doc, _)| doc))
+    }
+
+    /// Reads the JSON document `name` of the node at `path`, if it exists: parsed, and as stored.
+    fn read_document(
+        &self,
+        path: &NodePath,
+        name: &str,
+    ) -> Result<Option<(Value, Bytes)>, NodeError> {
         let key = key_of(path, name);
         let store_key =
             StoreKey::new(key.clone()).map_err(|e| self.error(path, &key, e.to_string()))?;
@@ -65,7 +74,7 @@ impl Walker<'_> {
             Err(err) => return Err(self.error(path, &key, format!("cannot read: {err}"))),
         };
         serde_json::from_slice(&bytes)
-            .map(Some)
+            .map(|doc| Some((doc, bytes)))
             .map_err(|err| self.error(path, &key, format!("invalid JSON: {err}")))
     }
 
@@ -96,10 +105,10 @@ impl Walker<'_> {
             vec![Found::Error(self.error(path, &key_of(path, key), message))]
         };
 
-        match self.read_json(path, "zarr.json") {
+        match self.read_document(path, "zarr.json") {
             Err(err) => return vec![Found::Error(err)],
-            Ok(Some(doc)) => {
-                return match zarr3::node(path.clone(), &doc) {
+            Ok(Some((doc, stored))) => {
+                return match zarr3::node(path.clone(), &doc, stored) {
                     Ok(Node::Array(array)) => vec![Found::Array(array)],
                     Ok(Node::Group(group)) => {
                         let consolidated = zarr3::consolidated_nodes(&doc)
@@ -112,11 +121,11 @@ impl Walker<'_> {
             Ok(None) => {}
         }
 
-        match self.read_json(path, ".zarray") {
+        match self.read_document(path, ".zarray") {
             Err(err) => return vec![Found::Error(err)],
-            Ok(Some(doc)) => {
+            Ok(Some((doc, stored))) => {
                 let attributes = self.zattrs(path, &mut out);
-                match zarr2::array(path.clone(), &doc, attributes) {
+                match zarr2::array(path.clone(), &doc, attributes, stored) {
                     Ok(array) => out.push(Found::Array(Box::new(array))),
                     Err(message) => return metadata_error(".zarray", message),
                 }
@@ -156,10 +165,10 @@ impl Walker<'_> {
             Ok(None) => {}
         }
 
-        match self.read_json(path, "attributes.json") {
+        match self.read_document(path, "attributes.json") {
             Err(err) => return vec![Found::Error(err)],
-            Ok(Some(doc)) => {
-                return match n5::node(path.clone(), &doc) {
+            Ok(Some((doc, stored))) => {
+                return match n5::node(path.clone(), &doc, stored) {
                     Ok(Node::Array(array)) => vec![Found::Array(array)],
                     Ok(Node::Group(group)) => {
                         self.group_and_children(group, None, "attributes.json", out)

@@ -4,6 +4,7 @@
 //! as zarr-python 2 and n5py present them. Everything after the scan sees C order only.
 
 use serde_json::{Map, Value};
+use zarrs::storage::Bytes;
 
 use super::dtype;
 use super::json::{as_object, check_grid};
@@ -13,7 +14,7 @@ use crate::store::formats::N5Attributes;
 pub(crate) use crate::store::formats::n5::is_dataset;
 
 /// Builds a dataset or a group from an `attributes.json` document.
-pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, String> {
+pub(crate) fn node(path: NodePath, attributes_json: &Value, stored: Bytes) -> Result<Node, String> {
     let obj = as_object(attributes_json, "attributes.json")?;
     if !is_dataset(attributes_json) {
         return Ok(Node::Group(group(path, obj.clone(), false)));
@@ -71,7 +72,7 @@ pub(crate) fn node(path: NodePath, attributes_json: &Value) -> Result<Node, Stri
         chunk_key_encoding: ChunkKeyEncoding::N5,
         attributes,
         stored: None,
-        metadata: attributes_json.clone(),
+        metadata: stored,
     })))
 }
 
@@ -99,7 +100,7 @@ mod tests {
             "compression": {"type": "gzip", "level": -1, "useZlib": false},
             "resolution": [1, 1, 2]
         });
-        let Node::Array(a) = node(NodePath::new("s0"), &attrs).unwrap() else {
+        let Node::Array(a) = node(NodePath::new("s0"), &attrs, Bytes::new()).unwrap() else {
             panic!("expected an array");
         };
         assert_eq!(a.shape, [10, 200, 300]);
@@ -111,7 +112,8 @@ mod tests {
 
     #[test]
     fn attributes_without_dimensions_are_a_group() {
-        let Node::Group(g) = node(NodePath::root(), &json!({"n5": "4.0.0"})).unwrap() else {
+        let Node::Group(g) = node(NodePath::root(), &json!({"n5": "4.0.0"}), Bytes::new()).unwrap()
+        else {
             panic!("expected a group");
         };
         assert!(!g.implicit);
@@ -121,7 +123,7 @@ mod tests {
     fn old_style_compression_type_is_read() {
         let attrs = json!({"dimensions": [4], "blockSize": [2], "dataType": "int8",
                            "compressionType": "bzip2"});
-        let Node::Array(a) = node(NodePath::root(), &attrs).unwrap() else {
+        let Node::Array(a) = node(NodePath::root(), &attrs, Bytes::new()).unwrap() else {
             panic!("expected an array");
         };
         assert_eq!(a.codecs[0].name, "bzip2");

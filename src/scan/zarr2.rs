@@ -1,6 +1,7 @@
 //! Zarr v2 metadata (`.zarray`, `.zgroup`, `.zattrs`, `.zmetadata`) → model.
 
 use serde_json::{Map, Value};
+use zarrs::storage::Bytes;
 
 use super::dtype;
 use super::json::{as_object, check_grid, string, u64_vec, xarray_dimensions};
@@ -11,6 +12,7 @@ pub(crate) fn array(
     path: NodePath,
     zarray: &Value,
     attributes: Map<String, Value>,
+    stored: Bytes,
 ) -> Result<ArrayInfo, String> {
     let obj = as_object(zarray, ".zarray")?;
     check_format(obj)?;
@@ -66,7 +68,7 @@ pub(crate) fn array(
         chunk_key_encoding: ChunkKeyEncoding::V2 { separator },
         attributes,
         stored: None,
-        metadata: zarray.clone(),
+        metadata: stored,
     })
 }
 
@@ -144,7 +146,7 @@ mod tests {
 
     #[test]
     fn reads_filters_then_compressor_and_defaults_to_dot_separator() {
-        let a = array(NodePath::new("a"), &zarray(), Map::new()).unwrap();
+        let a = array(NodePath::new("a"), &zarray(), Map::new(), Bytes::new()).unwrap();
         let names: Vec<&str> = a.codecs.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["delta", "blosc"]);
         assert_eq!(
@@ -159,10 +161,10 @@ mod tests {
     fn rejects_rank_mismatch_and_zero_chunks() {
         let mut bad = zarray();
         bad["chunks"] = json!([5]);
-        let err = array(NodePath::root(), &bad, Map::new()).unwrap_err();
+        let err = array(NodePath::root(), &bad, Map::new(), Bytes::new()).unwrap_err();
         assert!(err.contains("1 dimensions but the shape has 2"), "{err}");
         bad["chunks"] = json!([5, 0]);
-        assert!(array(NodePath::root(), &bad, Map::new()).is_err());
+        assert!(array(NodePath::root(), &bad, Map::new(), Bytes::new()).is_err());
     }
 
     #[test]
@@ -172,6 +174,7 @@ mod tests {
             NodePath::root(),
             &zarray(),
             attrs.as_object().unwrap().clone(),
+            Bytes::new(),
         )
         .unwrap();
         assert_eq!(

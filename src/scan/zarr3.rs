@@ -1,6 +1,7 @@
 //! Zarr v3 metadata (`zarr.json`) → model.
 
 use serde_json::{Map, Value};
+use zarrs::storage::Bytes;
 
 use super::dtype;
 use super::json::{as_object, check_grid, u64_vec, xarray_dimensions};
@@ -10,7 +11,7 @@ use crate::model::{ArrayInfo, ChunkKeyEncoding, Codec, Format, GroupInfo, Node, 
 const SHARDING: &str = "sharding_indexed";
 
 /// Builds an array or a group from a `zarr.json` document.
-pub(crate) fn node(path: NodePath, zarr_json: &Value) -> Result<Node, String> {
+pub(crate) fn node(path: NodePath, zarr_json: &Value, stored: Bytes) -> Result<Node, String> {
     let obj = as_object(zarr_json, "zarr.json")?;
     match obj.get("zarr_format").and_then(Value::as_u64) {
         Some(3) => {}
@@ -31,7 +32,7 @@ pub(crate) fn node(path: NodePath, zarr_json: &Value) -> Result<Node, String> {
             multiscales: Vec::new(),
             consolidated: None,
         })),
-        Some("array") => array(path, obj, attributes).map(|a| Node::Array(Box::new(a))),
+        Some("array") => array(path, obj, attributes, stored).map(|a| Node::Array(Box::new(a))),
         Some(other) => Err(format!(
             "`node_type` is \"{other}\", not \"array\" or \"group\""
         )),
@@ -43,6 +44,7 @@ fn array(
     path: NodePath,
     obj: &Map<String, Value>,
     attributes: Map<String, Value>,
+    stored: Bytes,
 ) -> Result<ArrayInfo, String> {
     let shape = u64_vec(obj, "shape")?;
     let raw_dtype = obj.get("data_type").ok_or("missing `data_type`")?;
@@ -125,7 +127,7 @@ fn array(
         chunk_key_encoding,
         attributes,
         stored: None,
-        metadata: Value::Object(obj.clone()),
+        metadata: stored,
     })
 }
 
@@ -225,7 +227,7 @@ mod tests {
 
     #[test]
     fn sharded_arrays_report_inner_chunks_and_inner_codecs() {
-        let Node::Array(a) = node(NodePath::root(), &sharded()).unwrap() else {
+        let Node::Array(a) = node(NodePath::root(), &sharded(), Bytes::new()).unwrap() else {
             panic!("expected an array");
         };
         assert_eq!(a.chunk_shape, [16, 16]);
@@ -240,7 +242,7 @@ mod tests {
         let mut bad = sharded();
         bad["dimension_names"] = json!(["y"]);
         assert!(
-            node(NodePath::root(), &bad)
+            node(NodePath::root(), &bad, Bytes::new())
                 .unwrap_err()
                 .contains("dimension_names")
         );
@@ -251,11 +253,11 @@ mod tests {
         let mut bad = sharded();
         bad["chunk_grid"]["name"] = json!("rectilinear");
         assert!(
-            node(NodePath::root(), &bad)
+            node(NodePath::root(), &bad, Bytes::new())
                 .unwrap_err()
                 .contains("rectilinear")
         );
         bad["node_type"] = json!("thing");
-        assert!(node(NodePath::root(), &bad).is_err());
+        assert!(node(NodePath::root(), &bad, Bytes::new()).is_err());
     }
 }

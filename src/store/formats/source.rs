@@ -47,10 +47,12 @@ impl SourceMetadata {
     /// [`FormatError`] when zarrs cannot read the document or does not support its data type or
     /// codecs.
     pub fn of_array(array: &ArrayInfo) -> Result<Self, FormatError> {
+        let stored: Value = serde_json::from_slice(&array.metadata)
+            .map_err(|e| FormatError::Metadata(format!("invalid JSON: {e}")))?;
         match array.format {
-            Format::N5 => Self::of_n5(array),
+            Format::N5 => Self::of_n5(array, &stored),
             Format::Zarr3 => {
-                let metadata: ArrayMetadata = serde_json::from_value(array.metadata.clone())
+                let metadata: ArrayMetadata = serde_json::from_value(stored)
                     .map_err(|e| FormatError::Metadata(e.to_string()))?;
                 let ArrayMetadata::V3(v3) = &metadata else {
                     return Err(FormatError::Metadata("not Zarr v3 metadata".into()));
@@ -60,7 +62,7 @@ impl SourceMetadata {
                 Self::from_v3_doc(&doc, None)
             }
             Format::Zarr2 => {
-                let mut raw = array.metadata.as_object().cloned().unwrap_or_default();
+                let mut raw = stored.as_object().cloned().unwrap_or_default();
                 raw.remove("attributes");
                 // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
                 raw.insert("node_type".into(), json!("array"));
@@ -88,8 +90,8 @@ impl SourceMetadata {
 
     /// An N5 dataset: its data type, fill value 0 (absent blocks read as zero) and its
     /// compression as the equivalent Zarr v3 codec.
-    fn of_n5(array: &ArrayInfo) -> Result<Self, FormatError> {
-        let attributes = N5Attributes::parse(&array.metadata)?;
+    fn of_n5(array: &ArrayInfo, stored: &Value) -> Result<Self, FormatError> {
+        let attributes = N5Attributes::parse(stored)?;
         let item_size = array.item_size().unwrap_or(1);
         let mut codecs = vec![Codec::Bytes {
             endian: Some(Endian::Little),
