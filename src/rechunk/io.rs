@@ -6,13 +6,16 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde_json::Value;
-use zarrs::array::{Array, ArrayBytes, ArraySubset};
+use zarrs::array::{
+    Array, ArrayBytes, ArrayMetadata, ArrayMetadataV2, ArrayMetadataV3, ArraySubset,
+};
 use zarrs::storage::{
     ReadableListableStorageTraits, ReadableWritableListableStorageTraits, StoreKey,
 };
 
 use super::copy::{At, copy_box, gather_box};
 use crate::error::{Error, Result};
+use crate::store::formats::normalize;
 use crate::store::n5::{N5Array, N5Place};
 
 fn error(location: &str, message: impl Into<crate::error::Cause>) -> Error {
@@ -103,6 +106,41 @@ fn zarr_objects<S: zarrs::storage::ReadableStorageTraits + ?Sized + 'static>(
         .collect()
 }
 
+/// The metadata of the Zarr array at zarrs path `path`, as other writers spell it made into what
+/// zarrs reads (see [`normalize`]); `None` when it has no `zarr.json` or `.zarray`.
+fn zarr_metadata(
+    storage: &dyn ReadableListableStorageTraits,
+    path: &str,
+    location: &str,
+) -> Result<Option<ArrayMetadata>> {
+    let prefix = node_prefix(path);
+    let read = |name: &str| -> Result<Option<Value>> {
+        let key = StoreKey::new(format!("{prefix}{name}")).map_err(|e| error(location, e))?;
+        match storage.get(&key).map_err(|e| error(location, e))? {
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| error(location, format!("{name}: {e}"))),
+            None => Ok(None),
+        }
+    };
+    let invalid = |name: &str, e: serde_json::Error| error(location, format!("{name}: {e}"));
+    if let Some(doc) = read("zarr.json")? {
+        let doc = normalize::zarr3_array(doc).map_err(|e| error(location, e))?;
+        return serde_json::from_value::<ArrayMetadataV3>(doc)
+            .map(|v3| Some(ArrayMetadata::V3(v3)))
+            .map_err(|e| invalid("zarr.json", e));
+    }
+    let Some(Value::Object(zarray)) = read(".zarray")? else {
+        return Ok(None);
+    };
+    let mut zarray = normalize::zarr2_array(zarray);
+    // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
+    zarray.insert("node_type".into(), Value::from("array"));
+    serde_json::from_value::<ArrayMetadataV2>(Value::Object(zarray))
+        .map(|v2| Some(ArrayMetadata::V2(v2)))
+        .map_err(|e| invalid(".zarray", e))
+}
+
 /// A source array.
 pub(crate) enum Reader {
     Zarr(Box<Array<dyn ReadableListableStorageTraits>>),
@@ -134,7 +172,13 @@ impl Reader {
             };
             return N5Array::open(place, &attrs).map(Self::N5);
         }
-        Array::open(storage, path)
+        let metadata = zarr_metadata(storage.as_ref(), path, location)?;
+        let array = match metadata {
+            Some(metadata) => Array::new_with_metadata(storage, path, metadata),
+            // No metadata document: zarrs says what it misses.
+            None => Array::open(storage, path),
+        };
+        array
             .map(|array| Self::Zarr(Box::new(array)))
             .map_err(|e| error(location, e))
     }

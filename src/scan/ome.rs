@@ -20,9 +20,11 @@ pub(crate) fn multiscales(
             None => return Ok(Vec::new()),
         },
     };
-    let list = list
-        .as_array()
-        .ok_or("OME-NGFF `multiscales` is not a list")?;
+    let Some(list) = list.as_array() else {
+        // Not OME-NGFF (n5-universe and others use the key in their own ways): nothing to read,
+        // and nothing wrong with the node.
+        return Ok(Vec::new());
+    };
     list.iter()
         .enumerate()
         .map(|(i, entry)| {

@@ -81,10 +81,8 @@ fn parse_compression(
     let codec = Codec::from_n5(doc, item as u64).map_err(|e| e.to_string())?;
     Ok(match codec {
         None => Compression::Raw,
-        Some(Codec::Gzip { level }) => Compression::Gzip {
-            level,
-            zlib: doc.get("useZlib").and_then(Value::as_bool).unwrap_or(false),
-        },
+        Some(Codec::Gzip { level }) => Compression::Gzip { level, zlib: false },
+        Some(Codec::Zlib { level }) => Compression::Gzip { level, zlib: true },
         Some(Codec::Zstd { level, .. }) => Compression::Zstd { level },
         Some(Codec::Blosc(blosc)) => {
             let config = Codec::Blosc(blosc).to_v3()["configuration"].clone();

@@ -4,6 +4,7 @@
 
 pub mod codec;
 pub mod n5;
+pub mod normalize;
 pub mod source;
 pub mod target;
 

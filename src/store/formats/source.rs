@@ -10,6 +10,7 @@ use zarrs::storage::store::MemoryStore;
 use super::FormatError;
 use super::codec::{Codec, Endian, chain_from_v3, decode_form};
 use super::n5::N5Attributes;
+use super::normalize;
 use crate::model::{ArrayInfo, Format};
 
 /// What a source array's metadata says in Zarr v3 terms (converted from Zarr v2 and N5 where
@@ -52,8 +53,9 @@ impl SourceMetadata {
         match array.format {
             Format::N5 => Self::of_n5(array, &stored),
             Format::Zarr3 => {
-                let metadata: ArrayMetadata = serde_json::from_value(stored)
-                    .map_err(|e| FormatError::Metadata(e.to_string()))?;
+                let metadata: ArrayMetadata =
+                    serde_json::from_value(normalize::zarr3_array(stored)?)
+                        .map_err(|e| FormatError::Metadata(e.to_string()))?;
                 let ArrayMetadata::V3(v3) = &metadata else {
                     return Err(FormatError::Metadata("not Zarr v3 metadata".into()));
                 };
@@ -62,7 +64,8 @@ impl SourceMetadata {
                 Self::from_v3_doc(&doc, None)
             }
             Format::Zarr2 => {
-                let mut raw = stored.as_object().cloned().unwrap_or_default();
+                let mut raw =
+                    normalize::zarr2_array(stored.as_object().cloned().unwrap_or_default());
                 raw.remove("attributes");
                 // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
                 raw.insert("node_type".into(), json!("array"));

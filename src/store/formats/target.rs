@@ -5,7 +5,9 @@
 use serde_json::{Map, Value, json};
 
 use super::FormatError;
-use super::codec::{Codec, Compressor, Endian, n5_raw, read_unit_codecs, single_compressor};
+use super::codec::{
+    Codec, Compressor, Endian, in_stage_order, n5_raw, read_unit_codecs, single_compressor,
+};
 use super::n5::{N5Attributes, n5_data_type};
 use super::source::{SourceMetadata, zarr2_decode_form};
 use crate::layout::Layout;
@@ -101,7 +103,7 @@ fn zarr3_documents(
             kept.extend(compressor.iter().cloned());
             kept
         }
-        None => inner.to_vec(),
+        None => in_stage_order(inner),
     };
     let decode_form = super::codec::decode_form(&inner);
     let codecs = match &layout.shards {
@@ -248,7 +250,16 @@ fn n5_documents(
             .first()
             .and_then(Codec::to_n5)
             .unwrap_or_else(n5_raw),
-        (None, Some(source)) => Value::Object(source.clone()),
+        // Written again through the codec model, so that only the keys N5 defines are kept
+        // (z5py adds `nthreads`, which tensorstore refuses); compressions it does not know stay
+        // as they are.
+        (None, Some(source)) => match Codec::from_n5(source, array.item_size().unwrap_or(1)) {
+            Ok(Some(Codec::Other { .. })) | Err(_) => Value::Object(source.clone()),
+            Ok(Some(codec)) => codec
+                .to_n5()
+                .unwrap_or_else(|| Value::Object(source.clone())),
+            Ok(None) => n5_raw(),
+        },
         (None, None) => n5_from_v3(&source.codecs)?,
     };
     let mut user = array.attributes.clone();

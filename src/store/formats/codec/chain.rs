@@ -19,14 +19,15 @@ pub fn chain_to_v3(chain: &[Codec]) -> Vec<Value> {
     chain.iter().map(Codec::to_v3).collect()
 }
 
-/// The codecs applied to each read unit: the inner codecs of a sharded chain, else the chain.
+/// The codecs applied to each read unit: the innermost codecs of a sharded chain (shards may
+/// nest), else the chain.
 #[must_use]
 pub fn read_unit_codecs(chain: &[Codec]) -> &[Codec] {
     match chain.iter().find_map(|c| match c {
         Codec::Sharding(s) => Some(s),
         _ => None,
     }) {
-        Some(sharding) => &sharding.codecs,
+        Some(sharding) => read_unit_codecs(&sharding.codecs),
         None => chain,
     }
 }
@@ -53,7 +54,7 @@ pub fn single_compressor(read_unit: &[Codec]) -> (Compressor<'_>, bool) {
         match codec {
             Codec::Bytes { endian } => big_endian = *endian == Some(Endian::Big),
             Codec::Crc32c => {}
-            Codec::Zstd { .. } | Codec::Gzip { .. } | Codec::Blosc(_) => {
+            Codec::Zstd { .. } | Codec::Gzip { .. } | Codec::Zlib { .. } | Codec::Blosc(_) => {
                 compressor = Compressor::One(codec);
             }
             other => return (Compressor::Unsupported(other), big_endian),
@@ -77,4 +78,15 @@ pub fn decode_form(chain: &[Codec]) -> Option<Vec<String>> {
             other => Some(other.name().to_string()),
         })
         .collect()
+}
+
+/// `chain` in the order Zarr v3 requires: array-to-array codecs, the array-to-bytes codec, then
+/// bytes-to-bytes codecs, each stage keeping its order. Zarr v2 filters come before the
+/// compressor whatever they do, so a byte shuffle filter (numcodecs Shuffle) converted as it
+/// stood would precede `bytes`, which zarr-python 3 refuses; it acts on the bytes either way.
+#[must_use]
+pub fn in_stage_order(chain: &[Codec]) -> Vec<Codec> {
+    let mut ordered = chain.to_vec();
+    ordered.sort_by_key(Codec::stage);
+    ordered
 }

@@ -7,7 +7,8 @@ use serde_json::{Map, Value, json};
 mod chain;
 
 pub use chain::{
-    Compressor, chain_from_v3, chain_to_v3, decode_form, read_unit_codecs, single_compressor,
+    Compressor, chain_from_v3, chain_to_v3, decode_form, in_stage_order, read_unit_codecs,
+    single_compressor,
 };
 
 /// Byte order of the `bytes` codec.
@@ -163,6 +164,12 @@ pub enum Codec {
         /// Level, 0–9.
         level: u32,
     },
+    /// zlib (DEFLATE with the zlib header): numcodecs `zlib` in Zarr v2, `numcodecs.zlib` in
+    /// Zarr v3, N5 `gzip` with `useZlib`.
+    Zlib {
+        /// Level, 0–9.
+        level: u32,
+    },
     /// CRC32C checksum (Zarr v3).
     Crc32c,
     /// Sharding.
@@ -174,6 +181,17 @@ pub enum Codec {
         /// Its configuration, if it has one.
         configuration: Option<Map<String, Value>>,
     },
+}
+
+/// The three stages of a Zarr v3 codec chain, in chain order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Array to array (`transpose`, filters such as delta).
+    ArrayToArray,
+    /// Array to bytes (`bytes`, `sharding_indexed`, `vlen-utf8`, …).
+    ArrayToBytes,
+    /// Bytes to bytes (compressors, checksums, byte shuffles).
+    BytesToBytes,
 }
 
 /// A codec document that does not say what it must.
@@ -244,28 +262,53 @@ impl Codec {
             Self::Blosc(_) => "blosc",
             Self::Zstd { .. } => "zstd",
             Self::Gzip { .. } => "gzip",
+            Self::Zlib { .. } => "numcodecs.zlib",
             Self::Crc32c => "crc32c",
             Self::Sharding(_) => "sharding_indexed",
             Self::Other { name, .. } => name,
         }
     }
 
+    /// Where it stands in a Zarr v3 chain: array-to-array codecs, then one array-to-bytes
+    /// codec, then bytes-to-bytes codecs. Codecs zlint does not know count as bytes-to-bytes.
+    #[must_use]
+    pub fn stage(&self) -> Stage {
+        match self {
+            Self::Transpose { .. } => Stage::ArrayToArray,
+            Self::Bytes { .. } | Self::Sharding(_) => Stage::ArrayToBytes,
+            Self::Other { name, .. } => match name.as_str() {
+                // zarr-python 3's numcodecs wrappers, as it classes them.
+                "numcodecs.delta"
+                | "numcodecs.astype"
+                | "numcodecs.bitround"
+                | "numcodecs.fixedscaleoffset"
+                | "numcodecs.quantize"
+                | "numcodecs.packbits"
+                | "bitround"
+                | "fixedscaleoffset"
+                | "squeeze" => Stage::ArrayToArray,
+                "vlen-utf8" | "vlen-bytes" | "packbits" | "zfp" | "pcodec" | "numcodecs.pcodec"
+                | "numcodecs.zfpy" => Stage::ArrayToBytes,
+                _ => Stage::BytesToBytes,
+            },
+            Self::Blosc(_)
+            | Self::Zstd { .. }
+            | Self::Gzip { .. }
+            | Self::Zlib { .. }
+            | Self::Crc32c => Stage::BytesToBytes,
+        }
+    }
+
     /// Whether it maps arrays to arrays (comes before the array-to-bytes codec).
     #[must_use]
     pub fn is_array_to_array(&self) -> bool {
-        matches!(self, Self::Transpose { .. })
+        self.stage() == Stage::ArrayToArray
     }
 
     /// Whether it maps arrays to bytes (one per chain).
     #[must_use]
     pub fn is_array_to_bytes(&self) -> bool {
-        match self {
-            Self::Bytes { .. } | Self::Sharding(_) => true,
-            Self::Other { name, .. } => {
-                matches!(name.as_str(), "vlen-utf8" | "vlen-bytes" | "packbits")
-            }
-            _ => false,
-        }
+        self.stage() == Stage::ArrayToBytes
     }
 
     /// Reads a Zarr v3 codec: an object with `name` and optional `configuration`, or a bare name.
@@ -332,6 +375,9 @@ impl Codec {
             "gzip" => Self::Gzip {
                 level: level_0_9(c, name, "level", 6)?,
             },
+            "numcodecs.zlib" => Self::Zlib {
+                level: level_0_9(c, name, "level", 1)?,
+            },
             "crc32c" => Self::Crc32c,
             "sharding_indexed" => {
                 let chain = |key: &str| -> Result<Vec<Self>, CodecError> {
@@ -385,7 +431,7 @@ impl Codec {
                 with(config)
             }
             Self::Zstd { level, checksum } => with(json!({"level": level, "checksum": checksum})),
-            Self::Gzip { level } => with(json!({"level": level})),
+            Self::Gzip { level } | Self::Zlib { level } => with(json!({"level": level})),
             Self::Sharding(s) => with(json!({
                 "chunk_shape": s.chunk_shape,
                 "codecs": chain_to_v3(&s.codecs),
@@ -427,6 +473,9 @@ impl Codec {
             "gzip" => Self::Gzip {
                 level: level_0_9(obj, id, "level", 6)?,
             },
+            "zlib" => Self::Zlib {
+                level: level_0_9(obj, id, "level", 1)?,
+            },
             "blosc" => Self::Blosc(Blosc::from_numbered(obj, id, None)?),
             other => Self::Other {
                 name: other.to_string(),
@@ -441,6 +490,7 @@ impl Codec {
         match self {
             Self::Zstd { level, .. } => Some(json!({"id": "zstd", "level": level})),
             Self::Gzip { level } => Some(json!({"id": "gzip", "level": level})),
+            Self::Zlib { level } => Some(json!({"id": "zlib", "level": level})),
             Self::Blosc(b) => Some(b.numbered("id")),
             _ => None,
         }
@@ -456,12 +506,19 @@ impl Codec {
         Ok(match kind {
             "raw" => None,
             // N5 writes -1 for the default level.
-            "gzip" => Some(Self::Gzip {
-                level: u32::try_from(int_or(doc, kind, "level", 6)?)
+            "gzip" => {
+                let level = u32::try_from(int_or(doc, kind, "level", 6)?)
                     .ok()
                     .filter(|l| *l <= 9)
-                    .unwrap_or(6),
-            }),
+                    .unwrap_or(6);
+                Some(
+                    if doc.get("useZlib").and_then(Value::as_bool) == Some(true) {
+                        Self::Zlib { level }
+                    } else {
+                        Self::Gzip { level }
+                    },
+                )
+            }
             "zstd" => Some(Self::Zstd {
                 level: zstd_level(doc)?,
                 checksum: false,
@@ -485,6 +542,7 @@ impl Codec {
         match self {
             Self::Zstd { level, .. } => Some(json!({"type": "zstd", "level": level})),
             Self::Gzip { level } => Some(json!({"type": "gzip", "level": level, "useZlib": false})),
+            Self::Zlib { level } => Some(json!({"type": "gzip", "level": level, "useZlib": true})),
             Self::Blosc(b) => Some(b.numbered("type")),
             _ => None,
         }

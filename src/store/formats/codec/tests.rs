@@ -81,8 +81,19 @@ fn zarr_v2_compressors_translate_both_ways() {
         assert_eq!(v3.to_v2_compressor(), Some(v2));
     }
     assert_eq!(Codec::from_v2_compressor(&Value::Null), Ok(None));
-    let zlib = Codec::from_v2_compressor(&json!({"id": "zlib", "level": 1})).expect("reads");
-    assert_eq!(zlib.expect("some").to_v2_compressor(), None);
+    let zlib = json!({"id": "zlib", "level": 5});
+    let codec = Codec::from_v2_compressor(&zlib)
+        .expect("reads")
+        .expect("some");
+    assert_eq!(codec, Codec::Zlib { level: 5 });
+    assert_eq!(codec.to_v2_compressor(), Some(zlib));
+    assert_eq!(
+        codec.to_n5(),
+        Some(json!({"type": "gzip", "level": 5, "useZlib": true}))
+    );
+    // lz4 has no typed form here: passed through, with no Zarr v2 compressor written for it.
+    let lz4 = Codec::from_v2_compressor(&json!({"id": "lz4"})).expect("reads");
+    assert_eq!(lz4.expect("some").to_v2_compressor(), None);
 }
 
 #[test]

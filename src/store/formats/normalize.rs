@@ -1,0 +1,104 @@
+//! Metadata as other writers spell it, made into what zarrs reads, without changing its meaning:
+//! optional codec settings written out (zstd's `checksum`, which neuroglancer's data omits), and
+//! Zarr v2 fill values coerced to the data type as zarr-python does (z5py writes `0.0` on integer
+//! arrays, the Java n5-zarr writer the string `"0"`).
+
+use serde_json::{Map, Value};
+
+use super::FormatError;
+use super::codec::{chain_from_v3, chain_to_v3};
+
+/// A Zarr v3 array document with its codecs read and written again through the codec model.
+///
+/// # Errors
+/// [`FormatError::Codec`] for a malformed codec.
+pub fn zarr3_array(mut doc: Value) -> Result<Value, FormatError> {
+    if let Some(codecs) = doc.get("codecs").and_then(Value::as_array) {
+        let chain = chain_from_v3(codecs)?;
+        doc["codecs"] = Value::Array(chain_to_v3(&chain));
+    }
+    Ok(doc)
+}
+
+/// A Zarr v2 `.zarray` with its fill value in the form its `dtype` takes: an integral float or a
+/// number in a string becomes an integer for integer and boolean types, a number in a string
+/// becomes a number for floating-point types (`"NaN"`, `"Infinity"` and `"-Infinity"` stay).
+#[must_use]
+pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
+    let kind = zarray
+        .get("dtype")
+        .and_then(Value::as_str)
+        .map(|d| d.trim_start_matches(['<', '>', '|', '=']))
+        .and_then(|d| d.chars().next());
+    let Some(fill) = zarray.get("fill_value") else {
+        return zarray;
+    };
+    let coerced = match (kind, fill) {
+        (Some('i' | 'u'), Value::Number(n)) if n.as_i64().is_none() && n.as_u64().is_none() => n
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.is_finite())
+            .map(|f| Value::from(f as i64)),
+        (Some('i' | 'u' | 'f' | 'c'), Value::String(s)) => number_in(s, kind == Some('f')),
+        (Some('b'), Value::Number(n)) => Some(Value::Bool(n.as_f64() != Some(0.0))),
+        _ => None,
+    };
+    if let Some(value) = coerced {
+        zarray.insert("fill_value".into(), value);
+    }
+    zarray
+}
+
+/// The number written in `text`, if it is one (floats keep NumPy's special names as they are).
+fn number_in(text: &str, float: bool) -> Option<Value> {
+    if let Ok(int) = text.trim().parse::<i64>() {
+        return Some(if float {
+            Value::from(int as f64)
+        } else {
+            Value::from(int)
+        });
+    }
+    if float && !["NaN", "Infinity", "-Infinity"].contains(&text) {
+        return text.trim().parse::<f64>().ok().map(Value::from);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn fill(dtype: &str, fill: Value) -> Value {
+        let doc = json!({"dtype": dtype, "fill_value": fill});
+        zarr2_array(doc.as_object().cloned().unwrap_or_default())["fill_value"].clone()
+    }
+
+    #[test]
+    fn fill_values_take_their_data_types_form() {
+        assert_eq!(fill("<u2", json!(0.0)), json!(0));
+        assert_eq!(fill("<i4", json!("0")), json!(0));
+        assert_eq!(fill("<i4", json!("-3")), json!(-3));
+        assert_eq!(fill("<f4", json!("0")), json!(0.0));
+        assert_eq!(fill("<f8", json!("NaN")), json!("NaN"));
+        assert_eq!(
+            fill("<u1", json!(1.5)),
+            json!(1.5),
+            "not integral: left for zarrs to refuse"
+        );
+        assert_eq!(fill("|b1", json!(0)), json!(false));
+        assert_eq!(fill("<U5", Value::Null), Value::Null);
+        assert_eq!(fill("<u2", json!(7)), json!(7));
+    }
+
+    #[test]
+    fn optional_codec_settings_are_written_out() {
+        let doc =
+            json!({"codecs": [{"name": "bytes"}, {"name": "zstd", "configuration": {"level": 0}}]});
+        let normal = zarr3_array(doc).expect("reads");
+        assert_eq!(
+            normal["codecs"][1]["configuration"]["checksum"],
+            json!(false)
+        );
+    }
+}

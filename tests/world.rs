@@ -1,0 +1,125 @@
+//! Stores as other writers make them (fixtures/world/, issue 13): each is read, linted without
+//! a false unreadable node, rechunked and verified, and the documents zlint writes for them are
+//! ones the reference readers accept (tests/interop reads the outputs back with zarr-python and
+//! tensorstore).
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use common::fixture;
+use serde_json::Value;
+
+fn zlint() -> Command {
+    Command::cargo_bin("zlint").expect("binary")
+}
+
+/// Rechunks `fixture` into `out` with `args`, then verifies the output against it.
+fn rechunk_and_verify(store: &str, out: &Path, args: &[&str]) {
+    let src = fixture(store);
+    zlint()
+        .arg("rechunk")
+        .arg(&src)
+        .arg(out)
+        .arg("--quiet")
+        .args(args)
+        .assert()
+        .success();
+    zlint()
+        .arg("verify")
+        .arg(&src)
+        .arg(out)
+        .arg("--quiet")
+        .assert()
+        .success();
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("readable")).expect("JSON")
+}
+
+/// z5py writes `"fill_value": 0.0` on an integer Zarr v2 array (issue 13, bug 3).
+#[test]
+fn an_integral_float_fill_value_on_integers_is_read_and_written_as_an_integer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (format, name) in [("zarr2", "v2.zarr"), ("zarr3", "v3.zarr"), ("n5", "v.n5")] {
+        let out = dir.path().join(name);
+        rechunk_and_verify("world/z5py-zarr2.zarr", &out, &["--format", format]);
+    }
+    let zarray = json(&dir.path().join("v2.zarr/ints/.zarray"));
+    assert_eq!(zarray["fill_value"], Value::from(0));
+    let zarr_json = json(&dir.path().join("v3.zarr/ints/zarr.json"));
+    assert_eq!(zarr_json["fill_value"], Value::from(0));
+}
+
+/// A Zarr v2 byte-shuffle filter becomes a bytes-to-bytes codec after `bytes` in Zarr v3
+/// (issue 13, bug 2): zarr-python 3 refuses it before.
+#[test]
+fn a_shuffle_filter_lands_after_bytes_in_zarr_v3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("v3.zarr");
+    rechunk_and_verify("world/zarr2-shuffle.zarr", &out, &["--format", "zarr3"]);
+    let names: Vec<String> = json(&out.join("zarr.json"))["codecs"]
+        .as_array()
+        .expect("codecs")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or("?").to_string())
+        .collect();
+    assert_eq!(names, ["bytes", "numcodecs.shuffle", "numcodecs.zlib"]);
+}
+
+/// zstd without `checksum` (neuroglancer's data; issue 13, bug 4) reads, and is written whole.
+#[test]
+fn zstd_without_a_checksum_key_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.zarr");
+    rechunk_and_verify("world/zstd-no-checksum.zarr", &out, &["--chunks", "10,10"]);
+    let zstd = &json(&out.join("zarr.json"))["codecs"][1];
+    assert_eq!(
+        zstd["configuration"]["checksum"],
+        Value::Bool(false),
+        "{zstd}"
+    );
+}
+
+/// Chunks asked for alone mean unsharded chunks, also when the shards nest (issue 13, bug 8).
+#[test]
+fn chunks_alone_unshard_nested_shards() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.zarr");
+    rechunk_and_verify("world/nested-shards.zarr", &out, &["--chunks", "16,16"]);
+    let codecs = json(&out.join("zarr.json"))["codecs"].clone();
+    assert!(!codecs.to_string().contains("sharding_indexed"), "{codecs}");
+    assert_eq!(
+        json(&out.join("zarr.json"))["chunk_grid"]["configuration"]["chunk_shape"],
+        serde_json::json!([16, 16])
+    );
+}
+
+/// An N5 `multiscales` object that is not OME-NGFF is not an unreadable node (issue 13, bug 6),
+/// and z5py's `nthreads` is not copied into the N5 compression (bug 5).
+#[test]
+fn z5py_n5_lints_without_zl501_and_rechunks_to_spec_compression_keys() {
+    let output = zlint()
+        .arg(fixture("world/z5py.n5"))
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(!rules.contains(&"ZL501"), "{rules:?}");
+    assert_ne!(output.status.code(), Some(2));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.n5");
+    rechunk_and_verify("world/z5py.n5", &out, &["--chunks", "10,10"]);
+    let compression = json(&out.join("blosc/attributes.json"))["compression"].clone();
+    assert!(compression.get("nthreads").is_none(), "{compression}");
+    assert_eq!(compression["type"], "blosc");
+}
