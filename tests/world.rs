@@ -123,3 +123,41 @@ fn z5py_n5_lints_without_zl501_and_rechunks_to_spec_compression_keys() {
     assert!(compression.get("nthreads").is_none(), "{compression}");
     assert_eq!(compression["type"], "blosc");
 }
+
+/// numcodecs filters and compressors that zarrs reads rechunk to both Zarr versions; N5, which
+/// holds none of them, and the Delta filter, which zlint cannot read, are refused before anything
+/// is written, naming the codec.
+#[test]
+fn numcodecs_filters_rechunk_or_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["bz2", "fletcher32", "adler32", "fixedscaleoffset"] {
+        let store = format!("world/zarr2-codecs.zarr/{name}");
+        for format in ["zarr3", "zarr2"] {
+            let out = dir.path().join(format!("{name}-{format}.zarr"));
+            rechunk_and_verify(&store, &out, &["--format", format, "--chunks", "10,10"]);
+        }
+        let out = dir.path().join(format!("{name}.n5"));
+        let refused = zlint()
+            .arg("rechunk")
+            .arg(fixture(&store))
+            .arg(&out)
+            .args(["--format", "n5"])
+            .output()
+            .expect("runs");
+        assert_eq!(refused.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("has no N5 equivalent"), "{stderr}");
+        assert!(stderr.contains(&store), "names the array: {stderr}");
+        assert!(!out.exists(), "nothing written for {name}");
+    }
+    let out = dir.path().join("delta.zarr");
+    let refused = zlint()
+        .arg("rechunk")
+        .arg(fixture("world/zarr2-codecs.zarr/delta"))
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("delta"));
+    assert!(!out.exists());
+}

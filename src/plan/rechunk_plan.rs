@@ -181,16 +181,8 @@ impl RechunkPlan {
             if targets.auto {
                 auto_layouts.push((array.path.clone(), layout.clone()));
             }
-            let meta = SourceMetadata::of_array(array).map_err(|e| {
-                Error::rechunk(
-                    format!(
-                        "{}/{}",
-                        store.location.trim_end_matches('/'),
-                        array.path.as_str()
-                    ),
-                    e,
-                )
-            })?;
+            let meta = SourceMetadata::of_array(array)
+                .map_err(|e| Error::rechunk(array_location(&store.location, &array.path), e))?;
             chosen.push((array, layout, meta));
         }
         // Threads are at most the budget's, and fewer when --max-mem cannot hold the chunks that
@@ -220,7 +212,10 @@ impl RechunkPlan {
         let remote = crate::store::is_url(&target);
         let arrays = chosen
             .into_iter()
-            .map(|(array, layout, meta)| plan_array(array, layout, targets, budget, &meta, remote))
+            .map(|(array, layout, meta)| {
+                let location = array_location(&store.location, &array.path);
+                plan_array(array, &location, layout, targets, budget, &meta, remote)
+            })
             .collect::<Result<Vec<_>>>()?;
         let target_format = |f: Format| targets.format.unwrap_or(f);
         let mut groups: Vec<GroupPlan> = store
@@ -269,8 +264,19 @@ impl RechunkPlan {
     }
 }
 
+/// `LOCATION/PATH` of an array, for messages (`LOCATION` for the root).
+fn array_location(store: &str, path: &NodePath) -> String {
+    let store = store.trim_end_matches('/');
+    if path.is_root() {
+        store.to_string()
+    } else {
+        format!("{store}/{}", path.as_str())
+    }
+}
+
 fn plan_array(
     array: &ArrayInfo,
+    location: &str,
     target: Layout,
     targets: &Targets,
     budget: Budget,
@@ -279,7 +285,7 @@ fn plan_array(
 ) -> Result<ArrayPlan> {
     let item_size = array.item_size().ok_or_else(|| {
         Error::rechunk(
-            array.path.to_string(),
+            location,
             format!(
                 "data type `{}` has no fixed size; zlint rechunks fixed-size types only",
                 array.dtype.name
@@ -292,7 +298,7 @@ fn plan_array(
         .as_ref()
         .map(|choice| choice.codecs(item_size));
     let documents = array_documents(array, meta, &target, target_format, compressor.as_deref())
-        .map_err(|e| Error::rechunk(array.path.to_string(), e))?;
+        .map_err(|e| Error::rechunk(location, e))?;
     let object = target.object().to_vec();
     let threads = budget.threads.max(1) as u64;
     let write_groups = plan_write_groups(

@@ -6,7 +6,8 @@ For every array of SRC, DST's array is read by zarr-python 3 (Zarr outputs) and 
 (every format; N5 in C order, as zlint shows it), and its values, shape and dtype (and for Zarr
 its fill value and attributes) must equal the source's. Sources are read with zarr-python 3, or
 with tensorstore for N5. tensorstore reads no numcodecs.* codec: an output holding one (a Zarr v2
-filter carried into Zarr v3) is read by zarr-python alone, and the count of those is printed. With --expected, the source values of N5 outputs are saved there as
+filter carried into Zarr v3) or Zarr v2 filters is read by zarr-python alone, and the count of
+those is printed. With --expected, the source values of N5 outputs are saved there as
 .npy files for read_back_zarr2.py (zarr-python 2's N5 store lives in another environment).
 Exits 1 on the first difference, naming the array.
 """
@@ -57,9 +58,13 @@ def read_ts(root, path, driver):
 
 
 def numcodecs_only(root, path):
-    """Whether the Zarr v3 array at `path` uses a numcodecs.* codec (which tensorstore lacks)."""
-    meta = os.path.join(root, path, "zarr.json") if path else os.path.join(root, "zarr.json")
-    return os.path.exists(meta) and "numcodecs." in open(meta).read()
+    """Whether the array at `path` needs what tensorstore lacks: a numcodecs.* codec in Zarr v3,
+    or Zarr v2 filters."""
+    base = os.path.join(root, path) if path else root
+    v3, v2 = os.path.join(base, "zarr.json"), os.path.join(base, ".zarray")
+    if os.path.exists(v3):
+        return "numcodecs." in open(v3).read()
+    return os.path.exists(v2) and bool(json.load(open(v2)).get("filters"))
 
 
 SOURCES = os.environ.get("ZLINT_INTEROP_SOURCES")
@@ -118,7 +123,7 @@ def main(args):
                     assert dict(b.attrs) == dict(a.attrs), f"{where}: attributes differ"
             checked += 1
     print(f"interop: {checked} arrays read back identically by zarr-python {zarr.__version__} "
-          f"and tensorstore ({zarr_python_only} with numcodecs.* codecs by zarr-python alone)")
+          f"and tensorstore ({zarr_python_only} with numcodecs codecs or filters by zarr-python alone)")
 
 
 if __name__ == "__main__":

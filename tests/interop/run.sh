@@ -55,6 +55,10 @@ rechunk "$w/zarr2-shuffle.zarr" shuffle-to-v3.zarr --format zarr3
 rechunk "$w/nested-shards.zarr" nested-to-chunks.zarr --chunks 16,16
 rechunk "$w/nested-shards.zarr" nested-to-v2.zarr --format zarr2
 rechunk "$w/zstd-no-checksum.zarr" zstd-no-checksum-to-shards.zarr --chunks 5,8 --shards 10,16
+for codec in bz2 fletcher32 adler32 fixedscaleoffset; do
+  rechunk "$w/zarr2-codecs.zarr/$codec" "$codec-to-v3.zarr" --format zarr3 --chunks 10,10
+  rechunk "$w/zarr2-codecs.zarr/$codec" "$codec-to-v2.zarr" --chunks 10,10
+done
 mkdir -p "$out/expected"
 # tensorstore refuses z5py's N5 (extra `nthreads` in the compression): zarr-python 2 reads it.
 "$venvs/zarr2/bin/python" -W ignore "$here/tests/interop/read_back_zarr2.py" --dump-sources "$out/sources" "$w/z5py.n5"

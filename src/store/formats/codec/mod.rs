@@ -443,6 +443,10 @@ impl Codec {
                 configuration,
             } => match configuration {
                 Some(config) => json!({"name": name, "configuration": config}),
+                // zarr-python 3 requires a configuration of its numcodecs wrappers, even empty.
+                None if name.starts_with("numcodecs.") => {
+                    json!({"name": name, "configuration": {}})
+                }
                 None => json!({"name": name}),
             },
         }

@@ -30,6 +30,13 @@ fn every_written_codec_round_trips_through_zarr_v3() {
         "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}],
         "index_location": "start"}}));
     roundtrip_v3(json!({"name": "numcodecs.delta", "configuration": {"dtype": "<i4"}}));
+    roundtrip_v3(json!({"name": "numcodecs.fletcher32", "configuration": {}}));
+    // zarr-python 3 needs the configuration of a numcodecs wrapper, even empty.
+    let bare = Codec::from_v3(&json!({"name": "numcodecs.fletcher32"})).expect("reads");
+    assert_eq!(
+        bare.to_v3(),
+        json!({"name": "numcodecs.fletcher32", "configuration": {}})
+    );
 }
 
 #[test]
