@@ -189,6 +189,8 @@ fn rule_findings_text(report: &LintReport, rule: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+        // Messages naming files name them where the checkout is: not part of the snapshot.
+        .replace(env!("CARGO_MANIFEST_DIR"), "<checkout>")
 }
 
 /// One snapshot per firing fixture of the messages of its rule: a change of wording is reviewed.
