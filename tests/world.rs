@@ -161,3 +161,30 @@ fn numcodecs_filters_rechunk_or_are_refused_by_name() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("delta"));
     assert!(!out.exists());
 }
+
+/// Shards whose inner Blosc `typesize` does not divide the item size are read whole (zarrs'
+/// partial Blosc decoding fails on them; issue 13, bug 1), also when zlint wrote them.
+#[test]
+fn blosc_typesize_larger_than_the_item_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (array, chunks) in [("1d", "3"), ("2d", "2,2")] {
+        let store = format!("world/blosc-typesize.zarr/{array}");
+        zlint()
+            .arg("verify")
+            .arg(fixture(&store))
+            .arg(fixture(&store))
+            .arg("--quiet")
+            .assert()
+            .success();
+        let out = dir.path().join(format!("{array}.zarr"));
+        rechunk_and_verify(&store, &out, &["--chunks", chunks]);
+        // zlint's own sharded output keeps the source's Blosc settings and reads back too.
+        let sharded = dir.path().join(format!("{array}-sharded.zarr"));
+        let (inner, shard) = if array == "1d" {
+            ("1", "2")
+        } else {
+            ("1,1", "2,2")
+        };
+        rechunk_and_verify(&store, &sharded, &["--chunks", inner, "--shards", shard]);
+    }
+}

@@ -15,6 +15,7 @@ use zarrs::storage::{
 
 use super::copy::{At, copy_box, gather_box};
 use crate::error::{Error, Result};
+use crate::store::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
 use crate::store::formats::normalize;
 use crate::store::n5::{N5Array, N5Place};
 
@@ -141,9 +142,34 @@ fn zarr_metadata(
         .map_err(|e| invalid(".zarray", e))
 }
 
+/// The Blosc `typesize`s of the inner codecs of a sharded Zarr v3 array (none otherwise).
+fn sharded_blosc_typesizes(metadata: &ArrayMetadata) -> Vec<usize> {
+    let ArrayMetadata::V3(v3) = metadata else {
+        return Vec::new();
+    };
+    let Ok(Value::Array(codecs)) = serde_json::to_value(&v3.codecs) else {
+        return Vec::new();
+    };
+    let Ok(chain) = chain_from_v3(&codecs) else {
+        return Vec::new();
+    };
+    if !chain.iter().any(|c| matches!(c, Codec::Sharding(_))) {
+        return Vec::new();
+    }
+    read_unit_codecs(&chain)
+        .iter()
+        .filter_map(|c| match c {
+            Codec::Blosc(blosc) => blosc.typesize.and_then(|t| usize::try_from(t).ok()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A source array.
 pub(crate) enum Reader {
     Zarr(Box<Array<dyn ReadableListableStorageTraits>>),
+    /// A Zarr array read one whole stored object at a time (see [`Reader::open`]).
+    ZarrWholeObjects(Box<Array<dyn ReadableListableStorageTraits>>),
     N5(N5Array),
 }
 
@@ -173,20 +199,34 @@ impl Reader {
             return N5Array::open(place, &attrs).map(Self::N5);
         }
         let metadata = zarr_metadata(storage.as_ref(), path, location)?;
+        let blosc_items = metadata
+            .as_ref()
+            .map_or(Vec::new(), sharded_blosc_typesizes);
         let array = match metadata {
             Some(metadata) => Array::new_with_metadata(storage, path, metadata),
             // No metadata document: zarrs says what it misses.
             None => Array::open(storage, path),
-        };
-        array
-            .map(|array| Self::Zarr(Box::new(array)))
-            .map_err(|e| error(location, e))
+        }
+        .map_err(|e| error(location, e))?;
+        let item = array.data_type().fixed_size().unwrap_or(1);
+        // zarrs decodes part of a Blosc inner chunk with `blosc_getitem`, counting whole Blosc
+        // items only: a range that is not a whole number of them (a Blosc `typesize` that does
+        // not divide the item size, as zarr-python 3 writes when asked) fails. Such arrays are
+        // read a whole shard at a time, which decodes every inner chunk whole.
+        let whole = blosc_items
+            .iter()
+            .any(|&typesize| typesize > 0 && item % typesize != 0);
+        Ok(if whole {
+            Self::ZarrWholeObjects(Box::new(array))
+        } else {
+            Self::Zarr(Box::new(array))
+        })
     }
 
     /// The stored objects intersecting `region`.
     fn objects(&self, region: &ArraySubset, location: &str) -> Result<Vec<Object>> {
         match self {
-            Self::Zarr(a) => zarr_objects(a, region, location),
+            Self::Zarr(a) | Self::ZarrWholeObjects(a) => zarr_objects(a, region, location),
             Self::N5(a) => Ok(grid_objects(a.shape(), a.block_shape(), region)),
         }
     }
@@ -208,6 +248,34 @@ impl Reader {
                     .into_fixed()
                     .map_err(|e| error(location, e))?
                     .into_owned())
+            }
+            Self::ZarrWholeObjects(a) => {
+                let data: ArrayBytes<'static> = a
+                    .retrieve_chunk(&object.index)
+                    .map_err(|e| error(location, format!("reading region {}: {e}", object.full)))?;
+                let data = data.into_fixed().map_err(|e| error(location, e))?;
+                let offset: Vec<u64> = part
+                    .start()
+                    .iter()
+                    .zip(object.full.start())
+                    .map(|(p, s)| p - s)
+                    .collect();
+                let mut out = vec![0u8; (part.num_elements() * item) as usize];
+                copy_box(
+                    &data,
+                    At {
+                        shape: object.full.shape(),
+                        start: &offset,
+                    },
+                    &mut out,
+                    At {
+                        shape: part.shape(),
+                        start: &vec![0; offset.len()],
+                    },
+                    part.shape(),
+                    item,
+                );
+                Ok(out)
             }
             Self::N5(a) => {
                 let size = (part.num_elements() * item) as usize;
