@@ -188,3 +188,25 @@ fn blosc_typesize_larger_than_the_item_reads() {
         rechunk_and_verify(&store, &sharded, &["--chunks", inner, "--shards", shard]);
     }
 }
+
+/// N5's `axes` (fastest axis first) and Zarr v3's `dimension_names` (C order) translate both
+/// ways (issue 13, bug 9); the N5 attribute does not stay behind, stale, in the Zarr output.
+#[test]
+fn dimension_names_cross_between_n5_and_zarr_v3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v3 = dir.path().join("v3.zarr");
+    rechunk_and_verify("world/tensorstore-axes.n5", &v3, &["--format", "zarr3"]);
+    let doc = json(&v3.join("img/zarr.json"));
+    assert_eq!(doc["dimension_names"], serde_json::json!(["y", "x"]));
+    assert!(doc["attributes"].get("axes").is_none(), "{doc}");
+    let back = dir.path().join("back.n5");
+    zlint()
+        .arg("rechunk")
+        .arg(&v3)
+        .arg(&back)
+        .args(["--format", "n5", "--quiet", "--verify"])
+        .assert()
+        .success();
+    let attributes = json(&back.join("img/attributes.json"));
+    assert_eq!(attributes["axes"], serde_json::json!(["x", "y"]));
+}

@@ -47,7 +47,10 @@ pub fn verify(
             None => report
                 .mismatches
                 .push(format!("{}: group missing from the target", group.path)),
-            Some(other) if !same_attributes(&other.attributes, &group.attributes) => {
+            Some(other)
+                if user_attributes(&other.attributes, false)
+                    != user_attributes(&group.attributes, false) =>
+            {
                 report
                     .mismatches
                     .push(format!("{}: group attributes differ", group.path));
@@ -82,10 +85,18 @@ pub fn verify(
                 array.path, array.dtype.name, other.dtype.name
             ));
         }
-        if !same_attributes(&other.attributes, &array.attributes) {
+        if !same_attributes(array, other) {
             report
                 .mismatches
                 .push(format!("{}: attributes differ", array.path));
+        }
+        if let (Some(a), Some(b)) = (&array.dimension_names, &other.dimension_names)
+            && a != b
+        {
+            report.mismatches.push(format!(
+                "{}: dimension names {a:?} became {b:?}",
+                array.path
+            ));
         }
         let (a, b) = (
             metadata_of(src_opened, array)?,
@@ -117,16 +128,28 @@ pub fn verify(
 }
 
 /// Attributes are the same, but for N5's container version key (`n5`), which is format, not data.
-fn same_attributes(
-    a: &serde_json::Map<String, serde_json::Value>,
-    b: &serde_json::Map<String, serde_json::Value>,
-) -> bool {
-    let strip = |m: &serde_json::Map<String, serde_json::Value>| {
-        let mut m = m.clone();
-        m.remove("n5");
-        m
+/// The user attributes of two arrays are the same, but for what is format metadata in one
+/// format and an attribute in another: N5's version, and N5's `axes`, which are the dimension
+/// names of Zarr v3 (compared on their own).
+fn same_attributes(a: &ArrayInfo, b: &ArrayInfo) -> bool {
+    let across = a.format != b.format;
+    let user = |array: &ArrayInfo| {
+        user_attributes(&array.attributes, across && array.format == Format::N5)
     };
-    strip(a) == strip(b)
+    user(a) == user(b)
+}
+
+/// `attributes` without N5's version, and without N5's `axes` when `axes_are_names`.
+fn user_attributes(
+    attributes: &serde_json::Map<String, serde_json::Value>,
+    axes_are_names: bool,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut user = attributes.clone();
+    user.remove("n5");
+    if axes_are_names {
+        user.remove("axes");
+    }
+    user
 }
 
 /// Fill values are the same: equal as written, or equal numbers (`0` and `0.0`).

@@ -114,6 +114,11 @@ def main(args):
                 else:
                     assert np.array_equal(expected, read_ts(dst, path, driver), equal_nan=nan), \
                         f"{where}: tensorstore reads different values"
+                if is_n5(src) and b.metadata.zarr_format == 3:
+                    attrs = json.load(open(os.path.join(src, path, "attributes.json")))
+                    if "axes" in attrs:
+                        names = list(b.metadata.dimension_names or [])
+                        assert names == attrs["axes"][::-1], f"{where}: dimension names {names}"
                 if not is_n5(src):
                     a = zarr.open(src, mode="r")
                     a = a[path] if path else a

@@ -133,10 +133,18 @@ fn zarr3_documents(
         "codecs".into(),
         Value::Array(super::codec::chain_to_v3(&codecs)),
     );
-    doc.insert("attributes".into(), Value::Object(array.attributes.clone()));
+    // Dimension names: Zarr v3's own, xarray's `_ARRAY_DIMENSIONS`, or N5's `axes` (which
+    // then leave the attributes: in N5 order they would contradict the names).
+    let mut attributes = array.attributes.clone();
     let names = array.dimension_names.clone().filter(|_| {
-        array.format == Format::Zarr3 || array.attributes.contains_key("_ARRAY_DIMENSIONS")
+        array.format == Format::Zarr3
+            || array.format == Format::N5
+            || array.attributes.contains_key("_ARRAY_DIMENSIONS")
     });
+    if array.format == Format::N5 && names.is_some() {
+        attributes.remove("axes");
+    }
+    doc.insert("attributes".into(), Value::Object(attributes));
     if let Some(names) = names {
         doc.insert("dimension_names".into(), json!(names));
     }
@@ -263,6 +271,16 @@ fn n5_documents(
         (None, None) => n5_from_v3(&source.codecs)?,
     };
     let mut user = array.attributes.clone();
+    // Dimension names become N5's `axes`, fastest axis first.
+    if array.format != Format::N5
+        && !user.contains_key("axes")
+        && let Some(names) = array
+            .dimension_names
+            .as_ref()
+            .and_then(|names| names.iter().rev().cloned().collect::<Option<Vec<String>>>())
+    {
+        user.insert("axes".into(), json!(names));
+    }
     if array.path.is_root() {
         // The container's root carries the N5 version, even when it is the dataset.
         user.entry("n5".to_string())
