@@ -210,3 +210,30 @@ fn dimension_names_cross_between_n5_and_zarr_v3() {
     let attributes = json(&back.join("img/attributes.json"));
     assert_eq!(attributes["axes"], serde_json::json!(["x", "y"]));
 }
+
+/// A Zarr v2 array without `dimension_separator` reads its chunks as `0.0`: a file `0/0` is a
+/// stray object and the chunk is missing (issue 13, bug 7), and ZL403 names the file.
+#[test]
+fn a_nested_key_under_the_dot_separator_is_stray_and_named() {
+    let output = zlint()
+        .args(["scan", "--deep", "--json"])
+        .arg(fixture("world/legacy-nested-key.zarr"))
+        .output()
+        .expect("runs");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let stored = &doc["arrays"][0]["stored"];
+    assert_eq!(stored["stored_objects"], 0, "{stored}");
+    assert_eq!(stored["missing_objects"], 1, "{stored}");
+    assert_eq!(stored["stray_objects"], 1, "{stored}");
+    assert_eq!(stored["stray_keys"], serde_json::json!(["0/0"]));
+    let lint = zlint()
+        .arg(fixture("world/legacy-nested-key.zarr"))
+        .args(["--deep", "--select", "ZL403"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&lint.stdout);
+    assert!(
+        text.contains("ZL403 stray-objects") && text.contains("`0/0`"),
+        "{text}"
+    );
+}

@@ -6,7 +6,8 @@ use super::rules::{
     access_pattern_mismatch, chunk_exceeds_shape, chunk_too_large, chunk_too_small, edge_waste,
     inner_chunk_too_small, metadata_invalid, missing_multiscale, multiscale_inconsistent,
     no_consolidated_metadata, ome_axis_order, shard_misaligned, siblings_misaligned, sparse_chunks,
-    tiny_stored_objects, too_few_chunks, too_many_chunks, too_many_files_per_dir, uncompressed,
+    stray_objects, tiny_stored_objects, too_few_chunks, too_many_chunks, too_many_files_per_dir,
+    uncompressed,
 };
 
 /// The rules, sorted by ID.
@@ -29,6 +30,7 @@ pub static RULES: &[Rule] = &[
     no_consolidated_metadata::RULE,
     sparse_chunks::RULE,
     tiny_stored_objects::RULE,
+    stray_objects::RULE,
     metadata_invalid::RULE,
 ];
 

@@ -121,6 +121,9 @@ pub struct StoredStats {
     pub missing_objects: u64,
     /// Other files under the array that are neither metadata nor chunk keys of its grid.
     pub stray_objects: u64,
+    /// The first few of them by key, relative to the array (at most five).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stray_keys: Vec<String>,
     /// Mean stored object size in bytes (0 when nothing is stored).
     pub mean_object_bytes: f64,
     /// Median stored object size in bytes (0 when nothing is stored).

@@ -4,7 +4,7 @@
 //! batch, not per object: a store of millions of chunk files costs one `stat` each and a few
 //! allocations per thousand. Entry types come from `readdir` (no `stat` for directories).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::DirEntry;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -24,10 +24,35 @@ struct Totals {
     stored_objects: u64,
     stored_bytes: u64,
     stray_objects: u64,
+    /// The smallest stray keys, at most [`STRAY_KEYS`].
+    stray_keys: BTreeSet<String>,
     uncompressed_bytes: u64,
     sizes: Vec<u64>,
     largest_dir: Option<(u64, PathBuf)>,
     errors: Vec<String>,
+}
+
+/// How many stray keys a deep scan keeps as examples.
+const STRAY_KEYS: usize = 5;
+
+impl Totals {
+    /// Counts a stray object at `key` (relative to the array), keeping the smallest keys.
+    fn stray(&mut self, key: String) {
+        self.stray_objects += 1;
+        self.keep_stray_key(key);
+    }
+
+    /// Keeps `key` if it is among the [`STRAY_KEYS`] smallest.
+    fn keep_stray_key(&mut self, key: String) {
+        if self.stray_keys.len() < STRAY_KEYS
+            || self.stray_keys.last().is_some_and(|last| key < *last)
+        {
+            self.stray_keys.insert(key);
+            while self.stray_keys.len() > STRAY_KEYS {
+                self.stray_keys.pop_last();
+            }
+        }
+    }
 }
 
 /// What the walk needs to know about one array to recognise its chunk keys.
@@ -49,6 +74,12 @@ impl Grid<'_> {
             ChunkKeyEncoding::V2 { separator } => (separator, false),
             ChunkKeyEncoding::N5 => ('/', false),
         };
+        // With `.` the whole key is one file name in the array's own directory: a file in a
+        // subdirectory is no chunk of it, whatever its name (readers look for `0.0`, never
+        // `0/0`).
+        if separator == '.' && !dirs.is_empty() {
+            return false;
+        }
         let file_parts: &mut dyn Iterator<Item = &str> = if separator == '.' {
             &mut file.split('.')
         } else {
@@ -180,7 +211,11 @@ pub(crate) fn scan_array_listed(
                 totals.sizes.push(*size);
                 totals.uncompressed_bytes += grid.object_bytes;
             } else {
-                totals.stray_objects += 1;
+                totals.stray(if dir.is_empty() {
+                    file.to_string()
+                } else {
+                    format!("{dir}/{file}")
+                });
             }
         }
     }
@@ -217,6 +252,7 @@ fn finish(
         stored_bytes: totals.stored_bytes,
         missing_objects: array.object_count().saturating_sub(count),
         stray_objects: totals.stray_objects,
+        stray_keys: std::mem::take(&mut totals.stray_keys).into_iter().collect(),
         mean_object_bytes: if count == 0 {
             0.0
         } else {
@@ -274,7 +310,9 @@ fn walk_dir<'scope>(
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         if is_dir {
             let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                lock(totals).stray_objects += 1;
+                let mut key = components.join("/");
+                key.push_str(&format!("/{}", entry.file_name().to_string_lossy()));
+                lock(totals).stray(key.trim_start_matches('/').to_string());
                 continue;
             };
             let mut child = components.clone();
@@ -328,7 +366,9 @@ fn process_batch(
             .to_str()
             .is_some_and(|name| grid.is_chunk_key(components, name))
         {
-            local.stray_objects += 1;
+            let mut key: Vec<String> = components.to_vec();
+            key.push(name.to_string_lossy().into_owned());
+            local.stray(key.join("/"));
             continue;
         }
         let size = match entry.metadata() {
@@ -351,6 +391,9 @@ fn process_batch(
     let mut totals = lock(totals);
     totals.stored_objects += local.stored_objects;
     totals.stored_bytes += local.stored_bytes;
+    for key in std::mem::take(&mut local.stray_keys) {
+        totals.keep_stray_key(key);
+    }
     totals.stray_objects += local.stray_objects;
     totals.uncompressed_bytes += local.uncompressed_bytes;
     totals.sizes.extend_from_slice(&local.sizes);

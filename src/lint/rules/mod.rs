@@ -14,6 +14,7 @@ pub(crate) mod ome_axis_order;
 pub(crate) mod shard_misaligned;
 pub(crate) mod siblings_misaligned;
 pub(crate) mod sparse_chunks;
+pub(crate) mod stray_objects;
 pub(crate) mod tiny_stored_objects;
 pub(crate) mod too_few_chunks;
 pub(crate) mod too_many_chunks;
