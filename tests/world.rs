@@ -237,3 +237,33 @@ fn a_nested_key_under_the_dot_separator_is_stray_and_named() {
         "{text}"
     );
 }
+
+/// What zlint cannot do is said in words a user knows: a structured data type is linted but not
+/// rewritten, and the pre-release draft of Zarr v3 is named as such.
+#[test]
+fn unsupported_layouts_are_named() {
+    zlint()
+        .arg(fixture("world/zarr2-structured.zarr"))
+        .assert()
+        .code(1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.zarr");
+    let refused = zlint()
+        .arg("rechunk")
+        .arg(fixture("world/zarr2-structured.zarr"))
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("structured data type"), "{stderr}");
+    assert!(!out.exists());
+
+    let draft = zlint()
+        .arg(fixture("world/draft-v3.zarr"))
+        .output()
+        .expect("runs");
+    assert_eq!(draft.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&draft.stdout);
+    assert!(stdout.contains("pre-release draft of Zarr v3"), "{stdout}");
+}

@@ -13,8 +13,15 @@ const SHARDING: &str = "sharding_indexed";
 /// Builds an array or a group from a `zarr.json` document.
 pub(crate) fn node(path: NodePath, zarr_json: &Value, stored: Bytes) -> Result<Node, String> {
     let obj = as_object(zarr_json, "zarr.json")?;
-    match obj.get("zarr_format").and_then(Value::as_u64) {
-        Some(3) => {}
+    match obj.get("zarr_format") {
+        Some(Value::Number(n)) if n.as_u64() == Some(3) => {}
+        Some(Value::String(url)) if url.contains("zarr/spec/protocol/core/3.0") => {
+            return Err(format!(
+                "a pre-release draft of Zarr v3 (`zarr_format` is the URL {url}, as zarrita and \
+                 zarr-python 2's experimental v3 wrote it), which zarr-python 3, tensorstore and zarrs do not open; \
+                 rewrite it with the writer that made it into Zarr v2 or v3"
+            ));
+        }
         Some(other) => return Err(format!("`zarr_format` is {other}, expected 3")),
         None => return Err("missing `zarr_format`".into()),
     }

@@ -48,6 +48,13 @@ impl SourceMetadata {
     /// [`FormatError`] when zarrs cannot read the document or does not support its data type or
     /// codecs.
     pub fn of_array(array: &ArrayInfo) -> Result<Self, FormatError> {
+        if array.dtype.name == "structured" {
+            return Err(FormatError::Unsupported(format!(
+                "structured data type (NumPy record dtype {}): zlint lints such arrays but \
+                 cannot rewrite them",
+                array.native_dtype
+            )));
+        }
         let stored: Value = serde_json::from_slice(&array.metadata)
             .map_err(|e| FormatError::Metadata(format!("invalid JSON: {e}")))?;
         match array.format {
