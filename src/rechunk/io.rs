@@ -254,28 +254,8 @@ impl Reader {
                     .retrieve_chunk(&object.index)
                     .map_err(|e| error(location, format!("reading region {}: {e}", object.full)))?;
                 let data = data.into_fixed().map_err(|e| error(location, e))?;
-                let offset: Vec<u64> = part
-                    .start()
-                    .iter()
-                    .zip(object.full.start())
-                    .map(|(p, s)| p - s)
-                    .collect();
-                let mut out = vec![0u8; (part.num_elements() * item) as usize];
-                copy_box(
-                    &data,
-                    At {
-                        shape: object.full.shape(),
-                        start: &offset,
-                    },
-                    &mut out,
-                    At {
-                        shape: part.shape(),
-                        start: &vec![0; offset.len()],
-                    },
-                    part.shape(),
-                    item,
-                );
-                Ok(out)
+                let offset = offset_in(part, object);
+                Ok(cut(&data, object.full.shape(), &offset, part, item))
             }
             Self::N5(a) => {
                 let size = (part.num_elements() * item) as usize;
@@ -284,12 +264,7 @@ impl Reader {
                 else {
                     return Ok(vec![0; size]);
                 };
-                let offset: Vec<u64> = part
-                    .start()
-                    .iter()
-                    .zip(object.full.start())
-                    .map(|(p, s)| p - s)
-                    .collect();
+                let offset = offset_in(part, object);
                 let fits = offset
                     .iter()
                     .zip(part.shape())
@@ -304,25 +279,39 @@ impl Reader {
                         ),
                     ));
                 }
-                let mut out = vec![0u8; size];
-                copy_box(
-                    &data,
-                    At {
-                        shape: &extents,
-                        start: &offset,
-                    },
-                    &mut out,
-                    At {
-                        shape: part.shape(),
-                        start: &vec![0; offset.len()],
-                    },
-                    part.shape(),
-                    item,
-                );
-                Ok(out)
+                Ok(cut(&data, &extents, &offset, part, item))
             }
         }
     }
+}
+
+/// Where `part` starts inside `object`.
+fn offset_in(part: &ArraySubset, object: &Object) -> Vec<u64> {
+    part.start()
+        .iter()
+        .zip(object.full.start())
+        .map(|(p, s)| p - s)
+        .collect()
+}
+
+/// The bytes of `part`, which starts at `offset` in `data`, a C-order box of `shape`.
+fn cut(data: &[u8], shape: &[u64], offset: &[u64], part: &ArraySubset, item: u64) -> Vec<u8> {
+    let mut out = vec![0u8; (part.num_elements() * item) as usize];
+    copy_box(
+        data,
+        At {
+            shape,
+            start: offset,
+        },
+        &mut out,
+        At {
+            shape: part.shape(),
+            start: &vec![0; offset.len()],
+        },
+        part.shape(),
+        item,
+    );
+    out
 }
 
 /// Reads `region` (native-endian, C order): the objects it covers are decoded in parallel, each
