@@ -267,3 +267,42 @@ fn unsupported_layouts_are_named() {
     let stdout = String::from_utf8_lossy(&draft.stdout);
     assert!(stdout.contains("pre-release draft of Zarr v3"), "{stdout}");
 }
+
+/// An attribute named like N5's per-axis metadata but not of its form (xarray's `units`
+/// string) is kept aside in an N5 output, said in the plan, and back in place in Zarr again
+/// (issue 13, bug 5); dimension names become N5 `axes`.
+#[test]
+fn attributes_that_n5_would_misread_are_kept_aside_and_restored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = zlint()
+        .args(["rechunk", "--dry-run", "--format", "n5"])
+        .arg(fixture("world/xarray.zarr"))
+        .arg(dir.path().join("plan.n5"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        text.contains("note: attributes `units` moved under `zarr_attributes`"),
+        "{text}"
+    );
+    let n5 = dir.path().join("out.n5");
+    rechunk_and_verify("world/xarray.zarr", &n5, &["--format", "n5"]);
+    let attributes = json(&n5.join("img/attributes.json"));
+    assert_eq!(
+        attributes["zarr_attributes"],
+        serde_json::json!({"units": "counts"})
+    );
+    assert!(attributes.get("units").is_none());
+    assert_eq!(attributes["axes"], serde_json::json!(["x", "y"]));
+    let back = dir.path().join("back.zarr");
+    zlint()
+        .arg("rechunk")
+        .arg(&n5)
+        .arg(&back)
+        .args(["--format", "zarr2", "--quiet", "--verify"])
+        .assert()
+        .success();
+    let zattrs = json(&back.join("img/.zattrs"));
+    assert_eq!(zattrs["units"], "counts");
+    assert!(zattrs.get("zarr_attributes").is_none());
+}

@@ -312,6 +312,7 @@ mod tests {
                 target_key_encoding: ChunkKeyEncoding::Default { separator: '/' },
                 repack: false,
                 intermediate: None,
+                notes: Vec::new(),
             })
             .collect();
         RechunkPlan {

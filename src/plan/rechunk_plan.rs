@@ -75,6 +75,10 @@ pub struct ArrayPlan {
     /// are then the second pass's (intermediate to target).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intermediate: Option<IntermediatePass>,
+    /// What translating the metadata did that a user should know (see
+    /// [`crate::store::formats::ArrayDocuments::notes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The first pass of a two-pass rechunk: source to an intermediate array kept in the output's
@@ -376,6 +380,7 @@ fn plan_array(
         intermediate: if repack { None } else { intermediate },
         target,
         target_metadata: documents.documents,
+        notes: documents.notes,
         write_groups,
         concurrent_groups,
     };

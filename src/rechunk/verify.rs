@@ -14,6 +14,7 @@ use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
 use crate::store::formats::SourceMetadata;
+use crate::store::formats::target::from_n5_user_attributes;
 
 /// The outcome of a verification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -129,12 +130,17 @@ pub fn verify(
 
 /// Attributes are the same, but for N5's container version key (`n5`), which is format, not data.
 /// The user attributes of two arrays are the same, but for what is format metadata in one
-/// format and an attribute in another: N5's version, and N5's `axes`, which are the dimension
-/// names of Zarr v3 (compared on their own).
+/// format and an attribute in another: N5's version, N5's `axes`, which are the dimension names
+/// of Zarr v3 (compared on their own), and attributes an N5 dataset holds aside.
 fn same_attributes(a: &ArrayInfo, b: &ArrayInfo) -> bool {
     let across = a.format != b.format;
     let user = |array: &ArrayInfo| {
-        user_attributes(&array.attributes, across && array.format == Format::N5)
+        if array.format == Format::N5 {
+            // Attributes an N5 dataset holds aside count where they were.
+            user_attributes(&from_n5_user_attributes(&array.attributes), across)
+        } else {
+            user_attributes(&array.attributes, false)
+        }
     };
     user(a) == user(b)
 }

@@ -91,6 +91,9 @@ impl fmt::Display for RechunkPlan {
                     g.read_amplification
                 )?;
             }
+            for note in &a.notes {
+                writeln!(f, "  note: {note}")?;
+            }
         }
         Ok(())
     }

@@ -56,6 +56,7 @@ rechunk "$w/nested-shards.zarr" nested-to-chunks.zarr --chunks 16,16
 rechunk "$w/nested-shards.zarr" nested-to-v2.zarr --format zarr2
 rechunk "$w/zstd-no-checksum.zarr" zstd-no-checksum-to-shards.zarr --chunks 5,8 --shards 10,16
 rechunk "$w/tensorstore-axes.n5/img" axes-to-v3.zarr --format zarr3
+rechunk "$w/xarray.zarr" xarray-to-n5.n5 --format n5
 rechunk "$w/blosc-typesize.zarr" blosc-typesize-to-chunks.zarr --chunks 1d=3 --chunks 2d=2,2
 rechunk "$w/blosc-typesize.zarr" blosc-typesize-to-shards.zarr --chunks 1d=1 --shards 1d=2 \
   --chunks 2d=1,1 --shards 2d=2,2

@@ -23,6 +23,73 @@ pub struct ArrayDocuments {
     pub documents: Documents,
     /// How one read unit of the target decodes (see [`super::codec::decode_form`]).
     pub decode_form: Option<Vec<String>>,
+    /// What the translation did that a user should know (attributes moved aside, …).
+    pub notes: Vec<String>,
+}
+
+/// The N5 attributes that N5 readers interpret, with the form they must have: a list with one
+/// entry per axis, of strings (`true`) or numbers (`false`).
+const N5_AXIS_ATTRIBUTES: &[(&str, bool)] =
+    &[("axes", true), ("units", true), ("resolution", false)];
+
+/// Where user attributes go that would collide with [`N5_AXIS_ATTRIBUTES`] in an N5 dataset.
+pub const N5_SET_ASIDE: &str = "zarr_attributes";
+
+/// Whether `value` has the form N5 readers expect of the attribute `key` for `rank` axes.
+fn n5_axis_form(key: &str, value: &Value, rank: usize) -> bool {
+    let Some(strings) = N5_AXIS_ATTRIBUTES
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, strings)| *strings)
+    else {
+        return true;
+    };
+    value.as_array().is_some_and(|items| {
+        items.len() == rank
+            && items.iter().all(|v| {
+                if strings {
+                    v.is_string()
+                } else {
+                    v.is_number()
+                }
+            })
+    })
+}
+
+/// User attributes as an N5 dataset can hold them: those named like an attribute N5 readers
+/// interpret but not of its form (xarray's `units: "nm"`) move under [`N5_SET_ASIDE`]. Returns
+/// the names moved.
+fn n5_user_attributes(user: &mut Map<String, Value>, rank: usize) -> Vec<String> {
+    let clashing: Vec<String> = user
+        .iter()
+        .filter(|(key, value)| !n5_axis_form(key, value, rank))
+        .map(|(key, _)| key.clone())
+        .collect();
+    if clashing.is_empty() {
+        return clashing;
+    }
+    let mut aside = match user.remove(N5_SET_ASIDE) {
+        Some(Value::Object(aside)) => aside,
+        _ => Map::new(),
+    };
+    for key in &clashing {
+        if let Some(value) = user.remove(key) {
+            aside.insert(key.clone(), value);
+        }
+    }
+    user.insert(N5_SET_ASIDE.into(), Value::Object(aside));
+    clashing
+}
+
+/// The user attributes of an N5 source as a Zarr target holds them: those set aside under
+/// [`N5_SET_ASIDE`] back in their place.
+#[must_use]
+pub fn from_n5_user_attributes(user: &Map<String, Value>) -> Map<String, Value> {
+    let mut restored = user.clone();
+    if let Some(Value::Object(aside)) = restored.remove(N5_SET_ASIDE) {
+        restored.extend(aside);
+    }
+    restored
 }
 
 /// The N5 version written at a container's root.
@@ -135,7 +202,11 @@ fn zarr3_documents(
     );
     // Dimension names: Zarr v3's own, xarray's `_ARRAY_DIMENSIONS`, or N5's `axes` (which
     // then leave the attributes: in N5 order they would contradict the names).
-    let mut attributes = array.attributes.clone();
+    let mut attributes = if array.format == Format::N5 {
+        from_n5_user_attributes(&array.attributes)
+    } else {
+        array.attributes.clone()
+    };
     let names = array.dimension_names.clone().filter(|_| {
         array.format == Format::Zarr3
             || array.format == Format::N5
@@ -152,6 +223,7 @@ fn zarr3_documents(
         documents: vec![("zarr.json".into(), Value::Object(doc))],
         // A sharded target's chunks decode as its inner chain (see `decode_form`).
         decode_form,
+        notes: Vec::new(),
     }
 }
 
@@ -177,12 +249,23 @@ fn zarr2_documents(
     }
     let decode_form = zarr2_decode_form(&doc);
     let mut documents = vec![(".zarray".into(), Value::Object(doc))];
-    if !array.attributes.is_empty() {
-        documents.push((".zattrs".into(), Value::Object(array.attributes.clone())));
+    let attributes = if array.format == Format::N5 {
+        // N5's `axes` are dimension names in N5 order, not a user attribute.
+        let mut attributes = from_n5_user_attributes(&array.attributes);
+        if array.dimension_names.is_some() {
+            attributes.remove("axes");
+        }
+        attributes
+    } else {
+        array.attributes.clone()
+    };
+    if !attributes.is_empty() {
+        documents.push((".zattrs".into(), Value::Object(attributes)));
     }
     Ok(ArrayDocuments {
         documents,
         decode_form,
+        notes: Vec::new(),
     })
 }
 
@@ -281,6 +364,19 @@ fn n5_documents(
     {
         user.insert("axes".into(), json!(names));
     }
+    let moved = n5_user_attributes(&mut user, array.shape.len());
+    let notes = if moved.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "attributes {} moved under `{N5_SET_ASIDE}`: N5 readers take them for per-axis metadata",
+            moved
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )]
+    };
     if array.path.is_root() {
         // The container's root carries the N5 version, even when it is the dataset.
         user.entry("n5".to_string())
@@ -296,6 +392,7 @@ fn n5_documents(
     Ok(ArrayDocuments {
         documents: vec![("attributes.json".into(), attributes.to_json())],
         decode_form: None,
+        notes,
     })
 }
 
