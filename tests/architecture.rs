@@ -103,3 +103,24 @@ fn the_checker_sees_upward_edges() {
         "doc comments are not code: {named:?}"
     );
 }
+
+/// Files stay small enough to read whole: a file that grows past this is split by job (see
+/// `docs/architecture.md`).
+const MAX_LINES: usize = 520;
+
+#[test]
+fn no_source_file_grows_past_the_limit() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let lines = std::fs::read_to_string(file)
+                .expect("readable")
+                .lines()
+                .count();
+            (lines > MAX_LINES).then(|| format!("{}: {lines} lines", file.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "{}", long.join("\n"));
+}

@@ -11,3 +11,6 @@ pub mod write_groups;
 pub use rechunk_plan::{ArrayPlan, Budget, GroupPlan, IntermediatePass, RechunkPlan};
 pub use recommend::{LayoutRequest, is_acceptable, recommend, reuse_layout};
 pub use request::{CodecChoice, ShapeRequests, Targets};
+
+#[cfg(test)]
+mod tests;
