@@ -9,7 +9,7 @@ pub fn padding_share(shape: &[u64], chunks: &[u64]) -> f64 {
     let stored: f64 = shape
         .iter()
         .zip(chunks)
-        .map(|(&s, &c)| (s.div_ceil(c.max(1)) * c) as f64)
+        .map(|(&s, &c)| s.div_ceil(c.max(1)) as f64 * c as f64)
         .product();
     if stored == 0.0 {
         0.0

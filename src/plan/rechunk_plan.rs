@@ -320,7 +320,7 @@ fn plan_array(
              decoded for it ({} on {})",
             array.path,
             human_bytes(budget.max_mem_bytes),
-            human_bytes(product(&object) * item_size),
+            human_bytes(product(&object).saturating_mul(item_size)),
             human_bytes(needed),
             plural(threads as usize, "thread")
         ))
@@ -343,7 +343,7 @@ fn plan_array(
         None => write_groups,
     };
     let concurrent_groups = write_groups.in_flight;
-    let size = product(&array.shape) * item_size;
+    let size = product(&array.shape).saturating_mul(item_size);
     let repack = targets.codec.is_none()
         && array.shard_shape.is_none()
         && target.chunks == array.chunk_shape
@@ -367,7 +367,7 @@ fn plan_array(
         target_format,
         peak_memory_bytes: 0,
         bytes_read: if intermediate.is_some() {
-            2 * size
+            size.saturating_mul(2)
         } else {
             (size as f64 * write_groups.read_amplification) as u64
         },

@@ -50,9 +50,16 @@ pub(crate) fn check_grid(shape: &[u64], chunks: &[u64], what: &str) -> Result<()
     Ok(())
 }
 
-/// The xarray `_ARRAY_DIMENSIONS` attribute, when present and well formed.
-pub(crate) fn xarray_dimensions(attributes: &Map<String, Value>) -> Option<Vec<Option<String>>> {
-    let names = attributes.get("_ARRAY_DIMENSIONS")?.as_array()?;
+/// The xarray `_ARRAY_DIMENSIONS` attribute, when present and well formed: a name per axis of
+/// an array of `rank` axes (a list of another length names no axis: it is left an attribute).
+pub(crate) fn xarray_dimensions(
+    attributes: &Map<String, Value>,
+    rank: usize,
+) -> Option<Vec<Option<String>>> {
+    let names = attributes
+        .get("_ARRAY_DIMENSIONS")?
+        .as_array()
+        .filter(|names| names.len() == rank)?;
     names
         .iter()
         .map(|n| n.as_str().map(|s| Some(s.to_string())))

@@ -50,6 +50,7 @@ pub(crate) fn array(
         Some("C" | "F") => {}
         _ => return Err("`order` is not \"C\" or \"F\"".into()),
     }
+    let dimension_names = xarray_dimensions(&attributes, shape.len());
     Ok(ArrayInfo {
         path,
         format: Format::Zarr2,
@@ -63,7 +64,7 @@ pub(crate) fn array(
         shard_shape: None,
         codecs,
         fill_value: obj.get("fill_value").cloned().unwrap_or(Value::Null),
-        dimension_names: xarray_dimensions(&attributes),
+        dimension_names,
         axes: None,
         chunk_key_encoding: ChunkKeyEncoding::V2 { separator },
         attributes,

@@ -98,7 +98,7 @@ fn array(
 
     let chunk_key_encoding = key_encoding(obj.get("chunk_key_encoding"))?;
     let dimension_names = match obj.get("dimension_names") {
-        None | Some(Value::Null) => xarray_dimensions(&attributes),
+        None | Some(Value::Null) => xarray_dimensions(&attributes, shape.len()),
         Some(Value::Array(names)) => {
             if names.len() != shape.len() {
                 return Err(format!(

@@ -160,8 +160,8 @@ fn plan_chunks(request: &LayoutRequest<'_>) -> Vec<u64> {
     let mut specs = axis_specs(request);
     let mut chunks = auto_chunks(shape, &specs, target_elems);
     // Fixed axes (time, channel) give way when the chunk would otherwise stay below the floor.
-    let array_bytes = product(shape) * request.item_size;
-    if product(&chunks) * request.item_size < t.chunk_min_bytes.min(array_bytes)
+    let array_bytes = product(shape).saturating_mul(request.item_size);
+    if product(&chunks).saturating_mul(request.item_size) < t.chunk_min_bytes.min(array_bytes)
         && specs.contains(&Spec::Fixed(1))
     {
         for spec in &mut specs {
@@ -301,8 +301,8 @@ fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
     let t = request.thresholds;
     let shape = request.shape;
     let item = request.item_size;
-    let bytes = |c: &[u64]| product(c) * item;
-    let floor = t.chunk_min_bytes.min(product(shape) * item);
+    let bytes = |c: &[u64]| product(c).saturating_mul(item);
+    let floor = t.chunk_min_bytes.min(product(shape).saturating_mul(item));
     for _ in 0..8 * chunks.len().max(1) + 64 {
         if bytes(chunks) > t.chunk_max_bytes {
             let Some(i) = (0..chunks.len())
@@ -319,12 +319,12 @@ fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
             let whole = growable
                 .iter()
                 .copied()
-                .find(|&i| chunks[i] * 2 >= shape[i]);
+                .find(|&i| chunks[i].saturating_mul(2) >= shape[i]);
             let Some(i) = whole.or_else(|| growable.iter().copied().min_by_key(|&i| chunks[i]))
             else {
                 return;
             };
-            chunks[i] = (chunks[i] * 2).min(shape[i]);
+            chunks[i] = chunks[i].saturating_mul(2).min(shape[i]);
         } else if request.access == Access::Volume
             && spatial_aspect_ratio(shape, chunks, request.roles)
                 .is_some_and(|r| r > t.max_aspect_ratio)
@@ -336,10 +336,11 @@ fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
             let longest = spatial.max_by_key(|&i| chunks[i].min(shape[i]));
             match (shortest, longest) {
                 (Some(i), _)
-                    if bytes(chunks) / chunks[i] * (chunks[i] * 2).min(shape[i])
+                    if (bytes(chunks) / chunks[i])
+                        .saturating_mul(chunks[i].saturating_mul(2).min(shape[i]))
                         <= t.chunk_max_bytes =>
                 {
-                    chunks[i] = (chunks[i] * 2).min(shape[i]);
+                    chunks[i] = chunks[i].saturating_mul(2).min(shape[i]);
                 }
                 (_, Some(i)) => chunks[i] = chunks[i].min(shape[i]).div_ceil(2),
                 _ => return,
@@ -349,7 +350,7 @@ fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
         {
             let waste = |i: usize| {
                 let n = shape[i].div_ceil(chunks[i]);
-                (n * chunks[i] - shape[i]) as f64 / (n * chunks[i]) as f64
+                (n as f64 * chunks[i] as f64 - shape[i] as f64) / (n as f64 * chunks[i] as f64)
             };
             let balanced = |i: usize| shape[i].div_ceil(shape[i].div_ceil(chunks[i]));
             let worst = |candidates: &mut dyn Iterator<Item = usize>| {
@@ -360,7 +361,9 @@ fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
                 continue;
             }
             // Already balanced: take the most wasteful axis whole, if the chunk may grow so far.
-            let whole_fits = |i: usize| bytes(chunks) / chunks[i] * shape[i] <= t.chunk_max_bytes;
+            let whole_fits = |i: usize| {
+                (bytes(chunks) / chunks[i]).saturating_mul(shape[i]) <= t.chunk_max_bytes
+            };
             let padded =
                 (0..chunks.len()).filter(|&i| !shape[i].is_multiple_of(chunks[i]) && whole_fits(i));
             let Some(i) = worst(&mut padded.into_iter()) else {
@@ -380,7 +383,7 @@ fn plan_shards(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Vec<u64>> 
         return None;
     }
     let t = request.thresholds;
-    let chunk_bytes = product(chunks) * request.item_size;
+    let chunk_bytes = product(chunks).saturating_mul(request.item_size);
     let objects = crate::model::grid_count(request.shape, chunks);
     let wants_shards =
         request.profile == Profile::Visualization && objects > 1 || objects > t.max_objects;
@@ -397,10 +400,12 @@ fn plan_shards(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Vec<u64>> 
     }
     let mut k = 1u64;
     loop {
-        let next = k * 2;
+        let next = k.saturating_mul(2);
         let grown: u64 = next.pow(shardable.len() as u32);
         if chunk_bytes.saturating_mul(grown) > t.target_shard_bytes
-            || shardable.iter().all(|&i| chunks[i] * k >= request.shape[i])
+            || shardable
+                .iter()
+                .all(|&i| chunks[i].saturating_mul(k) >= request.shape[i])
         {
             break;
         }
@@ -416,7 +421,8 @@ fn plan_shards(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Vec<u64>> 
             .map(|(i, &c)| {
                 if shardable.contains(&i) {
                     // Clip to the array, rounded up to whole chunks.
-                    (c * k).min(request.shape[i].div_ceil(c) * c)
+                    c.saturating_mul(k)
+                        .min(request.shape[i].div_ceil(c).saturating_mul(c))
                 } else {
                     c
                 }
