@@ -535,3 +535,43 @@ fn an_ome_pyramid_rechunked_with_auto_stays_valid_and_lints_clean() {
         assert_eq!(level["found"], true);
     }
 }
+
+/// `--resume` with another `-j` continues the output (issue 14, item 9): the thread count shapes
+/// the write groups, so the run adopts the groups of the journal it continues.
+#[test]
+fn resume_with_another_thread_count_continues_with_the_journals_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.zarr");
+    let args = ["--chunks", "10,10", "--max-mem", "64KiB", "--quiet"];
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&out)
+        .args(args)
+        .args(["-j", "1", "--init"])
+        .assert()
+        .success();
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&out)
+        .args(args)
+        .args(["-j", "2", "--resume", "--verify"])
+        .assert()
+        .success();
+    // Another budget is another plan, still refused.
+    let again = dir.path().join("again.zarr");
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&again)
+        .args(args)
+        .args(["-j", "1", "--init"])
+        .assert()
+        .success();
+    let refused = zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&again)
+        .args(["--chunks", "10,10", "--max-mem", "16KiB", "--resume"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("another plan"));
+}

@@ -59,19 +59,18 @@ enum Sink {
 }
 
 /// What must not change between the plan a journal holds and a run that continues it: every
-/// array's output layout, metadata and write groups (not the locations, which may be mounted
-/// elsewhere on another machine, nor the threads).
+/// array's output layout and metadata, and the memory budget. Not the locations, which may be
+/// mounted elsewhere on another machine, nor the threads: the write groups they shaped are the
+/// journal's, which a continuing run adopts (see [`Journal::plan_to_continue`]).
 fn fingerprint(plan: &RechunkPlan) -> Value {
-    json!(
-        plan.arrays
+    json!({
+        "max_mem_bytes": plan.budget.max_mem_bytes,
+        "arrays": plan
+            .arrays
             .iter()
-            .map(
-                |a| json!({"path": a.path, "target": a.target, "metadata": a.target_metadata,
-                        "groups": a.write_groups.group_shape,
-                        "intermediate": a.intermediate.as_ref().map(|p| &p.chunks)})
-            )
+            .map(|a| json!({"path": a.path, "target": a.target, "metadata": a.target_metadata}))
             .collect::<Vec<_>>()
-    )
+    })
 }
 
 fn io(path: PathBuf) -> impl Fn(std::io::Error) -> Error {
@@ -136,6 +135,20 @@ impl<'a> Journal<'a> {
         })
     }
 
+    /// The plan to continue the output with, in place of `plan` (which must write the same
+    /// output, see [`Journal::check_same_plan`]): the journal's, whose write groups its logs
+    /// count, with `plan`'s locations and as many of `plan`'s threads as its budget holds.
+    ///
+    /// # Errors
+    /// As [`Journal::plan`].
+    pub fn plan_to_continue(&self, plan: &RechunkPlan) -> Result<RechunkPlan> {
+        let mut stored = self.plan()?;
+        stored.source.clone_from(&plan.source);
+        stored.target.clone_from(&plan.target);
+        stored.budget.threads = stored.threads_within_budget(plan.budget.threads);
+        Ok(stored)
+    }
+
     /// Checks that `plan` writes the same output as the plan in the journal.
     ///
     /// # Errors
@@ -143,7 +156,7 @@ impl<'a> Journal<'a> {
     pub fn check_same_plan(&self, plan: &RechunkPlan) -> Result<()> {
         if fingerprint(&self.plan()?) != fingerprint(plan) {
             return Err(Error::Usage(format!(
-                "{}: the interrupted rechunk had another plan; resume with the same target options (--chunks, --shards, --auto, --format, --codec, --max-mem), or use --overwrite",
+                "{}: the interrupted rechunk had another plan; resume with the same target options (--chunks, --shards, --auto, --format, --codec, --max-mem; -j may differ), or use --overwrite",
                 self.target.location
             )));
         }

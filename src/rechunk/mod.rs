@@ -107,6 +107,14 @@ pub fn execute(
 ) -> Result<RechunkSummary> {
     let started = Instant::now();
     let journal = init(plan, target, existing)?;
+    // A resumed output goes on with the groups its journal counts (another -j shapes others).
+    let continued;
+    let plan = if existing == Existing::Resume {
+        continued = journal.plan_to_continue(plan)?;
+        &continued
+    } else {
+        plan
+    };
     let mut summary = run_part(
         plan,
         &journal,
