@@ -575,3 +575,49 @@ fn resume_with_another_thread_count_continues_with_the_journals_groups() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("another plan"));
 }
+
+/// Temporary files that a killed run left behind are gone once a resumed run completes the
+/// output (issue 14, item 11): the output holds only its objects.
+#[test]
+fn a_completed_output_holds_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.zarr");
+    let args = ["--chunks", "10,10", "--quiet"];
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&out)
+        .args(args)
+        .arg("--init")
+        .assert()
+        .success();
+    // What a write killed between creating its temporary file and renaming it leaves.
+    let left = out.join("c/0/.zlint-tmp-4242-7-0");
+    std::fs::create_dir_all(left.parent().unwrap()).unwrap();
+    std::fs::write(&left, b"half a chunk").unwrap();
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&out)
+        .args(args)
+        .args(["--resume", "--verify"])
+        .assert()
+        .success();
+    assert!(!left.exists());
+    let temporary = walkdir_names(&out)
+        .into_iter()
+        .filter(|n| n.starts_with(".zlint-tmp-"))
+        .count();
+    assert_eq!(temporary, 0);
+}
+
+fn walkdir_names(dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            names.extend(walkdir_names(&path));
+        } else {
+            names.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    names
+}

@@ -237,6 +237,10 @@ pub fn finalize(
         ));
     }
 
+    // Every group is written and no part runs any more: what writes killed midway left behind
+    // goes before the output becomes a store.
+    target.remove_temporary_files()?;
+
     // Metadata last: arrays, then groups, then the journal goes.
     let mut written = Vec::new();
     let mut write_doc = |path: &NodePath, name: &str, doc: &Value| -> Result<()> {

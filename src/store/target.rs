@@ -151,6 +151,38 @@ impl TargetStore {
             .erase_prefix(&StorePrefix::root())
             .map_err(|e| self.error("", e))
     }
+
+    /// Removes the temporary files that writes killed midway left in a directory target (see
+    /// [`super::atomic::TEMP_PREFIX`]); returns how many. Only safe when nothing writes to the
+    /// target meanwhile. Object stores have none: each object is one PUT.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming a file that cannot be removed.
+    pub fn remove_temporary_files(&self) -> Result<u64> {
+        let Some(dir) = &self.dir else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .into_iter()
+            .flatten()
+        {
+            let temporary = entry.file_type().is_file()
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.starts_with(super::atomic::TEMP_PREFIX));
+            if temporary {
+                std::fs::remove_file(entry.path()).map_err(|source| Error::Io {
+                    path: entry.path().to_path_buf(),
+                    source,
+                })?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
 }
 
 #[cfg(test)]
