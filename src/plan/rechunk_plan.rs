@@ -247,6 +247,17 @@ impl RechunkPlan {
         })
     }
 
+    /// This plan, made elsewhere or earlier, continued from `source` into `target` on at most
+    /// `threads` threads: as many as its groups' budget holds (see
+    /// [`RechunkPlan::threads_within_budget`]). Its write groups stay as they are.
+    #[must_use]
+    pub fn continued(mut self, source: &str, target: &str, threads: usize) -> Self {
+        source.clone_into(&mut self.source);
+        target.clone_into(&mut self.target);
+        self.budget.threads = self.threads_within_budget(threads);
+        self
+    }
+
     /// The most threads, up to `threads`, on which every array's planned groups stay within the
     /// budget's memory (at least one): for a run of a plan made elsewhere, on another machine.
     #[must_use]

@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde_json::Value;
-use zarrs::array::{
-    Array, ArrayBytes, ArrayMetadata, ArrayMetadataV2, ArrayMetadataV3, ArraySubset,
-};
+use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArraySubset};
 use zarrs::storage::{
     ReadableListableStorageTraits, ReadableWritableListableStorageTraits, StoreKey,
 };
@@ -16,7 +14,7 @@ use zarrs::storage::{
 use super::copy::{At, copy_box, gather_box};
 use crate::error::{Error, Result};
 use crate::store::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
-use crate::store::formats::normalize;
+use crate::store::formats::{FormatError, normalize};
 use crate::store::n5::{N5Array, N5Place};
 
 fn error(location: &str, message: impl Into<crate::error::Cause>) -> Error {
@@ -108,12 +106,13 @@ fn zarr_objects<S: zarrs::storage::ReadableStorageTraits + ?Sized + 'static>(
 }
 
 /// The metadata of the Zarr array at zarrs path `path`, as other writers spell it made into what
-/// zarrs reads (see [`normalize`]); `None` when it has no `zarr.json` or `.zarray`.
+/// zarrs reads (see [`normalize`]), with its sharded Blosc `typesize`s (see [`Reader::open`]);
+/// `None` when it has no `zarr.json` or `.zarray`.
 fn zarr_metadata(
     storage: &dyn ReadableListableStorageTraits,
     path: &str,
     location: &str,
-) -> Result<Option<ArrayMetadata>> {
+) -> Result<Option<(ArrayMetadata, Vec<usize>)>> {
     let prefix = node_prefix(path);
     let read = |name: &str| -> Result<Option<Value>> {
         let key = StoreKey::new(format!("{prefix}{name}")).map_err(|e| error(location, e))?;
@@ -124,33 +123,29 @@ fn zarr_metadata(
             None => Ok(None),
         }
     };
-    let invalid = |name: &str, e: serde_json::Error| error(location, format!("{name}: {e}"));
+    let invalid = |name: &str, e: FormatError| error(location, format!("{name}: {e}"));
     if let Some(doc) = read("zarr.json")? {
         let doc = normalize::zarr3_array(doc).map_err(|e| error(location, e))?;
-        return serde_json::from_value::<ArrayMetadataV3>(doc)
-            .map(|v3| Some(ArrayMetadata::V3(v3)))
+        let blosc_typesizes = sharded_blosc_typesizes(&doc);
+        return normalize::zarrs_v3(doc)
+            .map(|v3| Some((ArrayMetadata::V3(v3), blosc_typesizes)))
             .map_err(|e| invalid("zarr.json", e));
     }
     let Some(Value::Object(zarray)) = read(".zarray")? else {
         return Ok(None);
     };
-    let mut zarray = normalize::zarr2_array(zarray);
-    // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
-    zarray.insert("node_type".into(), Value::from("array"));
-    serde_json::from_value::<ArrayMetadataV2>(Value::Object(zarray))
-        .map(|v2| Some(ArrayMetadata::V2(v2)))
+    normalize::zarrs_v2(&normalize::zarr2_array(zarray))
+        .map(|v2| Some((ArrayMetadata::V2(v2), Vec::new())))
         .map_err(|e| invalid(".zarray", e))
 }
 
-/// The Blosc `typesize`s of the inner codecs of a sharded Zarr v3 array (none otherwise).
-fn sharded_blosc_typesizes(metadata: &ArrayMetadata) -> Vec<usize> {
-    let ArrayMetadata::V3(v3) = metadata else {
+/// The Blosc `typesize`s of the inner codecs of a sharded Zarr v3 array document (none
+/// otherwise).
+fn sharded_blosc_typesizes(zarr_json: &Value) -> Vec<usize> {
+    let Some(codecs) = zarr_json.get("codecs").and_then(Value::as_array) else {
         return Vec::new();
     };
-    let Ok(Value::Array(codecs)) = serde_json::to_value(&v3.codecs) else {
-        return Vec::new();
-    };
-    let Ok(chain) = chain_from_v3(&codecs) else {
+    let Ok(chain) = chain_from_v3(codecs) else {
         return Vec::new();
     };
     if !chain.iter().any(|c| matches!(c, Codec::Sharding(_))) {
@@ -198,16 +193,14 @@ impl Reader {
             };
             return N5Array::open(place, &attrs).map(Self::N5);
         }
-        let metadata = zarr_metadata(storage.as_ref(), path, location)?;
-        let blosc_items = metadata
-            .as_ref()
-            .map_or(Vec::new(), sharded_blosc_typesizes);
-        let array = match metadata {
-            Some(metadata) => Array::new_with_metadata(storage, path, metadata),
+        let (array, blosc_items) = match zarr_metadata(storage.as_ref(), path, location)? {
+            Some((metadata, typesizes)) => {
+                (Array::new_with_metadata(storage, path, metadata), typesizes)
+            }
             // No metadata document: zarrs says what it misses.
-            None => Array::open(storage, path),
-        }
-        .map_err(|e| error(location, e))?;
+            None => (Array::open(storage, path), Vec::new()),
+        };
+        let array = array.map_err(|e| error(location, e))?;
         let item = array.data_type().fixed_size().unwrap_or(1);
         // zarrs decodes part of a Blosc inner chunk with `blosc_getitem`, counting whole Blosc
         // items only: a range that is not a whole number of them (a Blosc `typesize` that does

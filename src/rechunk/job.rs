@@ -225,11 +225,8 @@ impl InProgress {
                 "{target}: no rechunk in progress here (start one with zlint rechunk SRC DST --init and the target options)"
             ))
         })?;
-        let mut plan = journal.plan()?;
+        let plan = journal.plan()?.continued(source, target, threads);
         let stored_plan = journal.into_stored();
-        plan.target = target.to_string();
-        plan.source = source.to_string();
-        plan.budget.threads = plan.threads_within_budget(threads);
         Ok(Self {
             plan,
             stored_plan,

@@ -142,11 +142,9 @@ impl<'a> Journal<'a> {
     /// # Errors
     /// As [`Journal::plan`].
     pub fn plan_to_continue(&self, plan: &RechunkPlan) -> Result<RechunkPlan> {
-        let mut stored = self.plan()?;
-        stored.source.clone_from(&plan.source);
-        stored.target.clone_from(&plan.target);
-        stored.budget.threads = stored.threads_within_budget(plan.budget.threads);
-        Ok(stored)
+        Ok(self
+            .plan()?
+            .continued(&plan.source, &plan.target, plan.budget.threads))
     }
 
     /// Checks that `plan` writes the same output as the plan in the journal.

@@ -40,6 +40,7 @@ use crate::model::{Format, NodePath};
 use crate::plan::parts::{self, Part};
 use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan};
 use crate::progress::Progress;
+use crate::store::formats::normalize;
 use crate::store::n5::{N5Array, N5Place};
 use crate::store::{OpenedStore, TargetStore};
 
@@ -344,20 +345,25 @@ impl Copy<'_> {
                 Ok(io::Writer::N5(N5Array::open(place, doc)?))
             }
             Format::Zarr2 => {
-                let mut doc = doc.clone();
-                if let Some(obj) = doc.as_object_mut() {
-                    // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
-                    obj.insert("node_type".into(), Value::from("array"));
-                }
-                self.zarr_writer(&path, doc)
+                let zarray = doc.as_object().cloned().unwrap_or_default();
+                let v2 = normalize::zarrs_v2(&zarray).map_err(|e| self.invalid_target(e))?;
+                self.zarr_writer(&path, ArrayMetadata::V2(v2))
             }
-            Format::Zarr3 => self.zarr_writer(&path, doc.clone()),
+            Format::Zarr3 => self.zarr_v3_writer(&path, doc.clone()),
         }
     }
 
-    fn zarr_writer(&self, path: &str, doc: Value) -> Result<io::Writer> {
-        let metadata: ArrayMetadata = serde_json::from_value(doc)
-            .map_err(|e| rechunk_error(&self.location, format!("target metadata: {e}")))?;
+    fn invalid_target(&self, e: crate::store::formats::FormatError) -> Error {
+        rechunk_error(&self.location, format!("target metadata: {e}"))
+    }
+
+    /// The writer of the Zarr v3 array with document `doc` at zarrs path `path`.
+    fn zarr_v3_writer(&self, path: &str, doc: Value) -> Result<io::Writer> {
+        let v3 = normalize::zarrs_v3(doc).map_err(|e| self.invalid_target(e))?;
+        self.zarr_writer(path, ArrayMetadata::V3(v3))
+    }
+
+    fn zarr_writer(&self, path: &str, metadata: ArrayMetadata) -> Result<io::Writer> {
         Ok(io::Writer::Zarr(Box::new(
             Array::new_with_metadata(self.target.storage.clone(), path, metadata)
                 .map_err(|e| rechunk_error(&self.location, e))?,
@@ -399,7 +405,7 @@ impl Copy<'_> {
         let bytes =
             serde_json::to_vec(&pass.metadata).map_err(|e| rechunk_error(&self.location, e))?;
         self.target.put(&format!("{prefix}/zarr.json"), bytes)?;
-        let between = self.zarr_writer(&format!("/{prefix}"), pass.metadata.clone())?;
+        let between = self.zarr_v3_writer(&format!("/{prefix}"), pass.metadata.clone())?;
         let first = arrays + self.index;
         let (first_written, first_resumed, _) = self.groups(
             0..pass.write_groups.count,

@@ -4,6 +4,7 @@
 //! arrays, the Java n5-zarr writer the string `"0"`).
 
 use serde_json::{Map, Value};
+use zarrs::array::{ArrayMetadataV2, ArrayMetadataV3};
 
 use super::FormatError;
 use super::codec::{chain_from_v3, chain_to_v3};
@@ -46,6 +47,26 @@ pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
         zarray.insert("fill_value".into(), value);
     }
     zarray
+}
+
+/// zarrs' metadata of a Zarr v3 array document (normalise another writer's with
+/// [`zarr3_array`] first).
+///
+/// # Errors
+/// [`FormatError::Metadata`] with zarrs' reason.
+pub fn zarrs_v3(doc: Value) -> Result<ArrayMetadataV3, FormatError> {
+    serde_json::from_value(doc).map_err(|e| FormatError::Metadata(e.to_string()))
+}
+
+/// zarrs' metadata of a Zarr v2 `.zarray` (normalise another writer's with [`zarr2_array`]
+/// first). zarrs' type is tagged with `node_type`, which is never on disk: it is added here.
+///
+/// # Errors
+/// [`FormatError::Metadata`] with zarrs' reason.
+pub fn zarrs_v2(zarray: &Map<String, Value>) -> Result<ArrayMetadataV2, FormatError> {
+    let mut tagged = zarray.clone();
+    tagged.insert("node_type".into(), Value::from("array"));
+    serde_json::from_value(Value::Object(tagged)).map_err(|e| FormatError::Metadata(e.to_string()))
 }
 
 /// The number written in `text`, if it is one (floats keep NumPy's special names as they are).

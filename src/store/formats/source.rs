@@ -60,29 +60,19 @@ impl SourceMetadata {
         match array.format {
             Format::N5 => Self::of_n5(array, &stored),
             Format::Zarr3 => {
-                let metadata: ArrayMetadata =
-                    serde_json::from_value(normalize::zarr3_array(stored)?)
-                        .map_err(|e| FormatError::Metadata(e.to_string()))?;
-                let ArrayMetadata::V3(v3) = &metadata else {
-                    return Err(FormatError::Metadata("not Zarr v3 metadata".into()));
-                };
-                let doc = to_value(v3)?;
-                check_with_zarrs(metadata)?;
+                let v3 = normalize::zarrs_v3(normalize::zarr3_array(stored)?)?;
+                let doc = to_value(&v3)?;
+                check_with_zarrs(ArrayMetadata::V3(v3))?;
                 Self::from_v3_doc(&doc, None)
             }
             Format::Zarr2 => {
                 let mut raw =
                     normalize::zarr2_array(stored.as_object().cloned().unwrap_or_default());
                 raw.remove("attributes");
-                // zarrs' Zarr v2 metadata type is tagged with this key (never written to disk).
-                raw.insert("node_type".into(), json!("array"));
-                let v2: zarrs::metadata::v2::ArrayMetadataV2 =
-                    serde_json::from_value(Value::Object(raw.clone()))
-                        .map_err(|e| FormatError::Metadata(e.to_string()))?;
+                let v2 = normalize::zarrs_v2(&raw)?;
                 let v3 = zarrs::convert::array_metadata_v2_to_v3(&v2)
                     .map_err(|e| FormatError::Unsupported(e.to_string()))?;
                 check_with_zarrs(ArrayMetadata::V2(v2))?;
-                raw.remove("node_type");
                 Self::from_v3_doc(&to_value(v3)?, Some(raw))
             }
         }
