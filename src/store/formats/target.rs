@@ -8,7 +8,7 @@ use super::FormatError;
 use super::codec::{
     Codec, Compressor, Endian, in_stage_order, n5_raw, read_unit_codecs, single_compressor,
 };
-use super::n5::{N5Attributes, n5_data_type};
+use super::n5::{DATASET_KEYS, N5Attributes, n5_data_type};
 use super::source::{SourceMetadata, zarr2_decode_form};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, Format};
@@ -35,8 +35,13 @@ const N5_AXIS_ATTRIBUTES: &[(&str, bool)] =
 /// Where user attributes go that would collide with [`N5_AXIS_ATTRIBUTES`] in an N5 dataset.
 pub const N5_SET_ASIDE: &str = "zarr_attributes";
 
-/// Whether `value` has the form N5 readers expect of the attribute `key` for `rank` axes.
-fn n5_axis_form(key: &str, value: &Value, rank: usize) -> bool {
+/// Whether an N5 dataset can hold the user attribute `key` as it is: not one of the keys that
+/// describe the dataset (which would overwrite or be overwritten), and of the form N5 readers
+/// expect for `rank` axes when it is one they interpret.
+fn n5_holds(key: &str, value: &Value, rank: usize) -> bool {
+    if DATASET_KEYS.contains(&key) {
+        return false;
+    }
     let Some(strings) = N5_AXIS_ATTRIBUTES
         .iter()
         .find(|(name, _)| *name == key)
@@ -56,13 +61,13 @@ fn n5_axis_form(key: &str, value: &Value, rank: usize) -> bool {
     })
 }
 
-/// User attributes as an N5 dataset can hold them: those named like an attribute N5 readers
-/// interpret but not of its form (xarray's `units: "nm"`) move under [`N5_SET_ASIDE`]. Returns
-/// the names moved.
+/// User attributes as an N5 dataset can hold them: those named like a key that describes the
+/// dataset (`dimensions`, `dataType`, …), or like an attribute N5 readers interpret but not of
+/// its form (xarray's `units: "nm"`), move under [`N5_SET_ASIDE`]. Returns the names moved.
 fn n5_user_attributes(user: &mut Map<String, Value>, rank: usize) -> Vec<String> {
     let clashing: Vec<String> = user
         .iter()
-        .filter(|(key, value)| !n5_axis_form(key, value, rank))
+        .filter(|(key, value)| !n5_holds(key, value, rank))
         .map(|(key, _)| key.clone())
         .collect();
     if clashing.is_empty() {
@@ -70,7 +75,9 @@ fn n5_user_attributes(user: &mut Map<String, Value>, rank: usize) -> Vec<String>
     }
     let mut aside = match user.remove(N5_SET_ASIDE) {
         Some(Value::Object(aside)) => aside,
-        _ => Map::new(),
+        // A user attribute of that name that is no object is set aside too, under its name.
+        Some(other) => Map::from_iter([(N5_SET_ASIDE.to_string(), other)]),
+        None => Map::new(),
     };
     for key in &clashing {
         if let Some(value) = user.remove(key) {
@@ -439,4 +446,29 @@ pub fn intermediate_document(
         "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
         "codecs": super::codec::chain_to_v3(&codecs)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn attributes_an_n5_dataset_cannot_hold_are_set_aside_and_restored() {
+        let original = json!({"units": "nm", "dimensions": [1, 2], "long_name": "x",
+                              "resolution": [1.0, 2.0], "zarr_attributes": 7});
+        let original = original.as_object().cloned().unwrap_or_default();
+        let mut user = original.clone();
+        let mut moved = n5_user_attributes(&mut user, 2);
+        moved.sort();
+        assert_eq!(moved, ["dimensions", "units"]);
+        assert_eq!(user["resolution"], json!([1.0, 2.0]), "of N5's form: kept");
+        assert_eq!(user["long_name"], "x");
+        assert_eq!(
+            user[N5_SET_ASIDE],
+            json!({"units": "nm", "dimensions": [1, 2], "zarr_attributes": 7})
+        );
+        assert_eq!(from_n5_user_attributes(&user), original);
+    }
 }
