@@ -397,7 +397,7 @@ fn a_non_empty_target_is_refused() {
 }
 
 #[test]
-fn a_truncated_source_chunk_fails_naming_the_array_and_leaves_no_metadata() {
+fn a_truncated_source_chunk_fails_naming_the_chunk_and_leaves_no_metadata() {
     let dir = tempfile::tempdir().unwrap();
     let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
     write_source(&src, Format::Zarr3, &[64, 64], &[16, 16], None, 1, 7);
@@ -416,7 +416,7 @@ fn a_truncated_source_chunk_fails_naming_the_array_and_leaves_no_metadata() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("reading region"), "{err}");
+    assert!(err.contains("src/c/1/1: reading elements"), "{err}");
     assert!(
         !dst.join("zarr.json").exists(),
         "no metadata: the output must not look complete"

@@ -160,8 +160,14 @@ fn sharded_blosc_typesizes(zarr_json: &Value) -> Vec<usize> {
         .collect()
 }
 
-/// A source array.
-pub(crate) enum Reader {
+/// A source array, and where it is for messages.
+pub(crate) struct Reader {
+    kind: Kind,
+    /// The store's location as the user gave it: an object's key is named after it.
+    store: String,
+}
+
+enum Kind {
     Zarr(Box<Array<dyn ReadableListableStorageTraits>>),
     /// A Zarr array read one whole stored object at a time (see [`Reader::open`]).
     ZarrWholeObjects(Box<Array<dyn ReadableListableStorageTraits>>),
@@ -169,29 +175,39 @@ pub(crate) enum Reader {
 }
 
 impl Reader {
-    /// Opens the array (or N5 dataset) at zarrs path `path` (`/a/b`) of `storage`.
+    /// Opens the array (or N5 dataset) at zarrs path `path` (`/a/b`) of `storage`, the store at
+    /// `store` (its location as the user gave it, for messages).
     pub(crate) fn open(
         storage: Arc<dyn ReadableListableStorageTraits>,
         path: &str,
         n5: bool,
-        location: &str,
+        store: &str,
     ) -> Result<Self> {
+        crate::store::decode::install();
+        let store = store.trim_end_matches('/').to_string();
+        let prefix = node_prefix(path);
+        let location = format!("{store}/{}", prefix.trim_end_matches('/'));
+        let location = location.trim_end_matches('/');
+        let reader = |kind| Self {
+            kind,
+            store: store.clone(),
+        };
         if n5 {
-            let prefix = node_prefix(path);
             let key = StoreKey::new(format!("{prefix}attributes.json"))
                 .map_err(|e| error(location, e))?;
             let text = storage
                 .get(&key)
                 .map_err(|e| error(location, e))?
                 .ok_or_else(|| error(location, "attributes.json is missing"))?;
-            let attrs: Value = serde_json::from_slice(&text).map_err(|e| error(location, e))?;
+            let attrs: Value = serde_json::from_slice(&text)
+                .map_err(|e| error(location, format!("attributes.json: {e}")))?;
             let place = N5Place {
                 reader: storage,
                 writer: None,
                 prefix,
                 location: location.to_string(),
             };
-            return N5Array::open(place, &attrs).map(Self::N5);
+            return N5Array::open(place, &attrs).map(|a| reader(Kind::N5(a)));
         }
         let (array, blosc_items) = match zarr_metadata(storage.as_ref(), path, location)? {
             Some((metadata, typesizes)) => {
@@ -209,48 +225,50 @@ impl Reader {
         let whole = blosc_items
             .iter()
             .any(|&typesize| typesize > 0 && item % typesize != 0);
-        Ok(if whole {
-            Self::ZarrWholeObjects(Box::new(array))
+        Ok(reader(if whole {
+            Kind::ZarrWholeObjects(Box::new(array))
         } else {
-            Self::Zarr(Box::new(array))
-        })
+            Kind::Zarr(Box::new(array))
+        }))
+    }
+
+    /// Where the stored object of a Zarr array at grid `index` is, for messages.
+    fn object_location(
+        &self,
+        array: &Array<dyn ReadableListableStorageTraits>,
+        index: &[u64],
+    ) -> String {
+        format!("{}/{}", self.store, array.chunk_key(index))
     }
 
     /// The stored objects intersecting `region`.
     fn objects(&self, region: &ArraySubset, location: &str) -> Result<Vec<Object>> {
-        match self {
-            Self::Zarr(a) | Self::ZarrWholeObjects(a) => zarr_objects(a, region, location),
-            Self::N5(a) => Ok(grid_objects(a.shape(), a.block_shape(), region)),
+        match &self.kind {
+            Kind::Zarr(a) | Kind::ZarrWholeObjects(a) => zarr_objects(a, region, location),
+            Kind::N5(a) => Ok(grid_objects(a.shape(), a.block_shape(), region)),
         }
     }
 
     /// Native-endian C-order bytes of `part`, which lies inside `object`.
-    fn read_part(
-        &self,
-        object: &Object,
-        part: &ArraySubset,
-        item: u64,
-        location: &str,
-    ) -> Result<Vec<u8>> {
-        match self {
-            Self::Zarr(a) => {
+    fn read_part(&self, object: &Object, part: &ArraySubset, item: u64) -> Result<Vec<u8>> {
+        match &self.kind {
+            Kind::Zarr(a) => {
+                let at = || self.object_location(a, &object.index);
                 let data: ArrayBytes<'static> = a
                     .retrieve_array_subset(part)
-                    .map_err(|e| error(location, format!("reading region {part}: {e}")))?;
-                Ok(data
-                    .into_fixed()
-                    .map_err(|e| error(location, e))?
-                    .into_owned())
+                    .map_err(|e| error(&at(), format!("reading elements {part}: {e}")))?;
+                Ok(data.into_fixed().map_err(|e| error(&at(), e))?.into_owned())
             }
-            Self::ZarrWholeObjects(a) => {
+            Kind::ZarrWholeObjects(a) => {
+                let at = || self.object_location(a, &object.index);
                 let data: ArrayBytes<'static> = a
                     .retrieve_chunk(&object.index)
-                    .map_err(|e| error(location, format!("reading region {}: {e}", object.full)))?;
-                let data = data.into_fixed().map_err(|e| error(location, e))?;
+                    .map_err(|e| error(&at(), format!("reading elements {}: {e}", object.full)))?;
+                let data = data.into_fixed().map_err(|e| error(&at(), e))?;
                 let offset = offset_in(part, object);
                 Ok(cut(&data, object.full.shape(), &offset, part, item))
             }
-            Self::N5(a) => {
+            Kind::N5(a) => {
                 let size = (part.num_elements() * item) as usize;
                 let Some(crate::store::n5::N5Block { extents, data }) =
                     a.read_block(&object.index)?
@@ -265,10 +283,9 @@ impl Reader {
                     .all(|((o, n), e)| o + n <= *e);
                 if !fits {
                     return Err(error(
-                        location,
+                        &a.block_location(&object.index),
                         format!(
-                            "N5 block {:?} is smaller than the region {part} it must hold",
-                            object.index
+                            "the block (extents {extents:?}) does not hold the elements {part}"
                         ),
                     ));
                 }
@@ -349,7 +366,7 @@ pub(crate) fn read_region_into(
                 .bounded
                 .overlap(region)
                 .map_err(|e| error(location, e))?;
-            let data = reader.read_part(object, &part, item, location)?;
+            let data = reader.read_part(object, &part, item)?;
             let offset: Vec<u64> = part
                 .start()
                 .iter()

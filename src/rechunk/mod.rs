@@ -376,11 +376,11 @@ impl Copy<'_> {
     fn run(&self, groups: Range<u64>, done: &[HashSet<u64>], arrays: usize) -> Result<Counts> {
         let plan = self.plan;
         let dst = self.target_writer()?;
-        let source = |storage, path: &str, n5| io::Reader::open(storage, path, n5, &self.location);
-        let src = source(
+        let src = io::Reader::open(
             self.source.storage.clone(),
             &zarrs_path(&plan.path),
             plan.source_format == Format::N5,
+            &self.source.location,
         )?;
         let Some(pass) = &plan.intermediate else {
             let group_shape = &plan.write_groups.group_shape;
@@ -418,7 +418,8 @@ impl Copy<'_> {
         // Second pass: intermediate to target.
         let storage: Arc<dyn ReadableListableStorageTraits> =
             self.target.storage.clone().readable_listable();
-        let between = source(storage, &format!("/{prefix}"), false)?;
+        let between =
+            io::Reader::open(storage, &format!("/{prefix}"), false, &self.target.location)?;
         let counts = self.groups(
             groups,
             &done[self.index],

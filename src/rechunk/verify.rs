@@ -180,7 +180,7 @@ fn compare_values(
             opened.storage.clone(),
             &path,
             info.format == Format::N5,
-            &info.path.to_string(),
+            &opened.location,
         )
     };
     let (src, dst) = (open(src_opened, array)?, open(dst_opened, other)?);

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use zarrs::filesystem::FilesystemStore;
-use zarrs::storage::byte_range::ByteRangeIterator;
+use zarrs::storage::byte_range::{ByteRange, ByteRangeIterator};
 use zarrs::storage::{
     ListableStorageTraits, MaybeBytesIterator, ReadableStorageTraits, StorageError, StoreKey,
     StoreKeys, StoreKeysPrefixes, StorePrefix,
@@ -49,7 +49,28 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
         key: &StoreKey,
         byte_ranges: ByteRangeIterator<'a>,
     ) -> Result<MaybeBytesIterator<'a>, StorageError> {
-        self.inner.get_partial_many(key, byte_ranges)
+        // Byte ranges come from untrusted data (a shard index): one past the end of the file, or
+        // of an absurd length, is refused here, before anything is allocated for it.
+        let ranges: Vec<ByteRange> = byte_ranges.collect();
+        let Some(size) = self.inner.size_key(key)? else {
+            return Ok(None);
+        };
+        for range in &ranges {
+            let past_end = match range {
+                ByteRange::FromStart(offset, length) => offset
+                    .checked_add(length.unwrap_or(0))
+                    .is_none_or(|end| end > size),
+                ByteRange::Suffix(length) => *length > size,
+            };
+            if past_end {
+                // The caller names the object.
+                return Err(StorageError::Other(format!(
+                    "byte range {range} lies outside the object's {size} bytes"
+                )));
+            }
+        }
+        self.inner
+            .get_partial_many(key, Box::new(ranges.into_iter()))
     }
 
     fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {

@@ -5,6 +5,7 @@
 //! root path, which the deep scan uses for a fast parallel directory walk.
 
 pub mod atomic;
+pub(crate) mod decode;
 pub mod formats;
 mod fs;
 pub mod n5;

@@ -8,7 +8,7 @@
 //! library) or whole (tensorstore): both are read; zlint writes them clipped, as the spec's
 //! reference implementation does.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -16,6 +16,7 @@ use zarrs::array::codec::BloscCodec;
 use zarrs::array::codec::api::{BytesRepresentation, BytesToBytesCodecTraits, CodecOptions};
 use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
 
+use super::decode::{self, Compressor};
 use super::formats::codec::Codec;
 use super::formats::n5::{N5Attributes, n5_item_size};
 use crate::error::{Cause, Error, Result};
@@ -160,6 +161,12 @@ impl N5Array {
     }
 
     /// The block's key in the store (N5 axis order) and its location for messages.
+    /// Where block `index` (C order) is, for messages.
+    #[must_use]
+    pub fn block_location(&self, index: &[u64]) -> String {
+        self.block_key(index).1
+    }
+
     fn block_key(&self, index: &[u64]) -> (String, String) {
         let relative = index
             .iter()
@@ -224,8 +231,20 @@ impl N5Array {
             extents.push(u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])));
         }
         extents.reverse();
+        // The header is untrusted: a block is never larger than the dataset's block size, so
+        // what it decodes to is bounded by the metadata, whatever the header claims.
+        if let Some(axis) = (0..rank).find(|&a| extents[a] > self.block_shape()[a]) {
+            return Err(fail(&format!(
+                "block header gives extent {} on axis {axis}, larger than the block size {}",
+                extents[axis],
+                self.block_shape()[axis]
+            )));
+        }
         let payload = &bytes[4 + 4 * rank..];
-        let expected = (extents.iter().product::<u64>() as usize) * self.item;
+        let expected = usize::try_from(extents.iter().product::<u64>())
+            .ok()
+            .and_then(|n| n.checked_mul(self.item))
+            .ok_or_else(|| fail("block too large for this machine"))?;
         let mut data = self.decompress(payload, expected).map_err(|e| fail(&e))?;
         if data.len() != expected {
             return Err(fail(&format!(
@@ -271,31 +290,21 @@ impl N5Array {
     }
 
     fn decompress(&self, payload: &[u8], expected: usize) -> std::result::Result<Vec<u8>, String> {
-        let mut out = Vec::with_capacity(expected);
+        let bounded = |compressor| decode::decompress(compressor, payload, Some(expected));
         match &self.compression {
-            Compression::Raw => out.extend_from_slice(payload),
-            Compression::Gzip { zlib: false, .. } => {
-                flate2::read::GzDecoder::new(payload)
-                    .read_to_end(&mut out)
-                    .map_err(|e| format!("gzip: {e}"))?;
-            }
-            Compression::Gzip { zlib: true, .. } => {
-                flate2::read::ZlibDecoder::new(payload)
-                    .read_to_end(&mut out)
-                    .map_err(|e| format!("zlib: {e}"))?;
-            }
-            Compression::Zstd { .. } => {
-                out = zstd::stream::decode_all(payload).map_err(|e| format!("zstd: {e}"))?;
-            }
+            Compression::Raw => Ok(payload.to_vec()),
+            Compression::Gzip { zlib: false, .. } => bounded(Compressor::Gzip),
+            Compression::Gzip { zlib: true, .. } => bounded(Compressor::Zlib),
+            Compression::Zstd { .. } => bounded(Compressor::Zstd),
             Compression::Blosc(codec) => {
+                bounded(Compressor::Blosc)?;
                 let representation = BytesRepresentation::BoundedSize(expected as u64);
-                out = codec
+                Ok(codec
                     .decode(payload.into(), &representation, &CodecOptions::default())
                     .map_err(|e| format!("blosc: {e}"))?
-                    .into_owned();
+                    .into_owned())
             }
         }
-        Ok(out)
     }
 
     fn compress(&self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Cause> {

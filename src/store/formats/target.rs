@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::FormatError;
 use super::codec::{
-    Codec, Compressor, Endian, in_stage_order, n5_raw, read_unit_codecs, single_compressor,
+    Codec, Compressor, Endian, n5_raw, portable_read_unit, read_unit_codecs, single_compressor,
 };
 use super::n5::{DATASET_KEYS, N5Attributes, n5_data_type};
 use super::source::{SourceMetadata, zarr2_decode_form};
@@ -162,14 +162,14 @@ fn zarr3_documents(
     layout: &Layout,
     compressor: Option<&[Codec]>,
 ) -> ArrayDocuments {
-    // The codecs applied to each read unit: the inner codecs of a sharded source.
-    let inner = read_unit_codecs(&source.codecs);
+    // The codecs applied to each read unit: the inner codecs of a sharded source, as every
+    // reader reads them.
+    let (portable, notes) = portable_read_unit(read_unit_codecs(&source.codecs), Format::Zarr3);
     let inner: Vec<Codec> = match compressor {
         Some(compressor) => {
-            let mut kept: Vec<Codec> = inner
-                .iter()
+            let mut kept: Vec<Codec> = portable
+                .into_iter()
                 .filter(|c| c.is_array_to_array() || c.is_array_to_bytes())
-                .cloned()
                 .collect();
             if !kept.iter().any(Codec::is_array_to_bytes) {
                 kept.push(little_endian_bytes());
@@ -177,7 +177,7 @@ fn zarr3_documents(
             kept.extend(compressor.iter().cloned());
             kept
         }
-        None => in_stage_order(inner),
+        None => portable,
     };
     let decode_form = super::codec::decode_form(&inner);
     let codecs = match &layout.shards {
@@ -230,7 +230,7 @@ fn zarr3_documents(
         documents: vec![("zarr.json".into(), Value::Object(doc))],
         // A sharded target's chunks decode as its inner chain (see `decode_form`).
         decode_form,
-        notes: Vec::new(),
+        notes,
     }
 }
 
@@ -240,8 +240,8 @@ fn zarr2_documents(
     layout: &Layout,
     compressor: Option<&[Codec]>,
 ) -> Result<ArrayDocuments, FormatError> {
-    let mut doc = match &source.v2 {
-        Some(v2) => v2.clone(),
+    let (mut doc, notes) = match &source.v2 {
+        Some(v2) => (v2.clone(), Vec::new()),
         None => zarr2_from_v3(array, source)?,
     };
     doc.insert("chunks".into(), json!(layout.chunks));
@@ -272,15 +272,16 @@ fn zarr2_documents(
     Ok(ArrayDocuments {
         documents,
         decode_form,
-        notes: Vec::new(),
+        notes,
     })
 }
 
-/// A Zarr v2 `.zarray` for a source whose codecs Zarr v2 can express.
+/// A Zarr v2 `.zarray` for a source whose data type Zarr v2 can express, and what changed of
+/// its codecs (see [`portable_read_unit`]).
 fn zarr2_from_v3(
     array: &ArrayInfo,
     source: &SourceMetadata,
-) -> Result<Map<String, Value>, FormatError> {
+) -> Result<(Map<String, Value>, Vec<String>), FormatError> {
     let item = array.item_size().unwrap_or(1);
     let kind = match array.dtype.name.as_str() {
         "bool" => "b",
@@ -294,9 +295,10 @@ fn zarr2_from_v3(
             )));
         }
     };
-    // A sharded source: the codecs that matter are those of each inner chunk. Checksums have
-    // no Zarr v2 form and are dropped.
-    let (compressor, big_endian) = single_compressor(read_unit_codecs(&source.codecs));
+    // A sharded source: the codecs that matter are those of each inner chunk, as every reader
+    // reads them.
+    let (portable, notes) = portable_read_unit(read_unit_codecs(&source.codecs), Format::Zarr2);
+    let (compressor, big_endian) = single_compressor(&portable);
     let compressor = match compressor {
         Compressor::None => Value::Null,
         Compressor::One(codec) => codec.to_v2_compressor().unwrap_or(Value::Null),
@@ -322,7 +324,7 @@ fn zarr2_from_v3(
     doc.insert("fill_value".into(), source.fill_value.clone());
     doc.insert("order".into(), json!("C"));
     doc.insert("filters".into(), Value::Null);
-    Ok(doc)
+    Ok((doc, notes))
 }
 
 fn n5_documents(
@@ -343,6 +345,7 @@ fn n5_documents(
             "fill value {fill}: N5 has none (absent blocks read as 0), so only arrays with fill value 0 can become N5"
         )));
     }
+    let mut notes = Vec::new();
     let compression = match (compressor, &source.n5_compression) {
         (Some(compressor), _) => compressor
             .first()
@@ -358,7 +361,11 @@ fn n5_documents(
                 .unwrap_or_else(|| Value::Object(source.clone())),
             Ok(None) => n5_raw(),
         },
-        (None, None) => n5_from_v3(&source.codecs)?,
+        (None, None) => {
+            let (compression, changed) = n5_from_v3(&source.codecs)?;
+            notes.extend(changed);
+            compression
+        }
     };
     let mut user = array.attributes.clone();
     // Dimension names become N5's `axes`, fastest axis first.
@@ -372,18 +379,16 @@ fn n5_documents(
         user.insert("axes".into(), json!(names));
     }
     let moved = n5_user_attributes(&mut user, array.shape.len());
-    let notes = if moved.is_empty() {
-        Vec::new()
-    } else {
-        vec![format!(
+    if !moved.is_empty() {
+        notes.push(format!(
             "attributes {} moved under `{N5_SET_ASIDE}`: N5 readers take them for per-axis metadata",
             moved
                 .iter()
                 .map(|k| format!("`{k}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        )]
-    };
+        ));
+    }
     if array.path.is_root() {
         // The container's root carries the N5 version, even when it is the dataset.
         user.entry("n5".to_string())
@@ -403,16 +408,21 @@ fn n5_documents(
     })
 }
 
-/// The N5 compression equivalent to a Zarr v3 codec chain (the inner codecs when sharded).
-fn n5_from_v3(codecs: &[Codec]) -> Result<Value, FormatError> {
-    match single_compressor(read_unit_codecs(codecs)).0 {
-        Compressor::None => Ok(n5_raw()),
-        Compressor::One(codec) => Ok(codec.to_n5().unwrap_or_else(n5_raw)),
-        Compressor::Unsupported(codec) => Err(FormatError::Unsupported(format!(
-            "codec `{}` has no N5 equivalent here; use --codec",
-            codec.name()
-        ))),
-    }
+/// The N5 compression for a Zarr codec chain (the inner codecs when sharded), and what changed
+/// (see [`portable_read_unit`]).
+fn n5_from_v3(codecs: &[Codec]) -> Result<(Value, Vec<String>), FormatError> {
+    let (portable, notes) = portable_read_unit(read_unit_codecs(codecs), Format::N5);
+    let compression = match single_compressor(&portable).0 {
+        Compressor::None => n5_raw(),
+        Compressor::One(codec) => codec.to_n5().unwrap_or_else(n5_raw),
+        Compressor::Unsupported(codec) => {
+            return Err(FormatError::Unsupported(format!(
+                "codec `{}` has no N5 equivalent here; use --codec",
+                codec.name()
+            )));
+        }
+    };
+    Ok((compression, notes))
 }
 
 /// The `zarr.json` of a two-pass rechunk's intermediate array: chunks of `chunks`, stored raw,

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::{Codec, CodecError, Endian};
+use super::{Codec, CodecError, Endian, Stage};
+use crate::model::Format;
 
 /// Reads a Zarr v3 codec list.
 ///
@@ -89,4 +90,95 @@ pub fn in_stage_order(chain: &[Codec]) -> Vec<Codec> {
     let mut ordered = chain.to_vec();
     ordered.sort_by_key(Codec::stage);
     ordered
+}
+
+/// The read-unit codecs a target of `format` is written with, so that the reference readers
+/// (zarr-python and tensorstore) read it, and what changed. The values stay the same: zlint
+/// writes the decoded values, so a codec that only shaped the stored bytes can go.
+/// - Array-to-array codecs other than `transpose` (numcodecs filters such as delta, quantize,
+///   bitround) are dropped: the values they decoded to are written as they are.
+/// - `transpose` and `crc32c`, which only Zarr v3 holds, are dropped from Zarr v2 and N5.
+/// - Shuffles and checksums other than `crc32c` are dropped.
+/// - zlib becomes gzip in Zarr v3 (tensorstore reads no `numcodecs.zlib`); a compressor the
+///   target has no standard form for (bz2, lz4, lzma, …) becomes zstd level 3 (gzip in N5).
+///
+/// The result is in Zarr v3 stage order.
+#[must_use]
+pub fn portable_read_unit(read_unit: &[Codec], format: Format) -> (Vec<Codec>, Vec<String>) {
+    let zarr3 = format == Format::Zarr3;
+    let mut notes = Vec::new();
+    let mut kept = Vec::new();
+    let mut replaced = None;
+    for codec in in_stage_order(read_unit) {
+        let name = codec.name().to_string();
+        match codec {
+            Codec::Bytes { .. } | Codec::Blosc(_) | Codec::Zstd { .. } | Codec::Gzip { .. } => {
+                kept.push(codec);
+            }
+            Codec::Sharding(_) => kept.push(codec),
+            Codec::Transpose { .. } | Codec::Crc32c if zarr3 => kept.push(codec),
+            Codec::Crc32c => {}
+            Codec::Transpose { .. } => {
+                notes.push(format!("`{name}` dropped: the output is stored in C order"));
+            }
+            Codec::Zlib { level } if zarr3 => {
+                notes.push(format!("`{name}` written as gzip level {level}"));
+                kept.push(Codec::Gzip { level });
+            }
+            Codec::Zlib { .. } => kept.push(codec),
+            Codec::Other { .. } => match codec.stage() {
+                Stage::ArrayToBytes => kept.push(codec),
+                Stage::ArrayToArray => notes.push(format!(
+                    "`{name}` dropped: the values it decodes to are written as they are"
+                )),
+                Stage::BytesToBytes if is_checksum_or_shuffle(&name) => {
+                    notes.push(format!(
+                        "`{name}` dropped: the output is written without it"
+                    ));
+                }
+                Stage::BytesToBytes => replaced = Some(name),
+            },
+        }
+    }
+    if let Some(name) = replaced {
+        let has_compressor = kept.iter().any(|c| {
+            matches!(
+                c,
+                Codec::Blosc(_) | Codec::Zstd { .. } | Codec::Gzip { .. } | Codec::Zlib { .. }
+            )
+        });
+        if !has_compressor {
+            let (codec, text) = if format == Format::N5 {
+                (Codec::Gzip { level: 6 }, "gzip level 6")
+            } else {
+                (
+                    Codec::Zstd {
+                        level: 3,
+                        checksum: false,
+                    },
+                    "zstd level 3",
+                )
+            };
+            let format = match format {
+                Format::Zarr2 => "Zarr v2",
+                Format::Zarr3 => "Zarr v3",
+                Format::N5 => "N5",
+            };
+            notes.push(format!(
+                "`{name}` has no form every {format} reader reads: compressed with {text} instead"
+            ));
+            kept.push(codec);
+        }
+    }
+    (kept, notes)
+}
+
+/// Whether a bytes-to-bytes codec zlint does not model is a checksum or a byte shuffle (no
+/// compression of its own).
+fn is_checksum_or_shuffle(name: &str) -> bool {
+    let name = name.strip_prefix("numcodecs.").unwrap_or(name);
+    matches!(
+        name,
+        "adler32" | "fletcher32" | "crc32" | "crc32c" | "jenkins_lookup3" | "shuffle"
+    )
 }

@@ -8,8 +8,8 @@ mod chain;
 mod other_formats;
 
 pub use chain::{
-    Compressor, chain_from_v3, chain_to_v3, decode_form, in_stage_order, read_unit_codecs,
-    single_compressor,
+    Compressor, chain_from_v3, chain_to_v3, decode_form, in_stage_order, portable_read_unit,
+    read_unit_codecs, single_compressor,
 };
 pub use other_formats::n5_raw;
 

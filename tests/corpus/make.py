@@ -1,0 +1,266 @@
+"""Writes the cross-implementation corpus: small arrays as other implementations write them.
+
+Usage: python tests/corpus/make.py OUT_DIR            (zarr-python 3 and tensorstore)
+       python tests/corpus/make.py --zarr2 OUT_DIR    (zarr-python 2.18 with numcodecs filters)
+
+Each array is a store of its own, OUT_DIR/<writer>-<case>.zarr (or .n5), holding one array at its
+root. Shapes are ragged (not multiples of the chunks) so edge chunks are partial. Values are
+pseudo-random with a fixed seed. The list of stores is in OUT_DIR/manifest-<writer>.json.
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+
+RNG = np.random.default_rng(7)
+SHAPE_2D, CHUNKS_2D = (37, 45), (10, 16)
+
+
+def values(dtype, shape=SHAPE_2D):
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape))
+    if dtype.kind == "b":
+        data = RNG.integers(0, 2, n).astype(bool)
+    elif dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        data = RNG.integers(max(info.min, -1000), min(info.max, 1000), n, endpoint=True).astype(dtype)
+    elif dtype.kind == "f":
+        data = (RNG.standard_normal(n) * 100).astype(dtype)
+    elif dtype.kind == "c":
+        data = (RNG.standard_normal(n) + 1j * RNG.standard_normal(n)).astype(dtype)
+    elif dtype.kind in "mM":
+        data = RNG.integers(0, 10**6, n).astype(dtype)
+    elif dtype.kind == "U":
+        words = ["", "a", "zz", "ÿé", "word"]
+        data = np.array([words[i % len(words)][: dtype.itemsize // 4] for i in range(n)], dtype=dtype)
+    elif dtype.kind == "S":
+        words = [b"x", b"yy", b"abc", b"q"]
+        data = np.array([words[i % len(words)][: dtype.itemsize] for i in range(n)], dtype=dtype)
+    elif dtype.kind == "O":
+        words = ["", "a", "longer text", "ÿé", "mixed 123"]
+        data = np.array([words[i % len(words)] for i in range(n)], dtype=object)
+    else:
+        raise ValueError(dtype)
+    return data.reshape(shape)
+
+
+NUMERIC = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+           "float16", "float32", "float64", "complex64", "complex128"]
+
+
+def zarr3_cases():
+    import zarr
+    from zarr.codecs import (BloscCodec, BytesCodec, Crc32cCodec, GzipCodec, ShardingCodec,
+                             TransposeCodec, ZstdCodec)
+    cases = []
+
+    def add(name, dtype, **kw):
+        cases.append((name, dtype, kw))
+
+    for dtype in NUMERIC + ["datetime64[s]", "timedelta64[ms]", "<U4", "S3", "str"]:
+        add(f"dtype-{dtype.replace('[', '-').replace(']', '').replace('<', '')}", dtype)
+    compressors = {
+        "none": None,
+        "zstd": ZstdCodec(level=3),
+        "zstd-checksum": ZstdCodec(level=1, checksum=True),
+        "gzip": GzipCodec(level=6),
+        "blosc-lz4-shuffle": BloscCodec(cname="lz4", clevel=5, shuffle="shuffle"),
+        "blosc-zstd-bitshuffle": BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle"),
+        "blosc-typesize-4": BloscCodec(cname="lz4", clevel=5, shuffle="shuffle", typesize=4),
+    }
+    for dtype in ["uint16", "float32"]:
+        for cname, compressor in compressors.items():
+            add(f"{cname}-{dtype}", dtype, compressors=compressor)
+            add(f"sharded-{cname}-{dtype}", dtype, compressors=compressor, shards=(20, 32))
+    add("crc32c", "int32", compressors=Crc32cCodec())
+    add("big-endian", "uint32", serializer=BytesCodec(endian="big"))
+    add("transpose", "float64", filters=[TransposeCodec(order=(1, 0))])
+    add("sharded-transpose", "uint16", filters=[TransposeCodec(order=(1, 0))], shards=(20, 32))
+    add("index-at-start", "uint16", shards=(20, 32), index_location="start")
+    add("v2-key-encoding", "uint16", chunk_key_encoding={"name": "v2", "separator": "."})
+    add("default-key-dot", "int16", chunk_key_encoding={"name": "default", "separator": "."})
+    add("fill-nan", "float32", fill_value=float("nan"))
+    add("fill-7", "int16", fill_value=7)
+    add("dimension-names", "uint8", dimension_names=["y", "x"])
+    add("sharded-str", "str", shards=(20, 32))
+    add("sharded-dtype-bool", "bool", shards=(20, 32))
+    add("missing-chunks", "uint16", missing=True)
+    add("shape-1d", "int32", shape=(101,), chunks=(16,))
+    add("shape-3d", "uint16", shape=(9, 21, 30), chunks=(4, 8, 8))
+    add("shape-3d-sharded", "uint16", shape=(9, 21, 30), chunks=(2, 4, 8), shards=(4, 8, 16))
+    add("shape-4d", "float32", shape=(3, 5, 11, 13), chunks=(1, 2, 4, 8))
+    add("one-element", "float64", shape=(1, 1), chunks=(1, 1))
+    for numcodec in ["delta", "bitround", "quantize", "astype", "fixedscaleoffset", "shuffle",
+                     "bz2", "lz4", "lzma", "zlib", "adler32", "fletcher32", "packbits"]:
+        add(f"numcodecs-{numcodec}", "float32" if numcodec in ("bitround", "quantize") else
+            "bool" if numcodec == "packbits" else "int16", numcodec=numcodec)
+
+    def numcodecs_v3(name, dtype):
+        import numcodecs.zarr3 as nz
+        return {
+            "delta": dict(filters=[nz.Delta(dtype=dtype)]),
+            "bitround": dict(filters=[nz.BitRound(keepbits=10)]),
+            "quantize": dict(filters=[nz.Quantize(digits=3, dtype=dtype)]),
+            "astype": dict(filters=[nz.AsType(encode_dtype="int32", decode_dtype=dtype)]),
+            "fixedscaleoffset": dict(filters=[nz.FixedScaleOffset(offset=0, scale=1, dtype=dtype)]),
+            "shuffle": dict(compressors=[nz.Shuffle(elementsize=2)]),
+            "bz2": dict(compressors=[nz.BZ2(level=5)]),
+            "lz4": dict(compressors=[nz.LZ4(acceleration=1)]),
+            "lzma": dict(compressors=[nz.LZMA()]),
+            "zlib": dict(compressors=[nz.Zlib(level=5)]),
+            "adler32": dict(compressors=[nz.Adler32()]),
+            "fletcher32": dict(compressors=[nz.Fletcher32()]),
+            "packbits": dict(filters=[nz.PackBits()]),
+        }[name]
+
+    def write(out, name, dtype, kw):
+        kw = dict(kw)
+        missing = kw.pop("missing", False)
+        numcodec = kw.pop("numcodec", None)
+        index_location = kw.pop("index_location", None)
+        shape, chunks = kw.pop("shape", SHAPE_2D), kw.pop("chunks", CHUNKS_2D)
+        if numcodec:
+            kw.update(numcodecs_v3(numcodec, dtype))
+        data = values(dtype, shape)
+        path = os.path.join(out, f"zarr3-{name}.zarr")
+        if index_location:
+            codec = ShardingCodec(chunk_shape=CHUNKS_2D, index_location=index_location)
+            meta_kw = dict(serializer=codec, compressors=None)
+            array = zarr.create_array(path, shape=data.shape, chunks=(20, 32),
+                                      dtype=data.dtype, **meta_kw)
+        else:
+            dt = str if dtype == "str" else data.dtype
+            array = zarr.create_array(path, shape=data.shape, chunks=chunks, dtype=dt, **kw)
+        if missing:
+            array[:10, :16] = data[:10, :16]
+            array[20:, 32:] = data[20:, 32:]
+        else:
+            array[...] = data
+        array.attrs["case"] = name
+        return path
+
+    return cases, write
+
+
+def tensorstore_cases(out):
+    import tensorstore as ts
+    made = []
+    for driver, codecs in [
+        ("zarr3", None),
+        ("zarr3", [{"name": "sharding_indexed", "configuration": {
+            "chunk_shape": [10, 16], "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                                                {"name": "zstd", "configuration": {"level": 1}}]}}]),
+        ("zarr", None),
+        ("n5", None),
+    ]:
+        for dtype in ["uint8", "int16", "uint32", "float32", "float64", "int64"]:
+            data = values(dtype)
+            sharded = codecs is not None
+            name = f"tensorstore-{driver}{'-sharded' if sharded else ''}-{dtype}"
+            path = os.path.join(out, name + (".n5" if driver == "n5" else ".zarr"))
+            spec = {"driver": driver, "kvstore": {"driver": "file", "path": path}, "create": True,
+                    "delete_existing": True}
+            if driver == "zarr3":
+                spec["metadata"] = {"shape": list(data.shape), "data_type": dtype,
+                                    "chunk_grid": {"name": "regular", "configuration": {
+                                        "chunk_shape": [20, 32] if sharded else [10, 16]}}}
+                if codecs:
+                    spec["metadata"]["codecs"] = codecs
+            elif driver == "zarr":
+                spec["metadata"] = {"shape": list(data.shape), "chunks": [10, 16],
+                                    "dtype": np.dtype(dtype).str}
+            else:
+                # N5 lists the fastest axis first: write the transpose so C order reads `data`.
+                spec["metadata"] = {"dimensions": list(data.shape[::-1]), "blockSize": [16, 10],
+                                    "dataType": dtype, "compression": {"type": "gzip"}}
+                data = data.T
+            store = ts.open(spec).result()
+            store.write(data).result()
+            made.append(path)
+    return made
+
+
+def zarr2_cases(out):
+    import numcodecs
+    import zarr
+    made = []
+
+    def make(name, dtype, data=None, **kw):
+        path = os.path.join(out, f"zarr2-{name}.zarr")
+        data = values(dtype) if data is None else data
+        array = zarr.open_array(path, mode="w", shape=data.shape, chunks=CHUNKS_2D,
+                                dtype=data.dtype if dtype != "O" else object, **kw)
+        array[...] = data
+        array.attrs["case"] = name
+        made.append(path)
+
+    for dtype in NUMERIC + ["<M8[s]", "<m8[ms]", "<U4", "|S3", ">u2", ">f8"]:
+        make(f"dtype-{dtype.replace('[', '-').replace(']', '').replace('<', 'le').replace('>', 'be').replace('|', '')}", dtype)
+    make("vlen-utf8", "O", object_codec=numcodecs.VLenUTF8())
+    make("vlen-bytes", "O", data=values("S3").astype(object), object_codec=numcodecs.VLenBytes())
+    make("order-F", "uint16", order="F")
+    make("order-F-blosc", "float32", order="F",
+         compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE))
+    make("nested", "uint16", dimension_separator="/")
+    make("fill-null", "float64", fill_value=None)
+    make("fill-nan", "float32", fill_value=np.nan)
+    for cname, compressor in {
+        "none": None,
+        "zlib": numcodecs.Zlib(level=5),
+        "gzip": numcodecs.GZip(level=5),
+        "bz2": numcodecs.BZ2(level=5),
+        "lz4": numcodecs.LZ4(),
+        "lzma": numcodecs.LZMA(),
+        "zstd": numcodecs.Zstd(level=3),
+        "blosc-lz4": numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE),
+        "blosc-zstd-bit": numcodecs.Blosc(cname="zstd", clevel=3, shuffle=numcodecs.Blosc.BITSHUFFLE),
+        "blosc-zlib-noshuffle": numcodecs.Blosc(cname="zlib", clevel=3, shuffle=numcodecs.Blosc.NOSHUFFLE),
+        "blosc-blosclz": numcodecs.Blosc(cname="blosclz", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE),
+    }.items():
+        make(f"compressor-{cname}", "int32", compressor=compressor)
+    for name, dtype, filters in [
+        ("delta", "int16", [numcodecs.Delta(dtype="<i2")]),
+        ("quantize", "float64", [numcodecs.Quantize(digits=3, dtype="<f8")]),
+        ("astype", "float64", [numcodecs.AsType(encode_dtype="<f4", decode_dtype="<f8")]),
+        ("fixedscaleoffset", "float64", [numcodecs.FixedScaleOffset(offset=0, scale=100, dtype="<f8", astype="<i4")]),
+        ("bitround", "float32", [numcodecs.BitRound(keepbits=10)]),
+        ("shuffle", "int32", [numcodecs.Shuffle(elementsize=4)]),
+        ("packbits", "bool", [numcodecs.PackBits()]),
+        ("adler32", "int32", [numcodecs.Adler32()]),
+        ("fletcher32", "int32", [numcodecs.Fletcher32()]),
+        ("crc32", "int32", [numcodecs.CRC32()]),
+        ("delta-zlib", "uint32", [numcodecs.Delta(dtype="<u4")]),
+    ]:
+        make(f"filter-{name}", dtype, filters=filters,
+             compressor=numcodecs.Zlib(level=1) if name == "delta-zlib" else None)
+    return made
+
+
+def main(args):
+    if args and args[0] == "--zarr2":
+        out = args[1]
+        os.makedirs(out, exist_ok=True)
+        made = zarr2_cases(out)
+        writer = "zarr2"
+    else:
+        out = args[0]
+        os.makedirs(out, exist_ok=True)
+        cases, write = zarr3_cases()
+        made = []
+        for name, dtype, kw in cases:
+            made.append(write(out, name, dtype, kw))
+        made += tensorstore_cases(out)
+        writer = "zarr3"
+    with open(os.path.join(out, f"manifest-{writer}.json"), "w") as f:
+        json.dump(sorted(os.path.basename(p) for p in made), f, indent=1)
+    print(f"corpus: {len(made)} arrays written by {writer} writers in {out}")
+
+
+if __name__ == "__main__":
+    import warnings
+    warnings.simplefilter("ignore")
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])

@@ -1,0 +1,186 @@
+//! Chunk bytes are untrusted (issue 14, items 1, 2 and 10): decompression bombs, shard indexes
+//! pointing past their file and N5 block headers claiming huge blocks end in exit 2 naming the
+//! object, never in a panic, an abort or an allocation the metadata does not allow.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn zlint(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("zlint").expect("binary");
+    cmd.current_dir(dir).timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// Runs `zlint ARGS` in `dir`: asserts exit 2 and returns stderr.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = zlint(dir).args(args).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// A one-chunk uint8 Zarr v3 array of 4 elements compressed with `codec` (a JSON codec).
+fn one_chunk_array(store: &Path, codec: &str, chunk: &[u8]) {
+    std::fs::create_dir_all(store.join("c")).expect("dir");
+    std::fs::write(
+        store.join("zarr.json"),
+        format!(
+            r#"{{"zarr_format":3,"node_type":"array","shape":[4],"data_type":"uint8","chunk_grid":{{"name":"regular","configuration":{{"chunk_shape":[4]}}}},"chunk_key_encoding":{{"name":"default"}},"fill_value":0,"codecs":[{{"name":"bytes"}},{codec}]}}"#
+        ),
+    )
+    .expect("write");
+    std::fs::write(store.join("c/0"), chunk).expect("write");
+}
+
+/// Every command that decodes data refuses the chunk, names it, and leaves no output store.
+fn refused_everywhere(dir: &Path, store: &str, object: &str, says: &str) {
+    for args in [
+        vec!["verify", store, store],
+        vec!["rechunk", store, "out.zarr", "--chunks", "2"],
+        vec![
+            "rechunk", store, "out.n5", "--chunks", "2", "--format", "n5",
+        ],
+    ] {
+        let stderr = fails(dir, &args);
+        assert!(stderr.contains(object), "{args:?} names {object}: {stderr}");
+        assert!(stderr.contains(says), "{args:?} says {says}: {stderr}");
+        for output in ["out.zarr/zarr.json", "out.n5/attributes.json"] {
+            assert!(!dir.join(output).exists(), "{args:?} left {output}");
+        }
+    }
+}
+
+/// The 20-byte zstd frame of the issue, declaring 2^60 decoded bytes (an abort on 1170e00).
+#[test]
+fn a_zstd_frame_declaring_an_exabyte_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    one_chunk_array(
+        &dir.path().join("a.zarr"),
+        r#"{"name":"zstd","configuration":{"level":3,"checksum":false}}"#,
+        b"\x28\xb5\x2f\xfd\xe0\0\0\0\0\0\0\0\x10\x21\0\0\x01\x02\x03\x04",
+    );
+    refused_everywhere(dir.path(), "a.zarr", "a.zarr/c/0", "1152921504606846976");
+}
+
+/// Streams that inflate far past the chunk (4 bytes) stop at it, in every compressor whose
+/// stream does not declare its size.
+#[test]
+fn streams_inflating_past_their_chunk_are_refused_by_name() {
+    let zeros = vec![0u8; 8 << 20];
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(&zeros).expect("gzip");
+    let gzip = gzip.finish().expect("gzip");
+    // A frame without a declared content size, so only the decoded output can tell.
+    let mut zstd = zstd::stream::write::Encoder::new(Vec::new(), 3).expect("zstd");
+    zstd.include_contentsize(false).expect("zstd");
+    zstd.write_all(&zeros).expect("zstd");
+    let zstd = zstd.finish().expect("zstd");
+    for (codec, data) in [
+        (r#"{"name":"gzip","configuration":{"level":5}}"#, gzip),
+        (
+            r#"{"name":"zstd","configuration":{"level":3,"checksum":false}}"#,
+            zstd,
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        one_chunk_array(&dir.path().join("a.zarr"), codec, &data);
+        refused_everywhere(dir.path(), "a.zarr", "a.zarr/c/0", "more than the 4 bytes");
+    }
+}
+
+/// The CRC-32C of `data`, for a shard index's checksum.
+fn crc32c(data: &[u8]) -> [u8; 4] {
+    crc32c::crc32c(data).to_le_bytes()
+}
+
+/// A 4×4 uint16 array in one shard of four 2×2 inner chunks, written by zlint from a Zarr v2
+/// array of raw chunks.
+fn sharded_store(dir: &Path) {
+    let v2 = dir.join("v2.zarr");
+    std::fs::create_dir_all(&v2).expect("dir");
+    std::fs::write(
+        v2.join(".zarray"),
+        r#"{"zarr_format":2,"shape":[4,4],"chunks":[4,4],"dtype":"<u2","compressor":null,"fill_value":0,"order":"C","filters":null}"#,
+    )
+    .expect("write");
+    let values: Vec<u8> = (0u16..16).flat_map(u16::to_le_bytes).collect();
+    std::fs::write(v2.join("0.0"), values).expect("write");
+    let out = zlint(dir)
+        .args(["rechunk", "v2.zarr", "s.zarr", "--format", "zarr3"])
+        .args(["--chunks", "2,2", "--shards", "4,4", "--codec", "none"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// Shard index entries pointing past the end of the shard, or of a length that overflows, are
+/// refused by name whether the shard is read whole or an inner chunk at a time (a capacity
+/// overflow panic on 1170e00).
+#[test]
+fn shard_index_entries_past_the_file_are_refused_by_name() {
+    for (offset, length) in [(100u64, u64::MAX - 50), (u64::MAX - 50, 100), (1000, 8)] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        sharded_store(dir.path());
+        let shard = dir.path().join("s.zarr/c/0/0");
+        let mut bytes = std::fs::read(&shard).expect("read");
+        // The index ends the shard: four (offset, length) u64 pairs and a CRC-32C.
+        let at = bytes.len() - 4 * 16 - 4;
+        bytes[at..at + 8].copy_from_slice(&offset.to_le_bytes());
+        bytes[at + 8..at + 16].copy_from_slice(&length.to_le_bytes());
+        let checksum = crc32c(&bytes[at..at + 64]);
+        bytes[at + 64..].copy_from_slice(&checksum);
+        std::fs::write(&shard, bytes).expect("write");
+        for args in [
+            vec!["verify", "s.zarr", "s.zarr"],
+            vec!["rechunk", "s.zarr", "o1.zarr", "--chunks", "4,4"],
+            vec![
+                "rechunk",
+                "s.zarr",
+                "o2.zarr",
+                "--chunks",
+                "1,1",
+                "--max-mem",
+                "64",
+            ],
+        ] {
+            let stderr = fails(dir.path(), &args);
+            assert!(stderr.contains("s.zarr/c/0/0"), "{args:?}: {stderr}");
+            assert!(!dir.path().join("o1.zarr/zarr.json").exists());
+            assert!(!dir.path().join("o2.zarr/zarr.json").exists());
+        }
+    }
+}
+
+/// An N5 block whose header claims extents beyond the dataset's block size (a capacity
+/// overflow panic, or a 1 TiB allocation, on 1170e00).
+#[test]
+fn n5_block_headers_larger_than_the_block_size_are_refused_by_name() {
+    for extents in [[u32::MAX, u32::MAX], [1 << 20, 1 << 20]] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = dir.path().join("a.n5");
+        std::fs::create_dir_all(store.join("0")).expect("dir");
+        std::fs::write(store.join("attributes.json"), r#"{"n5":"4.0.0"}"#).expect("write");
+        std::fs::write(
+            store.join("attributes.json"),
+            r#"{"dimensions":[4,4],"blockSize":[4,4],"dataType":"uint8","compression":{"type":"raw"}}"#,
+        )
+        .expect("write");
+        let mut block = vec![0u8, 0, 0, 2];
+        for e in extents {
+            block.extend_from_slice(&e.to_be_bytes());
+        }
+        block.extend_from_slice(&[7; 16]);
+        std::fs::write(store.join("0/0"), block).expect("write");
+        let stderr = fails(dir.path(), &["verify", "a.n5", "a.n5"]);
+        assert!(stderr.contains("a.n5/0/0"), "{stderr}");
+        assert!(stderr.contains("larger than the block size"), "{stderr}");
+        fails(
+            dir.path(),
+            &["rechunk", "a.n5", "out.zarr", "--chunks", "2,2"],
+        );
+    }
+}
