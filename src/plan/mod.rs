@@ -8,7 +8,9 @@ pub mod request;
 mod target_layout;
 pub mod write_groups;
 
-pub use rechunk_plan::{ArrayPlan, Budget, GroupPlan, IntermediatePass, RechunkPlan};
+pub use rechunk_plan::{
+    ArrayPlan, Budget, GroupPlan, IntermediatePass, RechunkPlan, VARIABLE_ITEM_ESTIMATE,
+};
 pub use recommend::{LayoutRequest, is_acceptable, recommend, reuse_layout};
 pub use request::{CodecChoice, ShapeRequests, Targets};
 

@@ -313,6 +313,7 @@ mod tests {
                 repack: false,
                 intermediate: None,
                 notes: Vec::new(),
+                variable: false,
             })
             .collect();
         RechunkPlan {

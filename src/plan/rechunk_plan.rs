@@ -79,7 +79,15 @@ pub struct ArrayPlan {
     /// [`crate::store::formats::ArrayDocuments::notes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Whether the data type has no fixed size (variable-length strings or bytes): elements are
+    /// copied as zarrs decodes them, and sizes use [`VARIABLE_ITEM_ESTIMATE`] bytes an element.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub variable: bool,
 }
+
+/// The bytes an element of a variable-length type (strings, bytes) is planned with: the metadata
+/// gives no size, so memory and progress figures for such arrays are estimates.
+pub const VARIABLE_ITEM_ESTIMATE: u64 = 32;
 
 /// The first pass of a two-pass rechunk: source to an intermediate array kept in the output's
 /// journal, removed once the second pass has read it. On a local disk its chunks are stored
@@ -298,15 +306,8 @@ fn plan_array(
     meta: &SourceMetadata,
     remote: bool,
 ) -> Result<ArrayPlan> {
-    let item_size = array.item_size().ok_or_else(|| {
-        Error::rechunk(
-            location,
-            format!(
-                "data type `{}` has no fixed size; zlint rechunks fixed-size types only",
-                array.dtype.name
-            ),
-        )
-    })?;
+    let variable = array.item_size().is_none();
+    let item_size = array.item_size().unwrap_or(VARIABLE_ITEM_ESTIMATE);
     let target_format = targets.format.unwrap_or(array.format);
     let compressor = targets
         .codec
@@ -336,7 +337,8 @@ fn plan_array(
             plural(threads as usize, "thread")
         ))
     })?;
-    let intermediate = if write_groups.aligned || !targets.two_pass {
+    // Variable-length elements have no fixed-size form for the intermediate array.
+    let intermediate = if write_groups.aligned || !targets.two_pass || variable {
         None
     } else {
         intermediate_pass(array, &object, item_size, budget, meta, remote)
@@ -391,7 +393,17 @@ fn plan_array(
         intermediate: if repack { None } else { intermediate },
         target,
         target_metadata: documents.documents,
-        notes: documents.notes,
+        notes: {
+            let mut notes = documents.notes;
+            if variable {
+                notes.push(format!(
+                    "`{}` elements have no fixed size: sizes here are estimates at {VARIABLE_ITEM_ESTIMATE} B an element",
+                    array.dtype.name
+                ));
+            }
+            notes
+        },
+        variable,
         write_groups,
         concurrent_groups,
     };

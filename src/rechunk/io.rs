@@ -1,17 +1,14 @@
 //! Reading and writing arrays of any supported format, object by object: zarrs for Zarr v2 and
 //! v3, zlint's own N5 code for N5.
 
-use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde_json::Value;
 use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArraySubset};
-use zarrs::storage::{
-    ReadableListableStorageTraits, ReadableWritableListableStorageTraits, StoreKey,
-};
+use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
-use super::copy::{At, copy_box, gather_box};
+use super::copy::{At, copy_box};
 use crate::error::{Error, Result};
 use crate::store::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
 use crate::store::formats::{FormatError, normalize};
@@ -80,7 +77,7 @@ pub(crate) fn grid_objects(shape: &[u64], cell: &[u64], region: &ArraySubset) ->
 }
 
 /// The chunk objects of a zarrs array (shards when sharded) intersecting `region`.
-fn zarr_objects<S: zarrs::storage::ReadableStorageTraits + ?Sized + 'static>(
+pub(crate) fn zarr_objects<S: zarrs::storage::ReadableStorageTraits + ?Sized + 'static>(
     a: &Array<S>,
     region: &ArraySubset,
     location: &str,
@@ -127,14 +124,14 @@ fn zarr_metadata(
     if let Some(doc) = read("zarr.json")? {
         let doc = normalize::zarr3_array(doc).map_err(|e| error(location, e))?;
         let blosc_typesizes = sharded_blosc_typesizes(&doc);
-        return normalize::zarrs_v3(doc)
+        return normalize::zarrs_v3(normalize::for_zarrs_v3(doc))
             .map(|v3| Some((ArrayMetadata::V3(v3), blosc_typesizes)))
             .map_err(|e| invalid("zarr.json", e));
     }
     let Some(Value::Object(zarray)) = read(".zarray")? else {
         return Ok(None);
     };
-    normalize::zarrs_v2(&normalize::zarr2_array(zarray))
+    normalize::zarrs_v2(&normalize::for_zarrs_v2(normalize::zarr2_array(zarray)))
         .map(|v2| Some((ArrayMetadata::V2(v2), Vec::new())))
         .map_err(|e| invalid(".zarray", e))
 }
@@ -295,6 +292,22 @@ impl Reader {
     }
 }
 
+impl Reader {
+    /// The elements of `region` as zarrs decodes them: for data types without a fixed size
+    /// (variable-length strings and bytes), which only Zarr holds.
+    pub(crate) fn read_elements(&self, region: &ArraySubset) -> Result<ArrayBytes<'static>> {
+        match &self.kind {
+            Kind::Zarr(a) | Kind::ZarrWholeObjects(a) => a
+                .retrieve_array_subset(region)
+                .map_err(|e| error(&self.store, format!("reading elements {region}: {e}"))),
+            Kind::N5(a) => Err(error(
+                &a.block_location(&[]),
+                "N5 holds no variable-length data types",
+            )),
+        }
+    }
+}
+
 /// Where `part` starts inside `object`.
 fn offset_in(part: &ArraySubset, object: &Object) -> Vec<u64> {
     part.start()
@@ -429,84 +442,5 @@ pub(crate) fn node_prefix(path: &str) -> String {
         String::new()
     } else {
         format!("{trimmed}/")
-    }
-}
-
-/// A target array.
-pub(crate) enum Writer {
-    Zarr(Box<Array<dyn ReadableWritableListableStorageTraits>>),
-    N5(N5Array),
-}
-
-impl Writer {
-    /// Encodes every target object inside `region` from its decoded bytes, in parallel,
-    /// reporting each object's bytes to `progress` as it is written.
-    pub(crate) fn write_region(
-        &self,
-        region: &ArraySubset,
-        data: &[u8],
-        item: u64,
-        location: &str,
-        progress: &dyn crate::progress::Progress,
-    ) -> Result<()> {
-        let origin = region.start().to_vec();
-        let objects = match self {
-            Self::Zarr(a) => zarr_objects(a, region, location)?,
-            Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),
-        };
-        let fill: Vec<u8> = match self {
-            Self::Zarr(a) => a.fill_value().as_ne_bytes().to_vec(),
-            Self::N5(_) => vec![0; item as usize],
-        };
-        objects.par_iter().try_for_each(|object| -> Result<()> {
-            let (shape, padded) = match self {
-                // Zarr stores edge objects at full size, padded with the fill value.
-                Self::Zarr(_) => (object.full.shape().to_vec(), object.full != object.bounded),
-                // N5 stores them clipped.
-                Self::N5(_) => (object.bounded.shape().to_vec(), false),
-            };
-            let offset: Vec<u64> = object
-                .bounded
-                .start()
-                .iter()
-                .zip(&origin)
-                .map(|(s, o)| s - o)
-                .collect();
-            let from = At {
-                shape: region.shape(),
-                start: &offset,
-            };
-            let out: Cow<'_, [u8]> = if padded {
-                let bytes = (shape.iter().product::<u64>() * item) as usize;
-                let mut out: Vec<u8> = fill.iter().copied().cycle().take(bytes).collect();
-                copy_box(
-                    data,
-                    from,
-                    &mut out,
-                    At {
-                        shape: &shape,
-                        start: &vec![0; shape.len()],
-                    },
-                    object.bounded.shape(),
-                    item,
-                );
-                Cow::Owned(out)
-            } else if object.bounded == *region {
-                // The region is this one object: its bytes are already in order.
-                Cow::Borrowed(data)
-            } else {
-                Cow::Owned(gather_box(data, from, object.bounded.shape(), item))
-            };
-            let result = match self {
-                Self::Zarr(a) => a
-                    .store_chunk(&object.index, ArrayBytes::new_flen(out))
-                    .map_err(|e| {
-                        error(location, format!("writing region {}: {e}", object.bounded))
-                    }),
-                Self::N5(a) => a.write_block(&object.index, &shape, out.into_owned()),
-            };
-            progress.advance(object.bounded.num_elements() * item);
-            result
-        })
     }
 }

@@ -6,6 +6,7 @@
 //! write group). Until the metadata is written the output is not a readable store, and `zlint`
 //! refuses it; the last step removes `.zlint-rechunk/`.
 
+mod array_copy;
 mod checks;
 pub mod copy;
 mod io;
@@ -14,18 +15,16 @@ mod journal;
 mod lease;
 mod repack;
 mod verify;
+mod write;
+
+use array_copy::Copy;
 
 use std::collections::HashSet;
-use std::ops::Range;
-use std::sync::Arc;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use zarrs::array::ArraySubset;
-use zarrs::array::{Array, ArrayMetadata};
-use zarrs::storage::{ReadableListableStorageTraits, StorePrefix};
 
 pub use checks::{Existing, check_source_unchanged, check_target};
 pub use job::{
@@ -36,12 +35,10 @@ pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{VerifyReport, verify};
 
 use crate::error::{Error, Result};
-use crate::model::{Format, NodePath};
+use crate::model::NodePath;
 use crate::plan::parts::{self, Part};
-use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan};
+use crate::plan::rechunk_plan::RechunkPlan;
 use crate::progress::Progress;
-use crate::store::formats::normalize;
-use crate::store::n5::{N5Array, N5Place};
 use crate::store::{OpenedStore, TargetStore};
 
 /// What a finished rechunk did.
@@ -301,206 +298,6 @@ fn unfinished_parts(plan: &RechunkPlan, done: &[HashSet<u64>], counts: &[u64]) -
         [one] => format!(" (part {one})"),
         many if many.len() <= 10 => format!(" (parts {})", many.join(", ")),
         many => format!(" ({} parts, from {})", many.len(), many[0]),
-    }
-}
-
-/// Where one array is read and written, and how its groups are logged.
-struct Copy<'a> {
-    index: usize,
-    plan: &'a ArrayPlan,
-    source: &'a OpenedStore,
-    target: &'a TargetStore,
-    log: &'a PartLog<'a>,
-    progress: &'a dyn Progress,
-    location: String,
-}
-
-/// Groups done and skipped, groups written, bytes written.
-type Counts = (u64, u64, u64);
-
-/// The key prefix of array `index`'s intermediate array, inside the journal.
-fn intermediate_prefix(index: usize) -> String {
-    format!("{JOURNAL_DIR}/intermediate/{index}")
-}
-
-impl Copy<'_> {
-    /// The array's writer in the target, for its target format.
-    fn target_writer(&self) -> Result<io::Writer> {
-        let (plan, target, location) = (self.plan, self.target, &self.location);
-        let path = zarrs_path(&plan.path);
-        let file = plan.target_format.array_metadata_file();
-        let doc = plan
-            .target_metadata
-            .iter()
-            .find_map(|(name, doc)| (name == file).then_some(doc))
-            .ok_or_else(|| rechunk_error(location, format!("no target {file}")))?;
-        match plan.target_format {
-            Format::N5 => {
-                let place = N5Place {
-                    reader: target.storage.clone(),
-                    writer: Some(target.storage.clone()),
-                    prefix: io::node_prefix(&path),
-                    location: target.key_location(plan.path.as_str()),
-                };
-                Ok(io::Writer::N5(N5Array::open(place, doc)?))
-            }
-            Format::Zarr2 => {
-                let zarray = doc.as_object().cloned().unwrap_or_default();
-                let v2 = normalize::zarrs_v2(&zarray).map_err(|e| self.invalid_target(e))?;
-                self.zarr_writer(&path, ArrayMetadata::V2(v2))
-            }
-            Format::Zarr3 => self.zarr_v3_writer(&path, doc.clone()),
-        }
-    }
-
-    fn invalid_target(&self, e: crate::store::formats::FormatError) -> Error {
-        rechunk_error(&self.location, format!("target metadata: {e}"))
-    }
-
-    /// The writer of the Zarr v3 array with document `doc` at zarrs path `path`.
-    fn zarr_v3_writer(&self, path: &str, doc: Value) -> Result<io::Writer> {
-        let v3 = normalize::zarrs_v3(doc).map_err(|e| self.invalid_target(e))?;
-        self.zarr_writer(path, ArrayMetadata::V3(v3))
-    }
-
-    fn zarr_writer(&self, path: &str, metadata: ArrayMetadata) -> Result<io::Writer> {
-        Ok(io::Writer::Zarr(Box::new(
-            Array::new_with_metadata(self.target.storage.clone(), path, metadata)
-                .map_err(|e| rechunk_error(&self.location, e))?,
-        )))
-    }
-
-    /// Copies the array: its `groups` (of the final pass), after the whole first pass when the
-    /// plan has one. `done[i]` holds the groups finished before, for array `i` and, offset by the
-    /// number of arrays, for first passes.
-    fn run(&self, groups: Range<u64>, done: &[HashSet<u64>], arrays: usize) -> Result<Counts> {
-        let plan = self.plan;
-        let dst = self.target_writer()?;
-        let src = io::Reader::open(
-            self.source.storage.clone(),
-            &zarrs_path(&plan.path),
-            plan.source_format == Format::N5,
-            &self.source.location,
-        )?;
-        let Some(pass) = &plan.intermediate else {
-            let group_shape = &plan.write_groups.group_shape;
-            return self.groups(
-                groups,
-                &done[self.index],
-                group_shape,
-                plan.concurrent_groups,
-                &|subset, buffer| {
-                    if plan.repack {
-                        repack::repack_region(plan, subset, self.source, self.target, self.progress)
-                    } else {
-                        self.copy_region(&src, &dst, subset, buffer)
-                    }
-                },
-                self.index,
-            );
-        };
-        // First pass: source to the intermediate array (its metadata stored, so that a resumed
-        // run can read what an earlier one wrote).
-        let prefix = intermediate_prefix(self.index);
-        let bytes =
-            serde_json::to_vec(&pass.metadata).map_err(|e| rechunk_error(&self.location, e))?;
-        self.target.put(&format!("{prefix}/zarr.json"), bytes)?;
-        let between = self.zarr_v3_writer(&format!("/{prefix}"), pass.metadata.clone())?;
-        let first = arrays + self.index;
-        let (first_written, first_resumed, _) = self.groups(
-            0..pass.write_groups.count,
-            &done[first],
-            &pass.write_groups.group_shape,
-            pass.write_groups.in_flight,
-            &|subset, buffer| self.copy_region(&src, &between, subset, buffer),
-            first,
-        )?;
-        // Second pass: intermediate to target.
-        let storage: Arc<dyn ReadableListableStorageTraits> =
-            self.target.storage.clone().readable_listable();
-        let between =
-            io::Reader::open(storage, &format!("/{prefix}"), false, &self.target.location)?;
-        let counts = self.groups(
-            groups,
-            &done[self.index],
-            &plan.write_groups.group_shape,
-            plan.concurrent_groups,
-            &|subset, buffer| self.copy_region(&between, &dst, subset, buffer),
-            self.index,
-        )?;
-        let erase =
-            StorePrefix::new(format!("{prefix}/")).map_err(|e| rechunk_error(&self.location, e))?;
-        self.target
-            .storage
-            .erase_prefix(&erase)
-            .map_err(|e| rechunk_error(self.target.key_location(&prefix), e))?;
-        // Groups of both passes count; bytes are the output's.
-        Ok((counts.0 + first_written, counts.1 + first_resumed, counts.2))
-    }
-
-    /// Copies `region` from `from` to `to`, decoding it into `buffer` on the way.
-    fn copy_region(
-        &self,
-        from: &io::Reader,
-        to: &io::Writer,
-        region: &ArraySubset,
-        buffer: &mut Vec<u8>,
-    ) -> Result<()> {
-        let item = self.plan.item_size;
-        io::read_region_into(from, region, item, &self.location, buffer)?;
-        to.write_region(region, buffer, item, &self.location, self.progress)
-    }
-
-    /// Runs `work` on every group in `groups` of a grid of `group_shape` not in `done`, as many
-    /// at once as `in_flight`, logging each finished group under `log_index`. `work` gets the
-    /// group's region and a buffer to read it into, kept from one group to the next.
-    fn groups(
-        &self,
-        groups: Range<u64>,
-        done: &HashSet<u64>,
-        group_shape: &[u64],
-        in_flight: u64,
-        work: &(dyn Fn(&ArraySubset, &mut Vec<u8>) -> Result<()> + Sync),
-        log_index: usize,
-    ) -> Result<Counts> {
-        let plan = self.plan;
-        let counts: Vec<u64> = plan
-            .shape
-            .iter()
-            .zip(group_shape)
-            .map(|(s, g)| s.div_ceil((*g).max(1)))
-            .collect();
-        let bytes_of = |g| parts::block_bytes(&plan.shape, group_shape, plan.item_size, g);
-        let resumed = groups.clone().filter(|g| done.contains(g)).count() as u64;
-        let skipped: u64 = groups
-            .clone()
-            .filter(|g| done.contains(g))
-            .map(bytes_of)
-            .sum();
-        self.progress.advance(skipped);
-        let written = std::sync::atomic::AtomicU64::new(0);
-        let bytes = std::sync::atomic::AtomicU64::new(0);
-        // As many chains of groups as the budget holds run in parallel, each chain one group
-        // after another (no barrier between chains); nothing blocks a rayon worker, so threads
-        // without a group of their own help decode and encode the others.
-        let pending: Vec<u64> = groups.filter(|g| !done.contains(g)).collect();
-        let in_flight = usize::try_from(in_flight.max(1)).unwrap_or(1);
-        let chains: Vec<Vec<u64>> = (0..in_flight.min(pending.len()))
-            .map(|c| pending.iter().skip(c).step_by(in_flight).copied().collect())
-            .collect();
-        chains.par_iter().try_for_each(|chain| -> Result<()> {
-            // One group buffer per chain, reused by each of its groups.
-            let mut buffer = Vec::new();
-            for &g in chain {
-                let subset = region(g, &counts, group_shape, &plan.shape);
-                work(&subset, &mut buffer)?;
-                self.log.record(log_index, g)?;
-                bytes.fetch_add(bytes_of(g), std::sync::atomic::Ordering::Relaxed);
-                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            Ok(())
-        })?;
-        Ok((written.into_inner(), resumed, bytes.into_inner()))
     }
 }
 

@@ -8,6 +8,7 @@
 //! uses the same functions for N5 blocks. Encoding stays zarrs' own. Shard indexes are checked
 //! the same way (see `shard`).
 
+mod numcodecs;
 mod shard;
 
 use std::borrow::Cow;
@@ -117,7 +118,11 @@ fn blosc_decoded_size(data: &[u8]) -> Option<u64> {
 }
 
 /// Reads `reader` to its end, failing once it yields more than `limit` bytes.
-fn read_bounded(reader: impl Read, limit: Option<usize>, name: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn read_bounded(
+    reader: impl Read,
+    limit: Option<usize>,
+    name: &str,
+) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     match limit {
         Some(limit) => {
@@ -262,6 +267,32 @@ where
     ));
 }
 
+/// zarrs' Blosc codec for a Zarr v2 `zlint.blosc` compressor (see `normalize::for_zarrs_v2`):
+/// numcodecs' settings in Zarr v3 form.
+fn zarr2_blosc(metadata: &zarrs::metadata::v2::MetadataV2) -> Result<Codec, PluginCreateError> {
+    let config = metadata.configuration();
+    let get = |key: &str| config.get(key).cloned();
+    let shuffle = match get("shuffle").and_then(|v| v.as_i64()) {
+        Some(0) => "noshuffle",
+        Some(2) => "bitshuffle",
+        _ => "shuffle",
+    };
+    let mut v3 = serde_json::json!({
+        "cname": get("cname").unwrap_or_else(|| "lz4".into()),
+        "clevel": get("clevel").unwrap_or_else(|| 5.into()),
+        "shuffle": shuffle,
+        "typesize": get("typesize").unwrap_or_else(|| 1.into()),
+        "blocksize": get("blocksize").unwrap_or_else(|| 0.into()),
+    });
+    if shuffle == "noshuffle" {
+        v3.as_object_mut().map(|o| o.remove("typesize"));
+    }
+    let metadata: zarrs::metadata::v3::MetadataV3 =
+        serde_json::from_value(serde_json::json!({"name": "blosc", "configuration": v3}))
+            .map_err(|e| PluginCreateError::Other(format!("blosc: {e}")))?;
+    <BloscCodec as CodecTraitsV3>::create(&metadata)
+}
+
 /// Puts zlint's bounded decoders in front of zarrs' compressors, once per process. Every path
 /// that opens an array through zarrs calls this first.
 pub(crate) fn install() {
@@ -273,6 +304,11 @@ pub(crate) fn install() {
         register::<Bz2Codec>(Compressor::Bz2);
         register::<BloscCodec>(Compressor::Blosc);
         shard::register();
+        numcodecs::register();
+        register_codec_v2(CodecRuntimePluginV2::new(
+            |id| id == "zlint.blosc",
+            |metadata| bounded(zarr2_blosc(metadata), Compressor::Blosc),
+        ));
     });
 }
 

@@ -5,6 +5,7 @@
 pub mod codec;
 pub mod n5;
 pub mod normalize;
+pub mod numeric;
 pub mod source;
 pub mod target;
 

@@ -69,6 +69,82 @@ pub fn zarrs_v2(zarray: &Map<String, Value>) -> Result<ArrayMetadataV2, FormatEr
     serde_json::from_value(Value::Object(tagged)).map_err(|e| FormatError::Metadata(e.to_string()))
 }
 
+/// A Zarr v3 array document as zlint hands it to zarrs for reading (never written anywhere):
+/// numcodecs' element-wise filters (Delta, Quantize, AsType, FixedScaleOffset, PackBits), which
+/// zarrs does not read in this form, move
+/// after `bytes` as `zlint.*` bytes-to-bytes codecs carrying its byte order, where zlint's readers
+/// take them (see `store::decode`). Moved only when every array-to-array codec is one of them:
+/// they commute with `bytes`, not with a transpose.
+#[must_use]
+pub fn for_zarrs_v3(mut doc: Value) -> Value {
+    const MOVABLE: &[&str] = &[
+        "numcodecs.delta",
+        "numcodecs.quantize",
+        "numcodecs.astype",
+        "numcodecs.fixedscaleoffset",
+        "numcodecs.packbits",
+    ];
+    let Some(codecs) = doc.get("codecs").and_then(Value::as_array) else {
+        return doc;
+    };
+    let name = |c: &Value| {
+        c.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let Some(bytes_at) = codecs.iter().position(|c| name(c) == "bytes") else {
+        return doc;
+    };
+    let (filters, rest) = codecs.split_at(bytes_at);
+    if filters.is_empty() || !filters.iter().all(|c| MOVABLE.contains(&name(c).as_str())) {
+        return doc;
+    }
+    let endian = rest[0]
+        .pointer("/configuration/endian")
+        .cloned()
+        .unwrap_or_else(|| Value::from("little"));
+    let mut moved = vec![rest[0].clone()];
+    for filter in filters {
+        let mut configuration = filter
+            .get("configuration")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        configuration.insert("endian".into(), endian.clone());
+        let short = name(filter).replacen("numcodecs.", "zlint.", 1);
+        moved.push(serde_json::json!({"name": short, "configuration": configuration}));
+    }
+    moved.extend(rest[1..].iter().cloned());
+    doc["codecs"] = Value::Array(moved);
+    doc
+}
+
+/// A Zarr v2 `.zarray` as zlint hands it to zarrs for reading (never written anywhere): a Blosc
+/// compressor goes through zlint's bounded reader (`zlint.blosc`), since zarrs builds Zarr v2
+/// Blosc itself, bypassing the codec registry. Its `typesize` (which only encoding uses: Blosc
+/// data carries its own) is the number in the `dtype`.
+#[must_use]
+pub fn for_zarrs_v2(mut zarray: Map<String, Value>) -> Map<String, Value> {
+    let item = zarray
+        .get("dtype")
+        .and_then(Value::as_str)
+        .map(|d| {
+            d.chars()
+                .skip(2)
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|n| n.parse::<u64>().ok());
+    if let Some(Value::Object(compressor)) = zarray.get_mut("compressor")
+        && compressor.get("id").and_then(Value::as_str) == Some("blosc")
+    {
+        compressor.insert("id".into(), Value::from("zlint.blosc"));
+        compressor.insert("typesize".into(), Value::from(item.unwrap_or(1)));
+    }
+    zarray
+}
+
 /// The number written in `text`, if it is one (floats keep NumPy's special names as they are).
 fn number_in(text: &str, float: bool) -> Option<Value> {
     if let Ok(int) = text.trim().parse::<i64>() {

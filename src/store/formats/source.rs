@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
-use zarrs::array::{Array, ArrayMetadata};
+use zarrs::array::{Array, ArrayMetadata, ArrayMetadataV2};
+use zarrs::metadata::v2::MetadataV2;
 use zarrs::storage::store::MemoryStore;
 
 use super::FormatError;
@@ -32,9 +33,66 @@ pub struct SourceMetadata {
 /// Whether zarrs can build the array `metadata` describes (its data type and codecs), checked
 /// against an empty in-memory store.
 fn check_with_zarrs(metadata: ArrayMetadata) -> Result<(), FormatError> {
+    crate::store::decode::install();
     Array::new_with_metadata(Arc::new(MemoryStore::new()), "/", metadata)
         .map(|_| ())
         .map_err(|e| FormatError::Unsupported(e.to_string()))
+}
+
+/// numcodecs ids that zlint reads itself (see `store::decode`), and does not write; zarrs'
+/// conversion does not know them.
+pub const READ_BY_ZLINT: &[&str] = &[
+    "lz4", "lzma", "delta", "quantize", "astype", "bitround", "crc32", "packbits",
+];
+
+/// The Zarr v3 document of a Zarr v2 array, by zarrs' conversion, with the codecs zlint reads
+/// itself set aside from it and put back as `numcodecs.<id>` after `bytes` (filters, in order)
+/// and at the end (the compressor).
+fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
+    let ours = |m: &MetadataV2| READ_BY_ZLINT.contains(&m.id());
+    let as_v3 = |m: &MetadataV2| json!({"name": format!("numcodecs.{}", m.id()), "configuration": m.configuration()});
+    let mut known = v2.clone();
+    let filters: Vec<Value> = v2
+        .filters
+        .iter()
+        .flatten()
+        .filter(|m| ours(m))
+        .map(as_v3)
+        .collect();
+    if let Some(list) = &mut known.filters {
+        list.retain(|m| !ours(m));
+    }
+    let compressor = v2.compressor.as_ref().filter(|m| ours(m)).map(as_v3);
+    if compressor.is_some() {
+        known.compressor = None;
+    }
+    let converted = zarrs::convert::array_metadata_v2_to_v3(&known)
+        .map_err(|e| FormatError::Unsupported(e.to_string()))?;
+    let mut doc = to_value(converted)?;
+    // A number as the fill value of an object array of strings (zarr-python 2's default, 0):
+    // zarr-python 3 reads it as its text.
+    if doc["data_type"] == "string"
+        && let Some(number) = v2_fill_number(v2)
+    {
+        doc["fill_value"] = Value::from(number);
+    }
+    if let Some(codecs) = doc.get_mut("codecs").and_then(Value::as_array_mut) {
+        let after_bytes = codecs
+            .iter()
+            .position(|c| c.get("name").and_then(Value::as_str) == Some("bytes"))
+            .map_or(codecs.len(), |at| at + 1);
+        codecs.splice(after_bytes..after_bytes, filters);
+        codecs.extend(compressor);
+    }
+    Ok(doc)
+}
+
+/// The fill value of a Zarr v2 array when it is a number, as text.
+fn v2_fill_number(v2: &ArrayMetadataV2) -> Option<String> {
+    match to_value(&v2.fill_value).ok()? {
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 fn to_value(value: impl serde::Serialize) -> Result<Value, FormatError> {
@@ -60,20 +118,20 @@ impl SourceMetadata {
         match array.format {
             Format::N5 => Self::of_n5(array, &stored),
             Format::Zarr3 => {
-                let v3 = normalize::zarrs_v3(normalize::zarr3_array(stored)?)?;
-                let doc = to_value(&v3)?;
-                check_with_zarrs(ArrayMetadata::V3(v3))?;
-                Self::from_v3_doc(&doc, None)
+                let doc = normalize::zarr3_array(stored)?;
+                let v3 = normalize::zarrs_v3(doc.clone())?;
+                let readable = normalize::zarrs_v3(normalize::for_zarrs_v3(doc))?;
+                check_with_zarrs(ArrayMetadata::V3(readable))?;
+                Self::from_v3_doc(&to_value(&v3)?, None)
             }
             Format::Zarr2 => {
                 let mut raw =
                     normalize::zarr2_array(stored.as_object().cloned().unwrap_or_default());
                 raw.remove("attributes");
                 let v2 = normalize::zarrs_v2(&raw)?;
-                let v3 = zarrs::convert::array_metadata_v2_to_v3(&v2)
-                    .map_err(|e| FormatError::Unsupported(e.to_string()))?;
+                let v3 = v2_to_v3(&v2)?;
                 check_with_zarrs(ArrayMetadata::V2(v2))?;
-                Self::from_v3_doc(&to_value(v3)?, Some(raw))
+                Self::from_v3_doc(&v3, Some(raw))
             }
         }
     }

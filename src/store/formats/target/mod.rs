@@ -4,14 +4,18 @@
 
 use serde_json::{Map, Value, json};
 
+mod to_n5;
+
 use super::FormatError;
 use super::codec::{
-    Codec, Compressor, Endian, n5_raw, portable_read_unit, read_unit_codecs, single_compressor,
+    Codec, Compressor, Endian, portable_read_unit, read_unit_codecs, single_compressor,
 };
-use super::n5::{DATASET_KEYS, N5Attributes, n5_data_type};
-use super::source::{SourceMetadata, zarr2_decode_form};
+use super::source::{READ_BY_ZLINT, SourceMetadata, zarr2_decode_form};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, Format};
+
+pub use to_n5::{N5_SET_ASIDE, from_n5_user_attributes};
+use to_n5::{N5_VERSION, n5_documents};
 
 /// Metadata documents to write: file name → JSON.
 pub type Documents = Vec<(String, Value)>;
@@ -26,81 +30,6 @@ pub struct ArrayDocuments {
     /// What the translation did that a user should know (attributes moved aside, …).
     pub notes: Vec<String>,
 }
-
-/// The N5 attributes that N5 readers interpret, with the form they must have: a list with one
-/// entry per axis, of strings (`true`) or numbers (`false`).
-const N5_AXIS_ATTRIBUTES: &[(&str, bool)] =
-    &[("axes", true), ("units", true), ("resolution", false)];
-
-/// Where user attributes go that would collide with [`N5_AXIS_ATTRIBUTES`] in an N5 dataset.
-pub const N5_SET_ASIDE: &str = "zarr_attributes";
-
-/// Whether an N5 dataset can hold the user attribute `key` as it is: not one of the keys that
-/// describe the dataset (which would overwrite or be overwritten), and of the form N5 readers
-/// expect for `rank` axes when it is one they interpret.
-fn n5_holds(key: &str, value: &Value, rank: usize) -> bool {
-    if DATASET_KEYS.contains(&key) {
-        return false;
-    }
-    let Some(strings) = N5_AXIS_ATTRIBUTES
-        .iter()
-        .find(|(name, _)| *name == key)
-        .map(|(_, strings)| *strings)
-    else {
-        return true;
-    };
-    value.as_array().is_some_and(|items| {
-        items.len() == rank
-            && items.iter().all(|v| {
-                if strings {
-                    v.is_string()
-                } else {
-                    v.is_number()
-                }
-            })
-    })
-}
-
-/// User attributes as an N5 dataset can hold them: those named like a key that describes the
-/// dataset (`dimensions`, `dataType`, …), or like an attribute N5 readers interpret but not of
-/// its form (xarray's `units: "nm"`), move under [`N5_SET_ASIDE`]. Returns the names moved.
-fn n5_user_attributes(user: &mut Map<String, Value>, rank: usize) -> Vec<String> {
-    let clashing: Vec<String> = user
-        .iter()
-        .filter(|(key, value)| !n5_holds(key, value, rank))
-        .map(|(key, _)| key.clone())
-        .collect();
-    if clashing.is_empty() {
-        return clashing;
-    }
-    let mut aside = match user.remove(N5_SET_ASIDE) {
-        Some(Value::Object(aside)) => aside,
-        // A user attribute of that name that is no object is set aside too, under its name.
-        Some(other) => Map::from_iter([(N5_SET_ASIDE.to_string(), other)]),
-        None => Map::new(),
-    };
-    for key in &clashing {
-        if let Some(value) = user.remove(key) {
-            aside.insert(key.clone(), value);
-        }
-    }
-    user.insert(N5_SET_ASIDE.into(), Value::Object(aside));
-    clashing
-}
-
-/// The user attributes of an N5 source as a Zarr target holds them: those set aside under
-/// [`N5_SET_ASIDE`] back in their place.
-#[must_use]
-pub fn from_n5_user_attributes(user: &Map<String, Value>) -> Map<String, Value> {
-    let mut restored = user.clone();
-    if let Some(Value::Object(aside)) = restored.remove(N5_SET_ASIDE) {
-        restored.extend(aside);
-    }
-    restored
-}
-
-/// The N5 version written at a container's root.
-const N5_VERSION: &str = "4.0.0";
 
 /// The group documents of `format`.
 #[must_use]
@@ -241,7 +170,7 @@ fn zarr2_documents(
     compressor: Option<&[Codec]>,
 ) -> Result<ArrayDocuments, FormatError> {
     let (mut doc, notes) = match &source.v2 {
-        Some(v2) => (v2.clone(), Vec::new()),
+        Some(v2) => writable_zarr2(v2.clone()),
         None => zarr2_from_v3(array, source)?,
     };
     doc.insert("chunks".into(), json!(layout.chunks));
@@ -276,6 +205,44 @@ fn zarr2_documents(
     })
 }
 
+/// A Zarr v2 source's `.zarray` as a Zarr v2 target keeps it, with the codecs zlint reads but
+/// does not write ([`READ_BY_ZLINT`]) dropped (filters) or replaced by zstd level 3 (a
+/// compressor), and notes saying so.
+fn writable_zarr2(mut doc: Map<String, Value>) -> (Map<String, Value>, Vec<String>) {
+    let mut notes = Vec::new();
+    let id = |v: &Value| {
+        v.get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    if let Some(Value::Array(filters)) = doc.get_mut("filters") {
+        filters.retain(|f| {
+            let keep = !READ_BY_ZLINT.contains(&id(f).as_str());
+            if !keep {
+                notes.push(format!(
+                    "filter `{}` dropped: the values it decodes to are written as they are",
+                    id(f)
+                ));
+            }
+            keep
+        });
+        if filters.is_empty() {
+            doc.insert("filters".into(), Value::Null);
+        }
+    }
+    if let Some(compressor) = doc.get("compressor").map(id)
+        && READ_BY_ZLINT.contains(&compressor.as_str())
+    {
+        notes.push(format!(
+            "compressor `{compressor}` is read but not written by zlint: compressed with zstd \
+             level 3 instead"
+        ));
+        doc.insert("compressor".into(), json!({"id": "zstd", "level": 3}));
+    }
+    (doc, notes)
+}
+
 /// A Zarr v2 `.zarray` for a source whose data type Zarr v2 can express, and what changed of
 /// its codecs (see [`portable_read_unit`]).
 fn zarr2_from_v3(
@@ -283,7 +250,14 @@ fn zarr2_from_v3(
     source: &SourceMetadata,
 ) -> Result<(Map<String, Value>, Vec<String>), FormatError> {
     let item = array.item_size().unwrap_or(1);
+    // Variable-length strings and bytes are Python objects in Zarr v2, encoded by a filter.
+    let vlen = match array.dtype.name.as_str() {
+        "string" => Some("vlen-utf8"),
+        "bytes" => Some("vlen-bytes"),
+        _ => None,
+    };
     let kind = match array.dtype.name.as_str() {
+        _ if vlen.is_some() => "O",
         "bool" => "b",
         name if name.starts_with("uint") => "u",
         name if name.starts_with("int") => "i",
@@ -291,13 +265,14 @@ fn zarr2_from_v3(
         name if name.starts_with("complex") => "c",
         other => {
             return Err(FormatError::Unsupported(format!(
-                "data type `{other}` has no Zarr v2 equivalent here"
+                "data type `{other}` has no Zarr v2 equivalent here (--format zarr3 holds it)"
             )));
         }
     };
     // A sharded source: the codecs that matter are those of each inner chunk, as every reader
     // reads them.
-    let (portable, notes) = portable_read_unit(read_unit_codecs(&source.codecs), Format::Zarr2);
+    let (mut portable, notes) = portable_read_unit(read_unit_codecs(&source.codecs), Format::Zarr2);
+    portable.retain(|c| !matches!(c.name(), "vlen-utf8" | "vlen-bytes"));
     let (compressor, big_endian) = single_compressor(&portable);
     let compressor = match compressor {
         Compressor::None => Value::Null,
@@ -310,7 +285,9 @@ fn zarr2_from_v3(
         }
     };
     let endian = if big_endian { ">" } else { "<" };
-    let typestr = if item == 1 && kind != "c" {
+    let typestr = if kind == "O" {
+        "|O".to_string()
+    } else if item == 1 && kind != "c" {
         format!("|{kind}1")
     } else {
         format!("{endian}{kind}{item}")
@@ -323,106 +300,9 @@ fn zarr2_from_v3(
     doc.insert("compressor".into(), compressor);
     doc.insert("fill_value".into(), source.fill_value.clone());
     doc.insert("order".into(), json!("C"));
-    doc.insert("filters".into(), Value::Null);
+    let filters = vlen.map_or(Value::Null, |id| json!([{"id": id}]));
+    doc.insert("filters".into(), filters);
     Ok((doc, notes))
-}
-
-fn n5_documents(
-    array: &ArrayInfo,
-    source: &SourceMetadata,
-    layout: &Layout,
-    compressor: Option<&[Codec]>,
-) -> Result<ArrayDocuments, FormatError> {
-    let data_type = n5_data_type(&array.dtype.name).ok_or_else(|| {
-        FormatError::Unsupported(format!(
-            "data type `{}` has no N5 equivalent",
-            array.dtype.name
-        ))
-    })?;
-    let fill = &source.fill_value;
-    if !(fill.as_f64() == Some(0.0) || fill.is_null()) {
-        return Err(FormatError::Unsupported(format!(
-            "fill value {fill}: N5 has none (absent blocks read as 0), so only arrays with fill value 0 can become N5"
-        )));
-    }
-    let mut notes = Vec::new();
-    let compression = match (compressor, &source.n5_compression) {
-        (Some(compressor), _) => compressor
-            .first()
-            .and_then(Codec::to_n5)
-            .unwrap_or_else(n5_raw),
-        // Written again through the codec model, so that only the keys N5 defines are kept
-        // (z5py adds `nthreads`, which tensorstore refuses); compressions it does not know stay
-        // as they are.
-        (None, Some(source)) => match Codec::from_n5(source, array.item_size().unwrap_or(1)) {
-            Ok(Some(Codec::Other { .. })) | Err(_) => Value::Object(source.clone()),
-            Ok(Some(codec)) => codec
-                .to_n5()
-                .unwrap_or_else(|| Value::Object(source.clone())),
-            Ok(None) => n5_raw(),
-        },
-        (None, None) => {
-            let (compression, changed) = n5_from_v3(&source.codecs)?;
-            notes.extend(changed);
-            compression
-        }
-    };
-    let mut user = array.attributes.clone();
-    // Dimension names become N5's `axes`, fastest axis first.
-    if array.format != Format::N5
-        && !user.contains_key("axes")
-        && let Some(names) = array
-            .dimension_names
-            .as_ref()
-            .and_then(|names| names.iter().rev().cloned().collect::<Option<Vec<String>>>())
-    {
-        user.insert("axes".into(), json!(names));
-    }
-    let moved = n5_user_attributes(&mut user, array.shape.len());
-    if !moved.is_empty() {
-        notes.push(format!(
-            "attributes {} moved under `{N5_SET_ASIDE}`: N5 readers take them for per-axis metadata",
-            moved
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if array.path.is_root() {
-        // The container's root carries the N5 version, even when it is the dataset.
-        user.entry("n5".to_string())
-            .or_insert_with(|| json!(N5_VERSION));
-    }
-    let attributes = N5Attributes {
-        shape: array.shape.clone(),
-        block_shape: layout.chunks.clone(),
-        data_type: data_type.to_string(),
-        compression: compression.as_object().cloned().unwrap_or_default(),
-        user,
-    };
-    Ok(ArrayDocuments {
-        documents: vec![("attributes.json".into(), attributes.to_json())],
-        decode_form: None,
-        notes,
-    })
-}
-
-/// The N5 compression for a Zarr codec chain (the inner codecs when sharded), and what changed
-/// (see [`portable_read_unit`]).
-fn n5_from_v3(codecs: &[Codec]) -> Result<(Value, Vec<String>), FormatError> {
-    let (portable, notes) = portable_read_unit(read_unit_codecs(codecs), Format::N5);
-    let compression = match single_compressor(&portable).0 {
-        Compressor::None => n5_raw(),
-        Compressor::One(codec) => codec.to_n5().unwrap_or_else(n5_raw),
-        Compressor::Unsupported(codec) => {
-            return Err(FormatError::Unsupported(format!(
-                "codec `{}` has no N5 equivalent here; use --codec",
-                codec.name()
-            )));
-        }
-    };
-    Ok((compression, notes))
 }
 
 /// The `zarr.json` of a two-pass rechunk's intermediate array: chunks of `chunks`, stored raw,
@@ -456,29 +336,4 @@ pub fn intermediate_document(
         "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
         "codecs": super::codec::chain_to_v3(&codecs)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn attributes_an_n5_dataset_cannot_hold_are_set_aside_and_restored() {
-        let original = json!({"units": "nm", "dimensions": [1, 2], "long_name": "x",
-                              "resolution": [1.0, 2.0], "zarr_attributes": 7});
-        let original = original.as_object().cloned().unwrap_or_default();
-        let mut user = original.clone();
-        let mut moved = n5_user_attributes(&mut user, 2);
-        moved.sort();
-        assert_eq!(moved, ["dimensions", "units"]);
-        assert_eq!(user["resolution"], json!([1.0, 2.0]), "of N5's form: kept");
-        assert_eq!(user["long_name"], "x");
-        assert_eq!(
-            user[N5_SET_ASIDE],
-            json!({"units": "nm", "dimensions": [1, 2], "zarr_attributes": 7})
-        );
-        assert_eq!(from_n5_user_attributes(&user), original);
-    }
 }

@@ -1,0 +1,117 @@
+//! Writing a target array object by object: zarrs for Zarr v2 and v3, zlint's own N5 code for
+//! N5.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use zarrs::array::{Array, ArrayBytes, ArraySubset};
+use zarrs::storage::ReadableWritableListableStorageTraits;
+
+use super::copy::{At, copy_box, gather_box};
+use super::io::{Reader, grid_objects, zarr_objects};
+use crate::error::{Error, Result};
+use crate::store::n5::N5Array;
+
+fn error(location: &str, message: impl Into<crate::error::Cause>) -> Error {
+    Error::rechunk(location.to_string(), message)
+}
+
+/// A target array.
+pub(crate) enum Writer {
+    Zarr(Box<Array<dyn ReadableWritableListableStorageTraits>>),
+    N5(N5Array),
+}
+
+impl Writer {
+    /// Encodes every target object inside `region` from its decoded bytes, in parallel,
+    /// reporting each object's bytes to `progress` as it is written.
+    pub(crate) fn write_region(
+        &self,
+        region: &ArraySubset,
+        data: &[u8],
+        item: u64,
+        location: &str,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<()> {
+        let origin = region.start().to_vec();
+        let objects = match self {
+            Self::Zarr(a) => zarr_objects(a, region, location)?,
+            Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),
+        };
+        let fill: Vec<u8> = match self {
+            Self::Zarr(a) => a.fill_value().as_ne_bytes().to_vec(),
+            Self::N5(_) => vec![0; item as usize],
+        };
+        objects.par_iter().try_for_each(|object| -> Result<()> {
+            let (shape, padded) = match self {
+                // Zarr stores edge objects at full size, padded with the fill value.
+                Self::Zarr(_) => (object.full.shape().to_vec(), object.full != object.bounded),
+                // N5 stores them clipped.
+                Self::N5(_) => (object.bounded.shape().to_vec(), false),
+            };
+            let offset: Vec<u64> = object
+                .bounded
+                .start()
+                .iter()
+                .zip(&origin)
+                .map(|(s, o)| s - o)
+                .collect();
+            let from = At {
+                shape: region.shape(),
+                start: &offset,
+            };
+            let out: Cow<'_, [u8]> = if padded {
+                let bytes = (shape.iter().product::<u64>() * item) as usize;
+                let mut out: Vec<u8> = fill.iter().copied().cycle().take(bytes).collect();
+                copy_box(
+                    data,
+                    from,
+                    &mut out,
+                    At {
+                        shape: &shape,
+                        start: &vec![0; shape.len()],
+                    },
+                    object.bounded.shape(),
+                    item,
+                );
+                Cow::Owned(out)
+            } else if object.bounded == *region {
+                // The region is this one object: its bytes are already in order.
+                Cow::Borrowed(data)
+            } else {
+                Cow::Owned(gather_box(data, from, object.bounded.shape(), item))
+            };
+            let result = match self {
+                Self::Zarr(a) => a
+                    .store_chunk(&object.index, ArrayBytes::new_flen(out))
+                    .map_err(|e| {
+                        error(location, format!("writing region {}: {e}", object.bounded))
+                    }),
+                Self::N5(a) => a.write_block(&object.index, &shape, out.into_owned()),
+            };
+            progress.advance(object.bounded.num_elements() * item);
+            result
+        })
+    }
+}
+
+/// Copies `region` (whole target objects) element by element as zarrs decodes and encodes them,
+/// for data types without a fixed size; `progress` advances by `nominal` bytes an element.
+pub(crate) fn copy_elements(
+    from: &Reader,
+    to: &Writer,
+    region: &ArraySubset,
+    nominal: u64,
+    location: &str,
+    progress: &dyn crate::progress::Progress,
+) -> Result<()> {
+    let data = from.read_elements(region)?;
+    match to {
+        Writer::Zarr(a) => a
+            .store_array_subset(region, data)
+            .map_err(|e| error(location, format!("writing region {region}: {e}")))?,
+        Writer::N5(_) => return Err(error(location, "N5 holds no variable-length data types")),
+    }
+    progress.advance(region.num_elements() * nominal);
+    Ok(())
+}
