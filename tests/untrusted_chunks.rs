@@ -184,3 +184,23 @@ fn n5_block_headers_larger_than_the_block_size_are_refused_by_name() {
         );
     }
 }
+
+/// A Zarr v2 Blosc chunk whose header declares 2 GiB (zarrs builds Zarr v2 Blosc outside its
+/// codec registry; zlint routes it through its bounded reader).
+#[test]
+fn a_zarr_v2_blosc_header_larger_than_the_chunk_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("x.zarr");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/world/xarray.zarr/img");
+    std::fs::create_dir_all(&store).expect("dir");
+    for name in [".zarray", "0.0"] {
+        std::fs::copy(fixture.join(name), store.join(name)).expect("copy");
+    }
+    let chunk = store.join("0.0");
+    let mut bytes = std::fs::read(&chunk).expect("read");
+    bytes[4..8].copy_from_slice(&(i32::MAX as u32).to_le_bytes());
+    std::fs::write(&chunk, bytes).expect("write");
+    let stderr = fails(dir.path(), &["verify", "x.zarr", "x.zarr"]);
+    assert!(stderr.contains("x.zarr/0.0"), "{stderr}");
+    assert!(stderr.contains("declares 2147483647"), "{stderr}");
+}
