@@ -68,6 +68,27 @@ pub fn parse_bytes(text: &str) -> Option<u64> {
     (bytes.is_finite() && bytes >= 0.0).then_some(bytes.round() as u64)
 }
 
+/// The whole number in the environment variable `name`, or `default` when it is unset.
+///
+/// # Errors
+/// A message naming the variable and its value when that is not a whole number of at least
+/// `min` (a mistyped setting is an error, not silently the default).
+pub fn env_number(name: &str, default: u64, min: u64) -> Result<u64, String> {
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => Ok(default),
+        Err(std::env::VarError::NotUnicode(value)) => Err(format!(
+            "{name}={}: expected a whole number",
+            value.to_string_lossy()
+        )),
+        Ok(value) => value
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n >= min)
+            .ok_or_else(|| format!("{name}={value}: expected a whole number of at least {min}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,7 +149,7 @@ fn rechunk(
         &target,
         Existing::Refuse,
         &NoProgress,
-        &mut || Ok(true),
+        &mut |_| Ok(true),
     )
 }
 
@@ -528,4 +528,46 @@ fn requested_chunks_alone_never_keep_old_shards() {
             .all(|c| c["name"] != "sharding_indexed")
     );
     assert_eq!(read_all(&src), read_all(&dst));
+}
+
+/// The check `finalize` runs (verification) sees the output as it will be, while nothing on disk
+/// makes it a store yet (issue 14, item 7: a kill during `--finalize --verify` left an output
+/// that zarr-python opened as complete); a failed check writes no metadata at all.
+#[test]
+fn finalize_checks_the_output_before_any_metadata_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
+    write_source(&src, Format::Zarr3, &[32, 32], &[8, 8], None, 1, 3);
+    let opened = zlint::store::open(src.to_str().unwrap()).unwrap();
+    let found = scan(&opened, ScanOptions::default(), &NoProgress).unwrap();
+    let t = targets(Some(vec![16, 16]), None, None, None);
+    let budget = Budget {
+        max_mem_bytes: 1 << 20,
+        threads: 2,
+    };
+    for passes in [false, true] {
+        let _ = std::fs::remove_dir_all(&dst);
+        let target = zlint::store::TargetStore::open(dst.to_str().unwrap()).unwrap();
+        let plan = RechunkPlan::build(&found, dst.display().to_string(), &t, budget).unwrap();
+        let mut seen = false;
+        rechunk::execute(
+            &plan,
+            &opened,
+            &target,
+            Existing::Refuse,
+            &NoProgress,
+            &mut |output| {
+                assert!(!dst.join("zarr.json").exists(), "metadata written before the check");
+                let as_it_will_be = scan(output, ScanOptions::default(), &NoProgress)?;
+                assert_eq!(as_it_will_be.arrays.len(), 1);
+                assert_eq!(as_it_will_be.arrays[0].chunk_shape, [16, 16]);
+                seen = true;
+                Ok(passes)
+            },
+        )
+        .unwrap();
+        assert!(seen);
+        assert_eq!(dst.join("zarr.json").exists(), passes);
+        assert_eq!(dst.join(rechunk::JOURNAL_DIR).exists(), !passes);
+    }
 }

@@ -171,21 +171,24 @@ impl Rechunk {
     }
 }
 
-/// The check [`finalize`] runs before marking an output complete: a verification of
-/// `plan.target` against `plan.source`, or none. Its report lands in `report`.
+/// The check [`finalize`] runs before marking an output complete: a verification of the output
+/// as it will be against `plan.source`, or none. Its report lands in `report`.
 fn verify_check<'a>(
     plan: &'a RechunkPlan,
     verification: Option<&'a Verification<'a>>,
     report: &'a mut Option<VerifyReport>,
-) -> impl FnMut() -> Result<bool> + 'a {
-    move || {
+) -> impl FnMut(&OpenedStore) -> Result<bool> + 'a {
+    move |output| {
         let Some(verification) = verification else {
             return Ok(true);
         };
-        let compared = verify_locations(
-            &plan.source,
-            &plan.target,
-            verification.budget,
+        let source = store::open(&plan.source)?;
+        let (src_store, dst_store) = (scan_metadata(&source)?, scan_metadata(output)?);
+        let compared = verify(
+            (&source, &src_store),
+            (output, &dst_store),
+            verification.budget.max_mem_bytes,
+            verification.budget.threads,
             verification.progress,
         )?;
         let passed = compared.mismatches.is_empty();

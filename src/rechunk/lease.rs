@@ -52,13 +52,10 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn term() -> Duration {
-    let secs = std::env::var("ZLINT_LEASE_SECS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .filter(|&s| s > 0)
-        .unwrap_or(120);
-    Duration::from_secs(secs)
+fn term() -> Result<Duration> {
+    crate::units::env_number("ZLINT_LEASE_SECS", 120, 1)
+        .map(Duration::from_secs)
+        .map_err(Error::Usage)
 }
 
 /// `HOLDER EXPIRES` (seconds since the epoch).
@@ -79,9 +76,10 @@ impl Lease {
     ///
     /// # Errors
     /// [`Error::Usage`] when another process holds it (naming the holder and how long it has
-    /// left), or when the store has no conditional writes; [`Error::Storage`] otherwise.
+    /// left), when the store has no conditional writes, or when `ZLINT_LEASE_SECS` is not a
+    /// whole number of seconds; [`Error::Storage`] otherwise.
     pub(crate) fn acquire(remote: Arc<Remote>, key: String, part: Part) -> Result<Self> {
-        Self::acquire_with(remote, key, part, Arc::new(now), term())
+        Self::acquire_with(remote, key, part, Arc::new(now), term()?)
     }
 
     /// [`Lease::acquire`] with a clock and a term of its own.

@@ -20,10 +20,10 @@ mod write;
 use array_copy::Copy;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use serde_json::Value;
 use zarrs::array::ArraySubset;
 
 pub use checks::{Existing, check_source_unchanged, check_target};
@@ -39,7 +39,7 @@ use crate::model::NodePath;
 use crate::plan::parts::{self, Part};
 use crate::plan::rechunk_plan::RechunkPlan;
 use crate::progress::Progress;
-use crate::store::{OpenedStore, TargetStore};
+use crate::store::{OpenedStore, Overlay, TargetStore};
 
 /// What a finished rechunk did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -90,7 +90,8 @@ pub fn init<'a>(
 
 /// Carries out `plan`, reading from `source`: [`init`], then every write group, then
 /// [`finalize`]. `existing` says what to do with a non-empty target (checked by [`check_target`]
-/// beforehand); `check` runs once the metadata is written (see [`finalize`]).
+/// beforehand); `check` runs on the output as it will be, before its metadata is written (see
+/// [`finalize`]).
 ///
 /// # Errors
 /// [`Error::Rechunk`] naming the array and region at fault (a corrupt or truncated source chunk,
@@ -101,7 +102,7 @@ pub fn execute(
     target: &TargetStore,
     existing: Existing,
     progress: &dyn Progress,
-    check: &mut dyn FnMut() -> Result<bool>,
+    check: &mut dyn FnMut(&OpenedStore) -> Result<bool>,
 ) -> Result<RechunkSummary> {
     let started = Instant::now();
     let journal = init(plan, target, existing)?;
@@ -203,10 +204,12 @@ pub fn run_part(
     Ok(summary)
 }
 
-/// Completes an output: checks that every write group is finished (by any part), writes the
-/// array and group metadata, runs `check` (verification, or nothing), and only when it passes
-/// removes the journal. Returns what `check` returned; when it fails, the metadata is removed
-/// again and the output stays an output in progress.
+/// Completes an output: checks that every write group is finished (by any part), runs `check`
+/// (verification, or nothing) on the output as it will be (its metadata seen in memory, not
+/// written), and only when it passes writes the array and group metadata and removes the
+/// journal. Returns what `check` returned; when it fails, nothing is written and the output stays
+/// an output in progress, so an interruption at any point leaves no unverified output that
+/// readers open as complete.
 ///
 /// # Errors
 /// [`Error::Rechunk`] naming the parts with unfinished groups; [`Error::Io`] for unwritable
@@ -215,7 +218,7 @@ pub fn finalize(
     plan: &RechunkPlan,
     target: &TargetStore,
     journal: Journal<'_>,
-    check: &mut dyn FnMut() -> Result<bool>,
+    check: &mut dyn FnMut(&OpenedStore) -> Result<bool>,
 ) -> Result<bool> {
     let (done, counts) = journal.finished(plan.arrays.len())?;
     let missing: u64 = plan
@@ -239,36 +242,42 @@ pub fn finalize(
     // goes before the output becomes a store.
     target.remove_temporary_files()?;
 
-    // Metadata last: arrays, then groups, then the journal goes.
-    let mut written = Vec::new();
-    let mut write_doc = |path: &NodePath, name: &str, doc: &Value| -> Result<()> {
-        let key = if path.is_root() {
-            name.to_string()
-        } else {
-            format!("{}/{name}", path.as_str())
-        };
-        let bytes = serde_json::to_vec_pretty(doc)
-            .map_err(|e| rechunk_error(target.key_location(&key), e))?;
-        target.put(&key, bytes)?;
-        written.push(key);
-        Ok(())
+    // The metadata, arrays then groups, verified in memory first and written last.
+    let mut documents = Vec::new();
+    let nodes = plan
+        .arrays
+        .iter()
+        .map(|a| (&a.path, &a.target_metadata))
+        .chain(plan.groups.iter().map(|g| (&g.path, &g.metadata)));
+    for (path, docs) in nodes {
+        for (name, doc) in docs {
+            let key = if path.is_root() {
+                name.to_string()
+            } else {
+                format!("{}/{name}", path.as_str())
+            };
+            let bytes = serde_json::to_vec_pretty(doc)
+                .map_err(|e| rechunk_error(target.key_location(&key), e))?;
+            documents.push((key, bytes));
+        }
+    }
+    let as_it_will_be = OpenedStore {
+        location: target.location.clone(),
+        storage: Arc::new(Overlay::new(
+            target.storage.clone().readable_listable(),
+            documents
+                .iter()
+                .map(|(key, bytes)| (key.clone(), bytes.clone().into()))
+                .collect(),
+        )),
+        root_dir: None,
+        remote: None,
     };
-    for array in &plan.arrays {
-        for (name, doc) in &array.target_metadata {
-            write_doc(&array.path, name, doc)?;
-        }
+    if !check(&as_it_will_be)? {
+        return Ok(false);
     }
-    for group in &plan.groups {
-        for (name, doc) in &group.metadata {
-            write_doc(&group.path, name, doc)?;
-        }
-    }
-    let passed = check();
-    if !matches!(passed, Ok(true)) {
-        for key in written.iter().rev() {
-            let _ = target.erase(key);
-        }
-        return passed;
+    for (key, bytes) in documents {
+        target.put(&key, bytes)?;
     }
     journal.finish()?;
     Ok(true)

@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub(crate) mod decode;
+mod overlay;
 pub mod formats;
 mod fs;
 pub mod n5;
@@ -24,6 +25,7 @@ use zarrs::storage::ReadableListableStorageTraits;
 use crate::error::{Error, Result};
 
 pub use fs::CheckedFilesystemStore;
+pub use overlay::Overlay;
 pub use remote::Remote;
 pub use target::TargetStore;
 

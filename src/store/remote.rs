@@ -65,12 +65,10 @@ fn storage_error(url: &str, err: impl Into<crate::error::Cause>) -> Error {
     Error::storage(url.to_string(), err)
 }
 
-fn retry() -> RetryConfig {
-    let max_retries = std::env::var("ZLINT_MAX_RETRIES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
-    RetryConfig {
+fn retry() -> std::result::Result<RetryConfig, String> {
+    let max_retries = crate::units::env_number("ZLINT_MAX_RETRIES", 8, 0)?;
+    let max_retries = usize::try_from(max_retries).map_err(|e| e.to_string())?;
+    Ok(RetryConfig {
         backoff: BackoffConfig {
             init_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(15),
@@ -78,7 +76,7 @@ fn retry() -> RetryConfig {
         },
         max_retries,
         retry_timeout: Duration::from_secs(180),
-    }
+    })
 }
 
 /// Configuration from the environment for the store's scheme (`AWS_ENDPOINT_URL` becomes
@@ -91,9 +89,9 @@ fn env_options(prefix: &str) -> impl Iterator<Item = (String, String)> + '_ {
 }
 
 macro_rules! build {
-    ($builder:ty, $url:expr, $prefix:expr) => {{
+    ($builder:ty, $url:expr, $prefix:expr, $retry:expr) => {{
         let builder = env_options($prefix).fold(
-            <$builder>::new().with_url($url).with_retry(retry()),
+            <$builder>::new().with_url($url).with_retry($retry),
             |builder, (key, value)| match key.parse() {
                 Ok(k) => builder.with_config(k, value),
                 Err(_) => builder,
@@ -106,28 +104,36 @@ macro_rules! build {
 fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, ObjectPath), String> {
     let (scheme, path) = ObjectStoreScheme::parse(url).map_err(|e| e.to_string())?;
     let path = ObjectPath::parse(path).map_err(|e| e.to_string())?;
+    let retry = retry()?;
     let build = || -> std::result::Result<Arc<dyn ObjectStore>, object_store::Error> {
         Ok(match scheme {
             ObjectStoreScheme::AmazonS3 => {
-                build!(object_store::aws::AmazonS3Builder, url.as_str(), "AWS_")
+                build!(
+                    object_store::aws::AmazonS3Builder,
+                    url.as_str(),
+                    "AWS_",
+                    retry.clone()
+                )
             }
             ObjectStoreScheme::GoogleCloudStorage => {
                 build!(
                     object_store::gcp::GoogleCloudStorageBuilder,
                     url.as_str(),
-                    "GOOGLE_"
+                    "GOOGLE_",
+                    retry.clone()
                 )
             }
             ObjectStoreScheme::MicrosoftAzure => {
                 build!(
                     object_store::azure::MicrosoftAzureBuilder,
                     url.as_str(),
-                    "AZURE_"
+                    "AZURE_",
+                    retry.clone()
                 )
             }
             ObjectStoreScheme::Http => {
                 let base = &url[..url::Position::BeforePath];
-                build!(object_store::http::HttpBuilder, base, "HTTP_")
+                build!(object_store::http::HttpBuilder, base, "HTTP_", retry.clone())
             }
             other => {
                 return Err(object_store::Error::NotSupported {

@@ -122,12 +122,20 @@ impl TargetStore {
     /// Whether nothing is stored in the target.
     ///
     /// # Errors
-    /// [`Error::Storage`] when it cannot be listed.
+    /// [`Error::Io`] when its directory cannot be read; [`Error::Storage`] when it cannot be
+    /// listed.
     pub fn is_empty(&self) -> Result<bool> {
         match (&self.dir, &self.remote) {
-            (Some(dir), _) => {
-                Ok(std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none()))
-            }
+            // A directory that does not exist yet is empty; one that cannot be read is an
+            // error, not "empty" (which would let a rechunk write into it).
+            (Some(dir), _) => match std::fs::read_dir(dir) {
+                Ok(mut entries) => Ok(entries.next().is_none()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+                Err(source) => Err(Error::Io {
+                    path: dir.clone(),
+                    source,
+                }),
+            },
             (None, Some(remote)) => remote.is_empty(),
             (None, None) => Ok(self.list("")?.is_empty()),
         }
