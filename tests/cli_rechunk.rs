@@ -621,3 +621,43 @@ fn walkdir_names(dir: &Path) -> Vec<String> {
     }
     names
 }
+
+/// A run started from one source and resumed, continued by a part, or finalized after the source
+/// changed (same shape, other values, same sizes) is refused (issue 14, item 8: it finished with
+/// a mix of both sources).
+#[test]
+fn a_source_changed_since_the_output_began_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, out) = (dir.path().join("src.zarr"), dir.path().join("out.zarr"));
+    stack(&src, 4);
+    let args = ["--chunks", "2,256,256", "--quiet"];
+    let run = |extra: &[&str]| {
+        zlint()
+            .arg("rechunk")
+            .arg(&src)
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let mut init = args.to_vec();
+    init.push("--init");
+    assert!(run(&init).status.success());
+    assert!(run(&["--part", "0/2"]).status.success());
+    // Another plane 3, of the same compressed size: only the times and bytes differ.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let chunk = src.join("c/3/0/0");
+    let bytes = std::fs::read(&chunk).unwrap();
+    std::fs::write(&chunk, &bytes).unwrap();
+    for step in [
+        vec!["--part", "1/2"],
+        vec!["--finalize", "--verify"],
+        args.iter().copied().chain(["--resume"]).collect::<Vec<_>>(),
+    ] {
+        let refused = run(&step);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{step:?}: {stderr}");
+        assert!(stderr.contains("the source changed"), "{step:?}: {stderr}");
+        assert!(!out.join("zarr.json").exists());
+    }
+}

@@ -557,7 +557,10 @@ fn finalize_checks_the_output_before_any_metadata_is_written() {
             Existing::Refuse,
             &NoProgress,
             &mut |output| {
-                assert!(!dst.join("zarr.json").exists(), "metadata written before the check");
+                assert!(
+                    !dst.join("zarr.json").exists(),
+                    "metadata written before the check"
+                );
                 let as_it_will_be = scan(output, ScanOptions::default(), &NoProgress)?;
                 assert_eq!(as_it_will_be.arrays.len(), 1);
                 assert_eq!(as_it_will_be.arrays[0].chunk_shape, [16, 16]);

@@ -6,7 +6,9 @@
 
 use super::checks::{Existing, check_source_unchanged, check_target};
 use super::journal::Journal;
-use super::{RechunkSummary, VerifyReport, execute, finalize, init, run_part, verify};
+use super::{
+    RechunkSummary, VerifyReport, execute, finalize, init, run_part, source_fingerprint, verify,
+};
 use crate::error::{Error, Result};
 use crate::model::Store;
 use crate::plan::parts::Part;
@@ -138,7 +140,7 @@ impl Rechunk {
     /// # Errors
     /// As [`init`].
     pub fn init(&self) -> Result<()> {
-        init(&self.plan, &self.target, self.existing).map(|_| ())
+        init(&self.plan, &self.source, &self.target, self.existing).map(|_| ())
     }
 
     /// Carries out the whole rechunk; with `verification`, the output is compared with the
@@ -260,6 +262,8 @@ impl InProgress {
         let opened = store::open(&self.plan.source)?;
         check_target(&opened, &self.target, Existing::Resume)?;
         check_source_unchanged(&self.plan, &scan_metadata(&opened)?)?;
+        self.journal()
+            .check_source(source_fingerprint(&self.plan, &opened)?, &opened.location)?;
         run_part(
             &self.plan,
             &self.journal(),
@@ -279,7 +283,14 @@ impl InProgress {
     pub fn finalize(&self, verification: Option<&Verification<'_>>) -> Result<Outcome> {
         let mut report = None;
         let mut check = verify_check(&self.plan, verification, &mut report);
-        let complete = finalize(&self.plan, &self.target, self.journal(), &mut check)?;
+        let source = store::open(&self.plan.source)?;
+        let complete = finalize(
+            &self.plan,
+            &source,
+            &self.target,
+            self.journal(),
+            &mut check,
+        )?;
         drop(check);
         Ok(Outcome {
             summary: None,

@@ -24,6 +24,7 @@ use super::lease::Lease;
 use crate::error::{Error, Result};
 use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::RechunkPlan;
+use crate::store::Fingerprint;
 use crate::store::TargetStore;
 
 /// The journal directory inside an output in progress.
@@ -31,6 +32,8 @@ pub const JOURNAL_DIR: &str = ".zlint-rechunk";
 
 const PLAN_KEY: &str = ".zlint-rechunk/plan.json";
 const DONE_PREFIX: &str = ".zlint-rechunk/done/";
+/// The source's fingerprint when the output was started (see [`crate::store::fingerprint`]).
+const SOURCE_KEY: &str = ".zlint-rechunk/source.txt";
 
 /// The journal of one output in progress.
 #[derive(Debug)]
@@ -120,6 +123,37 @@ impl<'a> Journal<'a> {
     /// The plan as stored, for [`Self::from_stored`].
     pub(crate) fn into_stored(self) -> Vec<u8> {
         self.plan
+    }
+
+    /// Records the source's fingerprint as the output starts.
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Storage`] for an unwritable object.
+    pub(crate) fn record_source(&self, fingerprint: Fingerprint) -> Result<()> {
+        self.target
+            .put(SOURCE_KEY, fingerprint.to_string().into_bytes())
+    }
+
+    /// Checks that the source at `location` still has (`now`) the fingerprint recorded as the
+    /// output started. Journals without a record (older zlint) pass.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the source changed, saying how.
+    pub(crate) fn check_source(&self, now: Fingerprint, location: &str) -> Result<()> {
+        let Some(text) = self.target.get(SOURCE_KEY)? else {
+            return Ok(());
+        };
+        let Some(then) = Fingerprint::parse(&String::from_utf8_lossy(&text)) else {
+            return Ok(());
+        };
+        if then == now {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "{location}: the source changed since the output was started ({} objects of {} bytes then, {} of {} now, or \
+             modified in place); the output would mix both: start again with --overwrite",
+            then.objects, then.bytes, now.objects, now.bytes
+        )))
     }
 
     /// The plan the output is being written to.

@@ -172,8 +172,12 @@ impl Lease {
     }
 }
 
-/// Renews the lease every quarter term until told to stop, or until it is lost.
+/// Renews the lease every quarter term until told to stop, or until it is lost: taken by
+/// another process, or not renewed (requests failing) before it lapsed, after which another
+/// process may take it.
 fn renew(shared: &Shared, stopped: &mpsc::Receiver<()>) {
+    // When the lease as last written runs out.
+    let mut lapses = (shared.clock)() + shared.term.as_secs();
     loop {
         match stopped.recv_timeout(shared.term / 4) {
             Err(RecvTimeoutError::Timeout) => {}
@@ -185,13 +189,23 @@ fn renew(shared: &Shared, stopped: &mpsc::Receiver<()>) {
             .remote
             .replace_if(&shared.key, body(&shared.holder, expires), &version)
         {
-            Ok(Some(next)) => *version = next,
+            Ok(Some(next)) => {
+                *version = next;
+                lapses = expires;
+            }
             Ok(None) => {
                 shared.lost.store(true, Ordering::Relaxed);
                 return;
             }
-            // A failed request (after retries): try again next time, while the term lasts.
-            Err(_) => {}
+            // A failed request (after retries): try again next time, unless the lease lapses
+            // before then.
+            Err(_) => {
+                let next_try = (shared.clock)() + (shared.term / 4).as_secs();
+                if next_try >= lapses {
+                    shared.lost.store(true, Ordering::Relaxed);
+                    return;
+                }
+            }
         }
     }
 }

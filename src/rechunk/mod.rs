@@ -39,7 +39,7 @@ use crate::model::NodePath;
 use crate::plan::parts::{self, Part};
 use crate::plan::rechunk_plan::RechunkPlan;
 use crate::progress::Progress;
-use crate::store::{OpenedStore, Overlay, TargetStore};
+use crate::store::{Fingerprint, OpenedStore, Overlay, TargetStore, fingerprint};
 
 /// What a finished rechunk did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -73,19 +73,38 @@ fn rechunk_error(location: impl Into<String>, message: impl Into<crate::error::C
 /// [`Error::Usage`] when resuming an output of another plan; [`Error::Io`] for unwritable files.
 pub fn init<'a>(
     plan: &RechunkPlan,
+    source: &OpenedStore,
     target: &'a TargetStore,
     existing: Existing,
 ) -> Result<Journal<'a>> {
     if existing == Existing::Overwrite {
         target.clear()?;
     }
+    let now = source_fingerprint(plan, source)?;
     if existing == Existing::Resume
         && let Some(journal) = Journal::find(target)?
     {
         journal.check_same_plan(plan)?;
+        journal.check_source(now, &source.location)?;
         return Ok(journal);
     }
-    Journal::create(target, plan)
+    let journal = Journal::create(target, plan)?;
+    journal.record_source(now)?;
+    Ok(journal)
+}
+
+/// The fingerprint of the stored objects of `plan`'s source arrays (see
+/// [`crate::store::fingerprint`]).
+///
+/// # Errors
+/// When the source cannot be listed.
+pub fn source_fingerprint(plan: &RechunkPlan, source: &OpenedStore) -> Result<Fingerprint> {
+    let prefixes: Vec<String> = plan
+        .arrays
+        .iter()
+        .map(|a| a.path.as_str().to_string())
+        .collect();
+    fingerprint(source, &prefixes)
 }
 
 /// Carries out `plan`, reading from `source`: [`init`], then every write group, then
@@ -105,7 +124,7 @@ pub fn execute(
     check: &mut dyn FnMut(&OpenedStore) -> Result<bool>,
 ) -> Result<RechunkSummary> {
     let started = Instant::now();
-    let journal = init(plan, target, existing)?;
+    let journal = init(plan, source, target, existing)?;
     // A resumed output goes on with the groups its journal counts (another -j shapes others).
     let continued;
     let plan = if existing == Existing::Resume {
@@ -123,7 +142,7 @@ pub fn execute(
         existing == Existing::Resume,
         progress,
     )?;
-    finalize(plan, target, journal, check)?;
+    finalize(plan, source, target, journal, check)?;
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -216,10 +235,15 @@ pub fn run_part(
 /// files; errors of `check`.
 pub fn finalize(
     plan: &RechunkPlan,
+    source: &OpenedStore,
     target: &TargetStore,
     journal: Journal<'_>,
     check: &mut dyn FnMut(&OpenedStore) -> Result<bool>,
 ) -> Result<bool> {
+    // The source must be the one the output was started from (a part may have run long after
+    // `--init`, and a single run reads it for hours).
+    journal.check_source(source_fingerprint(plan, source)?, &source.location)?;
+
     let (done, counts) = journal.finished(plan.arrays.len())?;
     let missing: u64 = plan
         .arrays

@@ -6,10 +6,11 @@
 
 pub mod atomic;
 pub(crate) mod decode;
-mod overlay;
+mod fingerprint;
 pub mod formats;
 mod fs;
 pub mod n5;
+mod overlay;
 #[cfg(feature = "cloud")]
 pub mod remote;
 #[cfg(not(feature = "cloud"))]
@@ -24,6 +25,7 @@ use zarrs::storage::ReadableListableStorageTraits;
 
 use crate::error::{Error, Result};
 
+pub use fingerprint::{Fingerprint, fingerprint};
 pub use fs::CheckedFilesystemStore;
 pub use overlay::Overlay;
 pub use remote::Remote;

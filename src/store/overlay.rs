@@ -50,7 +50,9 @@ impl ReadableStorageTraits for Overlay {
         };
         let parts = extract_byte_ranges(bytes, byte_ranges)
             .map_err(|e| StorageError::Other(e.to_string()))?;
-        Ok(Some(Box::new(parts.into_iter().map(|p| Ok(Bytes::from(p))))))
+        Ok(Some(Box::new(
+            parts.into_iter().map(|p| Ok(Bytes::from(p))),
+        )))
     }
 
     fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
@@ -126,7 +128,9 @@ mod tests {
     fn documents_are_read_and_listed_beside_the_store() {
         let inner = Arc::new(MemoryStore::new());
         let chunk = StoreKey::new("a/c/0").expect("key");
-        inner.set(&chunk, Bytes::from_static(b"chunk")).expect("set");
+        inner
+            .set(&chunk, Bytes::from_static(b"chunk"))
+            .expect("set");
         let documents = BTreeMap::from([
             ("zarr.json".to_string(), Bytes::from_static(b"{}")),
             ("a/zarr.json".to_string(), Bytes::from_static(b"{\"x\":1}")),
@@ -134,13 +138,21 @@ mod tests {
         ]);
         let overlay = Overlay::new(inner, documents);
         let doc = StoreKey::new("a/zarr.json").expect("key");
-        assert_eq!(overlay.get(&doc).expect("get").as_deref(), Some(&b"{\"x\":1}"[..]));
-        assert_eq!(overlay.get(&chunk).expect("get").as_deref(), Some(&b"chunk"[..]));
+        assert_eq!(
+            overlay.get(&doc).expect("get").as_deref(),
+            Some(&b"{\"x\":1}"[..])
+        );
+        assert_eq!(
+            overlay.get(&chunk).expect("get").as_deref(),
+            Some(&b"chunk"[..])
+        );
         let root = overlay.list_dir(&StorePrefix::root()).expect("list");
         let names: Vec<&str> = root.prefixes().iter().map(StorePrefix::as_str).collect();
         assert_eq!(names, ["a/", "b/"]);
         assert_eq!(root.keys().len(), 1);
-        let a = overlay.list_dir(&StorePrefix::new("a/").expect("prefix")).expect("list");
+        let a = overlay
+            .list_dir(&StorePrefix::new("a/").expect("prefix"))
+            .expect("list");
         assert_eq!(a.keys().len(), 1, "a/zarr.json");
         assert_eq!(a.prefixes().len(), 1, "a/c/");
     }

@@ -133,7 +133,12 @@ fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, Obj
             }
             ObjectStoreScheme::Http => {
                 let base = &url[..url::Position::BeforePath];
-                build!(object_store::http::HttpBuilder, base, "HTTP_", retry.clone())
+                build!(
+                    object_store::http::HttpBuilder,
+                    base,
+                    "HTTP_",
+                    retry.clone()
+                )
             }
             other => {
                 return Err(object_store::Error::NotSupported {
@@ -200,6 +205,30 @@ impl Remote {
             .block_on(
                 stream
                     .map_ok(|meta| (meta.location.to_string(), meta.size))
+                    .try_collect::<Vec<_>>(),
+            )
+            .map_err(|e| storage_error(&self.url, e))
+    }
+
+    /// Every object under `prefix` with its size and last modification (nanoseconds since the
+    /// epoch), in no set order.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when listing fails (after retries).
+    pub fn list_stamped(&self, prefix: &str) -> Result<Vec<(String, u64, u128)>> {
+        let prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
+        let stream = self.store.list(prefix.as_ref());
+        runtime()
+            .handle()
+            .block_on(
+                stream
+                    .map_ok(|meta| {
+                        let modified = meta
+                            .last_modified
+                            .timestamp_nanos_opt()
+                            .map_or(0, |n| u128::try_from(n).unwrap_or(0));
+                        (meta.location.to_string(), meta.size, modified)
+                    })
                     .try_collect::<Vec<_>>(),
             )
             .map_err(|e| storage_error(&self.url, e))

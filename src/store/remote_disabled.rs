@@ -46,6 +46,14 @@ impl Remote {
     ///
     /// # Errors
     /// Never.
+    pub fn list_stamped(&self, _prefix: &str) -> Result<Vec<(String, u64, u128)>> {
+        match *self {}
+    }
+
+    /// Unreachable: no [`Remote`] exists in this build.
+    ///
+    /// # Errors
+    /// Never.
     pub fn check_reachable(&self, _must_hold_objects: bool) -> Result<()> {
         match *self {}
     }
