@@ -70,3 +70,82 @@ fn the_largest_shape_lints_and_plans_at_once() {
     let text = String::from_utf8_lossy(&plan.stdout);
     assert!(text.contains("9223372036854776 objects"), "{text}");
 }
+
+/// Symbolic links that loop (`loop -> .`, `up -> ..`, two directories linking to each other)
+/// or lead outside the store are reported and not followed (issue 14, item 6: 41 arrays and a
+/// walk of the parent directory); `--follow-links` follows those that leave it, never loops.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_that_loop_or_leave_the_store_are_reported_not_followed() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("g.zarr");
+    std::fs::create_dir_all(store.join("x")).expect("dir");
+    std::fs::create_dir_all(store.join("y")).expect("dir");
+    std::fs::write(store.join(".zgroup"), r#"{"zarr_format":2}"#).expect("write");
+    zarray(&store.join("a"), "[4,4]", "[2,2]");
+    let outside = dir.path().join("outside");
+    zarray(&outside.join("b"), "[4,4]", "[2,2]");
+    symlink(".", store.join("loop")).expect("link");
+    symlink("..", store.join("up")).expect("link");
+    symlink("../y", store.join("x/to_y")).expect("link");
+    symlink("../x", store.join("y/to_x")).expect("link");
+    symlink(&outside, store.join("elsewhere")).expect("link");
+    let scan = zlint().arg("scan").arg(&store).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&scan.stdout);
+    let stderr = String::from_utf8_lossy(&scan.stderr);
+    assert_eq!(scan.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains("1 array"), "only `a`: {stdout}");
+    for link in ["loop", "up", "elsewhere", "to_x", "to_y"] {
+        assert!(stderr.contains(link), "{link} reported: {stderr}");
+    }
+    assert!(stderr.contains("leads outside the store"), "{stderr}");
+    assert!(stderr.contains("loops back"), "{stderr}");
+    let followed = zlint()
+        .args(["scan", "--follow-links"])
+        .arg(&store)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&followed.stdout);
+    assert!(
+        stdout.contains("2 arrays"),
+        "`a` and `elsewhere/b`: {stdout}"
+    );
+}
+
+/// A chunk that is a symbolic link to a file outside the store is not read by rechunk, repack
+/// or verify (issue 14, item 5: it was copied into the output with exit 0).
+#[cfg(unix)]
+#[test]
+fn a_chunk_linked_outside_the_store_is_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("a.zarr");
+    zarray(&store, "[4]", "[2]");
+    std::fs::write(dir.path().join("secret"), [1u8, 2, 3, 4]).expect("write");
+    std::os::unix::fs::symlink(dir.path().join("secret"), store.join("0")).expect("link");
+    let out = dir.path().join("out.zarr");
+    for args in [
+        vec!["verify", "a.zarr", "a.zarr"],
+        vec!["rechunk", "a.zarr", "out.zarr", "--chunks", "4"],
+        // The same chunks in Zarr v3: encoded chunks would be copied as they are.
+        vec![
+            "rechunk",
+            "a.zarr",
+            "out.zarr",
+            "--format",
+            "zarr3",
+            "--overwrite",
+        ],
+    ] {
+        let run = zlint()
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("a.zarr/0"), "{args:?}: {stderr}");
+        assert!(stderr.contains("outside the store"), "{args:?}: {stderr}");
+        assert!(!out.join("zarr.json").exists() && !out.join(".zarray").exists());
+    }
+}

@@ -35,6 +35,7 @@ fn locations(cli: &Cli) -> Vec<&str> {
 /// Runs the command and returns the exit code.
 #[must_use]
 pub fn run(cli: Cli) -> u8 {
+    crate::store::set_follow_links(cli.follow_links);
     let locations = locations(&cli);
     if locations.iter().any(|l| crate::store::is_url(l)) {
         // Fails only if the pool already exists (a library caller made one): then it is kept.

@@ -296,6 +296,7 @@ pub fn finalize(
         )),
         root_dir: None,
         remote: None,
+        local: None,
     };
     if !check(&as_it_will_be)? {
         return Ok(false);

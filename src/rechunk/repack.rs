@@ -83,6 +83,7 @@ pub(crate) fn repack_region(
 ) -> Result<()> {
     let fail =
         |key: &str, e: &dyn std::fmt::Display| Error::rechunk(key.to_string(), e.to_string());
+    let source_location = |key: &str| format!("{}/{key}", source.location.trim_end_matches('/'));
     let prefix = if plan.path.is_root() {
         String::new()
     } else {
@@ -97,7 +98,10 @@ pub(crate) fn repack_region(
     let read = |index: &[u64]| -> Result<Option<Vec<u8>>> {
         let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
         let store_key = StoreKey::new(key.clone()).map_err(|e| fail(&key, &e))?;
-        let bytes = source.storage.get(&store_key).map_err(|e| fail(&key, &e))?;
+        let bytes = source
+            .storage
+            .get(&store_key)
+            .map_err(|e| fail(&source_location(&key), &e))?;
         Ok(bytes.map(|b| b.to_vec()))
     };
     // The grid indices of the inner chunks of the shard at `shard_index`, in C order within the
@@ -133,9 +137,24 @@ pub(crate) fn repack_region(
                 "{prefix}{}",
                 chunk_key(&plan.target_key_encoding, &object.index)
             );
+            // Files copied by the kernel are checked as every read is: no link out of the store.
+            let inside = |index: &[u64]| -> Result<()> {
+                let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
+                match &source.local {
+                    Some(local) => StoreKey::new(key.clone())
+                        .map_err(|e| fail(&key, &e))
+                        .and_then(|k| {
+                            local
+                                .check_key(&k)
+                                .map_err(|e| fail(&source_location(&key), &e))
+                        }),
+                    None => Ok(()),
+                }
+            };
             let bytes = match (&plan.target.shards, &source.root_dir, &target.dir) {
                 // A file to a file: let the kernel copy it.
                 (None, Some(root), Some(dir)) => {
+                    inside(&object.index)?;
                     let from = root
                         .join(&prefix)
                         .join(chunk_key(&plan.source_key_encoding, &object.index));
@@ -147,6 +166,9 @@ pub(crate) fn repack_region(
                 (None, _, _) => read(&object.index)?,
                 // Chunk files into a shard file: the kernel copies each chunk.
                 (Some(shards), Some(root), Some(dir)) => {
+                    for index in inner_chunks(shards, &object.index).iter().flatten() {
+                        inside(index)?;
+                    }
                     let files: Vec<std::path::PathBuf> = inner_chunks(shards, &object.index)
                         .iter()
                         .map(|index| match index {

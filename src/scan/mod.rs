@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{Consolidated, NodePath, Store};
+use crate::model::{Consolidated, NodeError, NodePath, Store};
 use crate::progress::Progress;
 use crate::store::OpenedStore;
 use discover::{Found, Walker};
@@ -57,6 +57,17 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
                 store.groups.push(group);
             }
             Found::Error(error) => store.errors.push(error),
+        }
+    }
+    // Symbolic links the store did not follow (outside the store, or looping) are said.
+    if let Some(local) = &opened.local {
+        for (key, why) in local.links_not_followed() {
+            let parent = key.rsplit_once('/').map_or("", |(parent, _)| parent);
+            store.errors.push(NodeError {
+                node: NodePath::new(parent),
+                location: format!("{}/{key}", opened.location.trim_end_matches('/')),
+                message: why,
+            });
         }
     }
     if store.node_count() == 0 && store.errors.is_empty() {

@@ -1,6 +1,10 @@
-//! A filesystem store that reports what zarrs' `FilesystemStore` passes over.
+//! A filesystem store that reports what zarrs' `FilesystemStore` passes over, and does not read
+//! through symbolic links that leave the store or loop.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::byte_range::{ByteRange, ByteRangeIterator};
@@ -11,13 +15,31 @@ use zarrs::storage::{
 
 use crate::error::{Error, Result};
 
+static FOLLOW_LINKS: AtomicBool = AtomicBool::new(false);
+
+/// Whether stores opened from now on read through symbolic links that lead outside them
+/// (`--follow-links`). Links that loop are never followed.
+pub fn set_follow_links(follow: bool) {
+    FOLLOW_LINKS.store(follow, Ordering::Relaxed);
+}
+
 /// zarrs' [`FilesystemStore`] with a stricter directory listing: an unreadable directory is an
 /// error rather than an empty listing, and a file name that is not UTF-8 is an error rather than
-/// a panic. Reads are delegated unchanged.
+/// a panic. Symbolic links are followed only where they stay inside the store (unless
+/// [`set_follow_links`]) and do not loop back to a directory above them; the links passed over
+/// are kept for the scan to report ([`Self::links_not_followed`]). Reads are delegated to zarrs
+/// once their path is known to stay inside.
 #[derive(Debug)]
 pub struct CheckedFilesystemStore {
     inner: FilesystemStore,
     base: PathBuf,
+    /// `base`, resolved.
+    root: PathBuf,
+    follow_links: bool,
+    /// Links not followed: key → why.
+    skipped: Mutex<BTreeMap<String, String>>,
+    /// Directories already resolved: whether they lie inside the store.
+    inside: Mutex<HashMap<PathBuf, bool>>,
 }
 
 impl CheckedFilesystemStore {
@@ -28,14 +50,121 @@ impl CheckedFilesystemStore {
     pub fn new(base: &Path) -> Result<Self> {
         let inner = FilesystemStore::new(base)
             .map_err(|err| Error::storage(base.display().to_string(), err))?;
+        let root = base.canonicalize().map_err(|source| Error::Io {
+            path: base.to_path_buf(),
+            source,
+        })?;
         Ok(Self {
             inner,
             base: base.to_path_buf(),
+            root,
+            follow_links: FOLLOW_LINKS.load(Ordering::Relaxed),
+            skipped: Mutex::new(BTreeMap::new()),
+            inside: Mutex::new(HashMap::new()),
         })
     }
 
     fn dir_path(&self, prefix: &StorePrefix) -> PathBuf {
         self.base.join(prefix.as_str())
+    }
+
+    /// The symbolic links listing passed over, with why: `(key, reason)`.
+    #[must_use]
+    pub fn links_not_followed(&self) -> Vec<(String, String)> {
+        let skipped = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
+        skipped
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    fn skip(&self, key: String, why: String) {
+        let mut skipped = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
+        skipped.insert(key, why);
+    }
+
+    /// Why the symbolic link at `path` (a directory entry listed under `prefix`) is not
+    /// followed, if it is not: it leads outside the store, or back to a directory the listing
+    /// came through.
+    fn link_refused(&self, path: &Path, prefix: &StorePrefix) -> Option<String> {
+        let Ok(target) = path.canonicalize() else {
+            return None; // A dangling link: read as missing.
+        };
+        if !self.follow_links && !target.starts_with(&self.root) {
+            return Some(format!(
+                "a symbolic link leads outside the store, to {}: not followed (--follow-links \
+                 follows it)",
+                target.display()
+            ));
+        }
+        // Every directory the listing came through, as the filesystem resolves it.
+        let mut logical = String::new();
+        let mut through = vec![self.root.clone()];
+        for part in prefix.as_str().split('/').filter(|p| !p.is_empty()) {
+            logical.push_str(part);
+            logical.push('/');
+            if let Ok(dir) = self.base.join(&logical).canonicalize() {
+                through.push(dir);
+            }
+        }
+        through.iter().any(|dir| dir.starts_with(&target)).then(|| {
+            format!(
+                "a symbolic link loops back to {}: not followed",
+                target.display()
+            )
+        })
+    }
+
+    /// Refuses to read `key` when its path leads outside the store through a symbolic link
+    /// (unless links are followed). Every read checks this; so must any code that opens a
+    /// store's files itself.
+    ///
+    /// # Errors
+    /// [`StorageError::Other`] saying where the link leads.
+    pub fn check_key(&self, key: &StoreKey) -> Result<(), StorageError> {
+        if self.follow_links {
+            return Ok(());
+        }
+        let path = self.base.join(key.as_str());
+        let outside = |target: &Path| {
+            StorageError::Other(format!(
+                "a symbolic link leads outside the store, to {}: not read (--follow-links reads \
+                 through it)",
+                target.display()
+            ))
+        };
+        if let Some(parent) = path.parent() {
+            let cached = {
+                let inside = self.inside.lock().unwrap_or_else(|p| p.into_inner());
+                inside.get(parent).copied()
+            };
+            let inside = match cached {
+                Some(inside) => inside,
+                None => match parent.canonicalize() {
+                    Ok(dir) => {
+                        let inside = dir.starts_with(&self.root);
+                        let mut cache = self.inside.lock().unwrap_or_else(|p| p.into_inner());
+                        cache.insert(parent.to_path_buf(), inside);
+                        if !inside {
+                            return Err(outside(&dir));
+                        }
+                        inside
+                    }
+                    // A directory that does not exist holds nothing to read.
+                    Err(_) => true,
+                },
+            };
+            if !inside {
+                return Err(outside(parent));
+            }
+        }
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+            && let Ok(target) = path.canonicalize()
+            && !target.starts_with(&self.root)
+        {
+            return Err(outside(&target));
+        }
+        Ok(())
     }
 }
 
@@ -49,6 +178,7 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
         key: &StoreKey,
         byte_ranges: ByteRangeIterator<'a>,
     ) -> Result<MaybeBytesIterator<'a>, StorageError> {
+        self.check_key(key)?;
         // Byte ranges come from untrusted data (a shard index): one past the end of the file, or
         // of an absurd length, is refused here, before anything is allocated for it.
         let ranges: Vec<ByteRange> = byte_ranges.collect();
@@ -74,6 +204,7 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
     }
 
     fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
+        self.check_key(key)?;
         self.inner.size_key(key)
     }
 
@@ -111,13 +242,20 @@ impl ListableStorageTraits for CheckedFilesystemStore {
                     entry.path().display()
                 )));
             };
-            // Follow symbolic links, as a reader of the store would.
+            let path = format!("{}{name}", prefix.as_str());
+            // Follow symbolic links as a reader of the store would, unless they leave the store
+            // or loop.
             let is_dir = match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => entry.path().is_dir(),
+                Ok(kind) if kind.is_symlink() => {
+                    if let Some(why) = self.link_refused(&entry.path(), prefix) {
+                        self.skip(path, why);
+                        continue;
+                    }
+                    entry.path().is_dir()
+                }
                 Ok(kind) => kind.is_dir(),
                 Err(err) => return Err(io_error(&entry.path(), &err)),
             };
-            let path = format!("{}{name}", prefix.as_str());
             if is_dir {
                 prefixes.push(StorePrefix::new(path + "/")?);
             } else {

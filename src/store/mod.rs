@@ -26,7 +26,7 @@ use zarrs::storage::ReadableListableStorageTraits;
 use crate::error::{Error, Result};
 
 pub use fingerprint::{Fingerprint, fingerprint};
-pub use fs::CheckedFilesystemStore;
+pub use fs::{CheckedFilesystemStore, set_follow_links};
 pub use overlay::Overlay;
 pub use remote::Remote;
 pub use target::TargetStore;
@@ -71,6 +71,8 @@ pub struct OpenedStore {
     pub root_dir: Option<PathBuf>,
     /// The object store, for stores behind a URL.
     pub remote: Option<Arc<Remote>>,
+    /// The filesystem store, for local stores (the same as `storage`): what it passed over.
+    pub local: Option<Arc<CheckedFilesystemStore>>,
 }
 
 impl std::fmt::Debug for OpenedStore {
@@ -99,6 +101,7 @@ pub fn open(location: &str) -> Result<OpenedStore> {
             storage: remote.storage().readable_listable(),
             root_dir: None,
             remote: Some(Arc::new(remote)),
+            local: None,
         });
     }
     let path = local_path(location);
@@ -138,7 +141,7 @@ pub fn open(location: &str) -> Result<OpenedStore> {
         path: dir.clone(),
         source,
     })?;
-    let storage = CheckedFilesystemStore::new(&dir)?;
+    let storage = Arc::new(CheckedFilesystemStore::new(&dir)?);
     // A metadata file names its directory: locations in messages are built from the directory.
     let location = if meta.is_dir() {
         location.to_string()
@@ -147,8 +150,9 @@ pub fn open(location: &str) -> Result<OpenedStore> {
     };
     Ok(OpenedStore {
         location,
-        storage: Arc::new(storage),
+        storage: storage.clone(),
         root_dir: Some(dir),
         remote: None,
+        local: Some(storage),
     })
 }
