@@ -64,7 +64,8 @@ impl Copy<'_> {
             }
             Format::Zarr2 => {
                 let zarray = doc.as_object().cloned().unwrap_or_default();
-                let v2 = normalize::zarrs_v2(&zarray).map_err(|e| self.invalid_target(e))?;
+                let v2 = normalize::zarrs_v2(&normalize::for_zarrs_v2(zarray))
+                    .map_err(|e| self.invalid_target(e))?;
                 self.zarr_writer(&path, ArrayMetadata::V2(v2))
             }
             Format::Zarr3 => self.zarr_v3_writer(&path, doc.clone()),
@@ -77,11 +78,14 @@ impl Copy<'_> {
 
     /// The writer of the Zarr v3 array with document `doc` at zarrs path `path`.
     fn zarr_v3_writer(&self, path: &str, doc: Value) -> Result<write::Writer> {
-        let v3 = normalize::zarrs_v3(doc).map_err(|e| self.invalid_target(e))?;
+        let v3 = normalize::zarrs_v3(normalize::for_zarrs_v3(doc))
+            .map_err(|e| self.invalid_target(e))?;
         self.zarr_writer(path, ArrayMetadata::V3(v3))
     }
 
     fn zarr_writer(&self, path: &str, metadata: ArrayMetadata) -> Result<write::Writer> {
+        // The writer's codecs may be zlint's (a Zarr v2 Blosc goes through `zlint.blosc`).
+        crate::store::decode::install();
         Ok(write::Writer::Zarr(Box::new(
             Array::new_with_metadata(self.target.storage.clone(), path, metadata)
                 .map_err(|e| rechunk_error(&self.location, e))?,

@@ -77,6 +77,34 @@ pub fn zarrs_v2(zarray: &Map<String, Value>) -> Result<ArrayMetadataV2, FormatEr
 /// they commute with `bytes`, not with a transpose.
 #[must_use]
 pub fn for_zarrs_v3(mut doc: Value) -> Value {
+    // NumPy's fixed-length `S` bytes: the same bytes as zarrs' raw bits of that length.
+    if doc.pointer("/data_type/name").and_then(Value::as_str) == Some("null_terminated_bytes")
+        && let Some(length) = doc
+            .pointer("/data_type/configuration/length_bytes")
+            .and_then(Value::as_u64)
+    {
+        let fill = raw_fill(doc.get("fill_value"), length);
+        doc["data_type"] = Value::from(format!("r{}", length * 8));
+        doc["fill_value"] = fill;
+    }
+    doc = move_filters_after_bytes(doc);
+    doc
+}
+
+/// A base64 fill value (NumPy `S` bytes, as zarr-python writes them) as zarrs' raw bits fill:
+/// `length` bytes, zero-padded.
+fn raw_fill(fill: Option<&Value>, length: u64) -> Value {
+    use base64::Engine;
+    let mut bytes = fill
+        .and_then(Value::as_str)
+        .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok())
+        .unwrap_or_default();
+    bytes.resize(usize::try_from(length).unwrap_or(0), 0);
+    Value::from(bytes)
+}
+
+/// See [`for_zarrs_v3`].
+fn move_filters_after_bytes(mut doc: Value) -> Value {
     const MOVABLE: &[&str] = &[
         "numcodecs.delta",
         "numcodecs.quantize",
@@ -120,12 +148,14 @@ pub fn for_zarrs_v3(mut doc: Value) -> Value {
     doc
 }
 
-/// A Zarr v2 `.zarray` as zlint hands it to zarrs for reading (never written anywhere): a Blosc
+/// A Zarr v2 `.zarray` as zlint hands it to zarrs for reading and writing chunks (never written
+/// anywhere): a Blosc
 /// compressor goes through zlint's bounded reader (`zlint.blosc`), since zarrs builds Zarr v2
 /// Blosc itself, bypassing the codec registry. Its `typesize` (which only encoding uses: Blosc
 /// data carries its own) is the number in the `dtype`.
 #[must_use]
-pub fn for_zarrs_v2(mut zarray: Map<String, Value>) -> Map<String, Value> {
+pub fn for_zarrs_v2(zarray: Map<String, Value>) -> Map<String, Value> {
+    let mut zarray = stand_in_types(zarray);
     let item = zarray
         .get("dtype")
         .and_then(Value::as_str)
@@ -141,6 +171,33 @@ pub fn for_zarrs_v2(mut zarray: Map<String, Value>) -> Map<String, Value> {
     {
         compressor.insert("id".into(), Value::from("zlint.blosc"));
         compressor.insert("typesize".into(), Value::from(item.unwrap_or(1)));
+    }
+    zarray
+}
+
+/// A Zarr v2 `.zarray` with the NumPy types zarrs does not read in Zarr v2 as the same bytes in a
+/// type it reads: `S` bytes as raw bits, datetime64 and timedelta64 as the int64 they are stored
+/// as (see `SourceMetadata` for the Zarr v3 types they become).
+#[must_use]
+pub fn stand_in_types(mut zarray: Map<String, Value>) -> Map<String, Value> {
+    let dtype = zarray
+        .get("dtype")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if let Some(length) = dtype.strip_prefix("|S").and_then(|n| n.parse::<u64>().ok()) {
+        let fill = raw_fill(zarray.get("fill_value"), length);
+        zarray.insert("dtype".into(), Value::from(format!("|V{length}")));
+        zarray.insert("fill_value".into(), fill);
+    } else if dtype
+        .get(1..)
+        .is_some_and(|d| d.starts_with("M8") || d.starts_with("m8"))
+    {
+        let order = &dtype[..1];
+        zarray.insert("dtype".into(), Value::from(format!("{order}i8")));
+        if zarray.get("fill_value").and_then(Value::as_str) == Some("NaT") {
+            zarray.insert("fill_value".into(), Value::from(i64::MIN));
+        }
     }
     zarray
 }

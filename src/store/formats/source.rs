@@ -87,6 +87,38 @@ fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
     Ok(doc)
 }
 
+/// The Zarr v3 data type and fill value of the NumPy types zarrs reads in Zarr v2 only as other
+/// types of the same bytes (see [`normalize::stand_in_types`]): `S` bytes, datetime64 and
+/// timedelta64, put back in `v3`, the conversion of the stand-in.
+fn numpy_type_in_v3(zarray: &Map<String, Value>, v3: &mut Value) {
+    let dtype = zarray.get("dtype").and_then(Value::as_str).unwrap_or("");
+    let fill = zarray.get("fill_value").cloned().unwrap_or(Value::Null);
+    if let Some(length) = dtype.strip_prefix("|S").and_then(|n| n.parse::<u64>().ok()) {
+        v3["data_type"] = json!({"name": "null_terminated_bytes",
+                                 "configuration": {"length_bytes": length}});
+        // Base64, in both versions.
+        v3["fill_value"] = if fill.is_string() { fill } else { json!("") };
+        return;
+    }
+    let name = match dtype.get(1..3) {
+        Some("M8") => "numpy.datetime64",
+        Some("m8") => "numpy.timedelta64",
+        _ => return,
+    };
+    let unit = dtype
+        .split_once('[')
+        .map_or("generic", |(_, rest)| rest.trim_end_matches(']'));
+    let (scale, unit) = match unit.find(|c: char| !c.is_ascii_digit()) {
+        Some(0) | None => (1, unit),
+        Some(at) => (unit[..at].parse::<u64>().unwrap_or(1), &unit[at..]),
+    };
+    v3["data_type"] = json!({"name": name, "configuration": {"unit": unit, "scale_factor": scale}});
+    v3["fill_value"] = match fill {
+        Value::Null => json!("NaT"),
+        other => other,
+    };
+}
+
 /// The fill value of a Zarr v2 array when it is a number, as text.
 fn v2_fill_number(v2: &ArrayMetadataV2) -> Option<String> {
     match to_value(&v2.fill_value).ok()? {
@@ -128,9 +160,10 @@ impl SourceMetadata {
                 let mut raw =
                     normalize::zarr2_array(stored.as_object().cloned().unwrap_or_default());
                 raw.remove("attributes");
-                let v2 = normalize::zarrs_v2(&raw)?;
-                let v3 = v2_to_v3(&v2)?;
+                let v2 = normalize::zarrs_v2(&normalize::stand_in_types(raw.clone()))?;
+                let mut v3 = v2_to_v3(&v2)?;
                 check_with_zarrs(ArrayMetadata::V2(v2))?;
+                numpy_type_in_v3(&raw, &mut v3);
                 Self::from_v3_doc(&v3, Some(raw))
             }
         }

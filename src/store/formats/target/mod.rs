@@ -243,6 +243,29 @@ fn writable_zarr2(mut doc: Map<String, Value>) -> (Map<String, Value>, Vec<Strin
     (doc, notes)
 }
 
+/// The NumPy type string, without byte order, of the Zarr v3 data types NumPy names with a
+/// parameter: `S3`, `U4`, `M8[s]`, `m8[10ms]`.
+fn numpy_typestr(data_type: &Value) -> Option<String> {
+    let name = data_type.get("name").and_then(Value::as_str)?;
+    let config = |key: &str| data_type.pointer(&format!("/configuration/{key}")).cloned();
+    match name {
+        "null_terminated_bytes" => Some(format!("S{}", config("length_bytes")?.as_u64()?)),
+        "fixed_length_utf32" => Some(format!("U{}", config("length_bytes")?.as_u64()? / 4)),
+        "numpy.datetime64" | "numpy.timedelta64" => {
+            let letter = if name == "numpy.datetime64" { 'M' } else { 'm' };
+            let unit = config("unit")?.as_str()?.to_string();
+            let scale = config("scale_factor").and_then(|s| s.as_u64()).unwrap_or(1);
+            let scale = if scale == 1 {
+                String::new()
+            } else {
+                scale.to_string()
+            };
+            Some(format!("{letter}8[{scale}{unit}]"))
+        }
+        _ => None,
+    }
+}
+
 /// A Zarr v2 `.zarray` for a source whose data type Zarr v2 can express, and what changed of
 /// its codecs (see [`portable_read_unit`]).
 fn zarr2_from_v3(
@@ -256,8 +279,11 @@ fn zarr2_from_v3(
         "bytes" => Some("vlen-bytes"),
         _ => None,
     };
+    // NumPy types with a parameter: their Zarr v2 type string in full, the byte order aside.
+    let numpy = numpy_typestr(&source.data_type);
     let kind = match array.dtype.name.as_str() {
         _ if vlen.is_some() => "O",
+        _ if numpy.is_some() => "numpy",
         "bool" => "b",
         name if name.starts_with("uint") => "u",
         name if name.starts_with("int") => "i",
@@ -285,7 +311,13 @@ fn zarr2_from_v3(
         }
     };
     let endian = if big_endian { ">" } else { "<" };
-    let typestr = if kind == "O" {
+    let typestr = if let Some(numpy) = numpy {
+        if numpy.starts_with('S') {
+            format!("|{numpy}")
+        } else {
+            format!("{endian}{numpy}")
+        }
+    } else if kind == "O" {
         "|O".to_string()
     } else if item == 1 && kind != "c" {
         format!("|{kind}1")
