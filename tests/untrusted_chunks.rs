@@ -204,3 +204,50 @@ fn a_zarr_v2_blosc_header_larger_than_the_chunk_is_refused_by_name() {
     assert!(stderr.contains("x.zarr/0.0"), "{stderr}");
     assert!(stderr.contains("declares 2147483647"), "{stderr}");
 }
+
+/// A repack (same chunks, another format: encoded chunks copied without decoding) refuses
+/// chunks whose bytes are not what their codecs frame (issue 14, item 5: garbage was copied with
+/// exit 0), whether it copies them through memory or the kernel copies the files.
+#[test]
+fn a_repack_refuses_garbage_chunks_by_name() {
+    for (compressor, garbage) in [
+        ("null", &b"short"[..]),
+        (
+            r#"{"id":"zstd","level":1}"#,
+            &b"not a zstd frame at all"[..],
+        ),
+        (
+            r#"{"id":"gzip","level":1}"#,
+            &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 9, 9][..],
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = dir.path().join("a.zarr");
+        std::fs::create_dir_all(&store).expect("dir");
+        std::fs::write(
+            store.join(".zarray"),
+            format!(
+                r#"{{"zarr_format":2,"shape":[8],"chunks":[4],"dtype":"<u2","compressor":{compressor},"fill_value":0,"order":"C","filters":null}}"#
+            ),
+        )
+        .expect("write");
+        std::fs::write(store.join("1"), garbage).expect("write");
+        for (out, extra) in [
+            ("o1.zarr", vec!["--format", "zarr3"]),
+            ("o2.zarr", vec!["--format", "zarr3", "--shards", "8"]),
+        ] {
+            let mut args = vec!["rechunk", "a.zarr", out, "--chunks", "4"];
+            args.extend(extra);
+            let stderr = fails(dir.path(), &args);
+            assert!(
+                stderr.contains("a.zarr/1"),
+                "{compressor} {args:?}: {stderr}"
+            );
+            assert!(
+                stderr.contains("corrupt"),
+                "{compressor} {args:?}: {stderr}"
+            );
+            assert!(!dir.path().join(out).join("zarr.json").exists());
+        }
+    }
+}

@@ -9,6 +9,7 @@
 mod array_copy;
 mod checks;
 pub mod copy;
+mod framing;
 mod io;
 mod job;
 mod journal;

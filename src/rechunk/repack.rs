@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use zarrs::array::ArraySubset;
 use zarrs::storage::StoreKey;
 
+use super::framing::Framing;
 use super::io::grid_objects;
 use crate::error::{Error, Result};
 use crate::model::ChunkKeyEncoding;
@@ -95,6 +96,13 @@ pub(crate) fn repack_region(
         .zip(&plan.target.chunks)
         .map(|(s, c)| s.div_ceil((*c).max(1)))
         .collect();
+    let framing = Framing::of(plan);
+    let not_copied = |key: &str, why: String| {
+        fail(
+            &source_location(key),
+            &format!("the stored chunk is corrupt: {why}; not copied"),
+        )
+    };
     let read = |index: &[u64]| -> Result<Option<Vec<u8>>> {
         let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
         let store_key = StoreKey::new(key.clone()).map_err(|e| fail(&key, &e))?;
@@ -102,7 +110,17 @@ pub(crate) fn repack_region(
             .storage
             .get(&store_key)
             .map_err(|e| fail(&source_location(&key), &e))?;
+        if let Some(bytes) = &bytes {
+            framing.check(bytes).map_err(|why| not_copied(&key, why))?;
+        }
         Ok(bytes.map(|b| b.to_vec()))
+    };
+    // A chunk file the kernel copies, checked from its first and last bytes.
+    let check_file = |index: &[u64], path: &std::path::Path| -> Result<()> {
+        let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
+        framing
+            .check_file(path)
+            .map_err(|why| not_copied(&key, why))
     };
     // The grid indices of the inner chunks of the shard at `shard_index`, in C order within the
     // shard; `None` for those outside the array.
@@ -158,6 +176,7 @@ pub(crate) fn repack_region(
                     let from = root
                         .join(&prefix)
                         .join(chunk_key(&plan.source_key_encoding, &object.index));
+                    check_file(&object.index, &from)?;
                     let path = dir.join(&key);
                     copy_atomic(&from, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
                         .map_err(|e| fail(&path.display().to_string(), &e))?;
@@ -168,6 +187,10 @@ pub(crate) fn repack_region(
                 (Some(shards), Some(root), Some(dir)) => {
                     for index in inner_chunks(shards, &object.index).iter().flatten() {
                         inside(index)?;
+                        let path = root
+                            .join(&prefix)
+                            .join(chunk_key(&plan.source_key_encoding, index));
+                        check_file(index, &path)?;
                     }
                     let files: Vec<std::path::PathBuf> = inner_chunks(shards, &object.index)
                         .iter()

@@ -1,0 +1,275 @@
+//! What a repack checks of each encoded chunk it copies without decoding: that its bytes are
+//! framed as its codecs frame them and declare the size the metadata gives the chunk (a zstd or
+//! Blosc header, a gzip trailer, the raw length, a crc32c checksum). Garbage and truncated
+//! chunks are refused by name instead of copied into an output that looks complete.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::plan::rechunk_plan::ArrayPlan;
+use crate::store::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
+
+/// The outermost compression of a read unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outer {
+    /// No compression: the stored bytes are the elements.
+    Raw,
+    Zstd,
+    Gzip,
+    Zlib,
+    Blosc,
+    /// A codec whose framing zlint does not check.
+    Unchecked,
+}
+
+/// How an array's encoded read units are framed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Framing {
+    outer: Outer,
+    /// A crc32c checksum follows the compressed bytes (Zarr v3).
+    crc32c: bool,
+    /// The decoded bytes of one read unit.
+    decoded: u64,
+}
+
+/// Bytes read from the start of a stored chunk: enough for every header checked.
+const HEAD: usize = 32;
+
+impl Framing {
+    /// The framing of the read units `plan` repacks, from its target documents (the same
+    /// encoding as the source's, or the plan would not repack).
+    pub(crate) fn of(plan: &ArrayPlan) -> Self {
+        let decoded = plan
+            .target
+            .chunks
+            .iter()
+            .product::<u64>()
+            .saturating_mul(plan.item_size);
+        let doc = |name: &str| {
+            plan.target_metadata
+                .iter()
+                .find_map(|(n, doc)| (n == name).then_some(doc))
+        };
+        let chain: Vec<Codec> = if let Some(zarr_json) = doc("zarr.json") {
+            let codecs = zarr_json["codecs"]
+                .as_array()
+                .map_or(&[][..], Vec::as_slice);
+            chain_from_v3(codecs)
+                .map(|chain| read_unit_codecs(&chain).to_vec())
+                .unwrap_or_default()
+        } else if let Some(zarray) = doc(".zarray") {
+            let compressor = zarray.get("compressor").unwrap_or(&Value::Null);
+            match Codec::from_v2_compressor(compressor) {
+                Ok(Some(codec)) => vec![codec],
+                Ok(None) => Vec::new(),
+                Err(_) => vec![Codec::Other {
+                    name: "unknown".into(),
+                    configuration: None,
+                }],
+            }
+        } else {
+            Vec::new()
+        };
+        let mut bytes_codecs: Vec<&Codec> = chain
+            .iter()
+            .filter(|c| !c.is_array_to_array() && !c.is_array_to_bytes())
+            .collect();
+        let crc32c = bytes_codecs
+            .last()
+            .is_some_and(|c| matches!(c, Codec::Crc32c));
+        if crc32c {
+            bytes_codecs.pop();
+        }
+        let outer = match bytes_codecs.as_slice() {
+            [] => Outer::Raw,
+            [Codec::Zstd { .. }] => Outer::Zstd,
+            [Codec::Gzip { .. }] => Outer::Gzip,
+            [Codec::Zlib { .. }] => Outer::Zlib,
+            [Codec::Blosc(_)] => Outer::Blosc,
+            _ => Outer::Unchecked,
+        };
+        // Arrays with variable-length elements have no fixed decoded size.
+        let outer = if plan.variable {
+            Outer::Unchecked
+        } else {
+            outer
+        };
+        Self {
+            outer,
+            crc32c,
+            decoded,
+        }
+    }
+
+    /// Checks the stored bytes of one read unit, held in memory (its checksum too).
+    pub(crate) fn check(&self, bytes: &[u8]) -> Result<(), String> {
+        let len = bytes.len();
+        if self.crc32c {
+            let body = len
+                .checked_sub(4)
+                .ok_or("shorter than its crc32c checksum")?;
+            let stored = u32::from_le_bytes(
+                bytes[body..]
+                    .try_into()
+                    .map_err(|_| "shorter than its crc32c checksum")?,
+            );
+            if crc32c::crc32c(&bytes[..body]) != stored {
+                return Err("its crc32c checksum does not match".into());
+            }
+        }
+        let tail_start = len.saturating_sub(8);
+        self.check_parts(&bytes[..len.min(HEAD)], &bytes[tail_start..], len as u64)
+    }
+
+    /// Checks the stored file of one read unit from its first and last bytes (not its
+    /// checksum, which would mean reading it whole). A missing file is an absent chunk.
+    pub(crate) fn check_file(&self, path: &Path) -> Result<(), String> {
+        if self.outer == Outer::Unchecked && !self.crc32c {
+            return Ok(());
+        }
+        let mut file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e.to_string()),
+        };
+        let len = file.metadata().map_err(|e| e.to_string())?.len();
+        let mut head = vec![0; HEAD.min(len as usize)];
+        file.read_exact(&mut head).map_err(|e| e.to_string())?;
+        let tail_len = len.min(8);
+        let mut tail = vec![0; tail_len as usize];
+        file.seek(SeekFrom::Start(len - tail_len))
+            .and_then(|_| file.read_exact(&mut tail))
+            .map_err(|e| e.to_string())?;
+        self.check_parts(&head, &tail, len)
+    }
+
+    /// Checks the framing from the first bytes `head`, the last bytes `tail` (up to 8) and the
+    /// length `len` of the stored bytes.
+    fn check_parts(&self, head: &[u8], tail: &[u8], len: u64) -> Result<(), String> {
+        let decoded = self.decoded;
+        // The compressed bytes, without a trailing checksum.
+        let (len, tail) = if self.crc32c {
+            let body = len
+                .checked_sub(4)
+                .ok_or("shorter than its crc32c checksum")?;
+            (body, &tail[..tail.len().saturating_sub(4)])
+        } else {
+            (len, tail)
+        };
+        match self.outer {
+            Outer::Unchecked => Ok(()),
+            Outer::Raw if len == decoded => Ok(()),
+            Outer::Raw => Err(format!(
+                "{len} bytes stored, not the {decoded} of an uncompressed chunk"
+            )),
+            Outer::Zstd => {
+                if !head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                    return Err("not a zstd frame".into());
+                }
+                // A first frame larger than the chunk (one smaller may be followed by others).
+                match zstd::zstd_safe::get_frame_content_size(head) {
+                    Ok(Some(size)) if size > decoded => Err(format!(
+                        "its zstd frame holds {size} bytes, more than the chunk's {decoded}"
+                    )),
+                    _ => Ok(()),
+                }
+            }
+            Outer::Gzip => {
+                if !head.starts_with(&[0x1f, 0x8b]) {
+                    return Err("not gzip data".into());
+                }
+                let size = tail
+                    .len()
+                    .checked_sub(4)
+                    .and_then(|at| tail[at..].try_into().ok())
+                    .map(u32::from_le_bytes)
+                    .ok_or("gzip data without its trailer")?;
+                if u64::from(size) == decoded % (1 << 32) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "its gzip trailer gives {size} bytes, not the chunk's {decoded}"
+                    ))
+                }
+            }
+            Outer::Zlib => match head {
+                [cmf, flg, ..]
+                    if cmf & 0x0f == 8 && (u16::from(*cmf) * 256 + u16::from(*flg)) % 31 == 0 =>
+                {
+                    Ok(())
+                }
+                _ => Err("not zlib data".into()),
+            },
+            Outer::Blosc => {
+                let word = |at: usize| {
+                    head.get(at..at + 4)
+                        .and_then(|b| b.try_into().ok())
+                        .map(|b| u64::from(u32::from_le_bytes(b)))
+                };
+                let (nbytes, cbytes) = (
+                    word(4).ok_or("shorter than a Blosc header")?,
+                    word(12).ok_or("shorter than a Blosc header")?,
+                );
+                if nbytes != decoded {
+                    Err(format!(
+                        "its Blosc header gives {nbytes} bytes, not the chunk's {decoded}"
+                    ))
+                } else if cbytes != len {
+                    Err(format!(
+                        "its Blosc header gives {cbytes} stored bytes, the chunk has {len}"
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn framing(outer: Outer, crc32c: bool, decoded: u64) -> Framing {
+        Framing {
+            outer,
+            crc32c,
+            decoded,
+        }
+    }
+
+    #[test]
+    fn good_chunks_pass_and_garbage_is_named() {
+        let data = vec![7u8; 1000];
+        let zstd = zstd::bulk::compress(&data, 3).expect("zstd");
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gzip.write_all(&data).expect("gzip");
+        let gzip = gzip.finish().expect("gzip");
+        assert!(framing(Outer::Zstd, false, 1000).check(&zstd).is_ok());
+        assert!(framing(Outer::Zstd, false, 999).check(&zstd).is_err());
+        assert!(
+            framing(Outer::Zstd, false, 1000)
+                .check(b"garbage!")
+                .is_err()
+        );
+        assert!(framing(Outer::Gzip, false, 1000).check(&gzip).is_ok());
+        assert!(framing(Outer::Gzip, false, 1000).check(&zstd).is_err());
+        assert!(framing(Outer::Raw, false, 1000).check(&data).is_ok());
+        assert!(framing(Outer::Raw, false, 1000).check(&data[..10]).is_err());
+        let mut checked = zstd.clone();
+        checked.extend_from_slice(&crc32c::crc32c(&zstd).to_le_bytes());
+        assert!(framing(Outer::Zstd, true, 1000).check(&checked).is_ok());
+        let last = checked.len() - 5;
+        checked[last] ^= 1;
+        assert!(framing(Outer::Zstd, true, 1000).check(&checked).is_err());
+        assert!(
+            framing(Outer::Blosc, false, 1000)
+                .check(b"garbage")
+                .is_err()
+        );
+    }
+}
