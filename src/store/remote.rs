@@ -133,12 +133,20 @@ fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, Obj
             }
             ObjectStoreScheme::Http => {
                 let base = &url[..url::Position::BeforePath];
-                build!(
-                    object_store::http::HttpBuilder,
-                    base,
-                    "HTTP_",
-                    retry.clone()
-                )
+                // A plain `http://` URL is what the user asked for: the client must allow it.
+                let client =
+                    object_store::ClientOptions::new().with_allow_http(url.scheme() == "http");
+                let builder = env_options("HTTP_").fold(
+                    object_store::http::HttpBuilder::new()
+                        .with_url(base)
+                        .with_retry(retry.clone())
+                        .with_client_options(client),
+                    |builder, (key, value)| match key.parse() {
+                        Ok(k) => builder.with_config(k, value),
+                        Err(_) => builder,
+                    },
+                );
+                Arc::new(builder.build()?) as Arc<dyn ObjectStore>
             }
             other => {
                 return Err(object_store::Error::NotSupported {

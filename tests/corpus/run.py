@@ -11,7 +11,9 @@ difference, an output that a reader of the source cannot read, or a refusal that
 N5 outputs are also read by zarr-python 2 (tests/interop/read_back_zarr2.py, run by run.sh):
 their source values are saved in OUT_DIR/expected.
 
-Prints the table. Exits 1 on any *wrong*, and when the refusals differ from FILE (lines
+Every store the reference readers read is also linted: no unreadable node (ZL501) may be reported.
+
+Prints the table. Exits 1 on any *wrong*, any such ZL501, and when the refusals differ from FILE (lines
 "STORE TARGET"; `#` comments): a new refusal, or a listed one that now passes.
 """
 
@@ -144,6 +146,11 @@ def main(args):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = list(pool.map(run, jobs))
+        # Lint reports no unreadable node (ZL501) in a store the reference readers read.
+        readable = [os.path.join(corpus, n) for n in stores if n not in unread]
+        linted = list(pool.map(lambda store: subprocess.run(
+            [zlint, store, "--format", "json"], capture_output=True, text=True, timeout=300),
+            readable))
     table = {t: {"pass": 0, "wrong": 0, "refused": 0} for t in TARGETS}
     wrong, refused, n5_outputs = [], set(), []
     for (name, store, target, out, _args), result in zip(jobs, results):
@@ -181,7 +188,11 @@ def main(args):
         print("WRONG:", line)
     with open(os.path.join(out_dir, "n5-outputs.txt"), "w") as f:
         f.write("\n".join(n5_outputs))
-    failed = bool(wrong)
+    unreadable = [os.path.basename(store) for store, result in zip(readable, linted)
+                  if '"ZL501"' in result.stdout or result.returncode not in (0, 1)]
+    for name in unreadable:
+        print(f"ZL501 or a lint failure on a store the reference readers read: {name}")
+    failed = bool(wrong) or bool(unreadable)
     if refusals_file:
         listed = set()
         for line in open(refusals_file):
