@@ -26,6 +26,9 @@ pub(crate) enum Found {
 pub(crate) struct Walker<'a> {
     pub(crate) storage: &'a dyn ReadableListableStorageTraits,
     pub(crate) location: &'a str,
+    /// Whether the store can be listed; when not (a plain HTTP server), the nodes below the
+    /// root are those its consolidated metadata names.
+    pub(crate) listable: bool,
 }
 
 fn key_of(path: &NodePath, name: &str) -> String {
@@ -218,7 +221,20 @@ impl Walker<'_> {
                 message,
             ))),
         }
-        let children = self.children(&group.path, Some(group.format));
+        let children = if self.listable {
+            self.children(&group.path, Some(group.format))
+        } else if group.path.is_root()
+            && let Some((_, nodes)) = &consolidated
+        {
+            // Every node consolidated metadata names, each visited alone (groups below the root
+            // find no children of their own, so none is visited twice).
+            nodes
+                .par_iter()
+                .flat_map_iter(|node| self.visit(node, Some(group.format)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         out.push(Found::Group {
             group,
             consolidated,

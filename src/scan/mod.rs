@@ -38,6 +38,10 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
     let walker = Walker {
         storage: opened.storage.as_ref(),
         location: &opened.location,
+        listable: opened
+            .remote
+            .as_ref()
+            .is_none_or(|remote| remote.listable()),
     };
     let mut store = Store {
         location: opened.location.clone(),

@@ -108,6 +108,8 @@ pub fn fingerprint(opened: &OpenedStore, prefixes: &[String]) -> Result<Fingerpr
                     objects.push((key, meta.len(), modified));
                 }
             }
+            // A plain HTTP server cannot be listed: its objects are not fingerprinted.
+            (None, Some(remote)) if !remote.listable() => {}
             (None, Some(remote)) => {
                 for (key, size, modified) in remote.list_stamped(prefix)? {
                     objects.push((key, size, modified));

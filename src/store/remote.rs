@@ -194,6 +194,14 @@ impl Remote {
         &self.url
     }
 
+    /// Whether the store can be listed: object stores can; a plain HTTP server cannot (zlint
+    /// then reads the metadata documents it is pointed at, and the nodes consolidated metadata
+    /// names).
+    #[must_use]
+    pub fn listable(&self) -> bool {
+        !(self.url.starts_with("http://") || self.url.starts_with("https://"))
+    }
+
     /// zarrs' synchronous storage traits over the store.
     #[must_use]
     pub fn storage(&self) -> Arc<dyn ReadableWritableListableStorageTraits> {
@@ -248,6 +256,26 @@ impl Remote {
     /// # Errors
     /// [`Error::Storage`] with the store's answer, or "nothing stored here".
     pub fn check_reachable(&self, must_hold_objects: bool) -> Result<()> {
+        if !self.listable() {
+            // One metadata document must be there (a GET each, since nothing can be listed).
+            let storage = self.storage();
+            for name in crate::store::METADATA_KEYS {
+                let key = zarrs::storage::StoreKey::new(*name)
+                    .map_err(|e| storage_error(&self.url, e))?;
+                if storage
+                    .get(&key)
+                    .map_err(|e| storage_error(&self.url, e))?
+                    .is_some()
+                {
+                    return Ok(());
+                }
+            }
+            return Err(storage_error(
+                &self.url,
+                "no Zarr or N5 metadata here (an HTTP server cannot be listed: give the URL of an \
+                 array or group)",
+            ));
+        }
         if self.is_empty()? && must_hold_objects {
             return Err(storage_error(&self.url, "nothing is stored under this URL"));
         }

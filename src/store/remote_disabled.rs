@@ -43,6 +43,12 @@ impl Remote {
     }
 
     /// Unreachable: no [`Remote`] exists in this build.
+    #[must_use]
+    pub fn listable(&self) -> bool {
+        match *self {}
+    }
+
+    /// Unreachable: no [`Remote`] exists in this build.
     ///
     /// # Errors
     /// Never.
