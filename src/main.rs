@@ -6,6 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     tune_allocator();
+    report_oversized_writes();
     ExitCode::from(zlint::cli::run(zlint::cli::Cli::parse()))
 }
 
@@ -25,3 +26,16 @@ fn tune_allocator() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_allocator() {}
+
+/// Makes a write past the process's file-size limit (`ulimit -f`) fail with `EFBIG`, which zlint
+/// reports naming the file, instead of the default `SIGXFSZ` killing it with no message.
+#[cfg(target_os = "linux")]
+fn report_oversized_writes() {
+    // SAFETY: ignoring a signal changes no memory; no other thread exists yet.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn report_oversized_writes() {}

@@ -75,24 +75,33 @@ chunk=$(find src/c -type f | sort | head -1)
 head -c 7 /dev/urandom > "$chunk"
 expect 2 "${chunk}" out -- rechunk src out --format zarr2 --quiet
 
-# 3. A full disk: the target on a 1 MiB tmpfs.
-if [ "$(id -u)" = 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=1m tmpfs "$work/full" 2>/dev/null; then
-  python3 - "$work/big.zarr" <<'EOF'
+# 3. A full disk: the target on a 1 MiB tmpfs (a 4 MiB source).
+python3 - "$work/big.zarr" <<'EOF'
 import json, os, sys
 root = sys.argv[1]
 os.makedirs(os.path.join(root, "c"), exist_ok=True)
 json.dump({"zarr_format": 3, "node_type": "array", "shape": [4096, 1024], "data_type": "uint8",
-           "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [256, 1024]}},
-           "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
-           "codecs": [{"name": "bytes"}]}, open(os.path.join(root, "zarr.json"), "w"))
+         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [256, 1024]}},
+         "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
+         "codecs": [{"name": "bytes"}]}, open(os.path.join(root, "zarr.json"), "w"))
 for i in range(16):
-    os.makedirs(os.path.join(root, "c", str(i)), exist_ok=True)
-    open(os.path.join(root, "c", str(i), "0"), "wb").write(os.urandom(256 * 1024))
+  os.makedirs(os.path.join(root, "c", str(i)), exist_ok=True)
+  open(os.path.join(root, "c", str(i), "0"), "wb").write(os.urandom(256 * 1024))
 EOF
+if [ "$(id -u)" = 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=1m tmpfs "$work/full" 2>/dev/null; then
   expect 2 "No space left" "$work/full/out.zarr" -- rechunk "$work/big.zarr" "$work/full/out.zarr" --chunks 128,1024 --quiet
   umount "$work/full"
 else
   echo "skip a full disk: needs root to mount a tmpfs"
+fi
+
+# 3b. A file-size limit (ulimit -f): the write fails by name instead of SIGXFSZ killing zlint.
+rm -rf "$work/limited.zarr"
+err=$( (ulimit -f 64; "$zlint" rechunk "$work/big.zarr" "$work/limited.zarr" --chunks 1024,1024 --quiet) 2>&1 ); code=$?
+if [ "$code" = 2 ] && grep -q "File too large" <<<"$err" && [ ! -e "$work/limited.zarr/zarr.json" ]; then
+  ok "a file-size limit -> exit 2: $(head -c 120 <<<"$err")"
+else
+  bad "a file-size limit -> exit $code: $err"
 fi
 
 # 4. Permissions, as an unprivileged user.
