@@ -69,12 +69,12 @@ pub fn zarrs_v2(zarray: &Map<String, Value>) -> Result<ArrayMetadataV2, FormatEr
     serde_json::from_value(Value::Object(tagged)).map_err(|e| FormatError::Metadata(e.to_string()))
 }
 
-/// A Zarr v3 array document as zlint hands it to zarrs for reading (never written anywhere):
-/// numcodecs' element-wise filters (Delta, Quantize, AsType, FixedScaleOffset, PackBits), which
-/// zarrs does not read in this form, move
-/// after `bytes` as `zlint.*` bytes-to-bytes codecs carrying its byte order, where zlint's readers
-/// take them (see `store::decode`). Moved only when every array-to-array codec is one of them:
-/// they commute with `bytes`, not with a transpose.
+/// A Zarr v3 array document as zlint hands it to zarrs for reading (never written anywhere).
+/// NumPy `S` bytes become raw bits of their length. numcodecs' element-wise filters (Delta,
+/// Quantize, AsType, FixedScaleOffset, PackBits), which zarrs does not read in this form, move
+/// after `bytes` as `zlint.*` bytes-to-bytes codecs carrying its byte order, where zlint's
+/// readers take them (see `store::decode`); only when every array-to-array codec is one of them,
+/// since they commute with `bytes`, not with a transpose.
 #[must_use]
 pub fn for_zarrs_v3(mut doc: Value) -> Value {
     // NumPy's fixed-length `S` bytes: the same bytes as zarrs' raw bits of that length.
@@ -82,6 +82,7 @@ pub fn for_zarrs_v3(mut doc: Value) -> Value {
         && let Some(length) = doc
             .pointer("/data_type/configuration/length_bytes")
             .and_then(Value::as_u64)
+            .filter(|&n| n <= MAX_BYTES_ELEMENT)
     {
         let fill = raw_fill(doc.get("fill_value"), length);
         doc["data_type"] = Value::from(format!("r{}", length * 8));
@@ -90,6 +91,10 @@ pub fn for_zarrs_v3(mut doc: Value) -> Value {
     doc = move_filters_after_bytes(doc);
     doc
 }
+
+/// The longest NumPy `S` element read (1 MiB): longer ones are left to zarrs, which refuses them,
+/// rather than stood in for (their fill value would be allocated whole).
+const MAX_BYTES_ELEMENT: u64 = 1 << 20;
 
 /// A base64 fill value (NumPy `S` bytes, as zarr-python writes them) as zarrs' raw bits fill:
 /// `length` bytes, zero-padded.
@@ -149,9 +154,9 @@ fn move_filters_after_bytes(mut doc: Value) -> Value {
 }
 
 /// A Zarr v2 `.zarray` as zlint hands it to zarrs for reading and writing chunks (never written
-/// anywhere): a Blosc
-/// compressor goes through zlint's bounded reader (`zlint.blosc`), since zarrs builds Zarr v2
-/// Blosc itself, bypassing the codec registry. Its `typesize` (which only encoding uses: Blosc
+/// anywhere): its types as [`stand_in_types`] gives them, and a Blosc compressor through zlint's
+/// bounded reader (`zlint.blosc`), since zarrs builds Zarr v2 Blosc itself, bypassing the codec
+/// registry. Its `typesize` (which only encoding uses: Blosc
 /// data carries its own) is the number in the `dtype`.
 #[must_use]
 pub fn for_zarrs_v2(zarray: Map<String, Value>) -> Map<String, Value> {
@@ -185,7 +190,11 @@ pub fn stand_in_types(mut zarray: Map<String, Value>) -> Map<String, Value> {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if let Some(length) = dtype.strip_prefix("|S").and_then(|n| n.parse::<u64>().ok()) {
+    if let Some(length) = dtype
+        .strip_prefix("|S")
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|&n| n <= MAX_BYTES_ELEMENT)
+    {
         let fill = raw_fill(zarray.get("fill_value"), length);
         zarray.insert("dtype".into(), Value::from(format!("|V{length}")));
         zarray.insert("fill_value".into(), fill);
@@ -254,5 +263,27 @@ mod tests {
             normal["codecs"][1]["configuration"]["checksum"],
             json!(false)
         );
+    }
+
+    #[test]
+    fn numpy_bytes_become_raw_bits_for_zarrs_within_reason() {
+        let doc = json!({"data_type": {"name": "null_terminated_bytes",
+                                       "configuration": {"length_bytes": 3}},
+                         "fill_value": "MA==", "codecs": [{"name": "bytes"}]});
+        let read = for_zarrs_v3(doc);
+        assert_eq!(read["data_type"], "r24");
+        assert_eq!(read["fill_value"], json!([48, 0, 0]));
+        // An absurd length is left for zarrs to refuse, not allocated as a fill value.
+        let huge = json!({"data_type": {"name": "null_terminated_bytes",
+                                        "configuration": {"length_bytes": 1u64 << 62}},
+                          "fill_value": ""});
+        assert_eq!(for_zarrs_v3(huge.clone()), huge);
+        let zarray = json!({"dtype": "|S4611686018427387904", "fill_value": ""});
+        let zarray = zarray.as_object().cloned().unwrap_or_default();
+        assert_eq!(stand_in_types(zarray.clone()), zarray);
+        let dates = json!({"dtype": "<M8[ms]", "fill_value": "NaT"});
+        let dates = stand_in_types(dates.as_object().cloned().unwrap_or_default());
+        assert_eq!(dates["dtype"], "<i8");
+        assert_eq!(dates["fill_value"], json!(i64::MIN));
     }
 }
