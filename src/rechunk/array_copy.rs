@@ -42,6 +42,15 @@ fn intermediate_prefix(index: usize) -> String {
 }
 
 impl Copy<'_> {
+    /// Where the array is written, for messages about writing it.
+    fn output(&self) -> String {
+        if self.plan.path.is_root() {
+            self.target.location.clone()
+        } else {
+            self.target.key_location(self.plan.path.as_str())
+        }
+    }
+
     /// The array's writer in the target, for its target format.
     fn target_writer(&self) -> Result<write::Writer> {
         let (plan, target, location) = (self.plan, self.target, &self.location);
@@ -175,10 +184,10 @@ impl Copy<'_> {
     ) -> Result<()> {
         let item = self.plan.item_size;
         if self.plan.variable {
-            return write::copy_elements(from, to, region, item, &self.location, self.progress);
+            return write::copy_elements(from, to, region, item, &self.output(), self.progress);
         }
         io::read_region_into(from, region, item, &self.location, buffer)?;
-        to.write_region(region, buffer, item, &self.location, self.progress)
+        to.write_region(region, buffer, item, &self.output(), self.progress)
     }
 
     /// Runs `work` on every group in `groups` of a grid of `group_shape` not in `done`, as many

@@ -85,7 +85,10 @@ impl Writer {
                 Self::Zarr(a) => a
                     .store_chunk(&object.index, ArrayBytes::new_flen(out))
                     .map_err(|e| {
-                        error(location, format!("writing region {}: {e}", object.bounded))
+                        error(
+                            location,
+                            format!("writing elements {}: {e}", object.bounded),
+                        )
                     }),
                 Self::N5(a) => a.write_block(&object.index, &shape, out.into_owned()),
             };
@@ -109,7 +112,7 @@ pub(crate) fn copy_elements(
     match to {
         Writer::Zarr(a) => a
             .store_array_subset(region, data)
-            .map_err(|e| error(location, format!("writing region {region}: {e}")))?,
+            .map_err(|e| error(location, format!("writing elements {region}: {e}")))?,
         Writer::N5(_) => return Err(error(location, "N5 holds no variable-length data types")),
     }
     progress.advance(region.num_elements() * nominal);
