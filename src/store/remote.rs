@@ -214,16 +214,11 @@ impl Remote {
     /// # Errors
     /// [`Error::Storage`] when listing fails (after retries).
     pub fn list_sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
-        let prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
-        let stream = self.store.list(prefix.as_ref());
-        runtime()
-            .handle()
-            .block_on(
-                stream
-                    .map_ok(|meta| (meta.location.to_string(), meta.size))
-                    .try_collect::<Vec<_>>(),
-            )
-            .map_err(|e| storage_error(&self.url, e))
+        Ok(self
+            .list_stamped(prefix)?
+            .into_iter()
+            .map(|(key, size, _)| (key, size))
+            .collect())
     }
 
     /// Every object under `prefix` with its size and last modification (nanoseconds since the
