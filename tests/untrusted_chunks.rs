@@ -251,3 +251,34 @@ fn a_repack_refuses_garbage_chunks_by_name() {
         }
     }
 }
+
+/// Found by the `metadata` fuzzer: a bz2 level outside 1–9 made zarrs panic while making the
+/// codec (the bzip2 crate asserts the range), in Zarr v2 conversion and Zarr v3 alike.
+#[test]
+fn a_bz2_level_outside_one_to_nine_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let v2 = dir.path().join("v2.zarr");
+    std::fs::create_dir_all(&v2).expect("dir");
+    std::fs::write(
+        v2.join(".zarray"),
+        r#"{"zarr_format":2,"shape":[4],"chunks":[4],"dtype":"|u1","compressor":{"id":"bz2","level":0},"fill_value":0,"order":"C","filters":null}"#,
+    )
+    .expect("write");
+    one_chunk_array(
+        &dir.path().join("v3.zarr"),
+        r#"{"name":"numcodecs.bz2","configuration":{"level":10}}"#,
+        b"",
+    );
+    for (store, level) in [("v2.zarr", 0), ("v3.zarr", 10)] {
+        for args in [
+            vec!["verify", store, store],
+            vec!["rechunk", store, "out.zarr", "--chunks", "2"],
+        ] {
+            let stderr = fails(dir.path(), &args);
+            assert!(
+                stderr.contains(store) && stderr.contains(&format!("bz2 level {level}")),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+}

@@ -259,12 +259,50 @@ where
 {
     register_codec_v3(CodecRuntimePluginV3::new(
         <T as ExtensionAliases<ZarrVersion3>>::matches_name,
-        move |metadata| bounded(<T as CodecTraitsV3>::create(metadata), compressor),
+        move |metadata| {
+            check_settings(compressor, metadata.configuration())?;
+            bounded(<T as CodecTraitsV3>::create(metadata), compressor)
+        },
     ));
     register_codec_v2(CodecRuntimePluginV2::new(
         <T as ExtensionAliases<ZarrVersion2>>::matches_name,
-        move |metadata| bounded(<T as CodecTraitsV2>::create(metadata), compressor),
+        move |metadata| {
+            check_v2_settings(metadata)?;
+            bounded(<T as CodecTraitsV2>::create(metadata), compressor)
+        },
     ));
+}
+
+/// Refuses settings of a Zarr v2 codec that zarrs accepts but panics on when it makes the codec
+/// (see [`check_settings`]). zarrs makes codecs while converting Zarr v2 metadata too, outside
+/// the plugins registered here: call this first.
+///
+/// # Errors
+/// What is wrong with the settings.
+pub(crate) fn check_v2_settings(
+    metadata: &zarrs::metadata::v2::MetadataV2,
+) -> Result<(), PluginCreateError> {
+    match metadata.id() {
+        "bz2" => check_settings(Compressor::Bz2, Some(metadata.configuration())),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses settings that zarrs' codecs accept but panic on when made: a bz2 level outside 1–9
+/// (which the bzip2 crate asserts).
+fn check_settings(
+    compressor: Compressor,
+    configuration: Option<&zarrs::metadata::Configuration>,
+) -> Result<(), PluginCreateError> {
+    let level = configuration
+        .and_then(|c| c.get("level"))
+        .and_then(serde_json::Value::as_u64);
+    match (compressor, level) {
+        (Compressor::Bz2, Some(level)) if !(1..=9).contains(&level) => Err(
+            PluginCreateError::Other(format!("bz2 level {level} is not one of 1 to 9")),
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// zarrs' Blosc codec for a Zarr v2 `zlint.blosc` compressor (see `normalize::for_zarrs_v2`):

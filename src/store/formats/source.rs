@@ -66,6 +66,11 @@ fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
     if compressor.is_some() {
         known.compressor = None;
     }
+    // zarrs' conversion makes each codec, and some settings make it panic: refused here first.
+    for codec in known.filters.iter().flatten().chain(&known.compressor) {
+        crate::store::decode::check_v2_settings(codec)
+            .map_err(|e| FormatError::Unsupported(e.to_string()))?;
+    }
     let converted = zarrs::convert::array_metadata_v2_to_v3(&known)
         .map_err(|e| FormatError::Unsupported(e.to_string()))?;
     let mut doc = to_value(converted)?;
