@@ -4,7 +4,6 @@
 //! chunks are refused by name instead of copied into an output that looks complete.
 
 use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -123,25 +122,41 @@ impl Framing {
         self.check_parts(&bytes[..len.min(HEAD)], &bytes[tail_start..], len as u64)
     }
 
-    /// Checks the stored file of one read unit from its first and last bytes (not its
-    /// checksum, which would mean reading it whole). A missing file is an absent chunk.
-    pub(crate) fn check_file(&self, path: &Path) -> Result<(), String> {
-        if self.outer == Outer::Unchecked && !self.crc32c {
-            return Ok(());
+    /// Checks the stored file of one read unit at `path` (see [`Self::check_open`]). A missing
+    /// file is an absent chunk.
+    #[cfg(test)]
+    pub(crate) fn check_file(&self, path: &std::path::Path) -> Result<(), String> {
+        match std::fs::File::open(path) {
+            Ok(mut file) => {
+                let len = file.metadata().map_err(|e| e.to_string())?.len();
+                self.check_open(&mut file, len)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.to_string()),
         }
-        let mut file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e.to_string()),
-        };
-        let len = file.metadata().map_err(|e| e.to_string())?.len();
-        let mut head = vec![0; HEAD.min(len as usize)];
-        file.read_exact(&mut head).map_err(|e| e.to_string())?;
+    }
+
+    /// Checks the stored file of one read unit, open as `file` and `len` bytes long: its
+    /// framing from its length and its first and last bytes, and its crc32c checksum, if it has
+    /// one, by reading it through a small buffer. Nothing is read when the length tells all
+    /// (uncompressed chunks). Leaves `file` at its start, to be copied.
+    pub(crate) fn check_open(&self, file: &mut std::fs::File, len: u64) -> Result<(), String> {
+        let reads = self.crc32c || !matches!(self.outer, Outer::Raw | Outer::Unchecked);
+        if !reads {
+            return self.check_parts(&[], &[], len);
+        }
+        let io = |e: std::io::Error| e.to_string();
+        let mut head = vec![0; HEAD.min(usize::try_from(len).unwrap_or(HEAD))];
+        file.read_exact(&mut head).map_err(io)?;
+        if self.crc32c {
+            check_crc32c_stream(file, &head, len)?;
+        }
         let tail_len = len.min(8);
         let mut tail = vec![0; tail_len as usize];
         file.seek(SeekFrom::Start(len - tail_len))
             .and_then(|_| file.read_exact(&mut tail))
-            .map_err(|e| e.to_string())?;
+            .and_then(|()| file.rewind())
+            .map_err(io)?;
         self.check_parts(&head, &tail, len)
     }
 
@@ -228,6 +243,39 @@ impl Framing {
     }
 }
 
+/// Checks the crc32c checksum that ends a file of `len` bytes, of which `head` was read already
+/// and `file` is positioned after it, reading the rest through a fixed buffer.
+fn check_crc32c_stream(file: &mut std::fs::File, head: &[u8], len: u64) -> Result<(), String> {
+    let body = len
+        .checked_sub(4)
+        .ok_or("shorter than its crc32c checksum")?;
+    // The head holds the start of the body, and in a file of fewer than HEAD + 4 bytes some of
+    // the checksum too.
+    let split = head.len().min(usize::try_from(body).unwrap_or(usize::MAX));
+    let mut crc = crc32c::crc32c(&head[..split]);
+    let mut stored = [0u8; 4];
+    let seen = head.len() - split;
+    stored[..seen].copy_from_slice(&head[split..]);
+    let mut left = body - split as u64;
+    let mut buffer = vec![0; usize::try_from(left.min(256 << 10)).unwrap_or(256 << 10)];
+    while left > 0 {
+        let want = buffer
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
+        file.read_exact(&mut buffer[..want])
+            .map_err(|e| e.to_string())?;
+        crc = crc32c::crc32c_append(crc, &buffer[..want]);
+        left -= want as u64;
+    }
+    file.read_exact(&mut stored[seen..])
+        .map_err(|e| e.to_string())?;
+    if crc == u32::from_le_bytes(stored) {
+        Ok(())
+    } else {
+        Err("its crc32c checksum does not match".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -271,5 +319,30 @@ mod tests {
                 .check(b"garbage")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn files_copied_by_the_kernel_have_their_checksum_checked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chunk");
+        // Sizes: checksum inside the head, one buffer, several buffers.
+        for decoded in [16usize, 100_000, 1 << 20] {
+            let data: Vec<u8> = (0..decoded).map(|i| (i * 7919 % 251) as u8).collect();
+            let mut stored = data.clone();
+            stored.extend_from_slice(&crc32c::crc32c(&data).to_le_bytes());
+            std::fs::write(&path, &stored).expect("write");
+            let framing = framing(Outer::Raw, true, decoded as u64);
+            assert_eq!(framing.check_file(&path), Ok(()), "{decoded} bytes");
+            // A flipped byte in the middle: neither the head nor the tail shows it.
+            stored[decoded / 2] ^= 0x40;
+            std::fs::write(&path, &stored).expect("write");
+            assert_eq!(
+                framing.check_file(&path),
+                Err("its crc32c checksum does not match".to_string()),
+                "{decoded} bytes"
+            );
+        }
+        std::fs::write(&path, [1u8, 2]).expect("write");
+        assert!(framing(Outer::Raw, true, 0).check_file(&path).is_err());
     }
 }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::ChunkKeyEncoding;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
-use crate::store::atomic::{copy_atomic, pack_shard_files, shard_index};
+use crate::store::atomic::{copy_file_atomic, pack_shard_files, shard_index};
 use crate::store::{OpenedStore, TargetStore};
 
 /// Distinguishes temporary file names of concurrent writes.
@@ -115,12 +115,41 @@ pub(crate) fn repack_region(
         }
         Ok(bytes.map(|b| b.to_vec()))
     };
-    // A chunk file the kernel copies, checked from its first and last bytes.
-    let check_file = |index: &[u64], path: &std::path::Path| -> Result<()> {
+    // A chunk file the kernel copies: opened as every read is (no link out of the store), then
+    // checked; `None` when the chunk is absent.
+    let open_checked = |index: &[u64]| -> Result<Option<(std::fs::File, std::path::PathBuf)>> {
         let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
+        let path = match &source.root_dir {
+            Some(root) => root.join(&key),
+            None => return Err(fail(&key, &"not a local store")),
+        };
+        let opened = match &source.local {
+            Some(local) => StoreKey::new(key.clone())
+                .map_err(|e| fail(&key, &e))
+                .and_then(|k| {
+                    local
+                        .open_key(&k)
+                        .map_err(|e| fail(&source_location(&key), &e))
+                })?,
+            None => match std::fs::File::open(&path) {
+                Ok(file) => {
+                    let len = file
+                        .metadata()
+                        .map_err(|e| fail(&source_location(&key), &e))?
+                        .len();
+                    Some((file, len))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(fail(&source_location(&key), &e)),
+            },
+        };
+        let Some((mut file, len)) = opened else {
+            return Ok(None);
+        };
         framing
-            .check_file(path)
-            .map_err(|why| not_copied(&key, why))
+            .check_open(&mut file, len)
+            .map_err(|why| not_copied(&key, why))?;
+        Ok(Some((file, path)))
     };
     // The grid indices of the inner chunks of the shard at `shard_index`, in C order within the
     // shard; `None` for those outside the array.
@@ -155,55 +184,34 @@ pub(crate) fn repack_region(
                 "{prefix}{}",
                 chunk_key(&plan.target_key_encoding, &object.index)
             );
-            // Files copied by the kernel are checked as every read is: no link out of the store.
-            let inside = |index: &[u64]| -> Result<()> {
-                let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
-                match &source.local {
-                    Some(local) => StoreKey::new(key.clone())
-                        .map_err(|e| fail(&key, &e))
-                        .and_then(|k| {
-                            local
-                                .check_key(&k)
-                                .map_err(|e| fail(&source_location(&key), &e))
-                        }),
-                    None => Ok(()),
-                }
-            };
             let bytes = match (&plan.target.shards, &source.root_dir, &target.dir) {
                 // A file to a file: let the kernel copy it.
-                (None, Some(root), Some(dir)) => {
-                    inside(&object.index)?;
-                    let from = root
-                        .join(&prefix)
-                        .join(chunk_key(&plan.source_key_encoding, &object.index));
-                    check_file(&object.index, &from)?;
-                    let path = dir.join(&key);
-                    copy_atomic(&from, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
+                (None, Some(_), Some(dir)) => {
+                    if let Some((mut file, from)) = open_checked(&object.index)? {
+                        let path = dir.join(&key);
+                        copy_file_atomic(
+                            &mut file,
+                            &from,
+                            &path,
+                            UNIQUE.fetch_add(1, Ordering::Relaxed),
+                        )
                         .map_err(|e| fail(&path.display().to_string(), &e))?;
+                    }
                     None
                 }
                 (None, _, _) => read(&object.index)?,
                 // Chunk files into a shard file: the kernel copies each chunk.
-                (Some(shards), Some(root), Some(dir)) => {
-                    for index in inner_chunks(shards, &object.index).iter().flatten() {
-                        inside(index)?;
-                        let path = root
-                            .join(&prefix)
-                            .join(chunk_key(&plan.source_key_encoding, index));
-                        check_file(index, &path)?;
-                    }
-                    let files: Vec<std::path::PathBuf> = inner_chunks(shards, &object.index)
+                (Some(shards), Some(_), Some(dir)) => {
+                    let mut files = inner_chunks(shards, &object.index)
                         .iter()
                         .map(|index| match index {
-                            Some(index) => root
-                                .join(&prefix)
-                                .join(chunk_key(&plan.source_key_encoding, index)),
-                            // Outside the array: a name no file has.
-                            None => root.join(&prefix).join(".zlint-absent"),
+                            Some(index) => open_checked(index),
+                            // Outside the array.
+                            None => Ok(None),
                         })
-                        .collect();
+                        .collect::<Result<Vec<_>>>()?;
                     let path = dir.join(&key);
-                    pack_shard_files(&files, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
+                    pack_shard_files(&mut files, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
                         .map_err(|e| fail(&path.display().to_string(), &e))?;
                     None
                 }

@@ -1,8 +1,10 @@
 //! A filesystem store whose every object is written whole: to a temporary name beside it, then
 //! renamed into place, so a crash never leaves a half-written object under a real key.
 
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use zarrs::filesystem::FilesystemStore;
@@ -48,27 +50,45 @@ impl AtomicFilesystemStore {
     }
 }
 
+/// The process id, asked once (each `std::process::id()` is a system call).
+fn pid() -> u32 {
+    static PID: OnceLock<u32> = OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
+
+/// The error `err` with `path` in its message.
+fn at(path: &Path, err: std::io::Error) -> std::io::Error {
+    std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+}
+
 /// Fills a temporary file beside `path` with `fill`, then renames it into place; on failure the
-/// temporary file is removed. Errors from creating the directory or renaming name `path`; `fill`
-/// names what it reads itself.
+/// temporary file is removed. Errors from creating the file or its directory, or renaming it,
+/// name `path`; `fill` names what it reads itself.
 fn replace_via_temp(
     path: &Path,
     unique: u64,
-    fill: impl FnOnce(&Path) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let at_path =
-        |err: std::io::Error| std::io::Error::new(err.kind(), format!("{}: {err}", path.display()));
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(at_path)?;
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("object");
-    let temp = parent.join(format!(
-        "{TEMP_PREFIX}{}-{unique}-{name}",
-        std::process::id()
-    ));
-    let result = fill(&temp).and_then(|()| std::fs::rename(&temp, path).map_err(at_path));
+    let temp = parent.join(format!("{TEMP_PREFIX}{}-{unique}-{name}", pid()));
+    // Most objects go into a directory that exists already: the directories are made only when
+    // creating the file says they are missing.
+    let mut file = match File::create(&temp) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(parent).map_err(|e| at(path, e))?;
+            File::create(&temp).map_err(|e| at(path, e))?
+        }
+        Err(err) => return Err(at(path, err)),
+    };
+    let result = fill(&mut file).and_then(|()| {
+        drop(file);
+        std::fs::rename(&temp, path).map_err(|e| at(path, e))
+    });
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
@@ -80,66 +100,61 @@ fn replace_via_temp(
 /// # Errors
 /// Any I/O error, with the path at fault in its message.
 pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<()> {
-    replace_via_temp(path, unique, |temp| {
-        let mut file = std::fs::File::create(temp)?;
-        file.write_all(bytes)
+    replace_via_temp(path, unique, |file| {
+        file.write_all(bytes).map_err(|e| at(path, e))
     })
-    .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
 }
 
-/// Copies the file `from` to `path` whole (in the kernel where the filesystem allows:
-/// `copy_file_range` on Linux): a temporary file beside `path`, then a rename. `Ok(false)` when
-/// `from` does not exist.
-///
-/// # Errors
-/// Any other I/O error, with the path at fault in its message.
-pub fn copy_atomic(from: &Path, path: &Path, unique: u64) -> std::io::Result<bool> {
-    let copied = replace_via_temp(path, unique, |temp| {
-        std::fs::copy(from, temp)
-            .map(|_| ())
-            .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", from.display())))
-    });
-    match copied {
-        Ok(()) => Ok(true),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound && !from.exists() => Ok(false),
-        Err(err) => Err(err),
-    }
-}
-
-/// Packs the chunk files `chunks` (the inner chunks of a Zarr v3 shard in C order; a file that
-/// does not exist is an absent chunk) into a `sharding_indexed` shard at `path`, whole: each
-/// chunk copied in the kernel where the filesystem allows, then the index (offset and length per
-/// chunk, little-endian `u64`, `u64::MAX` twice when absent) and its crc32c. `Ok(false)`, and
-/// nothing written, when no chunk exists.
+/// Copies the open file `from`, from its current position, to `path` whole (in the kernel where
+/// the filesystem allows: `copy_file_range` on Linux): a temporary file beside `path`, then a
+/// rename. `from_path` names the source in errors.
 ///
 /// # Errors
 /// Any I/O error, with the path at fault in its message.
-pub fn pack_shard_files(chunks: &[PathBuf], path: &Path, unique: u64) -> std::io::Result<bool> {
-    let present: Vec<bool> = chunks.iter().map(|c| c.is_file()).collect();
-    if !present.contains(&true) {
+pub fn copy_file_atomic(
+    from: &mut File,
+    from_path: &Path,
+    path: &Path,
+    unique: u64,
+) -> std::io::Result<()> {
+    replace_via_temp(path, unique, |to| {
+        std::io::copy(from, to)
+            .map(|_| ())
+            .map_err(|e| at(from_path, e))
+    })
+}
+
+/// Packs the open chunk files `chunks` (the inner chunks of a Zarr v3 shard in C order, each
+/// `(file, path)` or `None` for an absent chunk) into a `sharding_indexed` shard at `path`,
+/// whole: each chunk copied in the kernel where the filesystem allows, then the index (offset
+/// and length per chunk, little-endian `u64`, `u64::MAX` twice when absent) and its crc32c.
+/// `Ok(false)`, and nothing written, when no chunk exists.
+///
+/// # Errors
+/// Any I/O error, with the path at fault in its message.
+pub fn pack_shard_files(
+    chunks: &mut [Option<(File, PathBuf)>],
+    path: &Path,
+    unique: u64,
+) -> std::io::Result<bool> {
+    if chunks.iter().all(Option::is_none) {
         return Ok(false);
     }
-    replace_via_temp(path, unique, |temp| {
-        let mut out = std::fs::File::create(temp)?;
+    replace_via_temp(path, unique, |out| {
         let mut spans = Vec::with_capacity(chunks.len());
         let mut offset = 0u64;
-        for (chunk, &here) in chunks.iter().zip(&present) {
-            if !here {
+        for chunk in chunks.iter_mut() {
+            let Some((from, from_path)) = chunk else {
                 spans.push(None);
                 continue;
-            }
-            let at = |err: std::io::Error| {
-                std::io::Error::new(err.kind(), format!("{}: {err}", chunk.display()))
             };
-            let mut from = std::fs::File::open(chunk).map_err(at)?;
-            let length = std::io::copy(&mut from, &mut out).map_err(at)?;
+            let length = std::io::copy(from, out).map_err(|e| at(from_path, e))?;
             spans.push(Some((offset, length)));
             offset += length;
         }
-        out.write_all(&shard_index(&spans))
+        out.write_all(&shard_index(&spans)).map_err(|e| at(path, e))
     })
     .map(|()| true)
-    .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))
 }
 
 /// The index a `sharding_indexed` shard ends with: per inner chunk (C order) its offset and
@@ -256,29 +271,34 @@ mod tests {
     }
 
     #[test]
-    fn copies_report_a_missing_source_as_absent() {
+    fn copies_go_into_missing_directories_and_name_the_source() {
         let dir = tempfile::tempdir().expect("tempdir");
         let from = dir.path().join("from");
-        assert!(!copy_atomic(&from, &dir.path().join("to"), 1).expect("absent"));
         std::fs::write(&from, b"chunk").expect("write");
-        assert!(copy_atomic(&from, &dir.path().join("to"), 2).expect("copied"));
-        assert_eq!(
-            std::fs::read(dir.path().join("to")).expect("read"),
-            b"chunk"
-        );
+        let mut file = File::open(&from).expect("open");
+        let to = dir.path().join("a/b/to");
+        copy_file_atomic(&mut file, &from, &to, 1).expect("copied");
+        assert_eq!(std::fs::read(&to).expect("read"), b"chunk");
+        assert_eq!(names(&dir.path().join("a/b")), ["to"]);
+        // A source that cannot be read (a directory): the error names it, nothing is left.
+        let mut unreadable = File::open(dir.path().join("a")).expect("open");
+        let err = copy_file_atomic(&mut unreadable, Path::new("the-source"), &to, 2)
+            .expect_err("refused");
+        assert!(err.to_string().contains("the-source"), "{err}");
+        assert_eq!(names(&dir.path().join("a/b")), ["to"]);
     }
 
     #[test]
     fn packed_shards_hold_their_chunks_and_a_checked_index() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let chunks: Vec<PathBuf> = ["c0", "c1", "c2"]
-            .iter()
-            .map(|n| dir.path().join(n))
-            .collect();
-        std::fs::write(&chunks[0], b"aaa").expect("write");
-        std::fs::write(&chunks[2], b"bb").expect("write");
+        let open = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            Some((File::open(&path).expect("open"), path))
+        };
+        let mut chunks = [open("c0", b"aaa"), None, open("c2", b"bb")];
         let shard = dir.path().join("shard");
-        assert!(pack_shard_files(&chunks, &shard, 1).expect("packed"));
+        assert!(pack_shard_files(&mut chunks, &shard, 1).expect("packed"));
         let bytes = std::fs::read(&shard).expect("read");
         assert_eq!(&bytes[..5], b"aaabb");
         let index = &bytes[5..];
@@ -290,8 +310,8 @@ mod tests {
         let crc = u32::from_le_bytes(index[48..].try_into().expect("4"));
         assert_eq!(crc, crc32c::crc32c(&index[..48]));
         // No chunk at all: no shard.
-        let none = [dir.path().join("x")];
-        assert!(!pack_shard_files(&none, &dir.path().join("empty"), 2).expect("nothing"));
+        let mut none = [None];
+        assert!(!pack_shard_files(&mut none, &dir.path().join("empty"), 2).expect("nothing"));
         assert!(!dir.path().join("empty").exists());
     }
 }

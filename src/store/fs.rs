@@ -117,7 +117,7 @@ impl CheckedFilesystemStore {
 
     /// Refuses to read `key` when its path leads outside the store through a symbolic link
     /// (unless links are followed). Every read checks this; so must any code that opens a
-    /// store's files itself.
+    /// store's files itself (or opens them with [`Self::open_key`]).
     ///
     /// # Errors
     /// [`StorageError::Other`] saying where the link leads.
@@ -126,38 +126,7 @@ impl CheckedFilesystemStore {
             return Ok(());
         }
         let path = self.base.join(key.as_str());
-        let outside = |target: &Path| {
-            StorageError::Other(format!(
-                "a symbolic link leads outside the store, to {}: not read (--follow-links reads \
-                 through it)",
-                target.display()
-            ))
-        };
-        if let Some(parent) = path.parent() {
-            let cached = {
-                let inside = self.inside.lock().unwrap_or_else(|p| p.into_inner());
-                inside.get(parent).copied()
-            };
-            let inside = match cached {
-                Some(inside) => inside,
-                None => match parent.canonicalize() {
-                    Ok(dir) => {
-                        let inside = dir.starts_with(&self.root);
-                        let mut cache = self.inside.lock().unwrap_or_else(|p| p.into_inner());
-                        cache.insert(parent.to_path_buf(), inside);
-                        if !inside {
-                            return Err(outside(&dir));
-                        }
-                        inside
-                    }
-                    // A directory that does not exist holds nothing to read.
-                    Err(_) => true,
-                },
-            };
-            if !inside {
-                return Err(outside(parent));
-            }
-        }
+        self.check_parent(&path)?;
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
             && let Ok(target) = path.canonicalize()
             && !target.starts_with(&self.root)
@@ -166,6 +135,95 @@ impl CheckedFilesystemStore {
         }
         Ok(())
     }
+
+    /// Opens the file of `key` for reading, with the checks of [`Self::check_key`] but fewer
+    /// system calls (the last component is opened without following a link, and only a link
+    /// is looked at further), and its length. `None` when no file holds `key`.
+    ///
+    /// # Errors
+    /// [`StorageError::Other`] saying where a link leads, or naming the file that cannot be
+    /// opened.
+    pub fn open_key(&self, key: &StoreKey) -> Result<Option<(std::fs::File, u64)>, StorageError> {
+        let path = self.base.join(key.as_str());
+        let opened = if self.follow_links {
+            std::fs::File::open(&path)
+        } else {
+            self.check_parent(&path)?;
+            match open_not_following(&path) {
+                // A link (or, where links cannot be told apart when opening, anything): the
+                // full check, then an ordinary open.
+                Err(_) if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) => {
+                    self.check_key(key)?;
+                    std::fs::File::open(&path)
+                }
+                opened => opened,
+            }
+        };
+        match opened {
+            Ok(file) => {
+                let len = file.metadata().map_err(|e| io_error(&path, &e))?.len();
+                Ok(Some((file, len)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(&path, &e)),
+        }
+    }
+
+    /// Refuses a path whose directory resolves outside the store (each directory resolved once).
+    fn check_parent(&self, path: &Path) -> Result<(), StorageError> {
+        let Some(parent) = path.parent() else {
+            return Ok(());
+        };
+        let cached = {
+            let inside = self.inside.lock().unwrap_or_else(|p| p.into_inner());
+            inside.get(parent).copied()
+        };
+        let inside = match cached {
+            Some(inside) => inside,
+            None => match parent.canonicalize() {
+                Ok(dir) => {
+                    let inside = dir.starts_with(&self.root);
+                    let mut cache = self.inside.lock().unwrap_or_else(|p| p.into_inner());
+                    cache.insert(parent.to_path_buf(), inside);
+                    if !inside {
+                        return Err(outside(&dir));
+                    }
+                    inside
+                }
+                // A directory that does not exist holds nothing to read.
+                Err(_) => true,
+            },
+        };
+        if inside { Ok(()) } else { Err(outside(parent)) }
+    }
+}
+
+/// The refusal of a read through a link that leads to `target`, outside the store.
+fn outside(target: &Path) -> StorageError {
+    StorageError::Other(format!(
+        "a symbolic link leads outside the store, to {}: not read (--follow-links reads through \
+         it)",
+        target.display()
+    ))
+}
+
+/// Opens `path` for reading, failing if its last component is a symbolic link.
+#[cfg(target_os = "linux")]
+fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Opens `path` for reading, failing if its last component is a symbolic link.
+#[cfg(not(target_os = "linux"))]
+fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+        return Err(std::io::Error::other("a symbolic link"));
+    }
+    std::fs::File::open(path)
 }
 
 fn io_error(path: &Path, err: &std::io::Error) -> StorageError {
