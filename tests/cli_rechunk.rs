@@ -661,3 +661,73 @@ fn a_source_changed_since_the_output_began_is_refused() {
         assert!(!out.join("zarr.json").exists());
     }
 }
+
+fn json_file(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Issue 15: an OME-NGFF 0.4 image rewritten as Zarr v3 becomes OME-NGFF 0.5 (under `ome`, one
+/// version, dimension names on every level), and back to Zarr v2 becomes 0.4 again; the plan
+/// says so, and `zlint verify` accepts both outputs.
+#[test]
+fn ome_metadata_follows_the_zarr_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let v3 = dir.path().join("v3.zarr");
+    let v2 = dir.path().join("v2.zarr");
+    let source = "fixtures/ome/v04.ome.zarr";
+    zlint()
+        .args([
+            "rechunk",
+            source,
+            v3.to_str().unwrap(),
+            "--format",
+            "zarr3",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "OME-NGFF 0.4 → 0.5: multiscales moved under `ome`",
+        ));
+    zlint()
+        .args([
+            "rechunk",
+            source,
+            v3.to_str().unwrap(),
+            "--format",
+            "zarr3",
+            "-q",
+        ])
+        .args(["--verify"])
+        .assert()
+        .success();
+    let group = json_file(&v3.join("zarr.json"));
+    let ome = &group["attributes"]["ome"];
+    assert_eq!(ome["version"], "0.5", "{group}");
+    assert!(group["attributes"].get("multiscales").is_none(), "{group}");
+    let multiscale = &ome["multiscales"][0];
+    assert!(multiscale.get("version").is_none(), "{multiscale}");
+    for dataset in multiscale["datasets"].as_array().unwrap() {
+        let level = v3.join(dataset["path"].as_str().unwrap()).join("zarr.json");
+        assert_eq!(json_file(&level)["dimension_names"], json!(["z", "y", "x"]));
+    }
+    zlint()
+        .args([
+            "rechunk",
+            v3.to_str().unwrap(),
+            v2.to_str().unwrap(),
+            "--format",
+            "zarr2",
+        ])
+        .args(["-q", "--verify"])
+        .assert()
+        .success();
+    let attrs = json_file(&v2.join(".zattrs"));
+    assert!(attrs.get("ome").is_none(), "{attrs}");
+    assert_eq!(attrs["multiscales"][0]["version"], "0.4", "{attrs}");
+    assert_eq!(attrs, json_file(&Path::new(source).join(".zattrs")));
+    zlint()
+        .args(["verify", source, v3.to_str().unwrap()])
+        .assert()
+        .success();
+}

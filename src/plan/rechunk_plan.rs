@@ -13,7 +13,7 @@ use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
 use crate::profile::Thresholds;
 use crate::store::formats::target::intermediate_document;
-use crate::store::formats::{SourceMetadata, array_documents, group_documents};
+use crate::store::formats::{SourceMetadata, array_documents, group_documents, ome};
 use crate::units::{human_bytes, plural};
 
 /// Memory and threads.
@@ -153,6 +153,9 @@ pub struct GroupPlan {
     pub path: NodePath,
     /// The metadata document(s): file name → JSON.
     pub metadata: Vec<(String, Value)>,
+    /// What the translation of its attributes did (OME-NGFF metadata migrated, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The whole plan.
@@ -233,17 +236,24 @@ impl RechunkPlan {
         let mut groups: Vec<GroupPlan> = store
             .groups
             .iter()
-            .map(|g| GroupPlan {
-                path: g.path.clone(),
-                metadata: group_documents(target_format(g.format), &g.attributes, g.path.is_root()),
+            .map(|g| {
+                let format = target_format(g.format);
+                let migrated = ome::migrate(&g.attributes, format)
+                    .map_err(|e| Error::rechunk(array_location(&store.location, &g.path), e))?;
+                Ok(GroupPlan {
+                    path: g.path.clone(),
+                    metadata: group_documents(format, &migrated.attributes, g.path.is_root()),
+                    notes: migrated.note.into_iter().collect(),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         // Zarr v2 readers find arrays only below explicit groups: give implicit parents one.
         if store.groups.is_empty() && store.arrays.iter().any(|a| !a.path.is_root()) {
             let format = arrays.first().map_or(Format::Zarr3, |a| a.target_format);
             groups.push(GroupPlan {
                 path: NodePath::root(),
                 metadata: group_documents(format, &Map::new(), true),
+                notes: Vec::new(),
             });
         }
         Ok(Self {

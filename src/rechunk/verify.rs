@@ -13,8 +13,8 @@ use crate::model::{ArrayInfo, Format, Store};
 use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
-use crate::store::formats::SourceMetadata;
 use crate::store::formats::target::from_n5_user_attributes;
+use crate::store::formats::{SourceMetadata, ome};
 
 /// The outcome of a verification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -50,7 +50,7 @@ pub fn verify(
                 .push(format!("{}: group missing from the target", group.path)),
             Some(other)
                 if user_attributes(&other.attributes, false)
-                    != user_attributes(&group.attributes, false) =>
+                    != user_attributes(&migrated(&group.attributes, other.format), false) =>
             {
                 report
                     .mismatches
@@ -146,6 +146,15 @@ fn same_attributes(a: &ArrayInfo, b: &ArrayInfo) -> bool {
 }
 
 /// `attributes` without N5's version, and without N5's `axes` when `axes_are_names`.
+/// A source group's attributes as a rechunk into `format` writes them: OME-NGFF metadata in the
+/// form of the target's Zarr version (see [`ome::migrate`]).
+fn migrated(
+    attributes: &serde_json::Map<String, serde_json::Value>,
+    format: Format,
+) -> serde_json::Map<String, serde_json::Value> {
+    ome::migrate(attributes, format).map_or_else(|_| attributes.clone(), |m| m.attributes)
+}
+
 fn user_attributes(
     attributes: &serde_json::Map<String, serde_json::Value>,
     axes_are_names: bool,

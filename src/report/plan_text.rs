@@ -95,6 +95,17 @@ impl fmt::Display for RechunkPlan {
                 writeln!(f, "  note: {note}")?;
             }
         }
+        for g in self.groups.iter().filter(|g| !g.notes.is_empty()) {
+            let name = if g.path.is_root() {
+                "/".to_string()
+            } else {
+                g.path.to_string()
+            };
+            writeln!(f, "\n{name}: group")?;
+            for note in &g.notes {
+                writeln!(f, "  note: {note}")?;
+            }
+        }
         Ok(())
     }
 }

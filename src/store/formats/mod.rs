@@ -6,6 +6,7 @@ pub mod codec;
 pub mod n5;
 pub mod normalize;
 pub mod numeric;
+pub mod ome;
 pub mod source;
 pub mod target;
 

@@ -136,8 +136,9 @@ fn zarr3_documents(
         "codecs".into(),
         Value::Array(super::codec::chain_to_v3(&codecs)),
     );
-    // Dimension names: Zarr v3's own, xarray's `_ARRAY_DIMENSIONS`, or N5's `axes` (which
-    // then leave the attributes: in N5 order they would contradict the names).
+    // Dimension names: Zarr v3's own, xarray's `_ARRAY_DIMENSIONS`, the OME-NGFF axes of a
+    // multiscale level (OME-NGFF 0.5 requires them), or N5's `axes` (which then leave the
+    // attributes: in N5 order they would contradict the names).
     let mut attributes = if array.format == Format::N5 {
         from_n5_user_attributes(&array.attributes)
     } else {
@@ -147,6 +148,7 @@ fn zarr3_documents(
         array.format == Format::Zarr3
             || array.format == Format::N5
             || array.attributes.contains_key("_ARRAY_DIMENSIONS")
+            || array.axes.is_some()
     });
     if array.format == Format::N5 && names.is_some() {
         attributes.remove("axes");

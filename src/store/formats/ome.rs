@@ -1,0 +1,251 @@
+//! OME-NGFF metadata across Zarr versions. OME-NGFF 0.4 lives in Zarr v2 attributes, one key per
+//! kind (`multiscales`, `omero`, `labels`, `image-label`, `plate`, `well`), the versioned ones
+//! each carrying a `version`; 0.5 lives in Zarr v3 attributes under one `ome` key, with a single
+//! `version` for all of them. A rechunk that changes the Zarr version moves the metadata from one
+//! form to the other, so that the output is OME-NGFF its readers accept; other attributes stay
+//! as they are.
+
+use serde_json::{Map, Value, json};
+
+use crate::model::Format;
+
+/// The attribute keys of OME-NGFF metadata, in the order they are written.
+pub const OME_KEYS: &[&str] = &[
+    "multiscales",
+    "omero",
+    "labels",
+    "image-label",
+    "plate",
+    "well",
+    "bioformats2raw.layout",
+];
+
+/// The keys whose 0.4 form carries its own `version` (in each entry, for `multiscales`).
+const VERSIONED: &[&str] = &["multiscales", "image-label", "plate", "well"];
+
+/// Group attributes for the target `format`, and a note saying what was migrated, if anything.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Migrated {
+    /// The attributes to write.
+    pub attributes: Map<String, Value>,
+    /// What the migration did (for the plan), or why OME metadata was left as it was.
+    pub note: Option<String>,
+}
+
+/// The OME-NGFF metadata of `attributes` in the form `to` holds: 0.5 under `ome` for Zarr v3,
+/// 0.4 at the top level for Zarr v2. N5 keeps the attributes as they are. Metadata already in
+/// the target's form, and attributes without OME-NGFF metadata, are returned unchanged.
+///
+/// # Errors
+/// A key that would be written twice (at the top level and from under `ome`).
+pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, String> {
+    let unchanged = |note: Option<String>| Migrated {
+        attributes: attributes.clone(),
+        note,
+    };
+    match to {
+        Format::Zarr3 => {
+            let present: Vec<&str> = OME_KEYS
+                .iter()
+                .copied()
+                .filter(|k| attributes.contains_key(*k))
+                .collect();
+            if present.is_empty() {
+                return Ok(unchanged(None));
+            }
+            let versions = top_level_versions(attributes);
+            if let Some(other) = versions.iter().find(|v| v.as_str() != "0.4") {
+                return Ok(unchanged(Some(format!(
+                    "OME-NGFF {other} metadata copied as it is: zlint migrates 0.4 to 0.5 only"
+                ))));
+            }
+            if attributes.contains_key("ome") {
+                return Err(format!(
+                    "OME-NGFF 0.4 metadata ({}) beside an `ome` attribute: cannot move it under `ome`",
+                    present.join(", ")
+                ));
+            }
+            let mut ome = Map::new();
+            ome.insert("version".into(), json!("0.5"));
+            let mut out = Map::new();
+            for (key, value) in attributes {
+                if present.contains(&key.as_str()) {
+                    ome.insert(key.clone(), without_version(key, value));
+                } else {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+            out.insert("ome".into(), Value::Object(ome));
+            Ok(Migrated {
+                attributes: out,
+                note: Some(format!(
+                    "OME-NGFF 0.4 → 0.5: {} moved under `ome` (version 0.5)",
+                    present.join(", ")
+                )),
+            })
+        }
+        Format::Zarr2 => {
+            let Some(Value::Object(ome)) = attributes.get("ome") else {
+                return Ok(unchanged(None));
+            };
+            match ome.get("version").and_then(Value::as_str) {
+                Some("0.5") => {}
+                Some(other) => {
+                    return Ok(unchanged(Some(format!(
+                        "OME-NGFF {other} metadata copied as it is: zlint migrates 0.5 to 0.4 only"
+                    ))));
+                }
+                None => return Ok(unchanged(None)),
+            }
+            let mut out = Map::new();
+            for (key, value) in attributes {
+                if key != "ome" {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+            let mut moved = Vec::new();
+            for (key, value) in ome {
+                if key == "version" {
+                    continue;
+                }
+                if out.contains_key(key) {
+                    return Err(format!(
+                        "`ome.{key}` and a top-level `{key}` attribute: cannot move `ome.{key}` to the top level"
+                    ));
+                }
+                out.insert(key.clone(), with_version(key, value, "0.4"));
+                moved.push(key.as_str());
+            }
+            Ok(Migrated {
+                attributes: out,
+                note: Some(format!(
+                    "OME-NGFF 0.5 → 0.4: {} moved from `ome` to the top level (version 0.4)",
+                    moved.join(", ")
+                )),
+            })
+        }
+        Format::N5 => Ok(unchanged(None)),
+    }
+}
+
+/// The versions the 0.4-form keys of `attributes` declare.
+fn top_level_versions(attributes: &Map<String, Value>) -> Vec<String> {
+    let mut versions = Vec::new();
+    for key in VERSIONED {
+        let holders: Vec<&Value> = match attributes.get(*key) {
+            Some(Value::Array(entries)) if *key == "multiscales" => entries.iter().collect(),
+            Some(value) => vec![value],
+            None => Vec::new(),
+        };
+        for holder in holders {
+            if let Some(version) = holder.get("version").and_then(Value::as_str)
+                && !versions.iter().any(|v| v == version)
+            {
+                versions.push(version.to_string());
+            }
+        }
+    }
+    versions
+}
+
+/// `value` of `key` without the `version` its 0.4 form carries.
+fn without_version(key: &str, value: &Value) -> Value {
+    each_versioned(key, value, |obj| {
+        let mut obj = obj.clone();
+        obj.remove("version");
+        obj
+    })
+}
+
+/// `value` of `key` with the `version` its 0.4 form carries, first among its keys.
+fn with_version(key: &str, value: &Value, version: &str) -> Value {
+    each_versioned(key, value, |obj| {
+        let mut out = Map::new();
+        out.insert("version".into(), json!(version));
+        for (k, v) in obj {
+            if k != "version" {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    })
+}
+
+/// `value` of `key` with `edit` applied to each object that carries a 0.4 `version`: every
+/// entry of `multiscales`, the value itself for the other versioned keys.
+fn each_versioned(
+    key: &str,
+    value: &Value,
+    edit: impl Fn(&Map<String, Value>) -> Map<String, Value>,
+) -> Value {
+    let apply = |v: &Value| match v {
+        Value::Object(obj) => Value::Object(edit(obj)),
+        other => other.clone(),
+    };
+    match value {
+        Value::Array(entries) if key == "multiscales" => {
+            Value::Array(entries.iter().map(apply).collect())
+        }
+        value if VERSIONED.contains(&key) => apply(value),
+        value => value.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn zarr2_image_and_plate_metadata_move_under_ome_and_back() {
+        let v04 = map(json!({
+            "multiscales": [{"version": "0.4", "name": "img", "axes": [], "datasets": [{"path": "0"}]}],
+            "omero": {"channels": []},
+            "plate": {"version": "0.4", "name": "p", "wells": []},
+            "custom": 1
+        }));
+        let up = migrate(&v04, Format::Zarr3).expect("migrates");
+        assert_eq!(
+            Value::Object(up.attributes.clone()),
+            json!({
+                "custom": 1,
+                "ome": {
+                    "version": "0.5",
+                    "multiscales": [{"name": "img", "axes": [], "datasets": [{"path": "0"}]}],
+                    "omero": {"channels": []},
+                    "plate": {"name": "p", "wells": []}
+                }
+            })
+        );
+        assert!(up.note.expect("a note").contains("0.4 → 0.5"));
+        let down = migrate(&up.attributes, Format::Zarr2).expect("migrates back");
+        assert_eq!(down.attributes, v04);
+    }
+
+    #[test]
+    fn metadata_already_in_the_targets_form_and_other_versions_stay() {
+        let v05 = map(json!({"ome": {"version": "0.5", "multiscales": []}}));
+        assert_eq!(migrate(&v05, Format::Zarr3).expect("ok").attributes, v05);
+        let plain = map(json!({"units": "nm"}));
+        let same = migrate(&plain, Format::Zarr3).expect("ok");
+        assert_eq!((same.attributes, same.note), (plain, None));
+        let v03 = map(json!({"multiscales": [{"version": "0.3", "datasets": []}]}));
+        let kept = migrate(&v03, Format::Zarr3).expect("ok");
+        assert_eq!(kept.attributes, v03);
+        assert!(kept.note.expect("a note").contains("0.3"));
+    }
+
+    #[test]
+    fn keys_that_would_be_written_twice_are_refused() {
+        let both = map(json!({"ome": {"version": "0.5", "omero": {}}, "omero": {}}));
+        assert!(migrate(&both, Format::Zarr2).unwrap_err().contains("omero"));
+        let clash = map(json!({"ome": 1, "omero": {}}));
+        assert!(migrate(&clash, Format::Zarr3).is_err());
+    }
+}

@@ -1,0 +1,65 @@
+"""OME-Zarr outputs of zlint: every group with OME-NGFF metadata (image, plate, well, labels,
+label image) validated by ome-zarr-models as the OME-NGFF version its Zarr format requires (0.4
+in Zarr v2, 0.5 in Zarr v3); the output opened by ome-zarr-py; every array equal to the source's
+as zarr-python reads them (for images, also the levels as ome-zarr-py reads them).
+
+Usage: python tests/interop/ome_check.py (SOURCE OUTPUT VERSION)...   (run by tests/interop/run.sh)"""
+
+import sys
+
+import numpy as np
+import zarr
+from ome_zarr.io import parse_url
+from ome_zarr.reader import Reader
+from ome_zarr_models import open_ome_zarr
+
+OME_KEYS = {"ome", "multiscales", "plate", "well", "labels", "image-label"}
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def ome_groups(group, path=""):
+    """Every group below (and at) `group` whose attributes hold OME-NGFF metadata: path -> group."""
+    found = {path: group} if OME_KEYS & set(group.attrs.asdict()) else {}
+    for name, child in group.groups():
+        found.update(ome_groups(child, f"{path}/{name}".lstrip("/")))
+    return found
+
+
+def arrays(group):
+    return {name: a[...] for name, a in group.members(max_depth=None) if isinstance(a, zarr.Array)}
+
+
+args = sys.argv[1:]
+for source, output, version in zip(args[0::3], args[1::3], args[2::3]):
+    root = zarr.open_group(output, mode="r")
+    groups = ome_groups(root)
+    kinds = []
+    for path, group in groups.items():
+        try:
+            model = open_ome_zarr(group)
+            module = type(model).__module__
+            kinds.append(module.rsplit(".", 1)[-1])
+            check(f".v{version.replace('.', '')}." in module + ".",
+                  f"{output}/{path}: valid OME-NGFF {version} by ome-zarr-models ({module})")
+        except Exception as err:  # noqa: BLE001 - the validator's message is the finding
+            check(False, f"{output}/{path}: valid OME-NGFF {version} by ome-zarr-models: {str(err)[:600]}")
+    nodes = list(Reader(parse_url(output))())
+    check(bool(nodes), f"{output}: opened by ome-zarr-py ({', '.join(sorted(set(kinds)))})")
+    expected, got = arrays(zarr.open_group(source, mode="r")), arrays(root)
+    check(expected.keys() == got.keys() and all(np.array_equal(v, got[k]) for k, v in expected.items()),
+          f"{output}: {len(got)} arrays equal the source's")
+    attrs = root.attrs.asdict()
+    if "multiscales" in attrs.get("ome", attrs):
+        paths = [d["path"] for d in attrs.get("ome", attrs)["multiscales"][0]["datasets"]]
+        levels = [np.asarray(level) for level in nodes[0].data]
+        check(len(levels) == len(paths) and all(np.array_equal(expected[p], l) for p, l in zip(paths, levels)),
+              f"{output}: {len(levels)} levels read by ome-zarr-py equal the source's")
+
+print(f"{len(failures)} OME failures" if failures else "all OME checks passed")
+sys.exit(1 if failures else 0)
