@@ -336,6 +336,20 @@ impl fmt::Display for NodeError {
     }
 }
 
+/// Zarr v2 metadata stored beside a node's `zarr.json`, as an in-place conversion leaves it.
+/// Readers disagree on which to read: Zarr v3 readers (and zlint) take `zarr.json`, Zarr v2
+/// readers the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MixedMetadata {
+    /// The node's path inside the store.
+    pub node: NodePath,
+    /// The Zarr v2 documents found beside `zarr.json` (`.zarray`, `.zgroup`, `.zattrs`).
+    pub zarr2_documents: Vec<String>,
+    /// Attributes in `.zattrs` (OME-NGFF metadata taken in its Zarr v3 form) that `zarr.json`
+    /// lacks or holds otherwise: what a Zarr v3 reader misses.
+    pub attributes_only_in_zarr2: Vec<String>,
+}
+
 /// Everything a scan found in a store: its arrays and groups (sorted by path) and the nodes that
 /// could not be read.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -348,6 +362,8 @@ pub struct Store {
     pub groups: Vec<GroupInfo>,
     /// Nodes that could not be read, sorted by path.
     pub errors: Vec<NodeError>,
+    /// Nodes with Zarr v2 metadata beside their `zarr.json`, sorted by path.
+    pub mixed_metadata: Vec<MixedMetadata>,
 }
 
 impl Store {

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use zarrs::storage::{Bytes, ReadableListableStorageTraits, StoreKey, StorePrefix};
 
 use super::{n5, ome, zarr2, zarr3};
-use crate::model::{ArrayInfo, Format, GroupInfo, Node, NodeError, NodePath};
+use crate::model::{ArrayInfo, Format, GroupInfo, MixedMetadata, Node, NodeError, NodePath};
+use crate::store::formats::ome as ome_form;
 
 /// A node found by the walk, with what is needed to check consolidated metadata later.
 pub(crate) enum Found {
@@ -21,6 +22,8 @@ pub(crate) enum Found {
         consolidated: Option<(String, Vec<NodePath>)>,
     },
     Error(NodeError),
+    /// Zarr v2 metadata beside the node's `zarr.json`.
+    Mixed(MixedMetadata),
 }
 
 pub(crate) struct Walker<'a> {
@@ -101,6 +104,58 @@ impl Walker<'_> {
         }
     }
 
+    /// The Zarr v2 documents stored beside the `zarr.json` `doc` of the node at `path`, if any,
+    /// and the attributes of its `.zattrs` that `doc` does not hold.
+    fn zarr2_beside(&self, path: &NodePath, doc: &Value) -> Option<MixedMetadata> {
+        let found: Vec<String> = [".zarray", ".zgroup", ".zattrs"]
+            .into_iter()
+            .filter(|name| {
+                StoreKey::new(key_of(path, name))
+                    .ok()
+                    .and_then(|key| self.storage.size_key(&key).ok().flatten())
+                    .is_some()
+            })
+            .map(str::to_string)
+            .collect();
+        if found.is_empty() {
+            return None;
+        }
+        let v3 = doc
+            .get("attributes")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let v2 = match self.read_json(path, ".zattrs") {
+            Ok(Some(Value::Object(attributes))) => attributes,
+            _ => Map::new(),
+        };
+        // OME-NGFF metadata compared in its Zarr v3 form (0.4 keys as 0.5 under `ome`).
+        let v2 = ome_form::migrate(&v2, Format::Zarr3).map_or(v2, |m| m.attributes);
+        let mut missing = Vec::new();
+        for (key, value) in &v2 {
+            match (key.as_str(), value, v3.get(key)) {
+                ("ome", Value::Object(inner), held) => {
+                    let held = held.and_then(Value::as_object);
+                    missing.extend(
+                        inner
+                            .iter()
+                            .filter(|(k, v)| {
+                                k.as_str() != "version" && held.and_then(|h| h.get(*k)) != Some(*v)
+                            })
+                            .map(|(k, _)| format!("ome.{k}")),
+                    );
+                }
+                (_, value, held) if held != Some(value) => missing.push(key.clone()),
+                _ => {}
+            }
+        }
+        Some(MixedMetadata {
+            node: path.clone(),
+            zarr2_documents: found,
+            attributes_only_in_zarr2: missing,
+        })
+    }
+
     /// Visits the node at `path` and everything below it.
     pub(crate) fn visit(&self, path: &NodePath, parent_format: Option<Format>) -> Vec<Found> {
         let mut out = Vec::new();
@@ -111,14 +166,23 @@ impl Walker<'_> {
         match self.read_document(path, "zarr.json") {
             Err(err) => return vec![Found::Error(err)],
             Ok(Some((doc, stored))) => {
+                if let Some(mixed) = self.zarr2_beside(path, &doc) {
+                    out.push(Found::Mixed(mixed));
+                }
                 return match zarr3::node(path.clone(), &doc, stored) {
-                    Ok(Node::Array(array)) => vec![Found::Array(array)],
+                    Ok(Node::Array(array)) => {
+                        out.push(Found::Array(array));
+                        out
+                    }
                     Ok(Node::Group(group)) => {
                         let consolidated = zarr3::consolidated_nodes(&doc)
                             .map(|nodes| ("inline".to_string(), nodes));
                         self.group_and_children(group, consolidated, "zarr.json", out)
                     }
-                    Err(message) => metadata_error("zarr.json", message),
+                    Err(message) => {
+                        out.extend(metadata_error("zarr.json", message));
+                        out
+                    }
                 };
             }
             Ok(None) => {}
@@ -191,7 +255,7 @@ impl Walker<'_> {
             children.iter().find_map(|found| match found {
                 Found::Array(a) => Some(a.format),
                 Found::Group { group, .. } => Some(group.format),
-                Found::Error(_) => None,
+                Found::Error(_) | Found::Mixed(_) => None,
             })
         });
         if let Some(format) = format {

@@ -61,6 +61,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
                 store.groups.push(group);
             }
             Found::Error(error) => store.errors.push(error),
+            Found::Mixed(mixed) => store.mixed_metadata.push(mixed),
         }
     }
     // Symbolic links the store did not follow (outside the store, or looping) are said.
@@ -79,6 +80,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
     }
     store.arrays.sort_by(|a, b| a.path.cmp(&b.path));
     store.groups.sort_by(|a, b| a.path.cmp(&b.path));
+    store.mixed_metadata.sort_by(|a, b| a.node.cmp(&b.node));
     for (group, kind, listed) in consolidated {
         let info = check_consolidated(&store, &group, kind, listed);
         if let Ok(i) = store.groups.binary_search_by(|g| g.path.cmp(&group)) {

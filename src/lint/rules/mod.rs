@@ -8,6 +8,7 @@ pub(crate) mod edge_waste;
 pub(crate) mod inner_chunk_too_small;
 pub(crate) mod metadata_invalid;
 pub(crate) mod missing_multiscale;
+pub(crate) mod mixed_zarr_versions;
 pub(crate) mod multiscale_inconsistent;
 pub(crate) mod no_consolidated_metadata;
 pub(crate) mod ome_axis_order;
