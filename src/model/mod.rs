@@ -394,6 +394,30 @@ impl Store {
             .find(|m| m.levels.iter().any(|l| &l.path == path))
     }
 
+    /// Whether `array` is a level of a multiscale image after the first, chunked as the first
+    /// level is (clipped to its own shape): the one chunk shape a pyramid shares. Rules on the
+    /// size of objects, inner chunks and edge chunks judge such a level through the first one.
+    #[must_use]
+    pub fn follows_first_level(&self, array: &ArrayInfo) -> bool {
+        let Some(first) = self
+            .multiscale_of(&array.path)
+            .and_then(|m| m.levels.first())
+            .filter(|first| first.path != array.path)
+            .and_then(|first| self.array(&first.path))
+        else {
+            return false;
+        };
+        let clip = |chunks: &[u64]| -> Vec<u64> {
+            chunks
+                .iter()
+                .zip(&array.shape)
+                .map(|(&c, &s)| c.min(s))
+                .collect()
+        };
+        first.chunk_shape.len() == array.chunk_shape.len()
+            && clip(&first.chunk_shape) == clip(&array.chunk_shape)
+    }
+
     /// Number of arrays and groups.
     #[must_use]
     pub fn node_count(&self) -> usize {

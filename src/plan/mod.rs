@@ -6,12 +6,15 @@ pub mod rechunk_plan;
 pub mod recommend;
 pub mod request;
 mod target_layout;
+pub use target_layout::target_layouts;
 pub mod write_groups;
 
 pub use rechunk_plan::{
     ArrayPlan, Budget, GroupPlan, IntermediatePass, RechunkPlan, VARIABLE_ITEM_ESTIMATE,
 };
-pub use recommend::{LayoutRequest, is_acceptable, recommend, reuse_layout};
+pub use recommend::{
+    LayoutRequest, is_acceptable, is_acceptable_as_level, level_layout, recommend, reuse_layout,
+};
 pub use request::{CodecChoice, ShapeRequests, Targets};
 
 #[cfg(test)]

@@ -6,12 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::request::Targets;
-use super::target_layout::target_layout;
+use super::target_layout::target_layouts;
 use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
-use crate::profile::Thresholds;
 use crate::store::formats::target::intermediate_document;
 use crate::store::formats::{SourceMetadata, array_documents, group_documents, ome};
 use crate::units::{human_bytes, plural};
@@ -188,14 +187,8 @@ impl RechunkPlan {
                 format!("the source has unreadable nodes: {}", first.message),
             ));
         }
-        let thresholds = Thresholds::for_profile(targets.profile);
         let mut chosen = Vec::new();
-        let mut auto_layouts: Vec<(NodePath, Layout)> = Vec::new();
-        for array in &store.arrays {
-            let layout = target_layout(store, array, targets, &thresholds, &auto_layouts)?;
-            if targets.auto {
-                auto_layouts.push((array.path.clone(), layout.clone()));
-            }
+        for (array, layout) in store.arrays.iter().zip(target_layouts(store, targets)?) {
             let meta = SourceMetadata::of_array(array)
                 .map_err(|e| Error::rechunk(array_location(&store.location, &array.path), e))?;
             chosen.push((array, layout, meta));

@@ -1,6 +1,6 @@
 //! Which layout each array of a rechunk gets.
 
-use super::recommend::{LayoutRequest, recommend, reuse_layout};
+use super::recommend::{LayoutRequest, level_layout, recommend, reuse_layout};
 use super::request::Targets;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, axis_roles};
@@ -8,12 +8,41 @@ use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::profile::Thresholds;
 use crate::units::shape_text;
 
+/// The layout each array of `store` is rechunked to (in the order of `store.arrays`; see
+/// [`target_layout`]). With `--auto`, the first level of each multiscale pyramid is planned
+/// before the others, which share its chunk shape.
+///
+/// # Errors
+/// [`Error::Usage`] when a requested shape does not fit an array or the format.
+pub fn target_layouts(store: &Store, targets: &Targets) -> Result<Vec<Layout>> {
+    let thresholds = Thresholds::for_profile(targets.profile);
+    let later_level = |array: &ArrayInfo| {
+        store
+            .multiscale_of(&array.path)
+            .and_then(|m| m.levels.first())
+            .is_some_and(|first| first.path != array.path)
+    };
+    let mut order: Vec<usize> = (0..store.arrays.len()).collect();
+    order.sort_by_key(|&i| later_level(&store.arrays[i]));
+    let mut planned: Vec<(NodePath, Layout)> = Vec::new();
+    let mut layouts = vec![None; store.arrays.len()];
+    for i in order {
+        let array = &store.arrays[i];
+        let layout = target_layout(store, array, targets, &thresholds, &planned)?;
+        if targets.auto {
+            planned.push((array.path.clone(), layout.clone()));
+        }
+        layouts[i] = Some(layout);
+    }
+    Ok(layouts.into_iter().flatten().collect())
+}
+
 /// The layout `array` is rechunked to: the requested chunks and shards, `--auto`'s
 /// recommendation, or the source's layout, checked against the shape and the target format.
 ///
 /// # Errors
 /// [`Error::Usage`] when a requested shape does not fit the array or the format.
-pub(super) fn target_layout(
+fn target_layout(
     store: &Store,
     array: &ArrayInfo,
     targets: &Targets,
@@ -103,12 +132,21 @@ fn auto_layout(
         };
     };
     request.format = format;
-    // Levels of one pyramid share one chunk shape: reuse an earlier level's if it suits.
+    // Levels of one pyramid share one chunk shape: the first level's, clipped, if it suits this
+    // level (small objects allowed: the level is small); else an earlier level's if it suits.
     if let Some(multiscale) = store.multiscale_of(&array.path) {
         let earlier_levels = earlier
             .iter()
             .filter(|(path, _)| multiscale.levels.iter().any(|l| &l.path == path))
             .map(|(_, layout)| layout);
+        let first_level = multiscale.levels.first().map(|l| &l.path);
+        if let Some(first) = earlier
+            .iter()
+            .find(|(path, _)| Some(path) == first_level)
+            .and_then(|(_, first)| level_layout(&request, first))
+        {
+            return first;
+        }
         if let Some(layout) = reuse_layout(&request, earlier_levels) {
             return layout;
         }

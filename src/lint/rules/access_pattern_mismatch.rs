@@ -18,6 +18,8 @@ Always: finds degenerate chunks, with an extent of 1 along an axis of 64 or more
 chunk is below `chunk-min-bytes`. With `--access volume`: spatial chunk extents whose ratio
 exceeds `max-aspect-ratio` (64:1). With `--access plane`: chunks that split a Y–X plane that
 would fit the target. Time and channel axes of 1 are the norm and never flagged.
+Later levels of a multiscale pyramid chunked as its first level (clipped to their shape) are
+judged through the first level: one chunk shape across a pyramid is what viewers want.
 
 ## Why is this bad?
 A Z chunk of 1 on a 1,187-plane stack (iohub #374) or 1-pixel chunks (acquire-zarr #184) make
@@ -42,6 +44,10 @@ Append-only axes may be chunked thinly on purpose; ignore them with a per-path o
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     let t = cx.thresholds;
+    // A later pyramid level chunked as the first level is: judged through the first level.
+    if cx.store.follows_first_level(array) {
+        return Vec::new();
+    }
     let roles = axis_roles(array);
     let Some(view) = LayoutView::of_array(array, &roles) else {
         return Vec::new();

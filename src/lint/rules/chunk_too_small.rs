@@ -17,6 +17,8 @@ pub(crate) const RULE: Rule = Rule {
 Checks the uncompressed size of each stored object (the chunk, or the shard when the array is
 sharded) against `chunk-min-bytes`: 1 MiB (analysis), 8 MiB (cloud), 128 KiB (visualization).
 An array small enough to be stored as one object is never flagged.
+Later levels of a multiscale pyramid chunked as its first level (clipped to their shape) are
+judged through the first level: one chunk shape across a pyramid is what viewers want.
 
 ## Why is this bad?
 Every object costs a task in dask (about 1 ms of scheduling each), a file on disk (inodes,
@@ -41,6 +43,10 @@ Sizes are uncompressed; a highly compressible array stores much smaller objects.
 };
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
+    // A later pyramid level chunked as the first level is: small because the level is.
+    if cx.store.follows_first_level(array) {
+        return Vec::new();
+    }
     let floor = cx.thresholds.chunk_min_bytes;
     let roles = axis_roles(array);
     let Some(view) = LayoutView::of_array(array, &roles) else {

@@ -16,6 +16,8 @@ pub(crate) const RULE: Rule = Rule {
 Computes the share of stored elements that are padding in the partial chunks at the array's
 edges, `1 − Π shape / Π (ceil(shape/chunk) · chunk)`, and flags it above `edge-waste-max`
 (25 %). Chunks longer than the array are ZL106's; Zarr only (N5 stores end blocks clipped).
+Later levels of a multiscale pyramid chunked as its first level (clipped to their shape) are
+judged through the first level: one chunk shape across a pyramid is what viewers want.
 
 ## Why is this bad?
 Zarr stores edge chunks at full size: the padding is written, read, decoded and held in memory.
@@ -38,6 +40,10 @@ None known.
 };
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
+    // A later pyramid level chunked as the first level is: small because the level is.
+    if cx.store.follows_first_level(array) {
+        return Vec::new();
+    }
     let limit = cx.thresholds.edge_waste_max;
     let view = LayoutView::of_grid(array);
     let Some(share) = view.edge_waste(cx.thresholds) else {

@@ -16,6 +16,8 @@ pub(crate) const RULE: Rule = Rule {
     explanation: r#"## What it does
 For sharded Zarr v3 arrays, checks the uncompressed inner chunk size against
 `inner-chunk-min-bytes` (16 KiB).
+Later levels of a multiscale pyramid chunked as its first level (clipped to their shape) are
+judged through the first level: one chunk shape across a pyramid is what viewers want.
 
 ## Why is this bad?
 Each inner chunk costs a 16-byte index entry, a codec call and, on object stores, a range
@@ -39,6 +41,10 @@ None known.
 };
 
 fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
+    // A later pyramid level chunked as the first level is: small because the level is.
+    if cx.store.follows_first_level(array) {
+        return Vec::new();
+    }
     let floor = cx.thresholds.inner_chunk_min_bytes;
     let roles = axis_roles(array);
     let Some(view) = LayoutView::of_array(array, &roles) else {

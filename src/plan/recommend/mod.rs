@@ -76,6 +76,20 @@ impl<'a> LayoutRequest<'a> {
 /// are at least 1, and it shards only where the format can.
 #[must_use]
 pub fn is_acceptable(request: &LayoutRequest<'_>, layout: &Layout) -> bool {
+    acceptable(request, layout, false)
+}
+
+/// Whether `layout` — the first level's of a multiscale pyramid, clipped — suits a later level:
+/// as [`is_acceptable`], except that objects, inner chunks and edge chunks smaller than the
+/// thresholds ask for, and a shape the access pattern would choose otherwise for so small an
+/// array, are accepted. One chunk shape across the pyramid is what viewers and the guidance
+/// want (ngff-zarr and bioformats2raw write it so); the first level is judged in full.
+#[must_use]
+pub fn is_acceptable_as_level(request: &LayoutRequest<'_>, layout: &Layout) -> bool {
+    acceptable(request, layout, true)
+}
+
+fn acceptable(request: &LayoutRequest<'_>, layout: &Layout, later_level: bool) -> bool {
     let t = request.thresholds;
     if layout.chunks.len() != request.shape.len()
         || layout.chunks.contains(&0)
@@ -94,13 +108,13 @@ pub fn is_acceptable(request: &LayoutRequest<'_>, layout: &Layout) -> bool {
         request.roles,
         request.format,
     );
-    !view.object_too_small(t)
+    (later_level || !view.object_too_small(t))
         && !view.read_unit_too_large(t)
-        && !view.inner_chunk_too_small(t)
+        && (later_level || !view.inner_chunk_too_small(t))
         && view.exceeding_axes().is_empty()
-        && view.edge_waste(t).is_none()
+        && (later_level || view.edge_waste(t).is_none())
         && !view.shards_misaligned()
-        && view.access_mismatch(request.access, t).is_none()
+        && (later_level || view.access_mismatch(request.access, t).is_none())
 }
 
 /// The first of `layouts` that, clipped to the request's shape, is acceptable for it: how the
@@ -126,6 +140,34 @@ pub fn reuse_layout<'l>(
             shards: layout.shards.as_deref().map(clip),
         })
         .find(|layout| is_acceptable(request, layout))
+}
+
+/// The first level's layout `first`, clipped to a later level of the same pyramid, when it suits
+/// that level (see [`is_acceptable_as_level`]).
+#[must_use]
+pub fn level_layout(request: &LayoutRequest<'_>, first: &Layout) -> Option<Layout> {
+    let clip = |shape: &[u64]| -> Vec<u64> {
+        shape
+            .iter()
+            .zip(request.shape)
+            .map(|(&c, &s)| c.min(s.max(1)))
+            .collect()
+    };
+    if first.chunks.len() != request.shape.len() {
+        return None;
+    }
+    let chunks = clip(&first.chunks);
+    // Shards clipped to the level, rounded up to whole chunks, so they still hold whole chunks.
+    let shards = first.shards.as_ref().map(|shards| {
+        shards
+            .iter()
+            .zip(request.shape)
+            .zip(&chunks)
+            .map(|((&shard, &s), &c)| shard.min(s.max(1).div_ceil(c) * c))
+            .collect()
+    });
+    let layout = Layout { chunks, shards };
+    is_acceptable_as_level(request, &layout).then_some(layout)
 }
 
 /// How the planner treats one axis.
