@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::fixture;
+use common::{fixture, scan_fixture};
 use serde_json::Value;
 use zlint::lint::registry::RULES;
 use zlint::lint::{LintReport, Settings, lint};
@@ -205,4 +205,55 @@ fn each_rule_message_reads_as_snapshotted() {
         assert!(!text.is_empty(), "{name}: no {rule} finding");
         insta::assert_snapshot!(format!("rule_message_{name}"), text);
     }
+}
+
+/// ZL503 names wells a plate lists but the store lacks, and a well without its `version`: the
+/// ome-zarr-py plate fixture with one well's images removed and its metadata edited.
+#[test]
+fn ome_metadata_invalid_names_missing_wells_and_versions() {
+    let store = scan_fixture("ome/plate-v04.ome.zarr", false);
+    let settings = Settings::for_profile(Profile::Analysis);
+    let clean: Vec<_> = lint(&store, &settings)
+        .findings
+        .into_iter()
+        .filter(|d| d.rule == "ZL503")
+        .collect();
+    assert!(clean.is_empty(), "{clean:?}");
+
+    let mut broken = store.clone();
+    let gone = NodePath::new("A/2");
+    broken
+        .groups
+        .retain(|g| !g.path.as_str().starts_with("A/2"));
+    broken
+        .arrays
+        .retain(|a| !a.path.as_str().starts_with("A/2"));
+    let well = broken
+        .groups
+        .iter_mut()
+        .find(|g| g.path == NodePath::new("A/1"))
+        .expect("well A/1");
+    well.attributes
+        .get_mut("well")
+        .and_then(Value::as_object_mut)
+        .expect("well metadata")
+        .remove("version");
+    let messages: Vec<String> = lint(&broken, &settings)
+        .findings
+        .into_iter()
+        .filter(|d| d.rule == "ZL503")
+        .map(|d| format!("{}: {}", d.path, d.message))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains(&format!("lists the well `{}`", gone.as_str()))),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("A/1: `well` has no `version`")),
+        "{messages:?}"
+    );
 }

@@ -5,9 +5,9 @@ use super::rule::Rule;
 use super::rules::{
     access_pattern_mismatch, chunk_exceeds_shape, chunk_too_large, chunk_too_small, edge_waste,
     inner_chunk_too_small, metadata_invalid, missing_multiscale, mixed_zarr_versions,
-    multiscale_inconsistent, no_consolidated_metadata, ome_axis_order, shard_misaligned,
-    siblings_misaligned, sparse_chunks, stray_objects, tiny_stored_objects, too_few_chunks,
-    too_many_chunks, too_many_files_per_dir, uncompressed,
+    multiscale_inconsistent, no_consolidated_metadata, ome_axis_order, ome_metadata_invalid,
+    shard_misaligned, siblings_misaligned, sparse_chunks, stray_objects, tiny_stored_objects,
+    too_few_chunks, too_many_chunks, too_many_files_per_dir, uncompressed,
 };
 
 /// The rules, sorted by ID.
@@ -33,6 +33,7 @@ pub static RULES: &[Rule] = &[
     stray_objects::RULE,
     metadata_invalid::RULE,
     mixed_zarr_versions::RULE,
+    ome_metadata_invalid::RULE,
 ];
 
 /// Retired rule IDs: (ID, version retired in, reason). None yet.

@@ -12,6 +12,7 @@ pub(crate) mod mixed_zarr_versions;
 pub(crate) mod multiscale_inconsistent;
 pub(crate) mod no_consolidated_metadata;
 pub(crate) mod ome_axis_order;
+pub(crate) mod ome_metadata_invalid;
 pub(crate) mod shard_misaligned;
 pub(crate) mod siblings_misaligned;
 pub(crate) mod sparse_chunks;
