@@ -272,3 +272,30 @@ fn a_group_or_metadata_file_inside_a_store_can_be_scanned_alone() {
         store.location
     );
 }
+
+/// Issue 15: an n5-viewer pyramid (zarr-python 2's N5Store, with `scales` in N5 order) is linked
+/// as a multiscale image in C order, so the multiscale rules judge it.
+#[test]
+fn n5_viewer_pyramids_are_linked_as_multiscales() {
+    let store = scan_fixture("n5/pyramid.n5", false);
+    let root = store.group(&NodePath::root()).expect("root group");
+    assert_eq!(root.multiscales.len(), 1, "{:?}", root.multiscales);
+    let levels = &root.multiscales[0].levels;
+    let paths: Vec<&str> = levels.iter().map(|l| l.path.as_str()).collect();
+    assert_eq!(paths, ["s0", "s1", "s2"]);
+    assert!(levels.iter().all(|l| l.found));
+    assert_eq!(levels[1].factors, Some(vec![1.0, 2.0, 2.0]));
+    assert_eq!(levels[2].factors, Some(vec![1.0, 4.0, 4.0]));
+    let report = zlint::lint::lint(
+        &store,
+        &zlint::lint::Settings::for_profile(zlint::profile::Profile::Analysis),
+    );
+    let at = |rule: &str, path: &str| {
+        report
+            .findings
+            .iter()
+            .any(|d| d.rule == rule && d.path.as_str() == path)
+    };
+    assert!(at("ZL202", "s2"), "{:?}", report.findings);
+    assert!(!at("ZL202", "s1") && !at("ZL101", "s1"), "{:?}", report.findings);
+}

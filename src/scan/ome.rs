@@ -112,9 +112,73 @@ fn transform(transforms: Option<&Vec<Value>>, kind: &str) -> Option<Vec<f64>> {
         .collect()
 }
 
+/// The downsampling factors an n5-viewer / BigDataViewer pyramid declares for its level `k`:
+/// the group's `scales[k]`, or the level's own `downsamplingFactors`; in N5 order (fastest axis
+/// first) as stored.
+fn n5_level_factors(
+    group: &Map<String, Value>,
+    level: &Map<String, Value>,
+    k: usize,
+) -> Option<Vec<f64>> {
+    let numbers =
+        |v: &Value| -> Option<Vec<f64>> { v.as_array()?.iter().map(Value::as_f64).collect() };
+    group
+        .get("scales")
+        .and_then(|scales| scales.get(k))
+        .and_then(numbers)
+        .or_else(|| level.get("downsamplingFactors").and_then(numbers))
+}
+
+/// N5 pyramids as n5-viewer and BigDataViewer write them: a group of arrays `s0`, `s1`, …
+/// whose downsampling factors the group gives (`scales`) or each level does
+/// (`downsamplingFactors`). Each becomes the group's multiscale, in C order as zlint shows N5,
+/// so that the multiscale rules apply to it.
+fn n5_pyramids(store: &mut Store) {
+    for group_index in 0..store.groups.len() {
+        let group = &store.groups[group_index];
+        if group.format != crate::model::Format::N5 || !group.multiscales.is_empty() {
+            continue;
+        }
+        let mut levels = Vec::new();
+        for k in 0.. {
+            let path = group.path.join(&format!("s{k}"));
+            let Some(array) = store.array(&path) else {
+                break;
+            };
+            let Some(mut factors) = n5_level_factors(&group.attributes, &array.attributes, k)
+            else {
+                break;
+            };
+            if factors.len() != array.shape.len() {
+                break;
+            }
+            factors.reverse();
+            levels.push(MultiscaleLevel {
+                dataset_path: format!("s{k}"),
+                path,
+                scale: Some(factors),
+                translation: None,
+                factors: None,
+                found: true,
+            });
+        }
+        if levels.len() >= 2 {
+            let name = group.path.to_string();
+            store.groups[group_index].multiscales = vec![Multiscale {
+                version: None,
+                name: Some(name),
+                axes: Vec::new(),
+                levels,
+            }];
+        }
+    }
+}
+
 /// Links every multiscale level to its array: marks levels found, computes per-axis downsampling
-/// factors, and gives level arrays their axes (and dimension names, when they have none).
+/// factors, and gives level arrays their axes (and dimension names, when they have none). N5
+/// pyramids are recognised first.
 pub(crate) fn link(store: &mut Store) {
+    n5_pyramids(store);
     let mut axes_for: Vec<(NodePath, Vec<Axis>)> = Vec::new();
     for group_index in 0..store.groups.len() {
         let mut multiscales = std::mem::take(&mut store.groups[group_index].multiscales);
