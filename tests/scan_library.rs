@@ -297,5 +297,9 @@ fn n5_viewer_pyramids_are_linked_as_multiscales() {
             .any(|d| d.rule == rule && d.path.as_str() == path)
     };
     assert!(at("ZL202", "s2"), "{:?}", report.findings);
-    assert!(!at("ZL202", "s1") && !at("ZL101", "s1"), "{:?}", report.findings);
+    assert!(
+        !at("ZL202", "s1") && !at("ZL101", "s1"),
+        "{:?}",
+        report.findings
+    );
 }
