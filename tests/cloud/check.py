@@ -187,7 +187,9 @@ class GCS:
         return read_downloaded(self, path, driver)
 
     def stop(self):
-        self.process.terminate()
+        # The emulator outlives SIGTERM (its server thread keeps it up): stopped for good.
+        self.process.kill()
+        self.process.wait()
 
 
 class Azure:
