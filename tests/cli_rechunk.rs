@@ -731,3 +731,85 @@ fn ome_metadata_follows_the_zarr_version() {
         .assert()
         .success();
 }
+
+/// Issue 15: an N5 pyramid (n5-viewer `scales` and `pixelResolution`) rewritten as Zarr v3
+/// becomes an OME-NGFF 0.5 image with voxel sizes from `pixelResolution` and dimension names on
+/// every level; that image rewritten as N5 gets the n5-viewer metadata back; the scanner sees a
+/// multiscale in each, and `zlint verify` accepts them.
+#[test]
+fn pyramids_cross_between_n5_and_ome_zarr() {
+    let dir = tempfile::tempdir().unwrap();
+    let zarr = dir.path().join("pyramid.zarr");
+    let n5 = dir.path().join("again.n5");
+    let source = "fixtures/n5/pyramid.n5";
+    zlint()
+        .args(["rechunk", source, zarr.to_str().unwrap(), "--format", "zarr3"])
+        .args(["--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "N5 pyramid → OME-NGFF 0.5 multiscales (axes z, y, x)",
+        ));
+    zlint()
+        .args(["rechunk", source, zarr.to_str().unwrap(), "--format", "zarr3"])
+        .args(["-q", "--verify"])
+        .assert()
+        .success();
+    let attributes = &json_file(&zarr.join("zarr.json"))["attributes"];
+    assert!(attributes.get("n5").is_none(), "{attributes}");
+    let multiscale = &attributes["ome"]["multiscales"][0];
+    assert_eq!(multiscale["axes"][2]["unit"], "micrometer", "{multiscale}");
+    // pixelResolution [0.5, 0.5, 2] (x, y, z) times the factors of s1, [2, 2, 1].
+    assert_eq!(
+        multiscale["datasets"][1]["coordinateTransformations"][0]["scale"],
+        json!([2, 1, 1])
+    );
+    for level in ["s0", "s1", "s2"] {
+        let doc = json_file(&zarr.join(level).join("zarr.json"));
+        assert_eq!(doc["dimension_names"], json!(["z", "y", "x"]), "{level}");
+    }
+    zlint()
+        .args(["rechunk", zarr.to_str().unwrap(), n5.to_str().unwrap()])
+        .args(["--format", "n5", "-q", "--verify"])
+        .assert()
+        .success();
+    let n5_attributes = json_file(&n5.join("attributes.json"));
+    let original = json_file(&Path::new(source).join("attributes.json"));
+    for key in ["scales", "pixelResolution", "multiScale"] {
+        assert_eq!(n5_attributes[key], original[key], "{key}");
+    }
+    let scan = zlint()
+        .args(["scan", n5.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let scan: Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let root = &scan["groups"][0];
+    assert_eq!(root["path"], "", "{root}");
+    assert_eq!(root["multiscales"][0]["levels"].as_array().unwrap().len(), 3);
+}
+
+/// Issue 15: `--ome-version` picks the Zarr version its specification stores it in, and a
+/// `--format` that contradicts it is refused before anything is written.
+#[test]
+fn ome_version_sets_the_zarr_version_and_refuses_contradictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.zarr");
+    let source = "fixtures/ome/v04.ome.zarr";
+    zlint()
+        .args(["rechunk", source, out.to_str().unwrap(), "--ome-version", "0.5"])
+        .args(["--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OME-NGFF 0.4 → 0.5"));
+    for (version, format) in [("0.5", "zarr2"), ("0.4", "zarr3"), ("0.4", "n5")] {
+        zlint()
+            .args(["rechunk", source, out.to_str().unwrap()])
+            .args(["--ome-version", version, "--format", format])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--ome-version {version} cannot be written as {format}"
+            )));
+        assert!(!out.exists(), "{version} {format}");
+    }
+}

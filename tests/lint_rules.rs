@@ -257,3 +257,40 @@ fn ome_metadata_invalid_names_missing_wells_and_versions() {
         "{messages:?}"
     );
 }
+
+/// ZL503 compares label images with their image and level arrays with their axes: the
+/// ome-zarr-py plate fixture, with its label image shrunk along `x` and one image level given
+/// a dimension too many.
+#[test]
+fn ome_metadata_invalid_compares_labels_and_axes_with_the_arrays() {
+    let store = scan_fixture("ome/plate-v04.ome.zarr", false);
+    let settings = Settings::for_profile(Profile::Analysis);
+    let mut broken = store.clone();
+    let label = NodePath::new("A/1/0/labels/cells/s0");
+    let level = NodePath::new("A/2/0/s1");
+    for array in &mut broken.arrays {
+        if array.path == label {
+            *array.shape.last_mut().expect("axes") -= 1;
+        } else if array.path == level {
+            array.shape.insert(0, 1);
+        }
+    }
+    let messages: Vec<String> = lint(&broken, &settings)
+        .findings
+        .into_iter()
+        .filter(|d| d.rule == "ZL503")
+        .map(|d| format!("{}: {}", d.path, d.message))
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.starts_with("A/1/0/labels/cells: `image-label`")
+            && m.contains("along `x` where its image `A/1/0`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("A/2/0: `multiscales[0]` dataset `s1`: the array has")),
+        "{messages:?}"
+    );
+}

@@ -156,6 +156,18 @@ pub enum OutputFormat {
     N5,
 }
 
+/// OME-NGFF versions a rechunk can write, each tied to the Zarr version its specification
+/// stores it in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OmeVersion {
+    /// OME-NGFF 0.4, in Zarr v2.
+    #[value(name = "0.4")]
+    V04,
+    /// OME-NGFF 0.5, in Zarr v3.
+    #[value(name = "0.5")]
+    V05,
+}
+
 /// Arguments of `zlint rechunk`.
 #[derive(Debug, Args)]
 pub struct RechunkArgs {
@@ -182,6 +194,10 @@ pub struct RechunkArgs {
     /// Output format: zarr2, zarr3 or n5 [default: the source's].
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+    /// OME-NGFF version of the output's metadata: 0.4 (Zarr v2) or 0.5 (Zarr v3). Sets
+    /// --format to match; a --format that contradicts it is refused.
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub ome_version: Option<OmeVersion>,
     /// Compressor: none, zstd:LEVEL, gzip:LEVEL, blosc:CNAME:LEVEL:SHUFFLE [default: the source's].
     #[arg(long)]
     pub codec: Option<String>,
@@ -218,14 +234,14 @@ pub struct RechunkArgs {
     #[arg(
         long,
         value_name = "I/N|auto",
-        conflicts_with_all = ["chunks", "shards", "auto", "format", "codec", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
+        conflicts_with_all = ["chunks", "shards", "auto", "format", "ome_version", "codec", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
     )]
     pub part: Option<String>,
     /// Split run, last step: check every part finished, (with --verify, within --max-mem)
     /// compare, and only then write the metadata that makes the output a store.
     #[arg(
         long,
-        conflicts_with_all = ["chunks", "shards", "auto", "format", "codec", "dry_run", "overwrite", "resume"]
+        conflicts_with_all = ["chunks", "shards", "auto", "format", "ome_version", "codec", "dry_run", "overwrite", "resume"]
     )]
     pub finalize: bool,
     /// Show no progress bar.

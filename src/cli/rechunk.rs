@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
+use super::args::{OmeVersion, OutputFormat, RechunkArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
 use crate::error::{Error, Result};
@@ -40,14 +40,41 @@ fn targets(args: &RechunkArgs) -> Result<Targets> {
         auto: args.auto,
         profile: args.profile,
         access: args.access,
-        format: args.format.map(|f| match f {
-            OutputFormat::Zarr2 => Format::Zarr2,
-            OutputFormat::Zarr3 => Format::Zarr3,
-            OutputFormat::N5 => Format::N5,
-        }),
+        format: target_format(args)?,
         codec: args.codec.as_deref().map(CodecChoice::parse).transpose()?,
         two_pass: !args.init,
     })
+}
+
+/// The target format `--format` and `--ome-version` ask for, refusing a pair no OME-NGFF
+/// specification allows (0.4 is stored in Zarr v2, 0.5 in Zarr v3, neither in N5).
+fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
+    let format = args.format.map(|f| match f {
+        OutputFormat::Zarr2 => Format::Zarr2,
+        OutputFormat::Zarr3 => Format::Zarr3,
+        OutputFormat::N5 => Format::N5,
+    });
+    let Some(version) = args.ome_version else {
+        return Ok(format);
+    };
+    let (name, zarr) = match version {
+        OmeVersion::V04 => ("0.4", Format::Zarr2),
+        OmeVersion::V05 => ("0.5", Format::Zarr3),
+    };
+    match format {
+        None => Ok(Some(zarr)),
+        Some(f) if f == zarr => Ok(Some(f)),
+        Some(f) => Err(Error::Usage(format!(
+            "--ome-version {name} cannot be written as {}: OME-NGFF 0.4 is stored in Zarr v2, \
+             0.5 in Zarr v3{}",
+            f.as_str(),
+            if f == Format::N5 {
+                " (an N5 output gets n5-viewer pyramid metadata instead)"
+            } else {
+                ""
+            }
+        ))),
+    }
 }
 
 pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {

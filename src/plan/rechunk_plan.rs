@@ -105,6 +105,22 @@ pub struct IntermediatePass {
 }
 
 impl ArrayPlan {
+    /// Gives a Zarr v3 target the dimension `names` (when they fit its rank and it has none):
+    /// the axes a migration named for the multiscale this array is a level of.
+    pub(crate) fn name_dimensions(&mut self, names: &[String]) {
+        if self.target_format != Format::Zarr3 || names.len() != self.shape.len() {
+            return;
+        }
+        for (key, doc) in &mut self.target_metadata {
+            if key == "zarr.json"
+                && let Some(doc) = doc.as_object_mut()
+                && !doc.contains_key("dimension_names")
+            {
+                doc.insert("dimension_names".into(), serde_json::json!(names));
+            }
+        }
+    }
+
     /// Peak memory of the data in flight on `threads` threads: the larger of the two passes'
     /// peaks when there are two (see [`peak_bytes`]).
     #[must_use]
@@ -218,7 +234,7 @@ impl RechunkPlan {
             ..budget
         };
         let remote = crate::store::is_url(&target);
-        let arrays = chosen
+        let mut arrays = chosen
             .into_iter()
             .map(|(array, layout, meta)| {
                 let location = array_location(&store.location, &array.path);
@@ -231,12 +247,21 @@ impl RechunkPlan {
             .iter()
             .map(|g| {
                 let format = target_format(g.format);
-                let migrated = ome::migrate(&g.attributes, format)
+                let migrated = ome::migrate_group(g, format)
                     .map_err(|e| Error::rechunk(array_location(&store.location, &g.path), e))?;
+                if let (Some(names), Some(multiscale)) =
+                    (&migrated.level_axes, g.multiscales.first())
+                {
+                    for level in &multiscale.levels {
+                        if let Some(plan) = arrays.iter_mut().find(|a| a.path == level.path) {
+                            plan.name_dimensions(names);
+                        }
+                    }
+                }
                 Ok(GroupPlan {
                     path: g.path.clone(),
                     metadata: group_documents(format, &migrated.attributes, g.path.is_root()),
-                    notes: migrated.note.into_iter().collect(),
+                    notes: migrated.notes,
                 })
             })
             .collect::<Result<_>>()?;

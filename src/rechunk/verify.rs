@@ -9,7 +9,7 @@ use zarrs::array::ArraySubset;
 use super::io::{Reader, read_region};
 use super::zarrs_path;
 use crate::error::Result;
-use crate::model::{ArrayInfo, Format, Store};
+use crate::model::{ArrayInfo, Format, GroupInfo, Store};
 use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
@@ -50,7 +50,7 @@ pub fn verify(
                 .push(format!("{}: group missing from the target", group.path)),
             Some(other)
                 if user_attributes(&other.attributes, false)
-                    != user_attributes(&migrated(&group.attributes, other.format), false) =>
+                    != user_attributes(&migrated(group, other.format), false) =>
             {
                 report
                     .mismatches
@@ -145,16 +145,14 @@ fn same_attributes(a: &ArrayInfo, b: &ArrayInfo) -> bool {
     user(a) == user(b)
 }
 
-/// `attributes` without N5's version, and without N5's `axes` when `axes_are_names`.
 /// A source group's attributes as a rechunk into `format` writes them: OME-NGFF metadata in the
-/// form of the target's Zarr version (see [`ome::migrate`]).
-fn migrated(
-    attributes: &serde_json::Map<String, serde_json::Value>,
-    format: Format,
-) -> serde_json::Map<String, serde_json::Value> {
-    ome::migrate(attributes, format).map_or_else(|_| attributes.clone(), |m| m.attributes)
+/// form of the target's Zarr version, pyramid metadata for the target's readers (see
+/// [`ome::migrate_group`]).
+fn migrated(group: &GroupInfo, format: Format) -> serde_json::Map<String, serde_json::Value> {
+    ome::migrate_group(group, format).map_or_else(|_| group.attributes.clone(), |m| m.attributes)
 }
 
+/// `attributes` without N5's version, and without N5's `axes` when `axes_are_names`.
 fn user_attributes(
     attributes: &serde_json::Map<String, serde_json::Value>,
     axes_are_names: bool,

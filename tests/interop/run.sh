@@ -39,6 +39,11 @@ rechunk "$f/ome/v05.ome.zarr" ome05-to-v2.zarr --format zarr2
 rechunk "$out/ome04-to-v3.zarr" ome04-to-v3-to-v2.zarr --format zarr2 --chunks 8,16,16
 rechunk "$f/ome/plate-v04.ome.zarr" plate04-to-v3.zarr --format zarr3
 rechunk "$out/plate04-to-v3.zarr" plate04-to-v3-to-v2.zarr --format zarr2
+# Pyramids across N5 and Zarr: n5-viewer `scales` and `pixelResolution` ⇄ OME-NGFF multiscales.
+rechunk "$f/n5/pyramid.n5" n5-pyramid-to-v3.zarr --format zarr3 --shards 16,64,64
+rechunk "$f/n5/pyramid.n5" n5-pyramid-to-v2.zarr --format zarr2
+rechunk "$f/ome/v04.ome.zarr" ome04-to-n5.n5 --format n5
+rechunk "$f/ome/v05.ome.zarr" ome05-to-n5.n5 --format n5 --chunks 8,32,32
 rechunk "$f/n5/tensorstore.n5" ts-n5-to-v3.zarr --format zarr3 --chunks volumes/gzip=8,64
 rechunk "$f/n5/zarr2.n5" z2-n5-to-v2.zarr --format zarr2
 rechunk "$f/n5/zarr2.n5" n5-to-n5.n5 --chunks raw=3,7,11
@@ -83,5 +88,10 @@ ZLINT_INTEROP_SOURCES="$out/sources" \
   "$f/ome/v05.ome.zarr" "$out/ome05-to-v2.zarr" 0.4 \
   "$f/ome/v04.ome.zarr" "$out/ome04-to-v3-to-v2.zarr" 0.4 \
   "$f/ome/plate-v04.ome.zarr" "$out/plate04-to-v3.zarr" 0.5 \
-  "$f/ome/plate-v04.ome.zarr" "$out/plate04-to-v3-to-v2.zarr" 0.4 2>&1 |
+  "$f/ome/plate-v04.ome.zarr" "$out/plate04-to-v3-to-v2.zarr" 0.4 \
+  "$f/n5/pyramid.n5" "$out/n5-pyramid-to-v3.zarr" 0.5 \
+  "$f/n5/pyramid.n5" "$out/n5-pyramid-to-v2.zarr" 0.4 2>&1 |
   grep -v 'version mismatch'
+"$venvs/zarr2/bin/python" -W ignore "$here/tests/interop/n5_pyramid_check.py" \
+  "$f/ome/v04.ome.zarr" "$out/ome04-to-n5.n5" \
+  "$f/ome/v05.ome.zarr" "$out/ome05-to-n5.n5"

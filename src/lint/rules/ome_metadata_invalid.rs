@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
-use crate::model::{Format, GroupInfo, Multiscale};
+use crate::model::{ArrayInfo, Format, GroupInfo, Multiscale};
 use crate::store::formats::ome::OME_KEYS;
 
 pub(crate) const RULE: Rule = Rule {
@@ -22,7 +22,10 @@ requires, and names the key at fault:
   Zarr v3, with `ome.version`;
 - a `version` on every multiscale, plate, well and label image of the 0.4 form;
 - `scale` and `translation` of each level with one value per axis, and every scale above 0;
-- every well a plate lists, and every image a well lists, present as a group.
+- every well a plate lists, and every image a well lists, present as a group;
+- every `datasets[].path` an array (not a group) with one dimension per axis;
+- each label image (`image-label`) spanning its image: the same extent along every spatial axis
+  the two share.
 
 Missing level arrays are ZL202's, axes out of order ZL206's.
 
@@ -44,7 +47,8 @@ output's Zarr version; other mistakes need the metadata edited by the writer tha
 None.
 
 ## Known limitations
-Label images are not compared with their image's shape, and `omero` is not checked.
+`omero` is not checked, and label images are compared with their image at the first level
+only.
 "#,
 };
 
@@ -77,9 +81,13 @@ fn check(group: &GroupInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     }
     for (i, multiscale) in group.multiscales.iter().enumerate() {
         problems.extend(transform_problems(i, multiscale));
+        problems.extend(level_problems(i, multiscale, cx));
     }
     let entries = ome.unwrap_or(attributes);
     problems.extend(missing_members(group, entries, cx));
+    if entries.contains_key("image-label") {
+        problems.extend(label_shape_problems(group, cx));
+    }
     problems
         .into_iter()
         .map(|problem| Finding::new(&group.path, problem))
@@ -130,6 +138,76 @@ fn transform_problems(index: usize, multiscale: &Multiscale) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Dataset paths that name a group rather than an array, and level arrays whose number of
+/// dimensions is not the number of axes.
+fn level_problems(index: usize, multiscale: &Multiscale, cx: &LintContext<'_>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for level in &multiscale.levels {
+        let at = format!("`multiscales[{index}]` dataset `{}`", level.dataset_path);
+        match cx.store.array(&level.path) {
+            None if cx.store.group(&level.path).is_some() => {
+                problems.push(format!("{at}: `path` names a group, not an array"));
+            }
+            Some(array) if !multiscale.axes.is_empty() && array.shape.len() != multiscale.axes.len() => {
+                problems.push(format!(
+                    "{at}: the array has {} dimensions for {} `axes`",
+                    array.shape.len(),
+                    multiscale.axes.len()
+                ));
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// A label image (`image-label`, at `IMAGE/labels/NAME`) whose first level does not span the
+/// same space as its image's first level: each spatial axis the two share by name has the same
+/// extent. Channel and time axes may differ (a label image has no channels).
+fn label_shape_problems(group: &GroupInfo, cx: &LintContext<'_>) -> Vec<String> {
+    let Some(image_path) = group.path.parent().and_then(|labels| labels.parent()) else {
+        return Vec::new();
+    };
+    let (Some((label_ms, label)), Some((image_ms, image))) = (
+        first_level(group, cx),
+        cx.store
+            .group(&image_path)
+            .and_then(|image| first_level(image, cx)),
+    ) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for (axis, extent) in label_ms.axes.iter().zip(&label.shape) {
+        if axis.axis_type.as_deref() != Some("space") {
+            continue;
+        }
+        let image_extent = image_ms
+            .axes
+            .iter()
+            .position(|a| a.name == axis.name)
+            .map(|i| image.shape[i]);
+        if let Some(image_extent) = image_extent
+            && image_extent != *extent
+        {
+            problems.push(format!(
+                "`image-label`: the label image spans {extent} along `{}` where its image `{image_path}` spans {image_extent}",
+                axis.name
+            ));
+        }
+    }
+    problems
+}
+
+/// A group's first multiscale and its first level's array, when the axes describe the array.
+fn first_level<'a>(
+    group: &'a GroupInfo,
+    cx: &LintContext<'a>,
+) -> Option<(&'a Multiscale, &'a ArrayInfo)> {
+    let multiscale = group.multiscales.first()?;
+    let array = cx.store.array(&multiscale.levels.first()?.path)?;
+    (multiscale.axes.len() == array.shape.len()).then_some((multiscale, array))
 }
 
 /// Wells of a plate and images of a well that are listed but not in the store.

@@ -4,6 +4,7 @@
 
 pub mod codec;
 pub mod n5;
+pub mod n5_pyramid;
 pub mod normalize;
 pub mod numeric;
 pub mod ome;

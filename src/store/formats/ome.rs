@@ -7,7 +7,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::model::Format;
+use super::n5_pyramid::{n5_pyramid, ome_multiscales};
+use crate::model::{Format, GroupInfo};
 
 /// The attribute keys of OME-NGFF metadata, in the order they are written.
 pub const OME_KEYS: &[&str] = &[
@@ -126,6 +127,76 @@ pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, 
         }
         Format::N5 => Ok(unchanged(None)),
     }
+}
+
+/// A group's attributes as a rechunk into `to` writes them: [`migrate`]d, and for a multiscale
+/// that changes between N5 and Zarr, the pyramid metadata of the target's readers added beside
+/// the source's (n5-viewer `scales` and `pixelResolution` for N5, OME-NGFF `multiscales` for an
+/// N5 pyramid bound for Zarr, see [`super::n5_pyramid`]).
+///
+/// # Errors
+/// As [`migrate`].
+pub fn migrate_group(group: &GroupInfo, to: Format) -> Result<GroupMigration, String> {
+    let migrated = migrate(&group.attributes, to)?;
+    let mut out = GroupMigration {
+        attributes: migrated.attributes,
+        notes: migrated.note.into_iter().collect(),
+        level_axes: None,
+    };
+    if group.format == Format::N5 && to != Format::N5 {
+        // N5's container version is format metadata, not an attribute to carry over.
+        out.attributes.remove("n5");
+    }
+    let Some(multiscale) = group.multiscales.first() else {
+        return Ok(out);
+    };
+    let has_ome = group.attributes.contains_key("ome") || group.attributes.contains_key("multiscales");
+    match to {
+        Format::N5 if group.format != Format::N5 => {
+            if let Some(pyramid) = n5_pyramid(multiscale, &out.attributes) {
+                out.attributes.extend(pyramid.attributes);
+                out.notes.push(pyramid.note);
+            }
+        }
+        Format::Zarr2 | Format::Zarr3 if group.format == Format::N5 && !has_ome => {
+            match ome_multiscales(&group.path, multiscale, &group.attributes) {
+                Ok(multiscales) => {
+                    let names = multiscales[0]["axes"]
+                        .as_array()
+                        .map(|axes| {
+                            axes.iter()
+                                .filter_map(|a| a["name"].as_str().map(str::to_string))
+                                .collect()
+                        });
+                    let mut attributes = out.attributes.clone();
+                    attributes.insert("multiscales".into(), multiscales);
+                    out.attributes = migrate(&attributes, to)?.attributes;
+                    let version = if to == Format::Zarr3 { "0.5" } else { "0.4" };
+                    out.notes.push(format!(
+                        "N5 pyramid → OME-NGFF {version} multiscales (axes {}), from `scales` \
+                         and `pixelResolution`",
+                        names.as_ref().map_or(String::new(), |n: &Vec<String>| n.join(", "))
+                    ));
+                    out.level_axes = names;
+                }
+                Err(why) => out.notes.push(why),
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// What [`migrate_group`] writes for a group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupMigration {
+    /// The attributes to write.
+    pub attributes: Map<String, Value>,
+    /// What the migration did, for the plan.
+    pub notes: Vec<String>,
+    /// The axis names the multiscale's level arrays take as dimension names, when the
+    /// migration named them (an N5 pyramid made an OME-NGFF multiscale).
+    pub level_axes: Option<Vec<String>>,
 }
 
 /// The versions the 0.4-form keys of `attributes` declare.
