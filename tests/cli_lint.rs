@@ -3,7 +3,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::fixture;
+use common::{copy_dir, fixture};
 use predicates::prelude::*;
 
 fn zlint() -> Command {
@@ -237,4 +237,45 @@ fn readme_rule_table_matches_the_registry() {
         readme.contains(&format!("<!-- rules:start -->\n{table}<!-- rules:end -->")),
         "README rule table is stale: run ZLINT_UPDATE_README=1 cargo test readme_rule_table"
     );
+}
+
+/// Issue 15: a finding repeated on three or more paths (the same field layout in every well
+/// of a plate) is one line of text output with the count and two example paths; --show-all
+/// lists each, and JSON always does.
+#[test]
+fn repeated_findings_are_grouped_in_text_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let plate = dir.path().join("plate.ome.zarr");
+    copy_dir(
+        std::path::Path::new("fixtures/ome/plate-v04.ome.zarr"),
+        &plate,
+    );
+    copy_dir(&plate.join("A/2"), &plate.join("A/3"));
+    let plate = plate.to_str().unwrap();
+    let (grouped, code) = run(&[plate, "--color", "never"]);
+    assert_eq!(code, 1, "{grouped}");
+    let lines: Vec<&str> = grouped.lines().filter(|l| l.contains("ZL101")).collect();
+    assert_eq!(lines.len(), 1, "{grouped}");
+    assert!(
+        lines[0].contains(
+            "ZL101 chunk-too-small [warning] in 3 paths (A/1/0/s0, A/2/0/s0, …): 512 B per chunk"
+        ),
+        "{grouped}"
+    );
+    assert!(grouped.contains("--show-all lists each one"), "{grouped}");
+    assert!(grouped.contains("3 findings"), "{grouped}");
+    let (all, _) = run(&[plate, "--color", "never", "--show-all"]);
+    let paths: Vec<&str> = all
+        .lines()
+        .filter(|l| l.contains("ZL101"))
+        .map(|l| l.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["A/1/0/s0", "A/2/0/s0", "A/3/0/s0"].map(|p| format!("{plate}/{p}")),
+        "{all}"
+    );
+    let (json, _) = run(&[plate, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 3, "{json}");
 }

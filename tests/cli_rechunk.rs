@@ -743,7 +743,13 @@ fn pyramids_cross_between_n5_and_ome_zarr() {
     let n5 = dir.path().join("again.n5");
     let source = "fixtures/n5/pyramid.n5";
     zlint()
-        .args(["rechunk", source, zarr.to_str().unwrap(), "--format", "zarr3"])
+        .args([
+            "rechunk",
+            source,
+            zarr.to_str().unwrap(),
+            "--format",
+            "zarr3",
+        ])
         .args(["--dry-run"])
         .assert()
         .success()
@@ -751,7 +757,13 @@ fn pyramids_cross_between_n5_and_ome_zarr() {
             "N5 pyramid → OME-NGFF 0.5 multiscales (axes z, y, x)",
         ));
     zlint()
-        .args(["rechunk", source, zarr.to_str().unwrap(), "--format", "zarr3"])
+        .args([
+            "rechunk",
+            source,
+            zarr.to_str().unwrap(),
+            "--format",
+            "zarr3",
+        ])
         .args(["-q", "--verify"])
         .assert()
         .success();
@@ -785,7 +797,10 @@ fn pyramids_cross_between_n5_and_ome_zarr() {
     let scan: Value = serde_json::from_slice(&scan.stdout).unwrap();
     let root = &scan["groups"][0];
     assert_eq!(root["path"], "", "{root}");
-    assert_eq!(root["multiscales"][0]["levels"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        root["multiscales"][0]["levels"].as_array().unwrap().len(),
+        3
+    );
 }
 
 /// Issue 15: `--ome-version` picks the Zarr version its specification stores it in, and a
@@ -796,7 +811,13 @@ fn ome_version_sets_the_zarr_version_and_refuses_contradictions() {
     let out = dir.path().join("out.zarr");
     let source = "fixtures/ome/v04.ome.zarr";
     zlint()
-        .args(["rechunk", source, out.to_str().unwrap(), "--ome-version", "0.5"])
+        .args([
+            "rechunk",
+            source,
+            out.to_str().unwrap(),
+            "--ome-version",
+            "0.5",
+        ])
         .args(["--dry-run"])
         .assert()
         .success()

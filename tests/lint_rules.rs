@@ -283,8 +283,10 @@ fn ome_metadata_invalid_compares_labels_and_axes_with_the_arrays() {
         .collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(
-        messages.iter().any(|m| m.starts_with("A/1/0/labels/cells: `image-label`")
-            && m.contains("along `x` where its image `A/1/0`")),
+        messages
+            .iter()
+            .any(|m| m.starts_with("A/1/0/labels/cells: `image-label`")
+                && m.contains("along `x` where its image `A/1/0`")),
         "{messages:?}"
     );
     assert!(

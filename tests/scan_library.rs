@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, scan_fixture};
+use common::{copy_dir, fixture, scan_fixture};
 use serde_json::Value;
 use zlint::model::{NodePath, Store};
 
@@ -142,18 +142,6 @@ fn stale_consolidated_metadata_is_reported() {
         zlint::scan::scan(&opened, Default::default(), &zlint::progress::NoProgress).expect("scan");
     let consolidated = store.groups[0].consolidated.as_ref().expect("consolidated");
     assert_eq!(consolidated.missing_nodes, [NodePath::new("labels")]);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// Chunk files counted by a plain directory walk, independent of zlint's key parsing.

@@ -109,6 +109,10 @@ pub struct LintArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Text output: list every finding, instead of one line for a finding repeated on three
+    /// or more paths (JSON, SARIF and GitHub output always list every one).
+    #[arg(long)]
+    pub show_all: bool,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -6,7 +6,7 @@ use super::args::{ColorChoice, LintArgs, LintFormat};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, stdout_error};
 use crate::lint::{Settings, lint};
-use crate::report::lint_text::Color;
+use crate::report::lint_text::{Color, Detail};
 use crate::report::{github, lint_json, lint_text, sarif};
 use crate::scan::{ScanOptions, scan};
 use crate::store;
@@ -35,7 +35,12 @@ pub(crate) fn run(args: &LintArgs) -> crate::Result<u8> {
                 ColorChoice::Auto if std::io::stdout().is_terminal() => Color::Always,
                 ColorChoice::Auto => Color::Never,
             };
-            lint_text::write(&report, color, &mut out)
+            let detail = if args.show_all {
+                Detail::All
+            } else {
+                Detail::Grouped
+            };
+            lint_text::write(&report, color, detail, &mut out)
         }
         LintFormat::Json => lint_json::write(&report, &mut out),
         LintFormat::Sarif => sarif::write(&report, &mut out),

@@ -1,5 +1,6 @@
 //! `zlint STORE`: one line per finding, a `help:` line with the recommended layout, a summary.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use super::{plural, shape_text};
@@ -31,21 +32,54 @@ fn location(report: &LintReport, d: &Diagnostic) -> String {
     }
 }
 
+/// How many arrays or groups must share a finding before the text output shows them as one
+/// line (with [`Detail::Grouped`]).
+const GROUP_FROM: usize = 3;
+
+/// Whether repeated findings are shown once or every one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Findings of one rule with the same message and recommendation on several nodes (the
+    /// wells and fields of a plate) as one line with the count and two example paths.
+    Grouped,
+    /// One line per finding.
+    All,
+}
+
 /// Writes the findings as text.
 ///
 /// # Errors
 /// Any error writing to `out`.
-pub fn write(report: &LintReport, color: Color, out: &mut dyn Write) -> std::io::Result<()> {
-    for d in &report.findings {
+pub fn write(
+    report: &LintReport,
+    color: Color,
+    detail: Detail,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for group in finding_groups(&report.findings, detail) {
+        let d = group[0];
         let severity = match d.severity {
             Severity::Error => paint(color, "1;31", "error"),
             Severity::Warning => paint(color, "1;33", "warning"),
             Severity::Info => paint(color, "1;36", "info"),
         };
+        let (at, count) = if group.len() >= GROUP_FROM {
+            let examples: Vec<&str> = group.iter().take(2).map(|d| d.path.as_str()).collect();
+            (
+                report.store.trim_end_matches('/').to_string(),
+                format!(
+                    " in {} ({}, …):",
+                    plural(group.len(), "path"),
+                    examples.join(", ")
+                ),
+            )
+        } else {
+            (location(report, d), String::new())
+        };
         writeln!(
             out,
-            "{}: {} {} [{severity}] {}",
-            paint(color, "1", &location(report, d)),
+            "{}: {} {} [{severity}]{count} {}",
+            paint(color, "1", &at),
             paint(color, "1", d.rule),
             d.name,
             d.message
@@ -64,6 +98,16 @@ pub fn write(report: &LintReport, color: Color, out: &mut dyn Write) -> std::io:
                 report.profile
             )?;
         }
+    }
+    let grouped = detail == Detail::Grouped
+        && finding_groups(&report.findings, detail)
+            .iter()
+            .any(|g| g.len() >= GROUP_FROM);
+    if grouped {
+        writeln!(
+            out,
+            "(repeated findings are grouped: --show-all lists each one)"
+        )?;
     }
     let s = &report.summary;
     let total = s.errors + s.warnings + s.infos;
@@ -86,4 +130,33 @@ pub fn write(report: &LintReport, color: Color, out: &mut dyn Write) -> std::io:
             s.infos
         )
     }
+}
+
+/// The findings in order, each alone, but for those of one rule with the same severity,
+/// message and recommendation on [`GROUP_FROM`] or more paths when `detail` groups them: these
+/// come together where the first of them was.
+fn finding_groups(findings: &[Diagnostic], detail: Detail) -> Vec<Vec<&Diagnostic>> {
+    if detail == Detail::All {
+        return findings.iter().map(|d| vec![d]).collect();
+    }
+    let key = |d: &Diagnostic| {
+        (
+            d.rule,
+            d.message.clone(),
+            format!("{:?} {:?}", d.severity, d.recommendation),
+        )
+    };
+    let mut members: HashMap<_, Vec<&Diagnostic>> = HashMap::new();
+    for d in findings {
+        members.entry(key(d)).or_default().push(d);
+    }
+    let mut groups = Vec::new();
+    for d in findings {
+        match members.get_mut(&key(d)) {
+            Some(group) if group.len() >= GROUP_FROM => groups.push(std::mem::take(group)),
+            Some(group) if group.is_empty() => {}
+            _ => groups.push(vec![d]),
+        }
+    }
+    groups
 }

@@ -19,3 +19,16 @@ pub(crate) fn scan_fixture(rel: &str, deep: bool) -> Store {
     let opened = zlint::store::open(fixture(rel).to_str().expect("utf-8 path")).expect("open");
     scan(&opened, ScanOptions { deep }, &NoProgress).expect("scan")
 }
+
+/// Copies the directory tree `from` to `to` (created).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

@@ -150,7 +150,9 @@ fn level_problems(index: usize, multiscale: &Multiscale, cx: &LintContext<'_>) -
             None if cx.store.group(&level.path).is_some() => {
                 problems.push(format!("{at}: `path` names a group, not an array"));
             }
-            Some(array) if !multiscale.axes.is_empty() && array.shape.len() != multiscale.axes.len() => {
+            Some(array)
+                if !multiscale.axes.is_empty() && array.shape.len() != multiscale.axes.len() =>
+            {
                 problems.push(format!(
                     "{at}: the array has {} dimensions for {} `axes`",
                     array.shape.len(),

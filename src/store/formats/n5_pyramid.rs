@@ -34,7 +34,9 @@ pub fn n5_pyramid(multiscale: &Multiscale, existing: &Map<String, Value>) -> Opt
         .iter()
         .map(|level| {
             let factors = level.factors.as_ref()?;
-            Some(Value::Array(factors.iter().rev().map(|f| number(*f)).collect()))
+            Some(Value::Array(
+                factors.iter().rev().map(|f| number(*f)).collect(),
+            ))
         })
         .collect::<Option<_>>()?;
     if scales.len() < 2 {
@@ -145,14 +147,15 @@ pub fn ome_multiscales(
 /// The axis names of an N5 pyramid of `rank` axes, in C order: the group's `axes` (which N5
 /// lists fastest first) or the spatial names for two and three axes.
 fn axis_names(attributes: &Map<String, Value>, rank: usize) -> Result<Vec<String>, String> {
-    let declared: Option<Vec<String>> = attributes
-        .get("axes")
-        .and_then(Value::as_array)
-        .and_then(|list| {
-            list.iter()
-                .map(|v| v.as_str().map(str::to_lowercase))
-                .collect()
-        });
+    let declared: Option<Vec<String>> =
+        attributes
+            .get("axes")
+            .and_then(Value::as_array)
+            .and_then(|list| {
+                list.iter()
+                    .map(|v| v.as_str().map(str::to_lowercase))
+                    .collect()
+            });
     let names = match declared {
         Some(mut names) if names.len() == rank => {
             names.reverse();
@@ -206,10 +209,13 @@ fn axis_type(name: &str) -> &'static str {
 /// from the N5 group's `pixelResolution` (`{dimensions, unit}`) or `resolution` and `units`.
 fn pixel_resolution(attributes: &Map<String, Value>, rank: usize) -> (Vec<f64>, Option<String>) {
     let numbers = |v: Option<&Value>| -> Option<Vec<f64>> {
-        let mut values: Vec<f64> = v?.as_array()?.iter().map(Value::as_f64).collect::<Option<_>>()?;
+        let mut values: Vec<f64> = v?
+            .as_array()?
+            .iter()
+            .map(Value::as_f64)
+            .collect::<Option<_>>()?;
         values.reverse();
-        (values.len() == rank && values.iter().all(|x| x.is_finite() && *x > 0.0))
-            .then_some(values)
+        (values.len() == rank && values.iter().all(|x| x.is_finite() && *x > 0.0)).then_some(values)
     };
     let pixel = attributes.get("pixelResolution");
     let dimensions = numbers(pixel.and_then(|p| p.get("dimensions")))
@@ -343,7 +349,10 @@ mod tests {
         let attrs = map(json!({"pixelResolution": {"dimensions": [0.5, 0.5, 2.0], "unit": "um"}}));
         let multiscales = ome_multiscales(&NodePath::root(), &ms, &attrs).expect("multiscales");
         let entry = &multiscales[0];
-        assert_eq!(entry["axes"][0], json!({"name": "z", "type": "space", "unit": "micrometer"}));
+        assert_eq!(
+            entry["axes"][0],
+            json!({"name": "z", "type": "space", "unit": "micrometer"})
+        );
         assert_eq!(
             entry["datasets"][1]["coordinateTransformations"][0]["scale"],
             json!([2, 1, 1])

@@ -150,7 +150,8 @@ pub fn migrate_group(group: &GroupInfo, to: Format) -> Result<GroupMigration, St
     let Some(multiscale) = group.multiscales.first() else {
         return Ok(out);
     };
-    let has_ome = group.attributes.contains_key("ome") || group.attributes.contains_key("multiscales");
+    let has_ome =
+        group.attributes.contains_key("ome") || group.attributes.contains_key("multiscales");
     match to {
         Format::N5 if group.format != Format::N5 => {
             if let Some(pyramid) = n5_pyramid(multiscale, &out.attributes) {
@@ -161,13 +162,11 @@ pub fn migrate_group(group: &GroupInfo, to: Format) -> Result<GroupMigration, St
         Format::Zarr2 | Format::Zarr3 if group.format == Format::N5 && !has_ome => {
             match ome_multiscales(&group.path, multiscale, &group.attributes) {
                 Ok(multiscales) => {
-                    let names = multiscales[0]["axes"]
-                        .as_array()
-                        .map(|axes| {
-                            axes.iter()
-                                .filter_map(|a| a["name"].as_str().map(str::to_string))
-                                .collect()
-                        });
+                    let names = multiscales[0]["axes"].as_array().map(|axes| {
+                        axes.iter()
+                            .filter_map(|a| a["name"].as_str().map(str::to_string))
+                            .collect()
+                    });
                     let mut attributes = out.attributes.clone();
                     attributes.insert("multiscales".into(), multiscales);
                     out.attributes = migrate(&attributes, to)?.attributes;
@@ -175,7 +174,9 @@ pub fn migrate_group(group: &GroupInfo, to: Format) -> Result<GroupMigration, St
                     out.notes.push(format!(
                         "N5 pyramid → OME-NGFF {version} multiscales (axes {}), from `scales` \
                          and `pixelResolution`",
-                        names.as_ref().map_or(String::new(), |n: &Vec<String>| n.join(", "))
+                        names
+                            .as_ref()
+                            .map_or(String::new(), |n: &Vec<String>| n.join(", "))
                     ));
                     out.level_axes = names;
                 }
