@@ -21,7 +21,7 @@ pub(crate) fn scan_fixture(rel: &str, deep: bool) -> Store {
 }
 
 /// Copies the directory tree `from` to `to` (created).
-pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.expect("walk");
         let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
