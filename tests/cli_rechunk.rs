@@ -834,3 +834,73 @@ fn ome_version_sets_the_zarr_version_and_refuses_contradictions() {
         assert!(!out.exists(), "{version} {format}");
     }
 }
+
+/// Issue 15: `zlint rechunk SRC OUT.ozx` writes a zip: every entry stored, the root metadata
+/// first and all metadata before the chunks, no staging directory left; the zip verifies
+/// against the source and lints; an existing zip is refused without --overwrite, and the
+/// source is never the target.
+#[test]
+fn rechunk_writes_a_stored_zip_with_the_root_metadata_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("image.ozx");
+    let source = "fixtures/ome/v04.ome.zarr";
+    let target = zip_path.to_str().unwrap();
+    zlint()
+        .args([
+            "rechunk", source, target, "--format", "zarr3", "--shards", "32,64,64",
+        ])
+        .args(["-q", "--verify"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("entries into"));
+    let staging = dir.path().join("image.ozx.zlint-staging");
+    assert!(!staging.exists());
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut names = Vec::new();
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).unwrap();
+        assert_eq!(entry.compression(), zip::CompressionMethod::Stored);
+        names.push(entry.name().unwrap().into_owned());
+    }
+    assert_eq!(names[0], "zarr.json", "{names:?}");
+    let is_metadata = |n: &String| n.ends_with("zarr.json");
+    let first_chunk = names.iter().position(|n| !is_metadata(n)).unwrap();
+    assert!(
+        names[first_chunk..].iter().all(|n| !is_metadata(n)),
+        "{names:?}"
+    );
+    zlint().args(["verify", source, target]).assert().success();
+    zlint()
+        .args(["scan", target])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OME-NGFF 0.5 multiscale"));
+    zlint()
+        .args(["rechunk", source, target])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the target exists"));
+    zlint()
+        .args(["rechunk", target, target, "--overwrite"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the target is the source"));
+    zlint()
+        .args([
+            "rechunk",
+            source,
+            target,
+            "--overwrite",
+            "-q",
+            "--format",
+            "zarr2",
+        ])
+        .assert()
+        .success();
+    let archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    assert!(
+        archive
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n == ".zattrs"))
+    );
+}

@@ -282,3 +282,103 @@ fn a_bz2_level_outside_one_to_nine_is_refused_by_name() {
         }
     }
 }
+
+/// A zip file of `entries` (name, compression method 0 or 8, the bytes as stored, the size
+/// declared once inflated), laid out by hand so that it can lie: no zip writer produces these.
+fn handmade_zip(path: &Path, entries: &[(&str, u16, Vec<u8>, u32)]) {
+    let mut body = Vec::new();
+    let mut central = Vec::new();
+    for (name, method, data, declared) in entries {
+        let offset = body.len() as u32;
+        let header = |signature: u32, central: bool| {
+            let mut h = Vec::new();
+            h.extend(signature.to_le_bytes());
+            if central {
+                h.extend(20u16.to_le_bytes()); // version made by
+            }
+            h.extend(20u16.to_le_bytes()); // version needed
+            h.extend(0u16.to_le_bytes()); // flags
+            h.extend(method.to_le_bytes());
+            h.extend(0u16.to_le_bytes()); // time
+            h.extend(0x21u16.to_le_bytes()); // date: 1980-01-01
+            h.extend(0u32.to_le_bytes()); // crc-32 (not checked by readers of ranges)
+            h.extend((data.len() as u32).to_le_bytes());
+            h.extend(declared.to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes()); // extra
+            if central {
+                h.extend([0u8; 8]); // comment length, disk, internal and external attributes
+                h.extend([0u8; 2]);
+                h.extend(offset.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        body.extend(header(0x0403_4b50, false));
+        body.extend(data);
+        central.extend(header(0x0201_4b50, true));
+    }
+    let mut zip = body.clone();
+    zip.extend(&central);
+    zip.extend(0x0605_4b50u32.to_le_bytes());
+    zip.extend([0u8; 4]);
+    zip.extend((entries.len() as u16).to_le_bytes());
+    zip.extend((entries.len() as u16).to_le_bytes());
+    zip.extend((central.len() as u32).to_le_bytes());
+    zip.extend((body.len() as u32).to_le_bytes());
+    zip.extend(0u16.to_le_bytes());
+    std::fs::write(path, zip).expect("write zip");
+}
+
+/// Issue 15, zip stores: an entry that inflates past the size the zip declares is refused by
+/// name before more than that is held; entry names that climb out of the store are not read
+/// and are reported; an entry said to lie past the end of the file is refused by name.
+#[test]
+fn zip_entries_that_lie_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let metadata = br#"{"zarr_format":3,"node_type":"array","shape":[4096],"data_type":"uint8","chunk_grid":{"name":"regular","configuration":{"chunk_shape":[4096]}},"chunk_key_encoding":{"name":"default"},"fill_value":0,"codecs":[{"name":"bytes"}]}"#.to_vec();
+    let mut deflated = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    deflated.write_all(&[7u8; 4096]).expect("deflate");
+    let deflated = deflated.finish().expect("deflate");
+    let declared = metadata.len() as u32;
+    handmade_zip(
+        &dir.path().join("bomb.zip"),
+        &[
+            ("zarr.json", 0, metadata.clone(), declared),
+            ("c/0", 8, deflated, 16),
+        ],
+    );
+    handmade_zip(
+        &dir.path().join("climbing.zip"),
+        &[
+            ("zarr.json", 0, metadata.clone(), declared),
+            ("../outside", 0, b"x".to_vec(), 1),
+        ],
+    );
+    let scan = zlint(dir.path())
+        .args(["scan", "climbing.zip"])
+        .output()
+        .expect("runs");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&scan.stdout),
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    assert!(
+        all.contains("../outside") && all.contains("zip entry not read"),
+        "{all}"
+    );
+    refused_everywhere(
+        dir.path(),
+        "bomb.zip",
+        "c/0",
+        "inflates to 17 or more bytes where the zip declares 16",
+    );
+
+    handmade_zip(
+        &dir.path().join("short.zip"),
+        &[("zarr.json", 0, metadata, declared + 4096)],
+    );
+    let stderr = fails(dir.path(), &["scan", "short.zip"]);
+    assert!(stderr.contains("short.zip"), "{stderr}");
+}

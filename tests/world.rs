@@ -305,3 +305,55 @@ fn attributes_that_n5_would_misread_are_kept_aside_and_restored() {
     assert_eq!(zattrs["units"], "counts");
     assert!(zattrs.get("zarr_attributes").is_none());
 }
+
+/// Issue 15: a zip holding a store is read like a directory. zarr-python's ZipStore (stored
+/// entries, a sharded array) lints and rechunks; a Zarr v2 store zipped with its folder and
+/// deflated entries scans to the same nodes and attributes as the directory it was made from.
+#[test]
+fn zip_files_are_read_as_stores() {
+    let zipped = common::scan_fixture("world/zarr-python-zipstore.zip", false);
+    let shapes: Vec<(String, Vec<u64>, Option<Vec<u64>>)> = zipped
+        .arrays
+        .iter()
+        .map(|a| (a.path.to_string(), a.shape.clone(), a.shard_shape.clone()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("plain".to_string(), vec![25], None),
+            ("sharded".to_string(), vec![40, 60], Some(vec![20, 60]))
+        ]
+    );
+    assert_eq!(zipped.groups[0].attributes["title"], "zipped");
+    let dir = tempfile::tempdir().unwrap();
+    rechunk_and_verify(
+        "world/zarr-python-zipstore.zip",
+        &dir.path().join("out.zarr"),
+        &["--chunks", "sharded=20,30", "--chunks", "plain=25"],
+    );
+
+    let deflated = common::scan_fixture("world/deflated-folder.zip", true);
+    let directory = common::scan_fixture("zarr2/hierarchy.zarr", true);
+    let nodes = |store: &zlint::model::Store| {
+        let arrays: Vec<_> = store
+            .arrays
+            .iter()
+            .map(|a| {
+                (
+                    a.path.clone(),
+                    a.shape.clone(),
+                    a.attributes.clone(),
+                    a.stored.clone(),
+                )
+            })
+            .collect();
+        let groups: Vec<_> = store
+            .groups
+            .iter()
+            .map(|g| (g.path.clone(), g.attributes.clone()))
+            .collect();
+        (arrays, groups)
+    };
+    assert_eq!(nodes(&deflated), nodes(&directory));
+    assert!(deflated.errors.is_empty(), "{:?}", deflated.errors);
+}

@@ -128,7 +128,17 @@ pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
     if let Some(summary) = &outcome.summary {
         print_summary("rechunked", summary)?;
     }
-    Ok(report_verification(&outcome, args))
+    let code = report_verification(&outcome, args);
+    if let (Some(entries), Some(zip)) = (outcome.zip_entries, job.zip_target()) {
+        writeln!(
+            std::io::stdout(),
+            "packed {entries} {} into {} (stored, root metadata first)",
+            if entries == 1 { "entry" } else { "entries" },
+            zip.display()
+        )
+        .map_err(stdout_error)?;
+    }
+    Ok(code)
 }
 
 fn report_verification(outcome: &Outcome, args: &RechunkArgs) -> u8 {

@@ -4,8 +4,11 @@
 //! [`verify_locations`] compares two stores. The caller only fills in the request and shows the
 //! outcome.
 
+use std::path::{Path, PathBuf};
+
 use super::checks::{Existing, check_source_unchanged, check_target};
 use super::journal::Journal;
+use super::zip_output;
 use super::{
     RechunkSummary, VerifyReport, execute, finalize, init, run_part, source_fingerprint, verify,
 };
@@ -74,6 +77,8 @@ pub struct Outcome {
     pub complete: bool,
     /// The verification, when one was asked for.
     pub verification: Option<VerifyReport>,
+    /// For a zip target: the entries packed into the zip once the output was complete.
+    pub zip_entries: Option<usize>,
 }
 
 /// A verification of an output before it is marked complete.
@@ -90,6 +95,9 @@ pub struct Rechunk {
     source: OpenedStore,
     target: TargetStore,
     existing: Existing,
+    /// The zip file the output is packed into, for a zip target (the plan's target is then
+    /// its staging directory, see [`zip_output`]).
+    zip: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Rechunk {
@@ -116,16 +124,31 @@ impl Rechunk {
         existing: Existing,
     ) -> Result<Self> {
         let opened = store::open(source)?;
-        let output = TargetStore::open(target)?;
+        let zip = zip_output::zip_target(target);
+        let work = match &zip {
+            Some(zip) => {
+                check_zip_target(&opened, zip, existing)?;
+                zip_output::staging_dir(zip).display().to_string()
+            }
+            None => target.to_string(),
+        };
+        let output = TargetStore::open(&work)?;
         check_target(&opened, &output, existing)?;
         let found = scan_metadata(&opened)?;
-        let plan = RechunkPlan::build(&found, target.to_string(), targets, budget)?;
+        let plan = RechunkPlan::build(&found, work, targets, budget)?;
         Ok(Self {
             plan,
             source: opened,
             target: output,
             existing,
+            zip,
         })
+    }
+
+    /// The zip file the output is packed into once complete, for a zip target.
+    #[must_use]
+    pub fn zip_target(&self) -> Option<&Path> {
+        self.zip.as_deref()
     }
 
     /// The plan.
@@ -140,6 +163,13 @@ impl Rechunk {
     /// # Errors
     /// As [`init`].
     pub fn init(&self) -> Result<()> {
+        if let Some(zip) = &self.zip {
+            return Err(Error::Usage(format!(
+                "{}: a split run writes a directory; rechunk into one, then `zlint rechunk DIR {}` packs it",
+                zip.display(),
+                zip.display()
+            )));
+        }
         init(&self.plan, &self.source, &self.target, self.existing).map(|_| ())
     }
 
@@ -165,12 +195,39 @@ impl Rechunk {
         )?;
         drop(check);
         let complete = report.as_ref().is_none_or(|r| r.mismatches.is_empty());
+        let zip_entries = match &self.zip {
+            Some(zip) if complete => Some(zip_output::pack(&zip_output::staging_dir(zip), zip)?),
+            _ => None,
+        };
         Ok(Outcome {
             summary: Some(summary),
             complete,
             verification: report,
+            zip_entries,
         })
     }
+}
+
+/// A zip target may be written: not the source itself, and not a file already there unless
+/// `existing` replaces it (resuming continues its staging directory).
+fn check_zip_target(source: &OpenedStore, zip: &Path, existing: Existing) -> Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if source.zip.is_some() && same(store::local_path(&source.location), zip) {
+        return Err(Error::Usage(format!(
+            "{}: the target is the source; zlint never writes over its source",
+            zip.display()
+        )));
+    }
+    if zip.exists() && existing == Existing::Refuse {
+        return Err(Error::Usage(format!(
+            "{}: the target exists (--overwrite replaces it)",
+            zip.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The check [`finalize`] runs before marking an output complete: a verification of the output
@@ -296,6 +353,7 @@ impl InProgress {
             summary: None,
             complete,
             verification: report,
+            zip_entries: None,
         })
     }
 }

@@ -17,6 +17,7 @@ mod lease;
 mod repack;
 mod verify;
 mod write;
+pub mod zip_output;
 
 use array_copy::Copy;
 
@@ -298,6 +299,7 @@ pub fn finalize(
         root_dir: None,
         remote: None,
         local: None,
+        zip: None,
     };
     if !check(&as_it_will_be)? {
         return Ok(false);

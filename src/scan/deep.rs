@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodeError, StoredStats};
 use crate::progress::Progress;
-use crate::store::{METADATA_KEYS, Remote};
+use crate::store::METADATA_KEYS;
 
 /// Entries handed to one rayon task.
 const BATCH: usize = 1024;
@@ -157,10 +157,11 @@ pub(crate) fn scan_array(
     finish(array, totals, largest_dir, location)
 }
 
-/// Fills `array.stored` from a listing of the array's objects with their sizes (object stores,
-/// where one listing request returns a thousand objects with their sizes).
+/// Fills `array.stored` from a listing of the array's objects with their sizes, which `list`
+/// gives for a key prefix (object stores, where one listing request returns a thousand objects
+/// with their sizes; zip files, whose central directory has them all).
 pub(crate) fn scan_array_listed(
-    remote: &Remote,
+    list: &dyn Fn(&str) -> crate::error::Result<Vec<(String, u64)>>,
     array: &mut ArrayInfo,
     location: &str,
     progress: &dyn Progress,
@@ -170,7 +171,7 @@ pub(crate) fn scan_array_listed(
     } else {
         format!("{}/", array.path.as_str())
     };
-    let listed = match remote.list_sizes(&prefix) {
+    let listed = match list(&prefix) {
         Ok(listed) => listed,
         Err(err) => {
             return vec![NodeError {

@@ -75,6 +75,16 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             });
         }
     }
+    // So are zip entries that cannot be store keys (absolute names, `..`).
+    if let Some(zip) = &opened.zip {
+        for (name, why) in zip.skipped() {
+            store.errors.push(NodeError {
+                node: NodePath::root(),
+                location: format!("{}!{name}", opened.location),
+                message: format!("zip entry not read: {why}"),
+            });
+        }
+    }
     if store.node_count() == 0 && store.errors.is_empty() {
         return Err(Error::NotAStore(opened.location.clone().into()));
     }
@@ -103,13 +113,24 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
         let errors: Vec<_> = store
             .arrays
             .par_iter_mut()
-            .flat_map_iter(|array| match (&opened.root_dir, &opened.remote) {
-                (Some(root), _) => deep::scan_array(root, array, &opened.location, progress),
-                (None, Some(remote)) => {
-                    deep::scan_array_listed(remote, array, &opened.location, progress)
-                }
-                (None, None) => Vec::new(),
-            })
+            .flat_map_iter(
+                |array| match (&opened.root_dir, &opened.remote, &opened.zip) {
+                    (Some(root), _, _) => deep::scan_array(root, array, &opened.location, progress),
+                    (None, Some(remote), _) => deep::scan_array_listed(
+                        &|prefix| remote.list_sizes(prefix),
+                        array,
+                        &opened.location,
+                        progress,
+                    ),
+                    (None, None, Some(zip)) => deep::scan_array_listed(
+                        &|prefix| Ok(zip.list_sizes(prefix)),
+                        array,
+                        &opened.location,
+                        progress,
+                    ),
+                    (None, None, None) => Vec::new(),
+                },
+            )
             .collect();
         progress.end();
         store.errors.extend(errors);

@@ -17,6 +17,7 @@ pub mod remote;
 #[path = "remote_disabled.rs"]
 pub mod remote;
 mod target;
+pub mod zip;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -73,6 +74,8 @@ pub struct OpenedStore {
     pub remote: Option<Arc<Remote>>,
     /// The filesystem store, for local stores (the same as `storage`): what it passed over.
     pub local: Option<Arc<CheckedFilesystemStore>>,
+    /// The zip store, for a store inside a zip file (the same as `storage`).
+    pub zip: Option<Arc<zip::ZipStore>>,
 }
 
 impl std::fmt::Debug for OpenedStore {
@@ -84,8 +87,9 @@ impl std::fmt::Debug for OpenedStore {
     }
 }
 
-/// Opens the store at `location`: a directory holding a hierarchy, a group or an array. A path to
-/// one of the metadata files (`zarr.json`, `.zarray`, `attributes.json`, …) opens its directory.
+/// Opens the store at `location`: a directory holding a hierarchy, a group or an array, or a zip
+/// file holding one (see [`zip::ZipStore`]). A path to one of the metadata files (`zarr.json`,
+/// `.zarray`, `attributes.json`, …) opens its directory.
 ///
 /// An object store URL opens the store at its path.
 ///
@@ -102,6 +106,7 @@ pub fn open(location: &str) -> Result<OpenedStore> {
             root_dir: None,
             remote: Some(Arc::new(remote)),
             local: None,
+            zip: None,
         });
     }
     let path = local_path(location);
@@ -109,6 +114,17 @@ pub fn open(location: &str) -> Result<OpenedStore> {
         path: path.to_path_buf(),
         source,
     })?;
+    if meta.is_file() && zip::is_zip(path) {
+        let store = Arc::new(zip::ZipStore::open(path)?);
+        return Ok(OpenedStore {
+            location: location.to_string(),
+            storage: store.clone(),
+            root_dir: None,
+            remote: None,
+            local: None,
+            zip: Some(store),
+        });
+    }
     let dir = if meta.is_dir() {
         path.to_path_buf()
     } else {
@@ -154,5 +170,6 @@ pub fn open(location: &str) -> Result<OpenedStore> {
         root_dir: Some(dir),
         remote: None,
         local: Some(storage),
+        zip: None,
     })
 }

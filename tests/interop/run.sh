@@ -21,6 +21,12 @@ trap 'rm -rf "$out"' EXIT
 f="$here/fixtures"
 pairs=()
 n5_outputs=()
+zip_pairs=()
+rechunk_zip() {  # SRC NAME ARGS...: a zip on either side, checked by zip_check.py
+  local src=$1 name=$2; shift 2
+  "$zlint" rechunk "$src" "$out/$name" --quiet --verify "$@" >/dev/null
+  zip_pairs+=("$src" "$out/$name")
+}
 rechunk() {  # SRC NAME ARGS...
   local src=$1 name=$2; shift 2
   "$zlint" rechunk "$src" "$out/$name" --quiet --verify "$@" >/dev/null
@@ -74,6 +80,12 @@ for codec in bz2 fletcher32 adler32 fixedscaleoffset; do
   rechunk "$w/zarr2-codecs.zarr/$codec" "$codec-to-v3.zarr" --format zarr3 --chunks 10,10
   rechunk "$w/zarr2-codecs.zarr/$codec" "$codec-to-v2.zarr" --chunks 10,10
 done
+# Zip files: read (zarr-python's ZipStore, a deflated `zip -r`) and written (stored entries).
+rechunk_zip "$w/zarr-python-zipstore.zip" zipstore-to-dir.zarr --chunks sharded=20,30
+rechunk_zip "$w/deflated-folder.zip" deflated-zip-to-v3.zarr --format zarr3
+rechunk_zip "$f/ome/v04.ome.zarr" ome04-to-v3.ozx --format zarr3 --chunks 8,32,32 --shards 16,64,64
+rechunk_zip "$f/zarr2/hierarchy.zarr" hierarchy-to-v2.zip --format zarr2
+rechunk_zip "$w/zarr-python-zipstore.zip" zipstore-to-zip.zip --chunks sharded=20,30 --shards sharded=40,60
 mkdir -p "$out/expected"
 # tensorstore refuses z5py's N5 (extra `nthreads` in the compression): zarr-python 2 reads it.
 "$venvs/zarr2/bin/python" -W ignore "$here/tests/interop/read_back_zarr2.py" --dump-sources "$out/sources" "$w/z5py.n5"
@@ -95,3 +107,5 @@ ZLINT_INTEROP_SOURCES="$out/sources" \
 "$venvs/zarr2/bin/python" -W ignore "$here/tests/interop/n5_pyramid_check.py" \
   "$f/ome/v04.ome.zarr" "$out/ome04-to-n5.n5" \
   "$f/ome/v05.ome.zarr" "$out/ome05-to-n5.n5"
+# Zip files in and out: zarr-python's ZipStore, tensorstore's zip kvstore, ome-zarr-models.
+"$venvs/main/bin/python" -W ignore "$here/tests/interop/zip_check.py" "${zip_pairs[@]}"
