@@ -904,3 +904,31 @@ fn rechunk_writes_a_stored_zip_with_the_root_metadata_first() {
             .any(|n| n.is_ok_and(|n| n == ".zattrs"))
     );
 }
+
+/// Issue 15: the layout `--auto` writes lints clean, and `--auto` on its output plans no
+/// change and says so (for an OME-NGFF 0.4 image migrated to 0.5 on the way, and for a plate).
+#[test]
+fn auto_again_plans_no_change_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    for (source, extra) in [
+        ("fixtures/ome/v04.ome.zarr", &["--ome-version", "0.5"][..]),
+        ("fixtures/ome/plate-v04.ome.zarr", &[][..]),
+    ] {
+        let out = dir.path().join(Path::new(source).file_name().unwrap());
+        let out = out.to_str().unwrap();
+        zlint()
+            .args(["rechunk", source, out, "--auto", "-q"])
+            .args(extra)
+            .assert()
+            .success();
+        zlint()
+            .args([out, "--fail-on", "warning"])
+            .assert()
+            .success();
+        zlint()
+            .args(["rechunk", out, "again.zarr", "--auto", "--dry-run"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("no change: every array keeps"));
+    }
+}

@@ -105,6 +105,16 @@ pub struct IntermediatePass {
 }
 
 impl ArrayPlan {
+    /// Whether the target is the source as it is: the same format, chunks and shards, and
+    /// encoded chunks copied as they are (so the same codecs).
+    #[must_use]
+    pub fn unchanged(&self) -> bool {
+        self.repack
+            && self.source_format == self.target_format
+            && self.source_chunks == self.target.chunks
+            && self.source_shards == self.target.shards
+    }
+
     /// Gives a Zarr v3 target the dimension `names` (when they fit its rank and it has none):
     /// the axes a migration named for the multiscale this array is a level of.
     pub(crate) fn name_dimensions(&mut self, names: &[String]) {

@@ -17,6 +17,15 @@ impl fmt::Display for RechunkPlan {
             human_bytes(self.budget.max_mem_bytes),
             plural(self.budget.threads, "thread")
         )?;
+        if !self.arrays.is_empty()
+            && self.arrays.iter().all(|a| a.unchanged())
+            && self.groups.iter().all(|g| g.notes.is_empty())
+        {
+            writeln!(
+                f,
+                "no change: every array keeps its format, layout and codecs (the output would be a copy)"
+            )?;
+        }
         for a in &self.arrays {
             let name = if a.path.is_root() {
                 "/".to_string()
@@ -45,11 +54,12 @@ impl fmt::Display for RechunkPlan {
             )?;
             writeln!(
                 f,
-                "  target  {} chunks {}{} ({})",
+                "  target  {} chunks {}{} ({}){}",
                 a.target_format,
                 shape_text(&a.target.chunks),
                 shards(&a.target.shards),
-                plural(a.objects_after as usize, "object")
+                plural(a.objects_after as usize, "object"),
+                if a.unchanged() { ", unchanged" } else { "" }
             )?;
             let g = &a.write_groups;
             writeln!(
