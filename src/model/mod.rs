@@ -385,13 +385,44 @@ impl Store {
             .map(|i| &self.groups[i])
     }
 
+    /// The arrays directly inside the group at `group` (found by their sorted paths, without
+    /// a pass over every array).
+    pub fn child_arrays<'a>(&'a self, group: &NodePath) -> impl Iterator<Item = &'a ArrayInfo> {
+        let prefix = if group.is_root() {
+            String::new()
+        } else {
+            format!("{}/", group.as_str())
+        };
+        let start = self
+            .arrays
+            .partition_point(|a| a.path.as_str() < prefix.as_str());
+        let skip = prefix.len();
+        self.arrays[start..]
+            .iter()
+            .take_while(move |a| a.path.as_str().starts_with(prefix.as_str()))
+            .filter(move |a| {
+                let rest = &a.path.as_str()[skip..];
+                !rest.is_empty() && !rest.contains('/')
+            })
+    }
+
     /// The multiscale image that has the array at `path` as one of its levels, if any.
     #[must_use]
     pub fn multiscale_of(&self, path: &NodePath) -> Option<&Multiscale> {
-        self.groups
-            .iter()
-            .flat_map(|g| &g.multiscales)
-            .find(|m| m.levels.iter().any(|l| &l.path == path))
+        // A level's path is its group's joined with the dataset path, so the group is one of
+        // the array's ancestors: looking only there keeps a plate of thousands of images linear.
+        let mut ancestor = path.parent();
+        while let Some(group_path) = ancestor {
+            if let Some(found) = self.group(&group_path).and_then(|g| {
+                g.multiscales
+                    .iter()
+                    .find(|m| m.levels.iter().any(|l| &l.path == path))
+            }) {
+                return Some(found);
+            }
+            ancestor = group_path.parent();
+        }
+        None
     }
 
     /// Whether `array` is a level of a multiscale image after the first, chunked as the first

@@ -83,3 +83,24 @@ fn codec_summaries_are_short() {
     assert!(!bytes.compresses());
     assert_eq!(bytes.summary(), "bytes");
 }
+
+#[test]
+fn child_arrays_are_the_direct_children_only() {
+    let mut store = Store::default();
+    for path in ["a", "a-b", "a/b", "a/b/c", "a/d", "ab/x", "z"] {
+        let mut array = array(&[4], &[4], None);
+        array.path = NodePath::new(path);
+        store.arrays.push(array);
+    }
+    let children = |group: &str| -> Vec<String> {
+        let group = NodePath::new(group);
+        store
+            .child_arrays(&group)
+            .map(|a| a.path.to_string())
+            .collect()
+    };
+    assert_eq!(children(""), ["a", "a-b", "z"]);
+    assert_eq!(children("a"), ["a/b", "a/d"]);
+    assert_eq!(children("a/b"), ["a/b/c"]);
+    assert!(children("q").is_empty());
+}

@@ -157,11 +157,14 @@ pub(crate) fn scan_array(
     finish(array, totals, largest_dir, location)
 }
 
+/// Lists the objects under a key prefix with their sizes.
+pub(crate) type ListSizes<'a> = dyn Fn(&str) -> crate::error::Result<Vec<(String, u64)>> + 'a;
+
 /// Fills `array.stored` from a listing of the array's objects with their sizes, which `list`
 /// gives for a key prefix (object stores, where one listing request returns a thousand objects
 /// with their sizes; zip files, whose central directory has them all).
 pub(crate) fn scan_array_listed(
-    list: &dyn Fn(&str) -> crate::error::Result<Vec<(String, u64)>>,
+    list: &ListSizes<'_>,
     array: &mut ArrayInfo,
     location: &str,
     progress: &dyn Progress,

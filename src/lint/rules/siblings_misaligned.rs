@@ -41,10 +41,7 @@ Coordinate arrays (1-D arrays named after their dimension) are skipped.
 fn check(group: &GroupInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     // dimension name → (length, chunk extent, array) for the group's direct children.
     let mut seen: BTreeMap<&str, Vec<(u64, u64, &NodePath)>> = BTreeMap::new();
-    for array in &cx.store.arrays {
-        if array.path.parent().as_ref() != Some(&group.path) {
-            continue;
-        }
+    for array in cx.store.child_arrays(&group.path) {
         let Some(names) = &array.dimension_names else {
             continue;
         };
