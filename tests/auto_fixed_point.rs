@@ -120,14 +120,12 @@ fn auto(profile: Profile, access: Access) -> Targets {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
     #[test]
     fn auto_layouts_of_pyramids_lint_clean_and_stay(
-        // Images up to 4096 per spatial axis (at most 6.9 TB). Not yet a fixed point, and why
-        // issue 15 stays open: beyond 10,000 along one axis --auto can leave more files in one
-        // directory than ZL302 allows, and for arrays of many TB more chunks than ZL104 allows
-        // (the planner does not yet weigh the chunk count).
-        spatial in prop::collection::vec(64u64..4096, 2..4),
+        // Images up to 60,000 per spatial axis (up to 1.7 PB): ZL302 (files in one directory)
+        // and ZL104 (chunks in one array) are weighed by the planner too.
+        spatial in prop::collection::vec(64u64..60000, 2..4),
         leading in prop::sample::select(vec![vec![], vec!["c"], vec!["t", "c"]]),
         leading_sizes in prop::collection::vec(1u64..6, 2),
         levels in 2usize..6,
@@ -153,14 +151,20 @@ proptest! {
         }
         let mut settings = Settings::for_profile(profile);
         settings.access = access;
+        // ZL104 may remain where only chunks at the read-unit ceiling, packed without padding,
+        // would be few enough (the planner's documented bound).
+        let t = &settings.thresholds;
+        let array_bytes = base.iter().product::<u64>() * item;
+        let zl104_unavoidable = array_bytes / t.chunk_max_bytes >= t.max_chunks / 2;
         let loud: Vec<String> = lint(&rewritten, &settings)
             .findings
             .iter()
             // ZL301 is about compression, which --auto leaves as it is (these arrays have none).
             .filter(|d| d.severity >= Severity::Warning && d.rule != "ZL301")
+            .filter(|d| !(d.rule == "ZL104" && zl104_unavoidable))
             .map(|d| format!("{} {} {}", d.rule, d.path, d.message))
             .collect();
-        prop_assert!(loud.is_empty(), "{names:?} {base:?}: {planned:?}: {loud:?}");
+        prop_assert!(loud.is_empty(), "{profile:?} {access:?} item {item} {names:?} {base:?}: {planned:?}: {loud:?}");
 
         let again: Vec<Layout> = target_layouts(&rewritten, &targets).expect("plans");
         prop_assert_eq!(again, planned);

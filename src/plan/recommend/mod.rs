@@ -15,9 +15,8 @@
 //!    until the chunk lies inside the profile's window whenever the array allows it.
 //! 5. Zarr v3 output shards chunks that are too small to be objects, or too many.
 
-use crate::layout::{
-    AxisRole, Layout, LayoutView, padding_share, plane_axes, spatial_aspect_ratio,
-};
+use self::settle::{array_bytes, crowded_axis, settle, too_many_chunks};
+use crate::layout::{AxisRole, Layout, LayoutView, plane_axes};
 use crate::model::{ArrayInfo, Format, product};
 use crate::profile::{Access, Profile, Thresholds};
 
@@ -108,13 +107,20 @@ fn acceptable(request: &LayoutRequest<'_>, layout: &Layout, later_level: bool) -
         request.roles,
         request.format,
     );
-    (later_level || !view.object_too_small(t))
+    // A later level is judged through the first: its objects, inner chunks, edge chunks, chunk
+    // count and access fit are the first level's, clipped.
+    let first_level_only = || {
+        !view.object_too_small(t)
+            && !too_many_chunks(request, view.chunk_count(), view.chunk_bytes())
+            && !view.inner_chunk_too_small(t)
+            && view.edge_waste(t).is_none()
+            && view.access_mismatch(request.access, t).is_none()
+    };
+    (later_level || first_level_only())
+        && crowded_axis(request, view.object(), t).is_none()
         && !view.read_unit_too_large(t)
-        && (later_level || !view.inner_chunk_too_small(t))
         && view.exceeding_axes().is_empty()
-        && (later_level || view.edge_waste(t).is_none())
         && !view.shards_misaligned()
-        && (later_level || view.access_mismatch(request.access, t).is_none())
 }
 
 /// The first of `layouts` that, clipped to the request's shape, is acceptable for it: how the
@@ -198,7 +204,13 @@ fn plan_chunks(request: &LayoutRequest<'_>) -> Vec<u64> {
         return Vec::new();
     }
     let t = request.thresholds;
-    let target_elems = (t.target_chunk_bytes / request.item_size.max(1)).max(1);
+    // Large enough that the array has no more chunks than ZL104 allows (with room for the
+    // rounding below), within the read-unit ceiling.
+    let few_enough = array_bytes(request)
+        .div_ceil(t.max_chunks.max(1))
+        .saturating_mul(2);
+    let target_bytes = t.target_chunk_bytes.max(few_enough).min(t.chunk_max_bytes);
+    let target_elems = (target_bytes / request.item_size.max(1)).max(1);
     let mut specs = axis_specs(request);
     let mut chunks = auto_chunks(shape, &specs, target_elems);
     // Fixed axes (time, channel) give way when the chunk would otherwise stay below the floor.
@@ -334,90 +346,6 @@ fn power_of_two_at_most(n: u64) -> u64 {
     }
 }
 
-/// Settles the chunk inside the profile's read-unit window with little edge padding: shrinks
-/// the longest axis while above the ceiling, grows an axis while below the floor (preferring one
-/// that becomes whole, then the shortest), and splits the axis with the most padding evenly (same
-/// chunk count, least padding, as dask's `balance=True`). Bounded: a pathological shape may end
-/// with some padding left.
-fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
-    let t = request.thresholds;
-    let shape = request.shape;
-    let item = request.item_size;
-    let bytes = |c: &[u64]| product(c).saturating_mul(item);
-    let floor = t.chunk_min_bytes.min(product(shape).saturating_mul(item));
-    for _ in 0..8 * chunks.len().max(1) + 64 {
-        if bytes(chunks) > t.chunk_max_bytes {
-            let Some(i) = (0..chunks.len())
-                .filter(|&i| chunks[i] > 1)
-                .max_by_key(|&i| chunks[i])
-            else {
-                return;
-            };
-            chunks[i] = chunks[i].div_ceil(2);
-        } else if bytes(chunks) < floor {
-            let growable: Vec<usize> = (0..chunks.len())
-                .filter(|&i| chunks[i] < shape[i])
-                .collect();
-            let whole = growable
-                .iter()
-                .copied()
-                .find(|&i| chunks[i].saturating_mul(2) >= shape[i]);
-            let Some(i) = whole.or_else(|| growable.iter().copied().min_by_key(|&i| chunks[i]))
-            else {
-                return;
-            };
-            chunks[i] = chunks[i].saturating_mul(2).min(shape[i]);
-        } else if request.access == Access::Volume
-            && spatial_aspect_ratio(shape, chunks, request.roles)
-                .is_some_and(|r| r > t.max_aspect_ratio)
-        {
-            let spatial =
-                (0..chunks.len()).filter(|&i| request.roles.get(i) == Some(&AxisRole::Space));
-            let split: Vec<usize> = spatial.clone().filter(|&i| chunks[i] < shape[i]).collect();
-            let shortest = split.iter().copied().min_by_key(|&i| chunks[i]);
-            let longest = spatial.max_by_key(|&i| chunks[i].min(shape[i]));
-            match (shortest, longest) {
-                (Some(i), _)
-                    if (bytes(chunks) / chunks[i])
-                        .saturating_mul(chunks[i].saturating_mul(2).min(shape[i]))
-                        <= t.chunk_max_bytes =>
-                {
-                    chunks[i] = chunks[i].saturating_mul(2).min(shape[i]);
-                }
-                (_, Some(i)) => chunks[i] = chunks[i].min(shape[i]).div_ceil(2),
-                _ => return,
-            }
-        } else if crate::model::grid_count(shape, chunks) > 1
-            && padding_share(shape, chunks) > t.edge_waste_max
-        {
-            let waste = |i: usize| {
-                let n = shape[i].div_ceil(chunks[i]);
-                (n as f64 * chunks[i] as f64 - shape[i] as f64) / (n as f64 * chunks[i] as f64)
-            };
-            let balanced = |i: usize| shape[i].div_ceil(shape[i].div_ceil(chunks[i]));
-            let worst = |candidates: &mut dyn Iterator<Item = usize>| {
-                candidates.max_by(|&a, &b| waste(a).total_cmp(&waste(b)))
-            };
-            if let Some(i) = worst(&mut (0..chunks.len()).filter(|&i| balanced(i) < chunks[i])) {
-                chunks[i] = balanced(i);
-                continue;
-            }
-            // Already balanced: take the most wasteful axis whole, if the chunk may grow so far.
-            let whole_fits = |i: usize| {
-                (bytes(chunks) / chunks[i]).saturating_mul(shape[i]) <= t.chunk_max_bytes
-            };
-            let padded =
-                (0..chunks.len()).filter(|&i| !shape[i].is_multiple_of(chunks[i]) && whole_fits(i));
-            let Some(i) = worst(&mut padded.into_iter()) else {
-                return;
-            };
-            chunks[i] = shape[i];
-        } else {
-            return;
-        }
-    }
-}
-
 /// Shards for Zarr v3 output when the chunks are too small to be objects or too many: the largest
 /// equal multiplier over non-time, non-channel axes that stays near the shard target.
 fn plan_shards(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Vec<u64>> {
@@ -473,5 +401,6 @@ fn plan_shards(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Vec<u64>> 
     )
 }
 
+mod settle;
 #[cfg(test)]
 mod tests;
