@@ -932,3 +932,31 @@ fn auto_again_plans_no_change_and_says_so() {
             .stdout(predicate::str::contains("no change: every array keeps"));
     }
 }
+
+/// Issue 15: a zip output interrupted before it was packed is continued with --resume from its
+/// staging directory (here one a split run's --init left), then packed; without --resume the
+/// staging directory is refused, named.
+#[test]
+fn an_interrupted_zip_output_resumes_from_its_staging_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("out.zip");
+    let staging = dir.path().join("out.zip.zlint-staging");
+    let source = "fixtures/ome/v05.ome.zarr";
+    let (zip_arg, staging_arg) = (zip_path.to_str().unwrap(), staging.to_str().unwrap());
+    zlint()
+        .args(["rechunk", source, staging_arg, "--init", "--chunks", "8,16,16"])
+        .assert()
+        .success();
+    zlint()
+        .args(["rechunk", source, zip_arg, "--chunks", "8,16,16"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("out.zip.zlint-staging: the target is not empty"));
+    zlint()
+        .args(["rechunk", source, zip_arg, "--chunks", "8,16,16", "--resume", "--verify"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("entries into"));
+    assert!(!staging.exists());
+    zlint().args(["verify", source, zip_arg]).assert().success();
+}

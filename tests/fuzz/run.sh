@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes zlint's parsers and decoders of untrusted bytes (cargo-fuzz, libFuzzer, nightly Rust):
-# metadata documents, chunks under every compressor, shards, N5 blocks. Seeds come from the
+# metadata documents, chunks under every compressor, shards, N5 blocks, zip files. Seeds come from the
 # committed fixtures. Usage: bash tests/fuzz/run.sh [SECONDS_PER_TARGET]   (default 60)
 # Installs the nightly toolchain and cargo-fuzz when missing. A crash fails the run and leaves
 # its input under tests/fuzz/artifacts/TARGET/.
@@ -14,7 +14,9 @@ seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 # Seeds: every metadata document of the fixtures (with the byte that picks its kind), and stored
 # chunks and blocks of the fixtures.
-mkdir -p "$seeds/metadata" "$seeds/chunk" "$seeds/shard" "$seeds/n5_block"
+mkdir -p "$seeds/metadata" "$seeds/chunk" "$seeds/shard" "$seeds/n5_block" "$seeds/zip"
+# Zip seeds: the zip fixtures as they are.
+cp "$root"/fixtures/world/*.zip "$seeds/zip/"
 n=0
 while IFS= read -r -d '' doc; do
   n=$((n + 1))
@@ -32,7 +34,7 @@ while IFS= read -r -d '' chunk; do
   done
 done < <(find "$root/fixtures" -path '*/c/*' -type f -print0)
 cd "$here"
-for target in metadata chunk shard n5_block; do
+for target in metadata chunk shard n5_block zip; do
   echo "fuzz: $target for $seconds s"
   cargo +nightly fuzz run --fuzz-dir "$here" "$target" "$seeds/$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -max_len=65536 2>&1 |

@@ -24,6 +24,7 @@ pub fn store(objects: &[(&str, &[u8])]) -> OpenedStore {
         root_dir: None,
         remote: None,
         local: None,
+        zip: None,
     }
 }
 
