@@ -279,3 +279,56 @@ fn repeated_findings_are_grouped_in_text_output() {
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["findings"].as_array().unwrap().len(), 3, "{json}");
 }
+
+/// Issue 16: a `help:` line's command runs as printed (with OUT replaced) and writes the layout
+/// it names: the finding is gone from the output.
+#[test]
+fn help_commands_run_as_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.zarr");
+    let (text, _) = run(&["fixtures/rules/ZL101-fires.zarr", "--color", "never"]);
+    let help = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("help: "))
+        .expect("a help line");
+    let command = help.split_once(": ").expect("a command").1;
+    let words: Vec<String> = command
+        .split_whitespace()
+        .map(|w| w.replace("OUT", out.to_str().unwrap()))
+        .collect();
+    assert_eq!(&words[..2], ["zlint", "rechunk"], "{help}");
+    zlint().args(&words[1..]).arg("-q").assert().success();
+    let (after, code) = run(&[out.to_str().unwrap(), "--select", "ZL101"]);
+    assert_eq!(code, 0, "{after}");
+}
+
+/// Issue 16: `--statistics` counts findings by rule, most first; NO_COLOR wins over
+/// CLICOLOR_FORCE, which colours output that is not a terminal.
+#[test]
+fn statistics_and_colour_conventions() {
+    let dir = tempfile::tempdir().unwrap();
+    let plate = dir.path().join("plate.ome.zarr");
+    copy_dir(
+        std::path::Path::new("fixtures/ome/plate-v04.ome.zarr"),
+        &plate,
+    );
+    copy_dir(&plate.join("A/2"), &plate.join("A/3"));
+    let (stats, code) = run(&[plate.to_str().unwrap(), "--statistics"]);
+    assert_eq!(code, 1, "{stats}");
+    assert!(
+        stats.starts_with("3  ZL101  chunk-too-small [warning]\n"),
+        "{stats}"
+    );
+    let coloured = |env: &[(&str, &str)]| {
+        let mut cmd = zlint();
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.arg("fixtures/rules/ZL101-fires.zarr").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    assert!(!coloured(&[]));
+    assert!(coloured(&[("CLICOLOR_FORCE", "1")]));
+    assert!(!coloured(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+}

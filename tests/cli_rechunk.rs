@@ -944,16 +944,27 @@ fn an_interrupted_zip_output_resumes_from_its_staging_directory() {
     let source = "fixtures/ome/v05.ome.zarr";
     let (zip_arg, staging_arg) = (zip_path.to_str().unwrap(), staging.to_str().unwrap());
     zlint()
-        .args(["rechunk", source, staging_arg, "--init", "--chunks", "8,16,16"])
+        .args([
+            "rechunk",
+            source,
+            staging_arg,
+            "--init",
+            "--chunks",
+            "8,16,16",
+        ])
         .assert()
         .success();
     zlint()
         .args(["rechunk", source, zip_arg, "--chunks", "8,16,16"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("out.zip.zlint-staging: the target is not empty"));
+        .stderr(predicate::str::contains(
+            "out.zip.zlint-staging: the target is not empty",
+        ));
     zlint()
-        .args(["rechunk", source, zip_arg, "--chunks", "8,16,16", "--resume", "--verify"])
+        .args([
+            "rechunk", source, zip_arg, "--chunks", "8,16,16", "--resume", "--verify",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("entries into"));

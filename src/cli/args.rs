@@ -113,6 +113,9 @@ pub struct LintArgs {
     /// or more paths (JSON, SARIF and GitHub output always list every one).
     #[arg(long)]
     pub show_all: bool,
+    /// Print the number of findings of each rule instead of the findings (text output).
+    #[arg(long, conflicts_with = "show_all")]
+    pub statistics: bool,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

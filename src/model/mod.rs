@@ -179,6 +179,21 @@ pub struct ArrayInfo {
 }
 
 impl ArrayInfo {
+    /// How messages name axis `i`: by its dimension name where the store gives one (`` `z` ``),
+    /// else by position (`axis 0`).
+    #[must_use]
+    pub fn axis_label(&self, i: usize) -> String {
+        match self
+            .dimension_names
+            .as_ref()
+            .and_then(|names| names.get(i))
+            .and_then(Option::as_deref)
+        {
+            Some(name) if !name.is_empty() => format!("`{name}`"),
+            _ => format!("axis {i}"),
+        }
+    }
+
     /// Bytes per element (`None` for variable-length types).
     #[must_use]
     pub fn item_size(&self) -> Option<u64> {

@@ -128,13 +128,14 @@ impl ShapeRequests {
                 Some((path, numbers)) => (Some(NodePath::new(path)), numbers),
                 None => (None, value.as_str()),
             };
+            // Commas, or the `×` (and `x`) zlint prints shapes with.
             let shape: Vec<u64> = numbers
-                .split(',')
+                .split([',', '×', 'x', 'X'])
                 .map(|n| n.trim().parse::<u64>().ok().filter(|&n| n > 0))
                 .collect::<Option<_>>()
                 .ok_or_else(|| {
                     Error::Usage(format!(
-                        "{flag} {value}: expected positive integers separated by commas"
+                        "{flag} {value}: expected positive integers separated by commas (64,256,256) or × (64×256×256)"
                     ))
                 })?;
             match path {

@@ -135,3 +135,22 @@ fn a_same_layout_rechunk_copies_encoded_chunks() {
     );
     assert!(!plan(Some(Format::N5)).repack);
 }
+
+#[test]
+fn shapes_are_read_with_commas_or_the_multiplication_signs_zlint_prints() {
+    let values = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+    let parsed = ShapeRequests::parse(
+        "--chunks",
+        &values(&["64×256×256", "raw=8x60", "sub/x=1,2,3"]),
+    )
+    .expect("parses");
+    assert_eq!(parsed.all, Some(vec![64, 256, 256]));
+    assert_eq!(
+        parsed.by_path,
+        [
+            (NodePath::new("raw"), vec![8, 60]),
+            (NodePath::new("sub/x"), vec![1, 2, 3])
+        ]
+    );
+    assert!(ShapeRequests::parse("--chunks", &values(&["64×0"])).is_err());
+}

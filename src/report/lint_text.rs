@@ -92,10 +92,10 @@ pub fn write(
                 .unwrap_or_default();
             writeln!(
                 out,
-                "  {}: use chunks {}{shards} (zlint rechunk --auto, profile {})",
+                "  {}: use chunks {}{shards}: {}",
                 paint(color, "1;32", "help"),
                 shape_text(&layout.chunks),
-                report.profile
+                fix_command(report, &group, layout)
             )?;
         }
     }
@@ -109,6 +109,11 @@ pub fn write(
             "(repeated findings are grouped: --show-all lists each one)"
         )?;
     }
+    summary(report, out)
+}
+
+/// The closing line: counts by severity, arrays and groups, profile.
+fn summary(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &report.summary;
     let total = s.errors + s.warnings + s.infos;
     let scope = format!(
@@ -129,6 +134,87 @@ pub fn write(
             plural(s.warnings, "warning"),
             s.infos
         )
+    }
+}
+
+/// Writes the number of findings of each rule, most first (as `ruff --statistics` does), then
+/// the summary line.
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write_statistics(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut counts: Vec<(usize, &str, &str, Severity)> = Vec::new();
+    for d in &report.findings {
+        match counts.iter_mut().find(|(_, rule, _, _)| *rule == d.rule) {
+            Some(entry) => entry.0 += 1,
+            None => counts.push((1, d.rule, d.name, d.severity)),
+        }
+    }
+    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let width = counts.first().map_or(1, |c| c.0.to_string().len());
+    for (count, rule, name, severity) in &counts {
+        writeln!(out, "{count:>width$}  {rule}  {name} [{severity}]")?;
+    }
+    summary(report, out)
+}
+
+/// The command that writes the recommended layout, as it can be pasted: `--chunks` (and
+/// `--shards`) for the path of a single finding, `--auto` for a group of them, with the profile
+/// and access pattern when they are not the defaults.
+fn fix_command(
+    report: &LintReport,
+    group: &[&Diagnostic],
+    layout: &crate::layout::Layout,
+) -> String {
+    let mut command = format!("zlint rechunk {} OUT", shell_word(&report.store));
+    let numbers = |shape: &[u64]| {
+        shape
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    match group {
+        [one] => {
+            let at = if one.path.is_root() {
+                String::new()
+            } else {
+                format!("{}=", one.path.as_str())
+            };
+            let flag = |name: &str, shape: &[u64]| {
+                format!(
+                    "--{name} {}",
+                    shell_word(&format!("{at}{}", numbers(shape)))
+                )
+            };
+            command.push(' ');
+            command.push_str(&flag("chunks", &layout.chunks));
+            if let Some(shards) = &layout.shards {
+                command.push(' ');
+                command.push_str(&flag("shards", shards));
+            }
+        }
+        _ => command.push_str(" --auto"),
+    }
+    if report.profile != crate::profile::Profile::Analysis {
+        command.push_str(&format!(" --profile {}", report.profile));
+    }
+    if report.access != crate::profile::Access::Auto {
+        command.push_str(&format!(" --access {}", report.access));
+    }
+    command
+}
+
+/// `word` as one shell word: as it is when it holds nothing a shell would interpret, else in
+/// single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./=,:@+%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 

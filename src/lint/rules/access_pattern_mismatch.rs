@@ -57,7 +57,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
     };
     let finding = match mismatch {
         AccessMismatch::Degenerate { axes } => {
-            let axes: Vec<String> = axes.iter().map(|i| format!("axis {i}")).collect();
+            let axes: Vec<String> = axes.iter().map(|&i| array.axis_label(i)).collect();
             let bytes = view.chunk_bytes();
             Finding::new(
                 &array.path,

@@ -45,8 +45,10 @@ fn check(array: &ArrayInfo, _cx: &LintContext<'_>) -> Vec<Finding> {
         .into_iter()
         .map(|i| {
             format!(
-                "axis {i}: chunk {} > shape {}",
-                array.chunk_shape[i], array.shape[i]
+                "{}: chunk {} > shape {}",
+                array.axis_label(i),
+                array.chunk_shape[i],
+                array.shape[i]
             )
         })
         .collect();
