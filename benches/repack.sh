@@ -25,11 +25,11 @@ median() {  # median wall seconds of `runs` runs of "$@" (target $out/o removed 
 }
 echo "source: $src ($(du -sh "$src" | cut -f1) on disk); cores: $(nproc); runs: $runs (median); $(date -u +%Y-%m-%d)"
 t_cp=$(median cp -r "$src" "$out/o")
-t_repack=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 -q)
+t_repack=$(median "$zlint" rechunk "$src" "$out/o" --to zarr3 -q)
 chunks=$("$zlint" scan --json "$src" | python3 -c "import json,sys; a=json.load(sys.stdin)['arrays'][0]; print(','.join(map(str,a['chunks'])))")
 shards=$(echo "$chunks" | awk -F, '{ $1 = $1 * 16; print }' OFS=,)
-t_shards=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 --chunks "$chunks" --shards "$shards" -q)
-t_decode=$(median "$zlint" rechunk "$src" "$out/o" --format zarr3 --codec blosc:zstd:3:shuffle -q)
+t_shards=$(median "$zlint" rechunk "$src" "$out/o" --to zarr3 --chunks "$chunks" --shards "$shards" -q)
+t_decode=$(median "$zlint" rechunk "$src" "$out/o" --to zarr3 --codec blosc:zstd:3:shuffle -q)
 py=${PEER_PYTHON:-$(dirname "$src")/venv/bin/python}
 peers=()
 for peer in zarr tensorstore; do
@@ -49,9 +49,9 @@ else
 fi
 printf '%-58s %8s %8s\n' command seconds "ratio"
 printf '%-58s %8.2f %8.2f\n' "cp -r" "$t_cp" 1
-printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 (repack)" "$t_repack" "$(echo "$t_repack / $t_cp" | bc -l)"
-printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --shards $shards (repack)" "$t_shards" "$(echo "$t_shards / $t_cp" | bc -l)"
-printf '%-58s %8.2f %8.2f\n' "zlint rechunk --format zarr3 --codec … (decode + encode)" "$t_decode" "$(echo "$t_decode / $t_cp" | bc -l)"
+printf '%-58s %8.2f %8.2f\n' "zlint rechunk --to zarr3 (repack)" "$t_repack" "$(echo "$t_repack / $t_cp" | bc -l)"
+printf '%-58s %8.2f %8.2f\n' "zlint rechunk --to zarr3 --shards $shards (repack)" "$t_shards" "$(echo "$t_shards / $t_cp" | bc -l)"
+printf '%-58s %8.2f %8.2f\n' "zlint rechunk --to zarr3 --codec … (decode + encode)" "$t_decode" "$(echo "$t_decode / $t_cp" | bc -l)"
 for entry in "${peers[@]}"; do
   read -r name t <<<"$entry"
   if [ "$name" = zarrs_reencode_shards ]; then

@@ -67,7 +67,7 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
             "rechunk",
             "fixtures/zarr2/hierarchy.zarr",
             "target/never-written.zarr",
-            "--format",
+            "--to",
             "zarr3",
             "--chunks",
             "raw=8,60",
@@ -146,7 +146,7 @@ fn refusals_exit_2_with_a_reason() {
                 "40,64",
                 "--chunks",
                 "20,32",
-                "--format",
+                "--to",
                 "zarr2",
             ],
             "Zarr v3",
@@ -680,7 +680,7 @@ fn ome_metadata_follows_the_zarr_version() {
             "rechunk",
             source,
             v3.to_str().unwrap(),
-            "--format",
+            "--to",
             "zarr3",
             "--dry-run",
         ])
@@ -694,7 +694,7 @@ fn ome_metadata_follows_the_zarr_version() {
             "rechunk",
             source,
             v3.to_str().unwrap(),
-            "--format",
+            "--to",
             "zarr3",
             "-q",
         ])
@@ -716,7 +716,7 @@ fn ome_metadata_follows_the_zarr_version() {
             "rechunk",
             v3.to_str().unwrap(),
             v2.to_str().unwrap(),
-            "--format",
+            "--to",
             "zarr2",
         ])
         .args(["-q", "--verify"])
@@ -743,13 +743,7 @@ fn pyramids_cross_between_n5_and_ome_zarr() {
     let n5 = dir.path().join("again.n5");
     let source = "fixtures/n5/pyramid.n5";
     zlint()
-        .args([
-            "rechunk",
-            source,
-            zarr.to_str().unwrap(),
-            "--format",
-            "zarr3",
-        ])
+        .args(["rechunk", source, zarr.to_str().unwrap(), "--to", "zarr3"])
         .args(["--dry-run"])
         .assert()
         .success()
@@ -757,13 +751,7 @@ fn pyramids_cross_between_n5_and_ome_zarr() {
             "N5 pyramid → OME-NGFF 0.5 multiscales (axes z, y, x)",
         ));
     zlint()
-        .args([
-            "rechunk",
-            source,
-            zarr.to_str().unwrap(),
-            "--format",
-            "zarr3",
-        ])
+        .args(["rechunk", source, zarr.to_str().unwrap(), "--to", "zarr3"])
         .args(["-q", "--verify"])
         .assert()
         .success();
@@ -782,7 +770,7 @@ fn pyramids_cross_between_n5_and_ome_zarr() {
     }
     zlint()
         .args(["rechunk", zarr.to_str().unwrap(), n5.to_str().unwrap()])
-        .args(["--format", "n5", "-q", "--verify"])
+        .args(["--to", "n5", "-q", "--verify"])
         .assert()
         .success();
     let n5_attributes = json_file(&n5.join("attributes.json"));
@@ -847,7 +835,7 @@ fn rechunk_writes_a_stored_zip_with_the_root_metadata_first() {
     let target = zip_path.to_str().unwrap();
     zlint()
         .args([
-            "rechunk", source, target, "--format", "zarr3", "--shards", "32,64,64",
+            "rechunk", source, target, "--to", "zarr3", "--shards", "32,64,64",
         ])
         .args(["-q", "--verify"])
         .assert()
@@ -892,7 +880,7 @@ fn rechunk_writes_a_stored_zip_with_the_root_metadata_first() {
             target,
             "--overwrite",
             "-q",
-            "--format",
+            "--to",
             "zarr2",
         ])
         .assert()
@@ -970,4 +958,99 @@ fn an_interrupted_zip_output_resumes_from_its_staging_directory() {
         .stdout(predicate::str::contains("entries into"));
     assert!(!staging.exists());
     zlint().args(["verify", source, zip_arg]).assert().success();
+}
+
+/// Issue 16: the store format of a rechunk is `--to`; the former `--format` still works for one
+/// release, with a warning naming the new spelling.
+#[test]
+fn the_store_format_flag_is_to_and_format_is_a_deprecated_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "fixtures/zarr3/plain.zarr";
+    let new = dir.path().join("new.zarr");
+    zlint()
+        .args([
+            "rechunk",
+            source,
+            new.to_str().unwrap(),
+            "--to",
+            "zarr2",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    assert!(new.join(".zarray").exists());
+    let old = dir.path().join("old.zarr");
+    zlint()
+        .args([
+            "rechunk",
+            source,
+            old.to_str().unwrap(),
+            "--format",
+            "zarr2",
+            "-q",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("`rechunk --format` is now `--to`"));
+    assert!(old.join(".zarray").exists());
+}
+
+/// Issue 16: the `--dry-run --json` plan carries its schema version, and every field it has
+/// (at every level, with an intermediate pass and notes too) is documented in
+/// docs/plan-json.md.
+#[test]
+fn the_plan_json_is_versioned_and_documented() {
+    let docs = std::fs::read_to_string("docs/plan-json.md").unwrap();
+    let documented = |field: &str| docs.contains(&format!("`{field}`"));
+    let mut seen = std::collections::BTreeSet::new();
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("stack.zarr");
+    stack(&src, 32);
+    for args in [
+        vec!["fixtures/ome/v04.ome.zarr", "--to", "zarr3"],
+        // As in `a_small_budget_rechunks_in_two_passes_to_the_same_bytes`: two passes.
+        vec![
+            src.to_str().unwrap(),
+            "--chunks",
+            "16,128,128",
+            "--max-mem",
+            "6MiB",
+        ],
+    ] {
+        let out = zlint()
+            .args(["rechunk", args[0], "plan-out.zarr", "--dry-run", "--json"])
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(plan["schema_version"], 1);
+        fn keys(value: &Value, skip: &[&str], seen: &mut std::collections::BTreeSet<String>) {
+            match value {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        seen.insert(k.clone());
+                        if !skip.contains(&k.as_str()) {
+                            keys(v, skip, seen);
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|v| keys(v, skip, seen)),
+                _ => {}
+            }
+        }
+        // Metadata documents are the formats' own, not the plan's.
+        keys(&plan, &["target_metadata", "metadata"], &mut seen);
+    }
+    assert!(
+        seen.contains("intermediate") && seen.contains("notes"),
+        "{seen:?}"
+    );
+    let missing: Vec<&String> = seen.iter().filter(|k| !documented(k)).collect();
+    assert!(missing.is_empty(), "not in docs/plan-json.md: {missing:?}");
 }

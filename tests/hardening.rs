@@ -132,7 +132,7 @@ fn a_chunk_linked_outside_the_store_is_not_read() {
             "rechunk",
             "a.zarr",
             "out.zarr",
-            "--format",
+            "--to",
             "zarr3",
             "--overwrite",
         ],

@@ -41,9 +41,7 @@ fn refused_everywhere(dir: &Path, store: &str, object: &str, says: &str) {
     for args in [
         vec!["verify", store, store],
         vec!["rechunk", store, "out.zarr", "--chunks", "2"],
-        vec![
-            "rechunk", store, "out.n5", "--chunks", "2", "--format", "n5",
-        ],
+        vec!["rechunk", store, "out.n5", "--chunks", "2", "--to", "n5"],
     ] {
         let stderr = fails(dir, &args);
         assert!(stderr.contains(object), "{args:?} names {object}: {stderr}");
@@ -110,7 +108,7 @@ fn sharded_store(dir: &Path) {
     let values: Vec<u8> = (0u16..16).flat_map(u16::to_le_bytes).collect();
     std::fs::write(v2.join("0.0"), values).expect("write");
     let out = zlint(dir)
-        .args(["rechunk", "v2.zarr", "s.zarr", "--format", "zarr3"])
+        .args(["rechunk", "v2.zarr", "s.zarr", "--to", "zarr3"])
         .args(["--chunks", "2,2", "--shards", "4,4", "--codec", "none"])
         .output()
         .expect("runs");
@@ -233,8 +231,8 @@ fn a_repack_refuses_garbage_chunks_by_name() {
         .expect("write");
         std::fs::write(store.join("1"), garbage).expect("write");
         for (out, extra) in [
-            ("o1.zarr", vec!["--format", "zarr3"]),
-            ("o2.zarr", vec!["--format", "zarr3", "--shards", "8"]),
+            ("o1.zarr", vec!["--to", "zarr3"]),
+            ("o2.zarr", vec!["--to", "zarr3", "--shards", "8"]),
         ] {
             let mut args = vec!["rechunk", "a.zarr", out, "--chunks", "4"];
             args.extend(extra);

@@ -60,7 +60,7 @@ fn an_integral_float_fill_value_on_integers_is_read_and_written_as_an_integer() 
 fn a_shuffle_filter_and_zlib_become_a_chain_every_reader_reads() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("v3.zarr");
-    rechunk_and_verify("world/zarr2-shuffle.zarr", &out, &["--format", "zarr3"]);
+    rechunk_and_verify("world/zarr2-shuffle.zarr", &out, &["--to", "zarr3"]);
     let names: Vec<String> = json(&out.join("zarr.json"))["codecs"]
         .as_array()
         .expect("codecs")
@@ -72,7 +72,7 @@ fn a_shuffle_filter_and_zlib_become_a_chain_every_reader_reads() {
         .arg("rechunk")
         .arg(fixture("world/zarr2-shuffle.zarr"))
         .arg(dir.path().join("plan.zarr"))
-        .args(["--format", "zarr3", "--dry-run"])
+        .args(["--to", "zarr3", "--dry-run"])
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&plan.stdout);
@@ -194,7 +194,7 @@ fn blosc_typesize_larger_than_the_item_reads() {
 fn dimension_names_cross_between_n5_and_zarr_v3() {
     let dir = tempfile::tempdir().expect("tempdir");
     let v3 = dir.path().join("v3.zarr");
-    rechunk_and_verify("world/tensorstore-axes.n5", &v3, &["--format", "zarr3"]);
+    rechunk_and_verify("world/tensorstore-axes.n5", &v3, &["--to", "zarr3"]);
     let doc = json(&v3.join("img/zarr.json"));
     assert_eq!(doc["dimension_names"], serde_json::json!(["y", "x"]));
     assert!(doc["attributes"].get("axes").is_none(), "{doc}");
@@ -203,7 +203,7 @@ fn dimension_names_cross_between_n5_and_zarr_v3() {
         .arg("rechunk")
         .arg(&v3)
         .arg(&back)
-        .args(["--format", "n5", "--quiet", "--verify"])
+        .args(["--to", "n5", "--quiet", "--verify"])
         .assert()
         .success();
     let attributes = json(&back.join("img/attributes.json"));
@@ -274,7 +274,7 @@ fn unsupported_layouts_are_named() {
 fn attributes_that_n5_would_misread_are_kept_aside_and_restored() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = zlint()
-        .args(["rechunk", "--dry-run", "--format", "n5"])
+        .args(["rechunk", "--dry-run", "--to", "n5"])
         .arg(fixture("world/xarray.zarr"))
         .arg(dir.path().join("plan.n5"))
         .output()
@@ -285,7 +285,7 @@ fn attributes_that_n5_would_misread_are_kept_aside_and_restored() {
         "{text}"
     );
     let n5 = dir.path().join("out.n5");
-    rechunk_and_verify("world/xarray.zarr", &n5, &["--format", "n5"]);
+    rechunk_and_verify("world/xarray.zarr", &n5, &["--to", "n5"]);
     let attributes = json(&n5.join("img/attributes.json"));
     assert_eq!(
         attributes["zarr_attributes"],
@@ -298,7 +298,7 @@ fn attributes_that_n5_would_misread_are_kept_aside_and_restored() {
         .arg("rechunk")
         .arg(&n5)
         .arg(&back)
-        .args(["--format", "zarr2", "--quiet", "--verify"])
+        .args(["--to", "zarr2", "--quiet", "--verify"])
         .assert()
         .success();
     let zattrs = json(&back.join("img/.zattrs"));

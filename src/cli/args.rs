@@ -199,10 +199,14 @@ pub struct RechunkArgs {
     #[arg(long, value_enum, default_value_t = Access::Auto)]
     pub access: Access,
     /// Output format: zarr2, zarr3 or n5 [default: the source's].
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub to: Option<OutputFormat>,
+    /// The former spelling of --to, kept for one release (`--format` is the report format of
+    /// `zlint STORE`).
+    #[arg(long = "format", value_enum, hide = true, conflicts_with = "to")]
+    pub format_deprecated: Option<OutputFormat>,
     /// OME-NGFF version of the output's metadata: 0.4 (Zarr v2) or 0.5 (Zarr v3). Sets
-    /// --format to match; a --format that contradicts it is refused.
+    /// --to to match; a --to that contradicts it is refused.
     #[arg(long, value_enum, value_name = "VERSION")]
     pub ome_version: Option<OmeVersion>,
     /// Compressor: none, zstd:LEVEL, gzip:LEVEL, blosc:CNAME:LEVEL:SHUFFLE [default: the source's].
@@ -218,7 +222,7 @@ pub struct RechunkArgs {
     /// Print the plan and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// With --dry-run: print the plan as JSON.
+    /// With --dry-run: print the plan as JSON (schema: docs/plan-json.md).
     #[arg(long, requires = "dry_run")]
     pub json: bool,
     /// Replace a non-empty target.
@@ -241,14 +245,14 @@ pub struct RechunkArgs {
     #[arg(
         long,
         value_name = "I/N|auto",
-        conflicts_with_all = ["chunks", "shards", "auto", "format", "ome_version", "codec", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
+        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
     )]
     pub part: Option<String>,
     /// Split run, last step: check every part finished, (with --verify, within --max-mem)
     /// compare, and only then write the metadata that makes the output a store.
     #[arg(
         long,
-        conflicts_with_all = ["chunks", "shards", "auto", "format", "ome_version", "codec", "dry_run", "overwrite", "resume"]
+        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "dry_run", "overwrite", "resume"]
     )]
     pub finalize: bool,
     /// Show no progress bar.

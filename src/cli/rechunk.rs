@@ -46,10 +46,15 @@ fn targets(args: &RechunkArgs) -> Result<Targets> {
     })
 }
 
-/// The target format `--format` and `--ome-version` ask for, refusing a pair no OME-NGFF
+/// The target format `--to` and `--ome-version` ask for, refusing a pair no OME-NGFF
 /// specification allows (0.4 is stored in Zarr v2, 0.5 in Zarr v3, neither in N5).
 fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
-    let format = args.format.map(|f| match f {
+    if args.format_deprecated.is_some() {
+        eprintln!(
+            "zlint: warning: `rechunk --format` is now `--to` (`--format` goes in the next release)"
+        );
+    }
+    let format = args.to.or(args.format_deprecated).map(|f| match f {
         OutputFormat::Zarr2 => Format::Zarr2,
         OutputFormat::Zarr3 => Format::Zarr3,
         OutputFormat::N5 => Format::N5,
@@ -77,6 +82,20 @@ fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
     }
 }
 
+/// The version of the `--dry-run --json` document's layout (`docs/plan-json.md`).
+const PLAN_SCHEMA_VERSION: u32 = 1;
+
+/// The plan as `--dry-run --json` prints it: its schema version and zlint's, then the plan.
+fn plan_document(plan: &crate::plan::RechunkPlan) -> serde_json::Value {
+    let mut document = serde_json::Map::new();
+    document.insert("schema_version".into(), PLAN_SCHEMA_VERSION.into());
+    document.insert("zlint_version".into(), env!("CARGO_PKG_VERSION").into());
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(plan) {
+        document.extend(fields);
+    }
+    serde_json::Value::Object(document)
+}
+
 pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
     if let Some(part) = &args.part {
         return run_part(args, part);
@@ -97,7 +116,8 @@ pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         if args.json {
-            serde_json::to_writer_pretty(&mut out, plan).map_err(|e| stdout_error(e.into()))?;
+            serde_json::to_writer_pretty(&mut out, &plan_document(plan))
+                .map_err(|e| stdout_error(e.into()))?;
             writeln!(out).map_err(stdout_error)?;
         } else {
             write!(out, "{plan}").map_err(stdout_error)?;

@@ -94,7 +94,7 @@ fn target_layout(
     if let Some(shards) = &layout.shards {
         if format != Format::Zarr3 {
             return Err(Error::Usage(format!(
-                "`{}`: shards need Zarr v3 output (--format zarr3), not {format}",
+                "`{}`: shards need Zarr v3 output (--to zarr3), not {format}",
                 array.path
             )));
         }

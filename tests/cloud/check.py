@@ -316,14 +316,14 @@ for name, local in [("hierarchy.zarr", "zarr2/hierarchy.zarr"), ("consolidated.z
 tmp = Path(tempfile.mkdtemp())
 runs = [
     (f"{ROOT}/src/hierarchy.zarr", "out/v2-to-v3.zarr", "zarr3", FIXTURES / "zarr2/hierarchy.zarr",
-     ["--format", "zarr3"]),
+     ["--to", "zarr3"]),
     (f"{ROOT}/src/consolidated.zarr", "out/sharded.zarr", "zarr3", FIXTURES / "zarr3/consolidated.zarr",
      ["--chunks", "temperature=2,5,5", "--shards", "temperature=6,10,10", "--chunks", "aux/flags=10",
       "--shards", "aux/flags=50"]),
     (FIXTURES / "zarr3/plain.zarr", "out/plain-v2.zarr", "zarr", FIXTURES / "zarr3/plain.zarr",
-     ["--format", "zarr2", "--chunks", "7,9"]),
+     ["--to", "zarr2", "--chunks", "7,9"]),
     (FIXTURES / "zarr3/consolidated.zarr", "out/consolidated.n5", "n5", FIXTURES / "zarr3/consolidated.zarr",
-     ["--format", "n5", "--codec", "gzip:4"]),
+     ["--to", "n5", "--codec", "gzip:4"]),
     (f"{ROOT}/src/plain.zarr", "out/repacked.zarr", "zarr3", FIXTURES / "zarr3/plain.zarr",
      ["--chunks", "20,32", "--shards", "40,64"]),
 ]
@@ -338,7 +338,7 @@ zl("rechunk", f"{ROOT}/src/hierarchy.zarr", tmp / "from-store.zarr", "--chunks",
 expected, got = local_arrays(FIXTURES / "zarr2/hierarchy.zarr"), local_arrays(tmp / "from-store.zarr")
 check(expected.keys() == got.keys() and all(np.array_equal(got[k], v) for k, v in expected.items()),
       "store -> file output read back by zarr-python equals the source")
-zl("rechunk", f"{ROOT}/src/zarr2.n5", f"{ROOT}/out/from-n5.zarr", "--format", "zarr3", "--verify", "-q")
+zl("rechunk", f"{ROOT}/src/zarr2.n5", f"{ROOT}/out/from-n5.zarr", "--to", "zarr3", "--verify", "-q")
 
 # A rechunk split into 4 parts running at once, one killed and resumed; then a single run.
 source = tmp / "stack.zarr"

@@ -75,7 +75,7 @@ def zlint_args(store, target, shape):
     args = ["rechunk", store, None, "--quiet", "--verify",
             "--chunks", ",".join(map(str, chunks))]
     fmt = {"zarr3": "zarr3", "zarr3-sharded": "zarr3", "zarr2": "zarr2", "n5": "n5"}[target]
-    args += ["--format", fmt]
+    args += ["--to", fmt]
     if target == "zarr3-sharded":
         args += ["--shards", ",".join(str(c * 2) for c in chunks)]
     return args

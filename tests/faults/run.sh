@@ -73,7 +73,7 @@ done
 rm -rf src out; mkdir src; cp -r "$here/fixtures/zarr3/plain.zarr/." src/
 chunk=$(find src/c -type f | sort | head -1)
 head -c 7 /dev/urandom > "$chunk"
-expect 2 "${chunk}" out -- rechunk src out --format zarr2 --quiet
+expect 2 "${chunk}" out -- rechunk src out --to zarr2 --quiet
 
 # 3. A full disk: the target on a 1 MiB tmpfs (a 4 MiB source).
 python3 - "$work/big.zarr" <<'EOF'

@@ -29,7 +29,7 @@ for store in zarr3/plain.zarr zarr3/sharded.zarr zarr3/consolidated.zarr; do
   code=0; "$zlint" "$base/$store" --format json >/dev/null || code=$?
   [ "$code" -le 1 ] || { echo "FAIL lint $base/$store -> exit $code"; exit 1; }
   check "lint $base/$store -> exit $code"
-  "$zlint" rechunk "$base/$store" "$work/$(basename "$store")" --format zarr2 --verify --quiet
+  "$zlint" rechunk "$base/$store" "$work/$(basename "$store")" --to zarr2 --verify --quiet
   check "rechunk $base/$store to Zarr v2 --verify"
 done
 code=0; err=$("$zlint" scan "$base/zarr3" 2>&1) || code=$?

@@ -33,58 +33,58 @@ rechunk() {  # SRC NAME ARGS...
   pairs+=("$src" "$out/$name")
   case "$name" in *.n5) n5_outputs+=("$out/$name") ;; esac
 }
-rechunk "$f/zarr2/hierarchy.zarr" v2-to-v3.zarr --format zarr3
+rechunk "$f/zarr2/hierarchy.zarr" v2-to-v3.zarr --to zarr3
 rechunk "$f/zarr2/hierarchy.zarr" v2-to-v2.zarr --chunks raw=8,16 --chunks sub/slashes=3,3,3
 rechunk "$f/zarr3/consolidated.zarr" v3-to-sharded.zarr --chunks temperature=2,5,5 \
   --shards temperature=6,10,10 --chunks aux/flags=10 --shards aux/flags=50
 rechunk "$f/zarr3/sharded.zarr" sharded-to-plain.zarr --chunks 16,48 --codec gzip:5
-rechunk "$f/zarr3/plain.zarr" v3-to-v2.zarr --format zarr2 --chunks 7,9 --codec blosc:lz4:5:shuffle
+rechunk "$f/zarr3/plain.zarr" v3-to-v2.zarr --to zarr2 --chunks 7,9 --codec blosc:lz4:5:shuffle
 rechunk "$f/ome/v05.ome.zarr" ome-auto.zarr --auto
-rechunk "$f/ome/v04.ome.zarr" ome04-to-v3.zarr --format zarr3 --chunks 8,32,32 --shards 16,64,64
-rechunk "$f/ome/v05.ome.zarr" ome05-to-v2.zarr --format zarr2
-rechunk "$out/ome04-to-v3.zarr" ome04-to-v3-to-v2.zarr --format zarr2 --chunks 8,16,16
-rechunk "$f/ome/plate-v04.ome.zarr" plate04-to-v3.zarr --format zarr3
-rechunk "$out/plate04-to-v3.zarr" plate04-to-v3-to-v2.zarr --format zarr2
+rechunk "$f/ome/v04.ome.zarr" ome04-to-v3.zarr --to zarr3 --chunks 8,32,32 --shards 16,64,64
+rechunk "$f/ome/v05.ome.zarr" ome05-to-v2.zarr --to zarr2
+rechunk "$out/ome04-to-v3.zarr" ome04-to-v3-to-v2.zarr --to zarr2 --chunks 8,16,16
+rechunk "$f/ome/plate-v04.ome.zarr" plate04-to-v3.zarr --to zarr3
+rechunk "$out/plate04-to-v3.zarr" plate04-to-v3-to-v2.zarr --to zarr2
 # Pyramids across N5 and Zarr: n5-viewer `scales` and `pixelResolution` ⇄ OME-NGFF multiscales.
-rechunk "$f/n5/pyramid.n5" n5-pyramid-to-v3.zarr --format zarr3 --shards 16,64,64
-rechunk "$f/n5/pyramid.n5" n5-pyramid-to-v2.zarr --format zarr2
-rechunk "$f/ome/v04.ome.zarr" ome04-to-n5.n5 --format n5
-rechunk "$f/ome/v05.ome.zarr" ome05-to-n5.n5 --format n5 --chunks 8,32,32
-rechunk "$f/n5/tensorstore.n5" ts-n5-to-v3.zarr --format zarr3 --chunks volumes/gzip=8,64
-rechunk "$f/n5/zarr2.n5" z2-n5-to-v2.zarr --format zarr2
+rechunk "$f/n5/pyramid.n5" n5-pyramid-to-v3.zarr --to zarr3 --shards 16,64,64
+rechunk "$f/n5/pyramid.n5" n5-pyramid-to-v2.zarr --to zarr2
+rechunk "$f/ome/v04.ome.zarr" ome04-to-n5.n5 --to n5
+rechunk "$f/ome/v05.ome.zarr" ome05-to-n5.n5 --to n5 --chunks 8,32,32
+rechunk "$f/n5/tensorstore.n5" ts-n5-to-v3.zarr --to zarr3 --chunks volumes/gzip=8,64
+rechunk "$f/n5/zarr2.n5" z2-n5-to-v2.zarr --to zarr2
 rechunk "$f/n5/zarr2.n5" n5-to-n5.n5 --chunks raw=3,7,11
-rechunk "$f/zarr3/consolidated.zarr" v3-to-n5-gzip.n5 --format n5 --codec gzip:4
-rechunk "$f/zarr3/sharded.zarr" sharded-to-n5-blosc.n5 --format n5 --chunks 16,16 --codec blosc:lz4:5:shuffle
+rechunk "$f/zarr3/consolidated.zarr" v3-to-n5-gzip.n5 --to n5 --codec gzip:4
+rechunk "$f/zarr3/sharded.zarr" sharded-to-n5-blosc.n5 --to n5 --chunks 16,16 --codec blosc:lz4:5:shuffle
 # Repacks: encoded chunks copied under new keys, or packed into shards, without decoding.
 rechunk "$f/zarr3/plain.zarr" repack-into-shards.zarr --chunks 20,32 --shards 40,64
-rechunk "$f/zarr2/hierarchy.zarr" repack-v2-into-v3-shards.zarr --format zarr3 --chunks raw=16,32 --shards raw=32,64
-rechunk "$f/zarr3/sharded.zarr" sharded-to-v2.zarr --format zarr2
+rechunk "$f/zarr2/hierarchy.zarr" repack-v2-into-v3-shards.zarr --to zarr3 --chunks raw=16,32 --shards raw=32,64
+rechunk "$f/zarr3/sharded.zarr" sharded-to-v2.zarr --to zarr2
 # Other writers' stores (fixtures/world/): z5py, zarr-python 2.18 filters, nested shards, zstd
 # without `checksum`.
 w="$f/world"
-rechunk "$w/z5py-zarr2.zarr" z5py-to-v3.zarr --format zarr3 --chunks 10,10
+rechunk "$w/z5py-zarr2.zarr" z5py-to-v3.zarr --to zarr3 --chunks 10,10
 rechunk "$w/z5py-zarr2.zarr" z5py-to-v2.zarr --chunks 10,10
-rechunk "$w/z5py-zarr2.zarr" z5py-zarr2-to-n5.n5 --format n5
+rechunk "$w/z5py-zarr2.zarr" z5py-zarr2-to-n5.n5 --to n5
 rechunk "$w/z5py.n5" z5py-n5-to-n5.n5 --chunks 10,10
-rechunk "$w/z5py.n5" z5py-n5-to-v3.zarr --format zarr3 --shards 20,30 --chunks 10,10
-rechunk "$w/zarr2-shuffle.zarr" shuffle-to-v3.zarr --format zarr3
+rechunk "$w/z5py.n5" z5py-n5-to-v3.zarr --to zarr3 --shards 20,30 --chunks 10,10
+rechunk "$w/zarr2-shuffle.zarr" shuffle-to-v3.zarr --to zarr3
 rechunk "$w/nested-shards.zarr" nested-to-chunks.zarr --chunks 16,16
-rechunk "$w/nested-shards.zarr" nested-to-v2.zarr --format zarr2
+rechunk "$w/nested-shards.zarr" nested-to-v2.zarr --to zarr2
 rechunk "$w/zstd-no-checksum.zarr" zstd-no-checksum-to-shards.zarr --chunks 5,8 --shards 10,16
-rechunk "$w/tensorstore-axes.n5/img" axes-to-v3.zarr --format zarr3
-rechunk "$w/xarray.zarr" xarray-to-n5.n5 --format n5
+rechunk "$w/tensorstore-axes.n5/img" axes-to-v3.zarr --to zarr3
+rechunk "$w/xarray.zarr" xarray-to-n5.n5 --to n5
 rechunk "$w/blosc-typesize.zarr" blosc-typesize-to-chunks.zarr --chunks 1d=3 --chunks 2d=2,2
 rechunk "$w/blosc-typesize.zarr" blosc-typesize-to-shards.zarr --chunks 1d=1 --shards 1d=2 \
   --chunks 2d=1,1 --shards 2d=2,2
 for codec in bz2 fletcher32 adler32 fixedscaleoffset; do
-  rechunk "$w/zarr2-codecs.zarr/$codec" "$codec-to-v3.zarr" --format zarr3 --chunks 10,10
+  rechunk "$w/zarr2-codecs.zarr/$codec" "$codec-to-v3.zarr" --to zarr3 --chunks 10,10
   rechunk "$w/zarr2-codecs.zarr/$codec" "$codec-to-v2.zarr" --chunks 10,10
 done
 # Zip files: read (zarr-python's ZipStore, a deflated `zip -r`) and written (stored entries).
 rechunk_zip "$w/zarr-python-zipstore.zip" zipstore-to-dir.zarr --chunks sharded=20,30
-rechunk_zip "$w/deflated-folder.zip" deflated-zip-to-v3.zarr --format zarr3
-rechunk_zip "$f/ome/v04.ome.zarr" ome04-to-v3.ozx --format zarr3 --chunks 8,32,32 --shards 16,64,64
-rechunk_zip "$f/zarr2/hierarchy.zarr" hierarchy-to-v2.zip --format zarr2
+rechunk_zip "$w/deflated-folder.zip" deflated-zip-to-v3.zarr --to zarr3
+rechunk_zip "$f/ome/v04.ome.zarr" ome04-to-v3.ozx --to zarr3 --chunks 8,32,32 --shards 16,64,64
+rechunk_zip "$f/zarr2/hierarchy.zarr" hierarchy-to-v2.zip --to zarr2
 rechunk_zip "$w/zarr-python-zipstore.zip" zipstore-to-zip.zip --chunks sharded=20,30 --shards sharded=40,60
 mkdir -p "$out/expected"
 # tensorstore refuses z5py's N5 (extra `nthreads` in the compression): zarr-python 2 reads it.

@@ -13,7 +13,7 @@ export PATH="$(dirname "$zlint"):$PATH"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 src="$here/fixtures/zarr2/hierarchy.zarr"
-options=(--chunks raw=8,16 --chunks labels=10 --format zarr3)
+options=(--chunks raw=8,16 --chunks labels=10 --to zarr3)
 
 slurm=real
 [ "${ZLINT_FAKE_SLURM:-0}" = 1 ] && slurm=fake

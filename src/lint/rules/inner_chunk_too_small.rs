@@ -30,7 +30,7 @@ Shards of 1024³ uint8 with inner chunks of 8×8×8 (512 B): 2 million inner chu
 Use instead: inner chunks of 64×64×64 (256 KiB) in the same shards.
 
 ## How to fix
-`zlint rechunk STORE OUT --auto --format zarr3`.
+`zlint rechunk STORE OUT --auto --to zarr3`.
 
 ## Options
 `inner-chunk-min-bytes`.

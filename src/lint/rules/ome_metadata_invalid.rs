@@ -40,7 +40,7 @@ A Zarr v3 group whose attributes hold `multiscales` with `"version": "0.4"`.
 Use instead: the same metadata under `ome`, with `"version": "0.5"` once for all.
 
 ## How to fix
-`zlint rechunk STORE OUT --format zarr3` (or `zarr2`) writes the metadata in the form of its
+`zlint rechunk STORE OUT --to zarr3` (or `zarr2`) writes the metadata in the form of its
 output's Zarr version; other mistakes need the metadata edited by the writer that made them.
 
 ## Options

@@ -28,7 +28,7 @@ A Zarr v2 array of 200×200 chunks with the `.` separator: 40,000 files in one d
 Use instead: the `/` separator, or Zarr v3 with shards.
 
 ## How to fix
-`zlint rechunk STORE OUT --format zarr3`.
+`zlint rechunk STORE OUT --to zarr3`.
 
 ## Options
 `max-files-per-dir`.

@@ -293,7 +293,7 @@ fn zarr2_from_v3(
         name if name.starts_with("complex") => "c",
         other => {
             return Err(FormatError::Unsupported(format!(
-                "data type `{other}` has no Zarr v2 equivalent here (--format zarr3 holds it)"
+                "data type `{other}` has no Zarr v2 equivalent here (--to zarr3 holds it)"
             )));
         }
     };

@@ -96,7 +96,7 @@ pub(super) fn n5_documents(
 ) -> Result<ArrayDocuments, FormatError> {
     let data_type = n5_data_type(&array.dtype.name).ok_or_else(|| {
         FormatError::Unsupported(format!(
-            "data type `{}` has no N5 equivalent (--format zarr3 or zarr2 holds it)",
+            "data type `{}` has no N5 equivalent (--to zarr3 or zarr2 holds it)",
             array.dtype.name
         ))
     })?;
@@ -104,7 +104,7 @@ pub(super) fn n5_documents(
     if !(fill.as_f64() == Some(0.0) || fill.is_null()) {
         return Err(FormatError::Unsupported(format!(
             "fill value {fill}: N5 has none (absent blocks read as 0), so only arrays with fill \
-             value 0 can become N5 (--format zarr3 or zarr2 keeps it)"
+             value 0 can become N5 (--to zarr3 or zarr2 keeps it)"
         )));
     }
     let mut notes = Vec::new();
