@@ -2,12 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     tune_allocator();
     report_oversized_writes();
-    ExitCode::from(zlint::cli::run(zlint::cli::Cli::parse()))
+    ExitCode::from(zlint::cli::run(zlint::cli::parse()))
 }
 
 /// Keeps freed buffers below 32 MiB (decoded and encoded chunks) inside the process for the next

@@ -332,3 +332,78 @@ fn statistics_and_colour_conventions() {
     assert!(coloured(&[("CLICOLOR_FORCE", "1")]));
     assert!(!coloured(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
 }
+
+/// Issue 16: misspelled commands, rules and config keys get a suggestion (exit 2); unknown keys
+/// and rules in `[[overrides]]` are errors naming the file.
+#[test]
+fn typos_get_did_you_mean() {
+    let says = |args: &[&str], text: &str| {
+        let out = zlint().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(text), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("zlint: error").count(),
+            1,
+            "said once: {stderr}"
+        );
+    };
+    says(&["explian", "ZL101"], "did you mean `zlint explain`?");
+    says(&["rule"], "did you mean `zlint rules`?");
+    says(&["explain", "ZL1O1"], "did you mean `ZL101`?");
+    says(
+        &["explain", "chunk-to-small"],
+        "did you mean `chunk-too-small`?",
+    );
+    says(
+        &[MIXED, "--select", "chunk-to-small"],
+        "did you mean `chunk-too-small`?",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for (config, text) in [
+        (
+            "[[overrides]]\npath = \"raw\"\nignor = [\"ZL101\"]\n",
+            "unknown field `ignor`",
+        ),
+        (
+            "[[overrides]]\npath = \"raw\"\nignore = [\"ZL999\"]\n",
+            "unknown rule `ZL999`",
+        ),
+        (
+            "[thresholds]\nchunk-min-byte = 5\n",
+            "did you mean `chunk-min-bytes`?",
+        ),
+    ] {
+        let path = dir.path().join("zlint.toml");
+        std::fs::write(&path, config).unwrap();
+        says(&[MIXED, "--config", path.to_str().unwrap()], text);
+        says(&[MIXED, "--config", path.to_str().unwrap()], "zlint.toml");
+    }
+}
+
+/// Issue 16: shell completions and man pages come from the same definitions as `--help`.
+#[test]
+fn completions_and_man_pages() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = zlint().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("rechunk") && script.contains("ome-version"),
+            "{shell}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    zlint()
+        .args(["man", "--out-dir", dir.path().to_str().unwrap()])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(dir.path().join("zlint-rechunk.1")).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH zlint-rechunk"),
+        "{page}"
+    );
+    assert!(page.contains("ome\\-version"), "{page}");
+    let main = zlint().arg("man").output().unwrap();
+    assert!(String::from_utf8_lossy(&main.stdout).contains(".TH zlint"));
+}

@@ -44,6 +44,27 @@ pub enum Command {
     Rechunk(RechunkArgs),
     /// Compare two stores value by value (shape, data type, fill value, attributes, values).
     Verify(VerifyArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `zlint man > zlint.1`, or write one page per
+    /// subcommand too with --out-dir.
+    Man(ManArgs),
+}
+
+/// Arguments of `zlint man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `zlint.1` and `zlint-SUBCOMMAND.1` into this directory instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<std::path::PathBuf>,
+}
+
+/// Arguments of `zlint completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Output formats of the linter.

@@ -91,7 +91,8 @@ fn settings(args: &LintArgs, store_dir: Option<&std::path::Path>) -> crate::Resu
                 .any(|r| r.id.starts_with(&entry.to_ascii_uppercase()) || r.name == entry);
         if !known {
             return Err(crate::Error::Usage(format!(
-                "unknown rule or prefix `{entry}`"
+                "unknown rule or prefix `{entry}`{}",
+                crate::lint::registry::did_you_mean(entry)
             )));
         }
     }

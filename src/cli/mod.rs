@@ -27,9 +27,46 @@ fn locations(cli: &Cli) -> Vec<&str> {
         Some(Command::Lint(args)) => args.path.iter().map(String::as_str).collect(),
         Some(Command::Rechunk(args)) => vec![args.source.as_str(), args.target.as_str()],
         Some(Command::Verify(args)) => vec![args.source.as_str(), args.target.as_str()],
-        Some(Command::Rules(_) | Command::Explain(_)) => Vec::new(),
+        Some(
+            Command::Rules(_) | Command::Explain(_) | Command::Completions(_) | Command::Man(_),
+        ) => Vec::new(),
         None => cli.lint.path.iter().map(String::as_str).collect(),
     }
+}
+
+/// The arguments of the process, parsed; a first argument that is neither a command nor an
+/// existing path but close to a command's name (`zlint explian ZL101`, `zlint rule`) ends the
+/// process with exit code 2 and a suggestion, instead of being taken for a store to lint.
+#[must_use]
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(first) = args.get(1).and_then(|a| a.to_str())
+        && let Some(command) = misspelled_command(first)
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "zlint: error: `{first}` is neither a store nor a command; did you mean `zlint {command}`?"
+        );
+        std::process::exit(i32::from(EXIT_ERROR));
+    }
+    <Cli as clap::Parser>::parse_from(args)
+}
+
+/// The command `word` looks like a misspelling of, when it is not a path that exists.
+fn misspelled_command(word: &str) -> Option<String> {
+    if word.starts_with('-') || word.contains('/') || std::path::Path::new(word).exists() {
+        return None;
+    }
+    let command = <Cli as clap::CommandFactory>::command();
+    let names: Vec<String> = command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name().to_string())
+        .collect();
+    if names.iter().any(|n| n == word) {
+        return None;
+    }
+    crate::lint::registry::closest(word, word, names.iter().map(String::as_str)).map(str::to_string)
 }
 
 /// Runs the command and returns the exit code.
@@ -50,6 +87,8 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Explain(args)) => rules::explain(&args),
         Some(Command::Rechunk(args)) => rechunk::run(&args),
         Some(Command::Verify(args)) => rechunk::verify(&args),
+        Some(Command::Completions(args)) => completions(args.shell),
+        Some(Command::Man(args)) => man_pages(args.out_dir.as_deref()),
         None => lint::run(&cli.lint),
     };
     match result {
@@ -60,6 +99,42 @@ pub fn run(cli: Cli) -> u8 {
             EXIT_ERROR
         }
     }
+}
+
+/// Prints the completion script of `shell` for every subcommand and option.
+fn completions(shell: clap_complete::Shell) -> crate::Result<u8> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "zlint", &mut std::io::stdout());
+    Ok(EXIT_OK)
+}
+
+/// Prints the manual page of `zlint`, or writes it and one page per subcommand into `dir`.
+fn man_pages(dir: Option<&std::path::Path>) -> crate::Result<u8> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let Some(dir) = dir else {
+        let mut out = std::io::stdout().lock();
+        clap_mangen::Man::new(command)
+            .render(&mut out)
+            .map_err(stdout_error)?;
+        return Ok(EXIT_OK);
+    };
+    let write = |name: String, page: clap_mangen::Man| -> crate::Result<()> {
+        let path = dir.join(format!("{name}.1"));
+        let mut bytes = Vec::new();
+        page.render(&mut bytes).map_err(stdout_error)?;
+        std::fs::write(&path, bytes).map_err(|source| crate::Error::Io { path, source })
+    };
+    write("zlint".into(), clap_mangen::Man::new(command.clone()))?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("zlint-{}", sub.get_name());
+        // NAME shows the display name, SYNOPSIS the binary name: both as typed.
+        let page = sub
+            .clone()
+            .display_name(name.clone())
+            .bin_name(format!("zlint {}", sub.get_name()));
+        write(name, clap_mangen::Man::new(page))?;
+    }
+    Ok(EXIT_OK)
 }
 
 fn is_broken_pipe(err: &crate::Error) -> bool {

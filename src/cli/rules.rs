@@ -54,7 +54,11 @@ pub(crate) fn list(args: &RulesArgs) -> crate::Result<u8> {
 
 pub(crate) fn explain(args: &ExplainArgs) -> crate::Result<u8> {
     let rule = find(&args.rule).ok_or_else(|| {
-        crate::Error::Usage(format!("unknown rule `{}` (see `zlint rules`)", args.rule))
+        crate::Error::Usage(format!(
+            "unknown rule `{}`{} (see `zlint rules`)",
+            args.rule,
+            crate::lint::registry::did_you_mean(&args.rule)
+        ))
     })?;
     let mut out = std::io::stdout().lock();
     writeln!(

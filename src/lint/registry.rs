@@ -47,6 +47,41 @@ pub fn find(id_or_name: &str) -> Option<&'static Rule> {
         .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
 }
 
+/// The rule ID or name closest to a misspelled `entry` (`ZL1O1`, `chunk-to-small`), when one is
+/// close enough to be meant: at most two edits away, or one for a word of four characters or
+/// fewer.
+#[must_use]
+pub fn suggest(entry: &str) -> Option<&'static str> {
+    let entry_upper = entry.to_ascii_uppercase();
+    let candidates = RULES.iter().flat_map(|r| [r.id, r.name]);
+    closest(&entry_upper, entry, candidates)
+}
+
+/// The candidate closest to `entry` (compared as typed, and upper-cased for IDs), if close
+/// enough (see [`suggest`]).
+pub(crate) fn closest<'a>(
+    upper: &str,
+    entry: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = if entry.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .map(|c| {
+            let distance =
+                strsim::damerau_levenshtein(entry, c).min(strsim::damerau_levenshtein(upper, c));
+            (distance, c)
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// " (did you mean `X`?)" for a misspelled rule, or nothing.
+#[must_use]
+pub fn did_you_mean(entry: &str) -> String {
+    suggest(entry).map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
+}
+
 /// The README's rule table, generated from the registry (a test checks the README holds it).
 #[must_use]
 pub fn markdown_table() -> String {

@@ -56,6 +56,7 @@ pub struct Settings {
 
 /// Rules ignored below a path.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PathOverride {
     /// A node path, or a prefix ending in `/`.
     pub path: String,
@@ -122,9 +123,28 @@ impl Settings {
         settings.ignore = file.ignore;
         settings.fail_on = file.fail_on.unwrap_or(Severity::Warning);
         settings.overrides = file.overrides;
+        for (i, o) in settings.overrides.iter().enumerate() {
+            for entry in &o.ignore {
+                let known = entry.eq_ignore_ascii_case("ALL")
+                    || super::registry::RULES
+                        .iter()
+                        .any(|r| r.id.starts_with(&entry.to_ascii_uppercase()) || r.name == *entry);
+                if !known {
+                    return Err(config_error(format!(
+                        "[[overrides]] {} (path `{}`): unknown rule `{entry}` in `ignore`{}",
+                        i + 1,
+                        o.path,
+                        super::registry::did_you_mean(entry)
+                    )));
+                }
+            }
+        }
         for (id, severity) in file.severity {
             if super::registry::find(&id).is_none() {
-                return Err(config_error(format!("[severity]: unknown rule `{id}`")));
+                return Err(config_error(format!(
+                    "[severity]: unknown rule `{id}`{}",
+                    super::registry::did_you_mean(&id)
+                )));
             }
             settings
                 .severities
@@ -173,6 +193,12 @@ fn apply_thresholds(
         _ => return Err("thresholds cannot be represented".into()),
     };
     for (key, value) in changes {
+        if !map.contains_key(key) {
+            let known: Vec<&str> = map.keys().map(String::as_str).collect();
+            let hint = super::registry::closest(key, key, known.into_iter())
+                .map_or_else(String::new, |k| format!("; did you mean `{k}`?"));
+            return Err(format!("[thresholds]: unknown key `{key}`{hint}"));
+        }
         let Some(slot) = map.get_mut(key) else {
             return Err(format!("[thresholds]: unknown key `{key}`"));
         };
