@@ -407,3 +407,43 @@ fn completions_and_man_pages() {
     let main = zlint().arg("man").output().unwrap();
     assert!(String::from_utf8_lossy(&main.stdout).contains(".TH zlint"));
 }
+
+/// Issue 16: every rule's explanation links its section of docs/guidance.md, and the section
+/// exists (as GitHub makes anchors of `### ZL101 chunk-too-small` headings) and links sources.
+#[test]
+fn every_rule_links_an_existing_guidance_section() {
+    let guidance = std::fs::read_to_string("docs/guidance.md").unwrap();
+    let anchor = |heading: &str| {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+            .collect::<String>()
+            .replace(' ', "-")
+    };
+    let anchors: Vec<String> = guidance
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|l| anchor(l.trim_start_matches('#')))
+        .collect();
+    let rules: serde_json::Value = serde_json::from_str(&run(&["rules", "--json"]).0).unwrap();
+    for rule in rules.as_array().unwrap() {
+        let id = rule["id"].as_str().unwrap();
+        let (text, code) = run(&["explain", id]);
+        assert_eq!(code, 0);
+        let link = text
+            .lines()
+            .find_map(|l| l.strip_prefix("docs/guidance.md#"))
+            .unwrap_or_else(|| panic!("{id}: no link in\n{text}"));
+        assert!(
+            anchors.iter().any(|a| a == link),
+            "{id}: no section `{link}`"
+        );
+        assert!(
+            !text.contains("GUIDANCE.md"),
+            "{id} cites a file not in the project"
+        );
+    }
+    assert!(guidance.contains("https://blog.dask.org/2021/11/02/choosing-dask-chunk-sizes"));
+}

@@ -67,6 +67,6 @@ pub(crate) fn explain(args: &ExplainArgs) -> crate::Result<u8> {
         rule.id, rule.name, rule.severity
     )
     .map_err(stdout_error)?;
-    write!(out, "{}", rule.explanation).map_err(stdout_error)?;
+    write!(out, "{}", rule.documentation()).map_err(stdout_error)?;
     Ok(EXIT_OK)
 }

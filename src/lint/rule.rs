@@ -84,6 +84,32 @@ pub struct Rule {
     pub explanation: &'static str,
 }
 
+impl Rule {
+    /// The section of `docs/guidance.md` that gives this rule's threshold, reasoning and sources
+    /// (`docs/guidance.md#zl101-chunk-too-small`).
+    #[must_use]
+    pub fn guidance_link(&self) -> String {
+        format!(
+            "docs/guidance.md#{}-{}",
+            self.id.to_ascii_lowercase(),
+            self.name
+        )
+    }
+
+    /// The explanation with its link to the guidance, as `zlint explain` and SARIF show it.
+    #[must_use]
+    pub fn documentation(&self) -> String {
+        format!(
+            "{}
+## Guidance and sources
+{}
+",
+            self.explanation,
+            self.guidance_link()
+        )
+    }
+}
+
 /// What a rule's check returns: the node, the message and the measured figures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {

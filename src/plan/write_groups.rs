@@ -4,7 +4,7 @@
 //! `lcm(source chunk, target object)` along every axis (or span the axis): then every source
 //! chunk lies inside one group. When even one such group does not fit the memory budget, groups
 //! shrink to whole target objects and source chunks straddling them are decoded more than once;
-//! the plan reports that as read amplification (GUIDANCE.md section 6).
+//! the plan reports that as read amplification (docs/guidance.md, "How a rechunk runs").
 
 use serde::{Deserialize, Serialize};
 

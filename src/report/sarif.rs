@@ -131,8 +131,8 @@ pub fn write(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
                 text: rule.explanation.to_string(),
             },
             help: Help {
-                text: rule.explanation.to_string(),
-                markdown: rule.explanation.to_string(),
+                text: rule.documentation(),
+                markdown: rule.documentation(),
             },
             default_configuration: Configuration {
                 level: level(rule.severity),

@@ -24,7 +24,6 @@ judged through the first level: one chunk shape across a pyramid is what viewers
 ## Why is this bad?
 A Z chunk of 1 on a 1,187-plane stack (iohub #374) or 1-pixel chunks (acquire-zarr #184) make
 every read touch thousands of objects; plane chunks read for volumes decode 64 planes per block.
-GUIDANCE.md §4, GUIDANCE-NOTES.md ZL203.
 
 ## Example
 A 2048×2048×2048 uint8 volume chunked 1×64×64 (4 KiB).

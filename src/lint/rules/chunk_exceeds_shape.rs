@@ -19,7 +19,7 @@ chunk is padding, and informs otherwise.
 ## Why is this bad?
 Zarr stores border chunks at full size ("chunks at the border of an array always have the full
 chunk size", Zarr v3 regular grid), so the excess is decoded and held in memory for nothing;
-some writers (bioformats2raw) refuse such layouts. GUIDANCE.md §4.
+some writers (bioformats2raw) refuse such layouts.
 
 ## Example
 A 10×2048×2048 array chunked 64×256×256: 84 % of each chunk is padding.

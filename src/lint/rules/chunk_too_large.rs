@@ -22,7 +22,7 @@ against `chunk-max-bytes`: 1 GiB (analysis), 256 MiB (cloud), 8 MiB (visualizati
 Reading one value decodes the whole read unit, and dask holds about two per thread in memory;
 over 1–2 GB workers run out of memory or spill ("a LOT slower", Dask blog). Blosc cannot
 compress buffers over 2 GiB and N5 blocks cannot exceed 2 GB (pangeo rechunker #75, #98).
-Viewers want chunks of at most a few MiB (browser caches, fileglancer #430). GUIDANCE.md §4.
+Viewers want chunks of at most a few MiB (browser caches, fileglancer #430).
 
 ## Example
 A 512×4096×4096 uint16 volume stored as one 16 GiB chunk.

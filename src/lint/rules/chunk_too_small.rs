@@ -23,7 +23,7 @@ judged through the first level: one chunk shape across a pyramid is what viewers
 ## Why is this bad?
 Every object costs a task in dask (about 1 ms of scheduling each), a file on disk (inodes,
 listing time on HPC file systems) or a request on an object store. "Chunk sizes below 1MB are
-almost always bad" (Dask blog, "Choosing good chunk sizes in Dask"; GUIDANCE.md sections 1, 4).
+almost always bad" (Dask blog, "Choosing good chunk sizes in Dask").
 
 ## Example
 A 1000×2048×2048 uint16 stack in chunks of 1×256×256 (128 KiB): 64,000 objects.

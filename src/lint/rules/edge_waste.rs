@@ -21,7 +21,7 @@ judged through the first level: one chunk shape across a pyramid is what viewers
 
 ## Why is this bad?
 Zarr stores edge chunks at full size: the padding is written, read, decoded and held in memory.
-Padding usually compresses well, so the cost is mostly in decoding and memory. GUIDANCE.md §4.
+Padding usually compresses well, so the cost is mostly in decoding and memory.
 
 ## Example
 A 1025×1025 array in 1024×1024 chunks: 75 % of the stored elements are padding.

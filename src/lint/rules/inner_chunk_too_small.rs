@@ -22,7 +22,7 @@ judged through the first level: one chunk shape across a pyramid is what viewers
 ## Why is this bad?
 Each inner chunk costs a 16-byte index entry, a codec call and, on object stores, a range
 request; dask's and xarray's default readers make one task per inner chunk. webKnossos' default
-32³ uint8 inner chunks (32 KiB) are fine. GUIDANCE.md §4, GUIDANCE-NOTES.md ZL103.
+32³ uint8 inner chunks (32 KiB) are fine.
 
 ## Example
 Shards of 1024³ uint8 with inner chunks of 8×8×8 (512 B): 2 million inner chunks per shard.

@@ -22,8 +22,7 @@ information are not judged. Info; a warning in the visualization profile.
 
 ## Why is this bad?
 Viewers must read full resolution to show an overview: napari cannot display more than 16,384
-pixels per axis without a pyramid, and fileglancer warns about single-level images over 1 GB
-(GUIDANCE.md §4).
+pixels per axis without a pyramid, and fileglancer warns about single-level images over 1 GB.
 
 ## Example
 A 20000×20000 uint16 image with dimension names y, x and no `multiscales`.

@@ -23,7 +23,7 @@ path; a missing level at the group's.
 The NGFF specification requires every level to exist with the same axes, ordered from the
 highest resolution down. Viewers and converters (ngff-zarr, bioformats2raw, webKnossos) use one
 chunk shape for all levels; a level chunked differently reads at a different cost and usually
-means one level was written by another tool or by mistake. GUIDANCE.md §4 and §5.
+means one level was written by another tool or by mistake.
 
 ## Example
 Levels chunked 64×64×64, 64×64×64 and 1×512×512.

@@ -19,7 +19,7 @@ whose root has no consolidated metadata (`.zmetadata`, or `consolidated_metadata
 
 ## Why is this bad?
 Without it, opening the hierarchy costs one request per node; on object stores that is seconds
-to minutes (Pangeo and ESIP cloud guides). GUIDANCE.md §4.
+to minutes (Pangeo and ESIP cloud guides).
 
 ## Example
 A Zarr v2 hierarchy of 500 arrays on S3 without `.zmetadata`.

@@ -17,7 +17,7 @@ then channel (or custom), then space; and as many axes as each level has dimensi
 
 ## Why is this bad?
 These are MUSTs of the NGFF specification (0.4, 0.5); viewers that rely on them show the data
-transposed or refuse it. fileglancer warns about non-canonical axis order. GUIDANCE.md §4.
+transposed or refuse it. fileglancer warns about non-canonical axis order.
 
 ## Example
 axes `x, y, z`.

@@ -19,7 +19,7 @@ shape along every axis.
 
 ## Why is this bad?
 The sharding codec requires it: the inner chunk shape "must evenly divide" the shard shape
-(Zarr v3 sharding specification); readers refuse the array. GUIDANCE.md §4.
+(Zarr v3 sharding specification); readers refuse the array.
 
 ## Example
 Shards of 100×100 with inner chunks of 32×32.

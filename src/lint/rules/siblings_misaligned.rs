@@ -20,7 +20,7 @@ Within one group, finds arrays that share a dimension name (Zarr v3 `dimension_n
 ## Why is this bad?
 Operations that combine such arrays (xarray datasets, dask `unify_chunks`) rechunk them to the
 union of their chunk boundaries first, multiplying tasks; dask warns when the count grows
-tenfold. GUIDANCE.md §4.
+tenfold.
 
 ## Example
 `temperature(time, lat, lon)` chunked 10 along time and `pressure(time, lat, lon)` chunked 24.

@@ -18,7 +18,7 @@ stored chunk at all.
 
 ## Why is this bad?
 Sparse arrays are fine by design (N5, `write_empty_chunks=False`), but a level or array with no
-data at all is usually a failed or interrupted write (ScrollPrize villa #1756). GUIDANCE.md §4.
+data at all is usually a failed or interrupted write (ScrollPrize villa #1756).
 
 ## Example
 A pyramid level whose metadata exists but whose chunks were never written.

@@ -20,7 +20,7 @@ smaller than `min-stored-object-bytes` (64 KiB). A warning in the cloud profile.
 ## Why is this bad?
 Compression can make objects that look fine uncompressed tiny on disk: files below the file
 system's block size waste space, and object-store requests under ~512 KB are dominated by
-latency. GUIDANCE.md §4.
+latency.
 
 ## Example
 1 MiB chunks of a label image that compress to 2 KiB each.

@@ -18,7 +18,7 @@ array could be split that far with every chunk still above `chunk-min-bytes`.
 
 ## Why is this bad?
 Dask needs at least as many chunks as worker cores, "or better, the number of worker cores
-times 2", or workers sit idle (Dask blog; GUIDANCE.md §1).
+times 2", or workers sit idle (Dask blog).
 
 ## Example
 A 2 GiB array stored as 2 chunks of 1 GiB, processed on 8 cores.

@@ -19,7 +19,7 @@ profile.
 ## Why is this bad?
 Default readers (`dask.array.from_zarr`, `xarray.open_zarr`) make one task per stored chunk;
 "more than 10,000 or 100,000 chunks may start to perform poorly" (Dask blog), and every
-operation multiplies the graph. GUIDANCE.md §1, §4.
+operation multiplies the graph.
 
 ## Example
 A 100,000×10,000 float32 array in 100×100 chunks: 100,000 chunks.

@@ -20,7 +20,7 @@ Flags more than `max-files-per-dir` (10,000).
 ## Why is this bad?
 Large directories are slow to list and to create files in on HPC file systems (Lustre guides
 advise splitting at hundreds to thousands of files). The `/` separator "decreases the maximum
-number of items in hierarchical stores" (Zarr v3 chunk key encoding). GUIDANCE.md §4.
+number of items in hierarchical stores" (Zarr v3 chunk key encoding).
 
 ## Example
 A Zarr v2 array of 200×200 chunks with the `.` separator: 40,000 files in one directory.

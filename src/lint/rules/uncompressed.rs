@@ -20,7 +20,7 @@ profile, where every byte is transferred.
 
 ## Why is this bad?
 Microscopy and label data often compress several-fold (masks by 86–96 %); uncompressed stores
-cost storage, transfer and read time. GUIDANCE.md §4.
+cost storage, transfer and read time.
 
 ## Example
 A 10 GiB uint16 volume stored raw.

@@ -1,6 +1,6 @@
 //! The recommended layout: a pure function from an array's shape, data type, current layout,
 //! axis roles, profile and access pattern to chunks (and shards). The linter shows it in every
-//! finding; the rechunker's `--auto` writes it. `GUIDANCE.md` section 5 is the specification.
+//! finding; the rechunker's `--auto` writes it. `docs/guidance.md` ("The recommended layout") describes it.
 //!
 //! Outline:
 //! 1. A layout already inside the profile's windows is kept as it is (so recommending again
@@ -124,7 +124,7 @@ fn acceptable(request: &LayoutRequest<'_>, layout: &Layout, later_level: bool) -
 }
 
 /// The first of `layouts` that, clipped to the request's shape, is acceptable for it: how the
-/// levels of one multiscale pyramid share one chunk shape (GUIDANCE.md section 5; ngff-zarr and
+/// levels of one multiscale pyramid share one chunk shape (docs/guidance.md; ngff-zarr and
 /// bioformats2raw do the same).
 #[must_use]
 pub fn reuse_layout<'l>(
