@@ -3,7 +3,9 @@
 
 /// Receives progress from long-running operations.
 pub trait Progress: Sync {
-    /// A phase begins: `what` names it, `total` is the expected amount of work (`None` if unknown).
+    /// A phase begins: `what` names its unit (`objects`), or for bytes its phase and unit
+    /// (`rechunk bytes`, `verify bytes`); `total` is the expected amount of work (`None` if
+    /// unknown).
     fn begin(&self, what: &str, total: Option<u64>);
     /// `amount` more units of work are done.
     fn advance(&self, amount: u64);

@@ -1054,3 +1054,72 @@ fn the_plan_json_is_versioned_and_documented() {
     let missing: Vec<&String> = seen.iter().filter(|k| !documented(k)).collect();
     assert!(missing.is_empty(), "not in docs/plan-json.md: {missing:?}");
 }
+
+/// Issue 16: --verify's memory is checked with the plan, before anything is written (and with
+/// --dry-run too), and the message says how much to ask for.
+#[test]
+fn verify_memory_is_checked_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.zarr");
+    let base = [
+        "rechunk",
+        "fixtures/ome/v05.ome.zarr",
+        out.to_str().unwrap(),
+        "--to",
+        "zarr3",
+        "--shards",
+        "32,64,64",
+        "--max-mem",
+        "600KiB",
+    ];
+    for extra in [&["--verify"][..], &["--verify", "--dry-run"][..]] {
+        zlint()
+            .args(base)
+            .args(extra)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "--verify compares one target object",
+            ))
+            .stderr(predicate::str::contains("give --max-mem"));
+        assert!(!out.exists(), "{extra:?}");
+    }
+    // The same budget without --verify rechunks.
+    zlint().args(base).arg("-q").assert().success();
+}
+
+/// Issue 16: `zlint verify` compares values even when attributes differ, and names how many
+/// values differ and where the first one is.
+#[test]
+fn verify_reports_attributes_and_values_with_the_first_differing_element() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("copy.zarr");
+    let source = "fixtures/zarr3/plain.zarr";
+    zlint()
+        .args([
+            "rechunk",
+            source,
+            out.to_str().unwrap(),
+            "--codec",
+            "none",
+            "-q",
+        ])
+        .assert()
+        .success();
+    let mut doc = json_file(&out.join("zarr.json"));
+    doc["attributes"]["extra"] = json!(1);
+    std::fs::write(out.join("zarr.json"), doc.to_string()).unwrap();
+    // The second float64 of chunk (0, 0) (chunks are 20×32, stored raw, little-endian).
+    let chunk = out.join("c/0/0");
+    let mut bytes = std::fs::read(&chunk).unwrap();
+    bytes[8] ^= 0xff;
+    std::fs::write(&chunk, bytes).unwrap();
+    zlint()
+        .args(["verify", source, out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/: attributes differ"))
+        .stderr(predicate::str::contains(
+            "1 of 2560 values differ in region [0..40, 0..64], the first at [0, 1]",
+        ));
+}

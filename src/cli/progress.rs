@@ -33,9 +33,16 @@ impl Progress for Bar {
             Some(total) => ProgressBar::new(total),
             None => ProgressBar::no_length(),
         };
-        let template = if what == "bytes" {
-            "{spinner} {bar:30} {bytes}/{total_bytes} ({binary_bytes_per_sec}, {eta} left)"
-                .to_string()
+        // "bytes", or "PHASE bytes" (rechunk, verify): the phase names the bar.
+        let template = if let Some(phase) = what.strip_suffix("bytes") {
+            format!(
+                "{}{{spinner}} {{bar:30}} {{bytes}}/{{total_bytes}} ({{binary_bytes_per_sec}}, {{eta}} left)",
+                if phase.is_empty() {
+                    String::new()
+                } else {
+                    format!("{:<8}", phase.trim())
+                }
+            )
         } else {
             format!(
                 "{{spinner}} {{bar:30}} {{human_pos}}/{{human_len}} {what} ({{per_sec}}, {{eta}} left)"

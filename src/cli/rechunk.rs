@@ -113,6 +113,9 @@ pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
         existing(args),
     )?;
     let plan = job.plan_value();
+    if args.verify {
+        plan.check_verification(budget)?;
+    }
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         if args.json {
@@ -215,6 +218,9 @@ fn finalize(args: &RechunkArgs) -> Result<u8> {
     // Verification has its own budget: the plan's may be a worker's, far from this machine's.
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
     let output = InProgress::open(&args.source, &args.target, budget.threads)?;
+    if args.verify {
+        output.plan().check_verification(budget)?;
+    }
     let verify_bar = Bar::new(args.quiet);
     let verification = Verification {
         budget,

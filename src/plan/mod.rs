@@ -6,6 +6,7 @@ pub mod rechunk_plan;
 pub mod recommend;
 pub mod request;
 mod target_layout;
+mod verification;
 pub use target_layout::target_layouts;
 pub mod write_groups;
 

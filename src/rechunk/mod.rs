@@ -192,7 +192,7 @@ pub fn run_part(
         .filter(|a| a.intermediate.is_some())
         .map(|a| a.bytes_written)
         .sum();
-    progress.begin("bytes", Some(mine.bytes + first_passes));
+    progress.begin("rechunk bytes", Some(mine.bytes + first_passes));
     let mut summary = RechunkSummary {
         arrays: mine.ranges.len(),
         groups_written: 0,

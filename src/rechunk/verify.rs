@@ -64,7 +64,7 @@ pub fn verify(
         .iter()
         .filter_map(ArrayInfo::size_bytes)
         .sum();
-    progress.begin("bytes", Some(total));
+    progress.begin("verify bytes", Some(total));
     for array in &src_store.arrays {
         let Some(other) = dst_store.array(&array.path) else {
             report
@@ -73,7 +73,6 @@ pub fn verify(
             continue;
         };
         report.arrays += 1;
-        let before = report.mismatches.len();
         if other.shape != array.shape {
             report.mismatches.push(format!(
                 "{}: shape {:?} became {:?}",
@@ -109,7 +108,9 @@ pub fn verify(
                 array.path, a.fill_value, a.data_type, b.fill_value, b.data_type
             ));
         }
-        if report.mismatches.len() > before {
+        // Values are compared whenever they can be (same shape and data type), even when
+        // attributes or fill values differ: a report should say everything that differs.
+        if other.shape != array.shape || other.dtype != array.dtype {
             continue;
         }
         let compared = compare_values(
@@ -218,17 +219,21 @@ fn compare_values(
         .map(|g| -> Result<u64> {
             let subset: ArraySubset = super::region(g, &counts, &block, &array.shape);
             let location = array.path.to_string();
-            let differ = if variable {
-                src.read_elements(&subset)? != dst.read_elements(&subset)?
+            let difference = if variable {
+                (src.read_elements(&subset)? != dst.read_elements(&subset)?)
+                    .then(|| format!("values differ in region {subset}"))
             } else {
-                read_region(&src, &subset, item, &location)?
-                    != read_region(&dst, &subset, item, &location)?
+                let (a, b) = (
+                    read_region(&src, &subset, item, &location)?,
+                    read_region(&dst, &subset, item, &location)?,
+                );
+                element_difference(&a, &b, item, &subset)
             };
-            if differ {
+            if let Some(difference) = difference {
                 mismatches
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .push(format!("{}: values differ in region {subset}", array.path));
+                    .push(format!("{}: {difference}", array.path));
             }
             let n = subset.num_elements() * item;
             progress.advance(n);
@@ -238,6 +243,41 @@ fn compare_values(
     let mut mismatches = mismatches.into_inner().unwrap_or_else(|p| p.into_inner());
     mismatches.sort();
     Ok((bytes, mismatches))
+}
+
+/// How two reads of `subset` (elements of `item` bytes, C order) differ: how many elements and
+/// where the first is, in array coordinates; `None` when they are equal.
+fn element_difference(a: &[u8], b: &[u8], item: u64, subset: &ArraySubset) -> Option<String> {
+    if a == b {
+        return None;
+    }
+    let item = usize::try_from(item.max(1)).unwrap_or(1);
+    let mut differing = a
+        .chunks(item)
+        .zip(b.chunks(item))
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(i, _)| i as u64);
+    let first = differing.next();
+    let count = first.map_or(0, |_| 1 + differing.count() as u64);
+    let total = subset.num_elements();
+    let at = first.map(|mut flat| {
+        let shape = subset.shape();
+        let mut index = vec![0u64; shape.len()];
+        for axis in (0..shape.len()).rev() {
+            let extent = shape[axis].max(1);
+            index[axis] = subset.start()[axis] + flat % extent;
+            flat /= extent;
+        }
+        index
+    });
+    Some(match at {
+        Some(at) => {
+            format!("{count} of {total} values differ in region {subset}, the first at {at:?}")
+        }
+        // Lengths differ (cannot happen for reads of one subset): say the region.
+        None => format!("values differ in region {subset}"),
+    })
 }
 
 /// The Zarr v3 view of an array's metadata, the error naming the array in `opened`.
