@@ -447,3 +447,65 @@ fn every_rule_links_an_existing_guidance_section() {
     }
     assert!(guidance.contains("https://blog.dask.org/2021/11/02/choosing-dask-chunk-sizes"));
 }
+
+/// Issue 16: the config is found upward from the store (the nearest `zlint.toml`, or
+/// `pyproject.toml` with `[tool.zlint]`); a `pyproject.toml` without the table is passed over;
+/// `--extend-select` adds to the selection.
+#[test]
+fn config_discovery_goes_upward_and_reads_pyproject() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    let store = project.join("data/raw/hierarchy.zarr");
+    copy_dir(std::path::Path::new(MIXED), &store);
+    let profile = |extra: &[&str]| -> (String, Vec<String>) {
+        let out = zlint()
+            .current_dir(dir.path())
+            .arg(&store)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let rules = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect();
+        (doc["profile"].as_str().unwrap().to_string(), rules)
+    };
+    assert_eq!(profile(&[]).0, "analysis");
+    std::fs::write(project.join("pyproject.toml"), "[project]\nname = \"x\"\n").unwrap();
+    assert_eq!(profile(&[]).0, "analysis");
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[project]\nname = \"x\"\n\n[tool.zlint]\nprofile = \"cloud\"\nselect = [\"ZL107\"]\n",
+    )
+    .unwrap();
+    let (found_profile, rules) = profile(&[]);
+    assert_eq!(found_profile, "cloud");
+    assert!(rules.iter().all(|r| r == "ZL107"), "{rules:?}");
+    let (_, extended) = profile(&["--extend-select", "ZL101"]);
+    assert!(extended.iter().any(|r| r == "ZL101"), "{extended:?}");
+    // A zlint.toml nearer the store wins.
+    std::fs::write(
+        project.join("data/zlint.toml"),
+        "profile = \"visualization\"\n",
+    )
+    .unwrap();
+    assert_eq!(profile(&[]).0, "visualization");
+    // Unknown keys in [tool.zlint] are errors naming the file.
+    std::fs::remove_file(project.join("data/zlint.toml")).unwrap();
+    std::fs::write(
+        project.join("pyproject.toml"),
+        "[tool.zlint]\nprofil = \"cloud\"\n",
+    )
+    .unwrap();
+    let out = zlint().arg(&store).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pyproject.toml") && stderr.contains("profil"),
+        "{stderr}"
+    );
+}

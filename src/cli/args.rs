@@ -109,13 +109,17 @@ pub struct LintArgs {
     /// Run only these rules (IDs, prefixes such as ZL2, or names; comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Run these rules too, besides those --select or the config file selects (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
     /// Do not run these rules (IDs, prefixes or names; comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Exit 1 when a finding has at least this severity [default: warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
-    /// Config file [default: zlint.toml in the store, else in the current directory].
+    /// Config file [default: the nearest zlint.toml, or pyproject.toml with [tool.zlint], in the
+    /// store's directory or above it, else in the current directory or above it].
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
     /// Ignore any zlint.toml.

@@ -80,11 +80,20 @@ fn settings(args: &LintArgs, store_dir: Option<&std::path::Path>) -> crate::Resu
     if !args.select.is_empty() {
         settings.select.clone_from(&args.select);
     }
+    // An empty selection means every rule: extending it changes nothing.
+    if !settings.select.is_empty() {
+        settings.select.extend(args.extend_select.iter().cloned());
+    }
     settings.ignore.extend(args.ignore.iter().cloned());
     if let Some(fail_on) = args.fail_on {
         settings.fail_on = fail_on;
     }
-    for entry in settings.select.iter().chain(&settings.ignore) {
+    for entry in settings
+        .select
+        .iter()
+        .chain(&settings.ignore)
+        .chain(&args.extend_select)
+    {
         let known = entry.eq_ignore_ascii_case("ALL")
             || crate::lint::registry::RULES
                 .iter()

@@ -71,6 +71,35 @@ impl Default for Settings {
     }
 }
 
+/// The Python project file whose `[tool.zlint]` table configures zlint as `zlint.toml` does.
+pub const PYPROJECT_FILE: &str = "pyproject.toml";
+
+/// `pyproject.toml`: only `[tool.zlint]` is read; other tools' tables are theirs.
+#[derive(Debug, Default, Deserialize)]
+struct PyProject {
+    #[serde(default)]
+    tool: PyProjectTools,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PyProjectTools {
+    zlint: Option<ConfigFile>,
+}
+
+fn is_pyproject(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == PYPROJECT_FILE)
+}
+
+/// Whether the `pyproject.toml` at `path` has a `[tool.zlint]` table (unreadable files have
+/// none: they are not zlint's to report).
+fn has_zlint_table(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|table| table.get("tool")?.get("zlint").cloned())
+        .is_some()
+}
+
 /// `zlint.toml` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -116,7 +145,15 @@ impl Settings {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| config_error(e.to_string()))?;
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| config_error(e.to_string()))?;
+        let file: ConfigFile = if is_pyproject(path) {
+            toml::from_str::<PyProject>(&text)
+                .map_err(|e| config_error(e.to_string()))?
+                .tool
+                .zlint
+                .ok_or_else(|| config_error("no [tool.zlint] table".into()))?
+        } else {
+            toml::from_str(&text).map_err(|e| config_error(e.to_string()))?
+        };
         let mut settings = Self::for_profile(profile.or(file.profile).unwrap_or_default());
         settings.access = file.access.unwrap_or_default();
         settings.select = file.select;
@@ -155,15 +192,30 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The config file that applies to `store_dir`: `zlint.toml` in the store, else in the
-    /// current directory.
+    /// The config file that applies to `store_dir`: the nearest `zlint.toml`, or
+    /// `pyproject.toml` with a `[tool.zlint]` table, in the store's directory or above it; else
+    /// the nearest in the current directory or above it (a `zlint.toml` wins over a
+    /// `pyproject.toml` in the same directory).
     #[must_use]
     pub fn discover(store_dir: Option<&Path>) -> Option<PathBuf> {
-        store_dir
-            .map(|dir| dir.join(CONFIG_FILE))
+        let absolute = |dir: &Path| std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let starts = store_dir
+            .map(absolute)
             .into_iter()
-            .chain(std::iter::once(PathBuf::from(CONFIG_FILE)))
-            .find(|candidate| candidate.is_file())
+            .chain(std::iter::once(absolute(Path::new("."))));
+        for start in starts {
+            for dir in start.ancestors() {
+                let config = dir.join(CONFIG_FILE);
+                if config.is_file() {
+                    return Some(config);
+                }
+                let pyproject = dir.join(PYPROJECT_FILE);
+                if pyproject.is_file() && has_zlint_table(&pyproject) {
+                    return Some(pyproject);
+                }
+            }
+        }
+        None
     }
 
     /// Whether a per-path override ignores `rule` at `path`.
