@@ -1120,6 +1120,21 @@ fn verify_reports_attributes_and_values_with_the_first_differing_element() {
         .code(2)
         .stderr(predicate::str::contains("/: attributes differ"))
         .stderr(predicate::str::contains(
-            "1 of 2560 values differ in region [0..40, 0..64], the first at [0, 1]",
+            "1 of 2560 values differ in region [0..40, 0..64], the first at [0, 1] (in the target's chunk [0, 0])",
         ));
+    // A second difference, in the last chunk: --max-diffs 2 prints two, and says one more.
+    let last = out.join("c/2/2");
+    let mut bytes = std::fs::read(&last).unwrap();
+    bytes[0] ^= 0xff;
+    std::fs::write(&last, bytes).unwrap();
+    let output = zlint()
+        .args(["verify", source, out.to_str().unwrap(), "--max-diffs", "2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+    assert!(
+        stderr.contains("… and 1 more (--max-diffs 3 shows them)"),
+        "{stderr}"
+    );
 }

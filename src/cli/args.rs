@@ -280,6 +280,9 @@ pub struct RechunkArgs {
         conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "dry_run", "overwrite", "resume"]
     )]
     pub finalize: bool,
+    /// With --verify: print at most this many differences.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_diffs: usize,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -298,6 +301,9 @@ pub struct VerifyArgs {
     /// Worker threads [default: all cores].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    /// Print at most this many differences (the count of the others follows).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_diffs: usize,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

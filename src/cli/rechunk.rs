@@ -168,7 +168,7 @@ fn report_verification(outcome: &Outcome, args: &RechunkArgs) -> u8 {
     match &outcome.verification {
         None => EXIT_OK,
         Some(report) => {
-            let code = print_verify(report, &args.target);
+            let code = print_verify(report, &args.target, args.max_diffs);
             if code != EXIT_OK {
                 let _ = writeln!(
                     std::io::stderr(),
@@ -244,10 +244,10 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<u8> {
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
     let report =
         rechunk::verify_locations(&args.source, &args.target, budget, &Bar::new(args.quiet))?;
-    Ok(print_verify(&report, &args.target))
+    Ok(print_verify(&report, &args.target, args.max_diffs))
 }
 
-fn print_verify(report: &rechunk::VerifyReport, target: &str) -> u8 {
+fn print_verify(report: &rechunk::VerifyReport, target: &str, max_diffs: usize) -> u8 {
     if report.mismatches.is_empty() {
         let _ = writeln!(
             std::io::stdout(),
@@ -258,8 +258,16 @@ fn print_verify(report: &rechunk::VerifyReport, target: &str) -> u8 {
         return EXIT_OK;
     }
     let mut err = std::io::stderr().lock();
-    for mismatch in &report.mismatches {
+    for mismatch in report.mismatches.iter().take(max_diffs) {
         let _ = writeln!(err, "zlint: error: {target}: {mismatch}");
+    }
+    let more = report.mismatches.len().saturating_sub(max_diffs);
+    if more > 0 {
+        let _ = writeln!(
+            err,
+            "zlint: error: {target}: … and {more} more (--max-diffs {} shows them)",
+            report.mismatches.len()
+        );
     }
     EXIT_ERROR
 }

@@ -80,6 +80,9 @@ pub struct Rule {
     pub recommends: bool,
     /// The check.
     pub check: Check,
+    /// Why a finding matters, in one sentence without the final period (shown with each
+    /// finding in text output).
+    pub why: &'static str,
     /// Documentation under fixed headings (`zlint explain`).
     pub explanation: &'static str,
 }

@@ -227,7 +227,7 @@ fn compare_values(
                     read_region(&src, &subset, item, &location)?,
                     read_region(&dst, &subset, item, &location)?,
                 );
-                element_difference(&a, &b, item, &subset)
+                element_difference(&a, &b, item, &subset, &other.chunk_shape)
             };
             if let Some(difference) = difference {
                 mismatches
@@ -245,9 +245,16 @@ fn compare_values(
     Ok((bytes, mismatches))
 }
 
-/// How two reads of `subset` (elements of `item` bytes, C order) differ: how many elements and
-/// where the first is, in array coordinates; `None` when they are equal.
-fn element_difference(a: &[u8], b: &[u8], item: u64, subset: &ArraySubset) -> Option<String> {
+/// How two reads of `subset` (elements of `item` bytes, C order) differ: how many elements,
+/// where the first is in array coordinates, and which of the target's `chunks` holds it; `None`
+/// when they are equal.
+fn element_difference(
+    a: &[u8],
+    b: &[u8],
+    item: u64,
+    subset: &ArraySubset,
+    chunks: &[u64],
+) -> Option<String> {
     if a == b {
         return None;
     }
@@ -273,7 +280,14 @@ fn element_difference(a: &[u8], b: &[u8], item: u64, subset: &ArraySubset) -> Op
     });
     Some(match at {
         Some(at) => {
-            format!("{count} of {total} values differ in region {subset}, the first at {at:?}")
+            let chunk: Vec<u64> = at
+                .iter()
+                .zip(chunks)
+                .map(|(i, c)| i / (*c).max(1))
+                .collect();
+            format!(
+                "{count} of {total} values differ in region {subset}, the first at {at:?} (in the target's chunk {chunk:?})"
+            )
         }
         // Lengths differ (cannot happen for reads of one subset): say the region.
         None => format!("values differ in region {subset}"),

@@ -84,6 +84,9 @@ pub fn write(
             d.name,
             d.message
         )?;
+        if let Some(rule) = crate::lint::registry::find(d.rule) {
+            writeln!(out, "  {}: {}", paint(color, "1;36", "why"), rule.why)?;
+        }
         if let Some(layout) = &d.recommendation {
             let shards = layout
                 .shards

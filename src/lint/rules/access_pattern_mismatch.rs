@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
+    why: "the common read then touches many chunks or decodes far more than it returns",
     check: Check::Array(check),
     explanation: r#"## What it does
 Always: finds degenerate chunks, with an extent of 1 along an axis of 64 or more while the

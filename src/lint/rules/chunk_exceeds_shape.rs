@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
+    why: "the padding beyond the array is stored or decoded for nothing",
     check: Check::Array(check),
     explanation: r#"## What it does
 Finds axes where the chunk is longer than the array. It warns when more than half of every

@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
+    why: "a reader decodes the whole read unit to get one value, and workers hold several at once",
     check: Check::Array(check),
     explanation: r#"## What it does
 Checks the uncompressed size of the read unit (the chunk, or the inner chunk when sharded)

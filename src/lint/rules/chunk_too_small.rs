@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
+    why: "each stored object costs a task, a file or a request, and tiny ones spend their time on that overhead rather than on data",
     check: Check::Array(check),
     explanation: r#"## What it does
 Checks the uncompressed size of each stored object (the chunk, or the shard when the array is

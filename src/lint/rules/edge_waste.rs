@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
+    why: "padding in edge chunks is decoded and held in memory like data",
     check: Check::Array(check),
     explanation: r#"## What it does
 Computes the share of stored elements that are padding in the partial chunks at the array's

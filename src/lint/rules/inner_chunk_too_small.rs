@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
+    why: "every inner chunk costs an index entry, a codec call and, on object stores, a range request",
     check: Check::Array(check),
     explanation: r#"## What it does
 For sharded Zarr v3 arrays, checks the uncompressed inner chunk size against

@@ -13,6 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: false,
+    why: "without a pyramid a viewer must read full resolution to show an overview",
     check: Check::Array(check),
     explanation: r#"## What it does
 Finds image arrays (two or more spatial axes, from OME-NGFF axes or dimension names x, y, z)

@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: false,
+    why: "viewers expect one chunk shape across a pyramid, and a level chunked otherwise is slow to browse",
     check: Check::Group(check),
     explanation: r#"## What it does
 For each OME-NGFF multiscale image, checks its levels against each other: a declared level
@@ -115,7 +116,7 @@ fn check(group: &GroupInfo, cx: &LintContext<'_>) -> Vec<Finding> {
                 findings.push(Finding::new(
                     &level.path,
                     format!(
-                        "level `{path}` is chunked {} but the first level's chunks, clipped to it, are {}",
+                        "level `{path}` is chunked {} where the first level's chunk shape, cut to this level's size, is {}",
                         shape_text(&level.chunk_shape),
                         shape_text(&expected)
                     ),

@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: false,
+    why: "opening the hierarchy reads one metadata document per node, slow on object stores",
     check: Check::Store(check),
     explanation: r#"## What it does
 In the cloud profile, flags a Zarr hierarchy of more than `consolidated-min-nodes` (100) nodes

@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: false,
+    why: "readers then show the image transposed or refuse it",
     check: Check::Group(check),
     explanation: r#"## What it does
 Checks each OME-NGFF multiscale's `axes`: 2 to 5 axes, 2 or 3 of type `space`, ordered time,

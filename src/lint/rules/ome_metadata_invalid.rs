@@ -13,6 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     deep: false,
     recommends: false,
+    why: "OME readers and validators refuse such images or read them wrongly",
     check: Check::Group(check),
     explanation: r#"## What it does
 Checks the OME-NGFF 0.4 and 0.5 metadata of each group against what the specification

@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     deep: false,
     recommends: true,
+    why: "the Zarr sharding specification requires whole inner chunks in a shard, and readers refuse the array",
     check: Check::Array(check),
     explanation: r#"## What it does
 For sharded Zarr v3 arrays, checks that the shard shape is a whole multiple of the inner chunk

@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: true,
     recommends: false,
+    why: "absent chunks are often intended, but can be an interrupted write",
     check: Check::Array(check),
     explanation: r#"## What it does
 With `--deep`, reports arrays where more than `sparse-max` (50 %) of the grid positions have no

@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: true,
     recommends: false,
+    why: "readers ignore these files, and copies carry them along",
     check: Check::Array(check),
     explanation: r#"## What it does
 With `--deep`, reports arrays with stored objects that are neither metadata nor chunk keys of

@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: true,
     recommends: true,
+    why: "each stored object costs a request, however small compression made it",
     check: Check::Array(check),
     explanation: r#"## What it does
 With `--deep`, flags arrays of more than one stored object whose median stored object is

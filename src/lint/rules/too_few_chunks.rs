@@ -11,6 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: true,
+    why: "with fewer chunks than cores, cores sit idle",
     check: Check::Array(check),
     explanation: r#"## What it does
 For arrays of at least 256 MiB, checks that there are at least 2 × `cores` chunks, when the

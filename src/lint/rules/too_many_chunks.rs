@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
+    why: "dask makes one task per chunk, and graphs this large schedule slowly",
     check: Check::Array(check),
     explanation: r#"## What it does
 Counts the read units (chunks, or inner chunks when sharded) of one array: above `max-chunks`

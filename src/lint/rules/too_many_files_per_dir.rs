@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: false,
+    why: "file systems and tools slow down with the number of entries in one directory",
     check: Check::Array(check),
     explanation: r#"## What it does
 Estimates the largest number of entries in one directory of the array from its metadata: all

@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: false,
+    why: "compression usually halves such data, saving storage, transfer and read time",
     check: Check::Array(check),
     explanation: r#"## What it does
 Finds arrays larger than `uncompressed-max-bytes` (64 MiB) with no compressor (Zarr v2
