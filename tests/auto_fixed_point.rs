@@ -3,6 +3,9 @@
 //! pattern, and planning `--auto` again on them changes nothing. Checked over generated
 //! pyramids: levels, shapes, data types, axes and starting chunks.
 
+mod common;
+
+use common::{ACCESSES, PROFILES};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use zlint::layout::Layout;
@@ -15,14 +18,6 @@ use zlint::model::{
 use zlint::plan::request::{ShapeRequests, Targets};
 use zlint::plan::target_layouts;
 use zlint::profile::{Access, Profile};
-
-const PROFILES: [Profile; 3] = [Profile::Analysis, Profile::Cloud, Profile::Visualization];
-const ACCESSES: [Access; 4] = [
-    Access::Auto,
-    Access::Volume,
-    Access::Plane,
-    Access::Timeseries,
-];
 
 fn level(path: &str, shape: Vec<u64>, chunks: Vec<u64>, item: u64, axes: &[Axis]) -> ArrayInfo {
     ArrayInfo {

@@ -239,18 +239,25 @@ fn readme_rule_table_matches_the_registry() {
     );
 }
 
+/// The ome-zarr-py plate fixture copied into `dir` with its well A/2 copied again as A/3: three
+/// fields with the same layout, so their ZL101 findings repeat.
+fn plate_of_three_wells(dir: &std::path::Path) -> std::path::PathBuf {
+    let plate = dir.join("plate.ome.zarr");
+    copy_dir(
+        std::path::Path::new("fixtures/ome/plate-v04.ome.zarr"),
+        &plate,
+    );
+    copy_dir(&plate.join("A/2"), &plate.join("A/3"));
+    plate
+}
+
 /// Issue 15: a finding repeated on three or more paths (the same field layout in every well
 /// of a plate) is one line of text output with the count and two example paths; --show-all
 /// lists each, and JSON always does.
 #[test]
 fn repeated_findings_are_grouped_in_text_output() {
     let dir = tempfile::tempdir().unwrap();
-    let plate = dir.path().join("plate.ome.zarr");
-    copy_dir(
-        std::path::Path::new("fixtures/ome/plate-v04.ome.zarr"),
-        &plate,
-    );
-    copy_dir(&plate.join("A/2"), &plate.join("A/3"));
+    let plate = plate_of_three_wells(dir.path());
     let plate = plate.to_str().unwrap();
     let (grouped, code) = run(&[plate, "--color", "never"]);
     assert_eq!(code, 1, "{grouped}");
@@ -307,12 +314,7 @@ fn help_commands_run_as_printed() {
 #[test]
 fn statistics_and_colour_conventions() {
     let dir = tempfile::tempdir().unwrap();
-    let plate = dir.path().join("plate.ome.zarr");
-    copy_dir(
-        std::path::Path::new("fixtures/ome/plate-v04.ome.zarr"),
-        &plate,
-    );
-    copy_dir(&plate.join("A/2"), &plate.join("A/3"));
+    let plate = plate_of_three_wells(dir.path());
     let (stats, code) = run(&[plate.to_str().unwrap(), "--statistics"]);
     assert_eq!(code, 1, "{stats}");
     assert!(

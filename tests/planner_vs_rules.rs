@@ -4,6 +4,9 @@
 //! at which ZL104 cannot be avoided (`max-chunks` × `chunk-max-bytes` / 2, see
 //! `plan::recommend`) are left out.
 
+mod common;
+
+use common::{ACCESSES, PROFILES};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use zlint::layout::{Layout, axis_roles};
@@ -15,14 +18,6 @@ use zlint::profile::{Access, Profile, Thresholds};
 /// Rules about the layout of one array (the planner's concern).
 const LAYOUT_RULES: &[&str] = &[
     "ZL101", "ZL102", "ZL103", "ZL106", "ZL107", "ZL201", "ZL203",
-];
-
-const PROFILES: [Profile; 3] = [Profile::Analysis, Profile::Cloud, Profile::Visualization];
-const ACCESSES: [Access; 4] = [
-    Access::Auto,
-    Access::Volume,
-    Access::Plane,
-    Access::Timeseries,
 ];
 
 /// Rules on counts the planner also keeps below their warning: ZL104 (chunks in one array,

@@ -94,11 +94,7 @@ fn settings(args: &LintArgs, store_dir: Option<&std::path::Path>) -> crate::Resu
         .chain(&settings.ignore)
         .chain(&args.extend_select)
     {
-        let known = entry.eq_ignore_ascii_case("ALL")
-            || crate::lint::registry::RULES
-                .iter()
-                .any(|r| r.id.starts_with(&entry.to_ascii_uppercase()) || r.name == entry);
-        if !known {
+        if !crate::lint::registry::is_known_selector(entry) {
             return Err(crate::Error::Usage(format!(
                 "unknown rule or prefix `{entry}`{}",
                 crate::lint::registry::did_you_mean(entry)

@@ -47,6 +47,16 @@ pub fn find(id_or_name: &str) -> Option<&'static Rule> {
         .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
 }
 
+/// Whether `entry` selects rules (in `select`, `ignore` or an override's `ignore`): `ALL`, a
+/// rule ID or ID prefix (`ZL1`), or a rule name.
+#[must_use]
+pub fn is_known_selector(entry: &str) -> bool {
+    entry.eq_ignore_ascii_case("ALL")
+        || RULES
+            .iter()
+            .any(|r| r.id.starts_with(&entry.to_ascii_uppercase()) || r.name == entry)
+}
+
 /// The rule ID or name closest to a misspelled `entry` (`ZL1O1`, `chunk-to-small`), when one is
 /// close enough to be meant: at most two edits away, or one for a word of four characters or
 /// fewer.

@@ -162,11 +162,7 @@ impl Settings {
         settings.overrides = file.overrides;
         for (i, o) in settings.overrides.iter().enumerate() {
             for entry in &o.ignore {
-                let known = entry.eq_ignore_ascii_case("ALL")
-                    || super::registry::RULES
-                        .iter()
-                        .any(|r| r.id.starts_with(&entry.to_ascii_uppercase()) || r.name == *entry);
-                if !known {
+                if !super::registry::is_known_selector(entry) {
                     return Err(config_error(format!(
                         "[[overrides]] {} (path `{}`): unknown rule `{entry}` in `ignore`{}",
                         i + 1,

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use zlint::model::Store;
+use zlint::profile::{Access, Profile};
 use zlint::progress::NoProgress;
 use zlint::scan::{ScanOptions, scan};
 
@@ -32,3 +33,15 @@ pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Every profile, for tests that range over them.
+pub(crate) const PROFILES: [Profile; 3] =
+    [Profile::Analysis, Profile::Cloud, Profile::Visualization];
+
+/// Every access pattern, for tests that range over them.
+pub(crate) const ACCESSES: [Access; 4] = [
+    Access::Auto,
+    Access::Volume,
+    Access::Plane,
+    Access::Timeseries,
+];

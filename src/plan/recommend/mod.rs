@@ -123,6 +123,15 @@ fn acceptable(request: &LayoutRequest<'_>, layout: &Layout, later_level: bool) -
         && !view.shards_misaligned()
 }
 
+/// `extents` (chunks or shards) clipped to `shape`, each at least 1.
+fn clip_to(extents: &[u64], shape: &[u64]) -> Vec<u64> {
+    extents
+        .iter()
+        .zip(shape)
+        .map(|(&c, &s)| c.min(s.max(1)))
+        .collect()
+}
+
 /// The first of `layouts` that, clipped to the request's shape, is acceptable for it: how the
 /// levels of one multiscale pyramid share one chunk shape (docs/guidance.md; ngff-zarr and
 /// bioformats2raw do the same).
@@ -131,13 +140,7 @@ pub fn reuse_layout<'l>(
     request: &LayoutRequest<'_>,
     layouts: impl IntoIterator<Item = &'l Layout>,
 ) -> Option<Layout> {
-    let clip = |shape: &[u64]| -> Vec<u64> {
-        shape
-            .iter()
-            .zip(request.shape)
-            .map(|(&c, &s)| c.min(s.max(1)))
-            .collect()
-    };
+    let clip = |extents: &[u64]| clip_to(extents, request.shape);
     layouts
         .into_iter()
         .filter(|layout| layout.chunks.len() == request.shape.len())
@@ -152,13 +155,7 @@ pub fn reuse_layout<'l>(
 /// that level (see [`is_acceptable_as_level`]).
 #[must_use]
 pub fn level_layout(request: &LayoutRequest<'_>, first: &Layout) -> Option<Layout> {
-    let clip = |shape: &[u64]| -> Vec<u64> {
-        shape
-            .iter()
-            .zip(request.shape)
-            .map(|(&c, &s)| c.min(s.max(1)))
-            .collect()
-    };
+    let clip = |extents: &[u64]| clip_to(extents, request.shape);
     if first.chunks.len() != request.shape.len() {
         return None;
     }
