@@ -44,6 +44,7 @@
 //! ```
 
 pub mod error;
+pub mod guidance;
 pub mod layout;
 pub mod lint;
 pub mod model;

@@ -11,6 +11,11 @@ pub trait Progress: Sync {
     fn advance(&self, amount: u64);
     /// The phase is over.
     fn end(&self);
+    /// The phase also counts `total` whole objects, named by `noun` (`chunks`, `shards`,
+    /// `regions`), besides its main unit. Not shown unless implemented.
+    fn count(&self, _noun: &'static str, _total: u64) {}
+    /// `amount` more of the counted objects are done.
+    fn counted(&self, _amount: u64) {}
 }
 
 /// Progress that is not shown.

@@ -60,8 +60,13 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
         "fixtures/rules/ZL202-fires.ome.zarr",
         "fixtures/broken/invalid-json.zarr",
     ] {
-        let (stdout, _) = run(&[store, "--format", "sarif"]);
-        let log: serde_json::Value = serde_json::from_str(&stdout).expect("SARIF is JSON");
+        // As printed (`run` would make the version in `helpUri` a placeholder).
+        let stdout = zlint()
+            .args([store, "--format", "sarif"])
+            .output()
+            .expect("run")
+            .stdout;
+        let log: serde_json::Value = serde_json::from_slice(&stdout).expect("SARIF is JSON");
         let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{store}: {errors:#?}");
         assert!(
@@ -335,6 +340,46 @@ fn statistics_and_colour_conventions() {
     assert!(!coloured(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
 }
 
+/// Issue 16: a finding says why it matters for the profile it was judged by.
+#[test]
+fn why_depends_on_the_profile() {
+    let mut seen = Vec::new();
+    for (profile, words) in [
+        ("analysis", "dask makes one task per chunk"),
+        ("cloud", "latency"),
+        ("visualization", "viewer"),
+    ] {
+        let (text, code) = run(&["fixtures/rules/ZL101-fires.zarr", "--profile", profile]);
+        assert_eq!(code, 1, "{text}");
+        let why = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("why: "))
+            .unwrap_or_else(|| panic!("no why in {text}"))
+            .to_string();
+        assert!(why.contains(words), "{profile}: {why}");
+        assert!(!seen.contains(&why), "{profile} repeats {why}");
+        seen.push(why);
+    }
+}
+
+/// Issue 16: on a terminal, text is coloured unless `NO_COLOR` or `--color never` says not.
+#[test]
+fn a_terminal_gets_colour_unless_told_not_to() {
+    let store = "fixtures/rules/ZL101-fires.zarr";
+    let plain = ["NO_COLOR", "CLICOLOR_FORCE"];
+    let shown = common::on_terminal(&[store], &[], &plain);
+    assert!(shown.contains("\u{1b}[1;33mwarning"), "{shown:?}");
+    assert!(shown.contains("ZL101"), "{shown:?}");
+    for (args, env) in [
+        (&[store][..], &[("NO_COLOR", "1")][..]),
+        (&[store, "--color", "never"], &[]),
+    ] {
+        let shown = common::on_terminal(args, env, &plain);
+        assert!(shown.contains("ZL101"), "{shown:?}");
+        assert!(!shown.contains('\u{1b}'), "{args:?} {env:?}: {shown:?}");
+    }
+}
+
 /// Issue 16: misspelled commands, rules and config keys get a suggestion (exit 2); unknown keys
 /// and rules in `[[overrides]]` are errors naming the file.
 #[test]
@@ -411,7 +456,8 @@ fn completions_and_man_pages() {
 }
 
 /// Issue 16: every rule's explanation links its section of docs/guidance.md, and the section
-/// exists (as GitHub makes anchors of `### ZL101 chunk-too-small` headings) and links sources.
+/// exists (as GitHub and rustdoc make anchors of `### ZL101 chunk-too-small` headings) and links
+/// sources; SARIF's `helpUri` is the same section on docs.rs.
 #[test]
 fn every_rule_links_an_existing_guidance_section() {
     let guidance = std::fs::read_to_string("docs/guidance.md").unwrap();
@@ -430,18 +476,33 @@ fn every_rule_links_an_existing_guidance_section() {
         .map(|l| anchor(l.trim_start_matches('#')))
         .collect();
     let rules: serde_json::Value = serde_json::from_str(&run(&["rules", "--json"]).0).unwrap();
+    let sarif = run(&["fixtures/rules/ZL101-fires.zarr", "--format", "sarif"]).0;
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let sarif_rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .clone();
     for rule in rules.as_array().unwrap() {
         let id = rule["id"].as_str().unwrap();
         let (text, code) = run(&["explain", id]);
         assert_eq!(code, 0);
-        let link = text
+        let (link, online) = text
             .lines()
             .find_map(|l| l.strip_prefix("docs/guidance.md#"))
+            .and_then(|l| l.split_once(" (online: "))
             .unwrap_or_else(|| panic!("{id}: no link in\n{text}"));
         assert!(
             anchors.iter().any(|a| a == link),
             "{id}: no section `{link}`"
         );
+        // The same section where docs.rs renders it (the `zlint::guidance` module), for SARIF.
+        let uri = format!("https://docs.rs/chunklint/[VERSION]/zlint/guidance/index.html#{link}");
+        assert_eq!(online.strip_suffix(')'), Some(uri.as_str()), "{id}");
+        let descriptor = sarif_rules
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in SARIF"));
+        assert_eq!(descriptor["helpUri"], uri.as_str(), "{id}");
         assert!(
             !text.contains("GUIDANCE.md"),
             "{id} cites a file not in the project"

@@ -1138,3 +1138,35 @@ fn verify_reports_attributes_and_values_with_the_first_differing_element() {
         "{stderr}"
     );
 }
+
+/// Issue 16: on a terminal, `--verify` draws two bars named by their phase, each counting
+/// chunks as well as bytes; piped, no bar is drawn.
+#[test]
+fn progress_bars_name_their_phase_and_count_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.zarr");
+    let args = [
+        "rechunk",
+        "fixtures/rules/ZL101-fires.zarr",
+        out.to_str().unwrap(),
+        "--chunks",
+        "512,512",
+        "--verify",
+    ];
+    let shown = common::on_terminal(&args, &[], &[]);
+    // Frames are drawn at most 20 times a second: the first (0/64) is sure, the last is not.
+    for (phase, last) in [("rechunk", "/64 chunks"), ("verify ", "/64 chunks")] {
+        let frames: Vec<&str> = shown
+            .split(['\r', '\n'])
+            .filter(|line| line.contains(phase) && line.contains(" chunks"))
+            .collect();
+        assert!(
+            frames.iter().any(|f| f.contains(last)),
+            "{phase}: {shown:?}"
+        );
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    let piped = zlint().args(args).output().unwrap();
+    assert!(piped.status.success());
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains(" chunks"));
+}

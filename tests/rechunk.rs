@@ -574,3 +574,75 @@ fn finalize_checks_the_output_before_any_metadata_is_written() {
         assert_eq!(dst.join(rechunk::JOURNAL_DIR).exists(), !passes);
     }
 }
+
+/// Records what a run reports: each phase's counted noun and total, and the objects counted.
+#[derive(Default)]
+struct Counting {
+    phases: std::sync::Mutex<Vec<(&'static str, u64)>>,
+    counted: std::sync::atomic::AtomicU64,
+}
+
+impl zlint::progress::Progress for Counting {
+    fn begin(&self, _what: &str, _total: Option<u64>) {}
+    fn advance(&self, _amount: u64) {}
+    fn end(&self) {}
+    fn count(&self, noun: &'static str, total: u64) {
+        self.phases.lock().unwrap().push((noun, total));
+    }
+    fn counted(&self, amount: u64) {
+        self.counted
+            .fetch_add(amount, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn progress_counts_every_target_object_once_in_one_and_two_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = plane_stack(dir.path());
+    // (chunks, shards, memory, noun, objects): two passes (see plane_stack) into 4 × 4 × 4
+    // chunks; one pass into 2 × 1 × 1 shards.
+    let cases = [
+        (vec![8, 64, 64], None, 1 << 20, "chunks", 64),
+        (
+            vec![8, 64, 64],
+            Some(vec![16, 256, 256]),
+            64 << 20,
+            "shards",
+            2,
+        ),
+    ];
+    for (i, (chunks, shards, max_mem_bytes, noun, objects)) in cases.into_iter().enumerate() {
+        let dst = dir.path().join(format!("dst{i}"));
+        let t = targets(Some(chunks), shards, None, None);
+        let budget = Budget {
+            max_mem_bytes,
+            threads: 2,
+        };
+        let opened = zlint::store::open(src.to_str().unwrap()).unwrap();
+        let target = zlint::store::TargetStore::open(dst.to_str().unwrap()).unwrap();
+        let found = scan(&opened, ScanOptions::default(), &NoProgress).unwrap();
+        let plan = RechunkPlan::build(&found, dst.display().to_string(), &t, budget).unwrap();
+        assert_eq!(plan.arrays[0].objects_after, objects);
+        assert_eq!(plan.arrays[0].intermediate.is_some(), i == 0);
+        let progress = Counting::default();
+        rechunk::execute(
+            &plan,
+            &opened,
+            &target,
+            Existing::Refuse,
+            &progress,
+            &mut |_| Ok(true),
+        )
+        .unwrap();
+        assert_eq!(*progress.phases.lock().unwrap(), [(noun, objects)]);
+        assert_eq!(progress.counted.into_inner(), objects, "case {i}");
+
+        let (a, b) = (opened, zlint::store::open(dst.to_str().unwrap()).unwrap());
+        let sb = scan(&b, ScanOptions::default(), &NoProgress).unwrap();
+        let progress = Counting::default();
+        let report = rechunk::verify((&a, &found), (&b, &sb), 64 << 20, 2, &progress).unwrap();
+        assert!(report.mismatches.is_empty(), "{:?}", report.mismatches);
+        assert_eq!(*progress.phases.lock().unwrap(), [(noun, objects)]);
+        assert_eq!(progress.counted.into_inner(), objects, "verify, case {i}");
+    }
+}

@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -12,6 +13,10 @@ use crate::progress::Progress;
 pub(crate) struct Bar {
     bar: OnceLock<ProgressBar>,
     visible: bool,
+    /// The second count of the phase (`chunks`, `shards`): its noun, total and progress.
+    noun: OnceLock<&'static str>,
+    total: AtomicU64,
+    done: AtomicU64,
 }
 
 impl Bar {
@@ -20,6 +25,9 @@ impl Bar {
         Self {
             bar: OnceLock::new(),
             visible: !quiet && std::io::stderr().is_terminal(),
+            noun: OnceLock::new(),
+            total: AtomicU64::new(0),
+            done: AtomicU64::new(0),
         }
     }
 }
@@ -36,7 +44,7 @@ impl Progress for Bar {
         // "bytes", or "PHASE bytes" (rechunk, verify): the phase names the bar.
         let template = if let Some(phase) = what.strip_suffix("bytes") {
             format!(
-                "{}{{spinner}} {{bar:30}} {{bytes}}/{{total_bytes}} ({{binary_bytes_per_sec}}, {{eta}} left)",
+                "{}{{spinner}} {{bar:30}} {{bytes}}/{{total_bytes}}{{msg}} ({{binary_bytes_per_sec}}, {{eta}} left)",
                 if phase.is_empty() {
                     String::new()
                 } else {
@@ -65,6 +73,20 @@ impl Progress for Bar {
     fn end(&self) {
         if let Some(bar) = self.bar.get() {
             bar.finish_and_clear();
+        }
+    }
+
+    fn count(&self, noun: &'static str, total: u64) {
+        let _ = self.noun.set(noun);
+        self.total.store(total, Ordering::Relaxed);
+        self.counted(0);
+    }
+
+    fn counted(&self, amount: u64) {
+        let done = self.done.fetch_add(amount, Ordering::Relaxed) + amount;
+        if let (Some(bar), Some(noun)) = (self.bar.get(), self.noun.get()) {
+            let total = self.total.load(Ordering::Relaxed);
+            bar.set_message(format!(", {done}/{total} {noun}"));
         }
     }
 }

@@ -63,6 +63,35 @@ impl fmt::Debug for Check {
     }
 }
 
+/// Why a rule's finding matters, in one sentence without the final period.
+#[derive(Clone, Copy, Debug)]
+pub enum Why {
+    /// The same sentence whatever the profile.
+    Always(&'static str),
+    /// A sentence for each profile, where the cost differs with the use.
+    ByProfile {
+        /// Batch analysis with dask or xarray.
+        analysis: &'static str,
+        /// Object stores.
+        cloud: &'static str,
+        /// Viewers.
+        visualization: &'static str,
+    },
+}
+
+impl Why {
+    /// The sentence for `profile`.
+    #[must_use]
+    pub fn for_profile(&self, profile: Profile) -> &'static str {
+        match (*self, profile) {
+            (Self::Always(why), _) => why,
+            (Self::ByProfile { analysis, .. }, Profile::Analysis) => analysis,
+            (Self::ByProfile { cloud, .. }, Profile::Cloud) => cloud,
+            (Self::ByProfile { visualization, .. }, Profile::Visualization) => visualization,
+        }
+    }
+}
+
 /// A lint rule: its stable ID, name, default severity, check and documentation.
 #[derive(Debug)]
 pub struct Rule {
@@ -80,9 +109,8 @@ pub struct Rule {
     pub recommends: bool,
     /// The check.
     pub check: Check,
-    /// Why a finding matters, in one sentence without the final period (shown with each
-    /// finding in text output).
-    pub why: &'static str,
+    /// Why a finding matters (shown with each finding in text output).
+    pub why: Why,
     /// Documentation under fixed headings (`zlint explain`).
     pub explanation: &'static str,
 }
@@ -99,16 +127,30 @@ impl Rule {
         )
     }
 
+    /// The same section on the web: docs.rs renders `docs/guidance.md` as this crate's
+    /// [`crate::guidance`] module, for this version of zlint (SARIF's `helpUri`).
+    #[must_use]
+    pub fn guidance_uri(&self) -> String {
+        let anchor = self.guidance_link();
+        let anchor = anchor.split_once('#').map_or("", |(_, a)| a);
+        format!(
+            "https://docs.rs/{}/{}/zlint/guidance/index.html#{anchor}",
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+
     /// The explanation with its link to the guidance, as `zlint explain` and SARIF show it.
     #[must_use]
     pub fn documentation(&self) -> String {
         format!(
             "{}
 ## Guidance and sources
-{}
+{} (online: {})
 ",
             self.explanation,
-            self.guidance_link()
+            self.guidance_link(),
+            self.guidance_uri()
         )
     }
 }

@@ -165,6 +165,34 @@ pub fn block_bytes(shape: &[u64], block: &[u64], item_size: u64, g: u64) -> u64 
     elements.saturating_mul(item_size)
 }
 
+/// Target objects (chunks, or shards) in block `g` (C-order index) of a grid of `block` over
+/// `shape`, where `block` is a whole number of `object`s along every axis or spans it.
+#[must_use]
+pub fn block_objects(shape: &[u64], block: &[u64], object: &[u64], g: u64) -> u64 {
+    let mut rest = g;
+    let mut objects = 1u64;
+    for axis in (0..shape.len()).rev() {
+        let extent = block[axis].max(1);
+        let count = shape[axis].div_ceil(extent).max(1);
+        let start = (rest % count) * extent;
+        rest /= count;
+        let clipped = (start + extent).min(shape[axis]) - start;
+        objects = objects.saturating_mul(clipped.div_ceil(object[axis].max(1)));
+    }
+    objects
+}
+
+/// Target objects written by write group `g` of `array`.
+#[must_use]
+pub fn group_objects(array: &ArrayPlan, g: u64) -> u64 {
+    block_objects(
+        &array.shape,
+        &array.write_groups.group_shape,
+        array.target.object(),
+        g,
+    )
+}
+
 /// Splits the plan's write groups into `count` parts (see the module documentation).
 ///
 /// # Panics
@@ -235,6 +263,18 @@ mod tests {
         for bad in ["4/4", "1", "a/4", "0/0", "-1/4"] {
             assert!(Part::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn counts_the_objects_of_edge_blocks() {
+        // 10 × 7 in blocks of 4 × 7 made of 2 × 3 objects: full blocks hold 2 × 3 objects, the
+        // last block row (2 × 7) holds 1 × 3.
+        let (shape, block, object) = ([10, 7], [4, 7], [2, 3]);
+        let counts: Vec<u64> = (0..3)
+            .map(|g| block_objects(&shape, &block, &object, g))
+            .collect();
+        assert_eq!(counts, [6, 6, 3]);
+        assert_eq!(counts.iter().sum::<u64>(), 5 * 3);
     }
 
     #[test]

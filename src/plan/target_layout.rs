@@ -9,7 +9,7 @@ use crate::profile::Thresholds;
 use crate::units::shape_text;
 
 /// The layout each array of `store` is rechunked to (in the order of `store.arrays`; see
-/// [`target_layout`]). With `--auto`, the first level of each multiscale pyramid is planned
+/// `target_layout`). With `--auto`, the first level of each multiscale pyramid is planned
 /// before the others, which share its chunk shape.
 ///
 /// # Errors

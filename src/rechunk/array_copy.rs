@@ -217,6 +217,22 @@ impl Copy<'_> {
             .map(bytes_of)
             .sum();
         self.progress.advance(skipped);
+        // Target objects are counted in the final pass only (not in an intermediate one).
+        let final_pass = log_index == self.index;
+        let objects_of = |g| {
+            if final_pass {
+                parts::group_objects(plan, g)
+            } else {
+                0
+            }
+        };
+        self.progress.counted(
+            groups
+                .clone()
+                .filter(|g| done.contains(g))
+                .map(objects_of)
+                .sum(),
+        );
         let written = std::sync::atomic::AtomicU64::new(0);
         let bytes = std::sync::atomic::AtomicU64::new(0);
         // As many chains of groups as the budget holds run in parallel, each chain one group
@@ -234,6 +250,7 @@ impl Copy<'_> {
                 let subset = region(g, &counts, group_shape, &plan.shape);
                 work(&subset, &mut buffer)?;
                 self.log.record(log_index, g)?;
+                self.progress.counted(objects_of(g));
                 bytes.fetch_add(bytes_of(g), std::sync::atomic::Ordering::Relaxed);
                 written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }

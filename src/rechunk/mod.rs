@@ -193,6 +193,17 @@ pub fn run_part(
         .map(|a| a.bytes_written)
         .sum();
     progress.begin("rechunk bytes", Some(mine.bytes + first_passes));
+    let objects: u64 = mine
+        .ranges
+        .iter()
+        .flat_map(|(i, groups)| {
+            groups
+                .clone()
+                .map(|g| parts::group_objects(&plan.arrays[*i], g))
+        })
+        .sum();
+    let sharded = plan.arrays.iter().any(|a| a.target.shards.is_some());
+    progress.count(if sharded { "shards" } else { "chunks" }, objects);
     let mut summary = RechunkSummary {
         arrays: mine.ranges.len(),
         groups_written: 0,

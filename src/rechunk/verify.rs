@@ -65,6 +65,26 @@ pub fn verify(
         .filter_map(ArrayInfo::size_bytes)
         .sum();
     progress.begin("verify bytes", Some(total));
+    let objects = src_store
+        .arrays
+        .iter()
+        .filter_map(|a| dst_store.array(&a.path).map(|other| (a, other)))
+        .map(|(a, other)| {
+            a.shape
+                .iter()
+                .zip(other.object_shape())
+                .map(|(s, o)| s.div_ceil((*o).max(1)))
+                .product::<u64>()
+        })
+        .sum();
+    progress.count(
+        if dst_store.arrays.iter().any(|a| a.shard_shape.is_some()) {
+            "shards"
+        } else {
+            "chunks"
+        },
+        objects,
+    );
     for array in &src_store.arrays {
         let Some(other) = dst_store.array(&array.path) else {
             report
@@ -237,6 +257,12 @@ fn compare_values(
             }
             let n = subset.num_elements() * item;
             progress.advance(n);
+            progress.counted(crate::plan::parts::block_objects(
+                &array.shape,
+                &block,
+                other.object_shape(),
+                g,
+            ));
             Ok(n)
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;

@@ -85,7 +85,12 @@ pub fn write(
             d.message
         )?;
         if let Some(rule) = crate::lint::registry::find(d.rule) {
-            writeln!(out, "  {}: {}", paint(color, "1;36", "why"), rule.why)?;
+            writeln!(
+                out,
+                "  {}: {}",
+                paint(color, "1;36", "why"),
+                rule.why.for_profile(report.profile)
+            )?;
         }
         if let Some(layout) = &d.recommendation {
             let shards = layout

@@ -56,6 +56,7 @@ struct RuleDescriptor {
     short_description: Text,
     full_description: Text,
     help: Help,
+    help_uri: String,
     default_configuration: Configuration,
 }
 
@@ -134,6 +135,7 @@ pub fn write(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
                 text: rule.documentation(),
                 markdown: rule.documentation(),
             },
+            help_uri: rule.guidance_uri(),
             default_configuration: Configuration {
                 level: level(rule.severity),
             },

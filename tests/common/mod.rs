@@ -45,3 +45,26 @@ pub(crate) const ACCESSES: [Access; 4] = [
     Access::Plane,
     Access::Timeseries,
 ];
+
+/// What `zlint ARGS` prints (standard output and error together) when both are a terminal: it
+/// runs under util-linux `script`, which gives it a pseudo-terminal. `env` is set and `unset`
+/// removed for the run; arguments must be plain words (no shell quoting is done).
+pub(crate) fn on_terminal(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> String {
+    let zlint = assert_cmd::cargo::cargo_bin("zlint");
+    let line = std::iter::once(zlint.to_str().expect("a UTF-8 path"))
+        .chain(args.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null());
+    for name in unset {
+        cmd.env_remove(name);
+    }
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out = cmd.output().expect("util-linux `script` runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -1,7 +1,7 @@
 //! ZL203 access-pattern-mismatch.
 
 use crate::layout::{AccessMismatch, LayoutView, axis_roles};
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
 
@@ -12,7 +12,9 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
-    why: "the common read then touches many chunks or decodes far more than it returns",
+    why: Why::Always(
+        "the common read then touches many chunks or decodes far more than it returns",
+    ),
     check: Check::Array(check),
     explanation: r#"## What it does
 Always: finds degenerate chunks, with an extent of 1 along an axis of 64 or more while the

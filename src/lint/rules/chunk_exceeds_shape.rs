@@ -1,7 +1,7 @@
 //! ZL106 chunk-exceeds-shape.
 
 use crate::layout::{LayoutView, padding_share};
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{ArrayInfo, Format};
 
 pub(crate) const RULE: Rule = Rule {
@@ -11,7 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
-    why: "the padding beyond the array is stored or decoded for nothing",
+    why: Why::Always("the padding beyond the array is stored or decoded for nothing"),
     check: Check::Array(check),
     explanation: r#"## What it does
 Finds axes where the chunk is longer than the array. It warns when more than half of every

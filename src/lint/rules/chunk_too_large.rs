@@ -1,7 +1,7 @@
 //! ZL102 chunk-too-large.
 
 use crate::layout::{LayoutView, axis_roles};
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
 
@@ -12,7 +12,11 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
-    why: "a reader decodes the whole read unit to get one value, and workers hold several at once",
+    why: Why::ByProfile {
+        analysis: "a reader decodes the whole read unit to get one value, and dask holds about two per thread, so workers spill or run out of memory",
+        cloud: "every read fetches and decodes the whole read unit, so small reads pay for far more bytes than they use",
+        visualization: "a viewer fetches and decodes a whole read unit for each tile it draws, so browsing stalls on bytes it never shows",
+    },
     check: Check::Array(check),
     explanation: r#"## What it does
 Checks the uncompressed size of the read unit (the chunk, or the inner chunk when sharded)

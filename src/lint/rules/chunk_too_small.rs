@@ -1,7 +1,7 @@
 //! ZL101 chunk-too-small.
 
 use crate::layout::{LayoutView, axis_roles};
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
 
@@ -12,7 +12,11 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
-    why: "each stored object costs a task, a file or a request, and tiny ones spend their time on that overhead rather than on data",
+    why: Why::ByProfile {
+        analysis: "dask makes one task per chunk (about 1 ms of scheduling each), and tiny chunks spend their time on that overhead rather than on data",
+        cloud: "each object is a request with tens of milliseconds of latency, and tiny ones spend their time waiting rather than transferring",
+        visualization: "each object is a file or a request for a viewer, and tiny ones make every screenful wait on hundreds of them",
+    },
     check: Check::Array(check),
     explanation: r#"## What it does
 Checks the uncompressed size of each stored object (the chunk, or the shard when the array is

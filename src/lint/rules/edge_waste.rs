@@ -1,7 +1,7 @@
 //! ZL107 edge-waste.
 
 use crate::layout::LayoutView;
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 
 pub(crate) const RULE: Rule = Rule {
@@ -11,7 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
-    why: "padding in edge chunks is decoded and held in memory like data",
+    why: Why::Always("padding in edge chunks is decoded and held in memory like data"),
     check: Check::Array(check),
     explanation: r#"## What it does
 Computes the share of stored elements that are padding in the partial chunks at the array's

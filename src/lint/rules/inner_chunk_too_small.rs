@@ -1,7 +1,7 @@
 //! ZL103 inner-chunk-too-small.
 
 use crate::layout::{LayoutView, axis_roles};
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
 
@@ -12,7 +12,11 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
-    why: "every inner chunk costs an index entry, a codec call and, on object stores, a range request",
+    why: Why::ByProfile {
+        analysis: "every inner chunk costs an index entry and a codec call, so reading a shard spends its time on overhead",
+        cloud: "every inner chunk read is its own range request, and tiny ones pay the request latency over and over",
+        visualization: "a viewer makes one range request per inner chunk, and tiny ones make every tile slow to appear",
+    },
     check: Check::Array(check),
     explanation: r#"## What it does
 For sharded Zarr v3 arrays, checks the uncompressed inner chunk size against

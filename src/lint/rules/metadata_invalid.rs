@@ -1,6 +1,6 @@
 //! ZL501 metadata-invalid.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::Store;
 
 pub(crate) const RULE: Rule = Rule {
@@ -10,7 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     deep: false,
     recommends: false,
-    why: "nothing else about the node can be read or judged",
+    why: Why::Always("nothing else about the node can be read or judged"),
     check: Check::Store(check),
     explanation: r#"## What it does
 Reports every node whose metadata could not be read: invalid JSON, missing or malformed keys,

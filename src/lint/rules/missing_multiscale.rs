@@ -1,7 +1,7 @@
 //! ZL205 missing-multiscale.
 
 use crate::layout::{AxisRole, axis_roles};
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::profile::Profile;
 use crate::units::human_bytes;
@@ -13,7 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: false,
-    why: "without a pyramid a viewer must read full resolution to show an overview",
+    why: Why::Always("without a pyramid a viewer must read full resolution to show an overview"),
     check: Check::Array(check),
     explanation: r#"## What it does
 Finds image arrays (two or more spatial axes, from OME-NGFF axes or dimension names x, y, z)

@@ -1,6 +1,6 @@
 //! ZL502 mixed-zarr-versions.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::Store;
 
 pub(crate) const RULE: Rule = Rule {
@@ -10,7 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: false,
-    why: "Zarr v2 and v3 readers see different metadata for the same node",
+    why: Why::Always("Zarr v2 and v3 readers see different metadata for the same node"),
     check: Check::Store(check),
     explanation: r#"## What it does
 Finds nodes that hold a Zarr v3 `zarr.json` and Zarr v2 metadata (`.zgroup`, `.zarray` or

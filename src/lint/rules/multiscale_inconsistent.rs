@@ -1,6 +1,6 @@
 //! ZL202 multiscale-inconsistent.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{ArrayInfo, GroupInfo};
 use crate::units::shape_text;
 
@@ -11,7 +11,9 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: false,
-    why: "viewers expect one chunk shape across a pyramid, and a level chunked otherwise is slow to browse",
+    why: Why::Always(
+        "viewers expect one chunk shape across a pyramid, and a level chunked otherwise is slow to browse",
+    ),
     check: Check::Group(check),
     explanation: r#"## What it does
 For each OME-NGFF multiscale image, checks its levels against each other: a declared level

@@ -1,6 +1,6 @@
 //! ZL303 no-consolidated-metadata.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{Format, NodePath, Store};
 use crate::profile::Profile;
 
@@ -11,7 +11,9 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: false,
-    why: "opening the hierarchy reads one metadata document per node, slow on object stores",
+    why: Why::Always(
+        "opening the hierarchy reads one metadata document per node, slow on object stores",
+    ),
     check: Check::Store(check),
     explanation: r#"## What it does
 In the cloud profile, flags a Zarr hierarchy of more than `consolidated-min-nodes` (100) nodes

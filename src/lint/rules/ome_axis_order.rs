@@ -1,6 +1,6 @@
 //! ZL206 ome-axis-order.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{Axis, GroupInfo};
 
 pub(crate) const RULE: Rule = Rule {
@@ -10,7 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: false,
-    why: "readers then show the image transposed or refuse it",
+    why: Why::Always("readers then show the image transposed or refuse it"),
     check: Check::Group(check),
     explanation: r#"## What it does
 Checks each OME-NGFF multiscale's `axes`: 2 to 5 axes, 2 or 3 of type `space`, ordered time,

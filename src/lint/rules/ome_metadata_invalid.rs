@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{ArrayInfo, Format, GroupInfo, Multiscale};
 use crate::store::formats::ome::OME_KEYS;
 
@@ -13,7 +13,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     deep: false,
     recommends: false,
-    why: "OME readers and validators refuse such images or read them wrongly",
+    why: Why::Always("OME readers and validators refuse such images or read them wrongly"),
     check: Check::Group(check),
     explanation: r#"## What it does
 Checks the OME-NGFF 0.4 and 0.5 metadata of each group against what the specification

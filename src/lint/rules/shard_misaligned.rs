@@ -1,7 +1,7 @@
 //! ZL201 shard-misaligned.
 
 use crate::layout::LayoutView;
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::units::shape_text;
 
@@ -12,7 +12,9 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     deep: false,
     recommends: true,
-    why: "the Zarr sharding specification requires whole inner chunks in a shard, and readers refuse the array",
+    why: Why::Always(
+        "the Zarr sharding specification requires whole inner chunks in a shard, and readers refuse the array",
+    ),
     check: Check::Array(check),
     explanation: r#"## What it does
 For sharded Zarr v3 arrays, checks that the shard shape is a whole multiple of the inner chunk

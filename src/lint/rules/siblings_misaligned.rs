@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{GroupInfo, NodePath};
 
 pub(crate) const RULE: Rule = Rule {
@@ -12,7 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: false,
-    why: "combining these arrays (as xarray does) rechunks one of them every time",
+    why: Why::Always("combining these arrays (as xarray does) rechunks one of them every time"),
     check: Check::Group(check),
     explanation: r#"## What it does
 Within one group, finds arrays that share a dimension name (Zarr v3 `dimension_names` or xarray

@@ -1,6 +1,6 @@
 //! ZL401 sparse-chunks (deep).
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 
 pub(crate) const RULE: Rule = Rule {
@@ -10,7 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: true,
     recommends: false,
-    why: "absent chunks are often intended, but can be an interrupted write",
+    why: Why::Always("absent chunks are often intended, but can be an interrupted write"),
     check: Check::Array(check),
     explanation: r#"## What it does
 With `--deep`, reports arrays where more than `sparse-max` (50 %) of the grid positions have no

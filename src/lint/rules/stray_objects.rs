@@ -1,6 +1,6 @@
 //! ZL403 stray-objects (deep).
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::units::plural;
 
@@ -11,7 +11,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: true,
     recommends: false,
-    why: "readers ignore these files, and copies carry them along",
+    why: Why::Always("readers ignore these files, and copies carry them along"),
     check: Check::Array(check),
     explanation: r#"## What it does
 With `--deep`, reports arrays with stored objects that are neither metadata nor chunk keys of

@@ -1,6 +1,6 @@
 //! ZL402 tiny-stored-objects (deep).
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::profile::Profile;
 use crate::units::human_bytes;
@@ -12,7 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: true,
     recommends: true,
-    why: "each stored object costs a request, however small compression made it",
+    why: Why::Always("each stored object costs a request, however small compression made it"),
     check: Check::Array(check),
     explanation: r#"## What it does
 With `--deep`, flags arrays of more than one stored object whose median stored object is

@@ -1,6 +1,6 @@
 //! ZL105 too-few-chunks.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::units::human_bytes;
 
@@ -11,7 +11,11 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: true,
-    why: "with fewer chunks than cores, cores sit idle",
+    why: Why::ByProfile {
+        analysis: "with fewer chunks than cores, cores sit idle",
+        cloud: "with fewer objects than parallel requests, reads cannot overlap their latency",
+        visualization: "with so few chunks a viewer downloads most of the array to show one tile",
+    },
     check: Check::Array(check),
     explanation: r#"## What it does
 For arrays of at least 256 MiB, checks that there are at least 2 × `cores` chunks, when the

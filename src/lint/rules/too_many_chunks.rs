@@ -1,6 +1,6 @@
 //! ZL104 too-many-chunks.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 
 pub(crate) const RULE: Rule = Rule {
@@ -10,7 +10,11 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: true,
-    why: "dask makes one task per chunk, and graphs this large schedule slowly",
+    why: Why::ByProfile {
+        analysis: "dask makes one task per chunk, and graphs this large schedule slowly",
+        cloud: "every object is billed and listed as a request, and copying or deleting this many takes hours",
+        visualization: "copying, listing or publishing this many objects is slow, even if a viewer reads only a few",
+    },
     check: Check::Array(check),
     explanation: r#"## What it does
 Counts the read units (chunks, or inner chunks when sharded) of one array: above `max-chunks`

@@ -1,6 +1,6 @@
 //! ZL302 too-many-files-per-dir.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{ArrayInfo, ChunkKeyEncoding};
 
 pub(crate) const RULE: Rule = Rule {
@@ -10,7 +10,9 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Warning,
     deep: false,
     recommends: false,
-    why: "file systems and tools slow down with the number of entries in one directory",
+    why: Why::Always(
+        "file systems and tools slow down with the number of entries in one directory",
+    ),
     check: Check::Array(check),
     explanation: r#"## What it does
 Estimates the largest number of entries in one directory of the array from its metadata: all

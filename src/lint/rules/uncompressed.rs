@@ -1,6 +1,6 @@
 //! ZL301 uncompressed.
 
-use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity};
+use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
 use crate::profile::Profile;
 use crate::units::human_bytes;
@@ -12,7 +12,9 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Info,
     deep: false,
     recommends: false,
-    why: "compression usually halves such data, saving storage, transfer and read time",
+    why: Why::Always(
+        "compression usually halves such data, saving storage, transfer and read time",
+    ),
     check: Check::Array(check),
     explanation: r#"## What it does
 Finds arrays larger than `uncompressed-max-bytes` (64 MiB) with no compressor (Zarr v2

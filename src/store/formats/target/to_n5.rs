@@ -18,7 +18,7 @@ use crate::model::{ArrayInfo, Format};
 const N5_AXIS_ATTRIBUTES: &[(&str, bool)] =
     &[("axes", true), ("units", true), ("resolution", false)];
 
-/// Where user attributes go that would collide with [`N5_AXIS_ATTRIBUTES`] in an N5 dataset.
+/// Where user attributes go that would collide with `N5_AXIS_ATTRIBUTES` in an N5 dataset.
 pub const N5_SET_ASIDE: &str = "zarr_attributes";
 
 /// Whether an N5 dataset can hold the user attribute `key` as it is: not one of the keys that
