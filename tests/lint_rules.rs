@@ -127,7 +127,7 @@ fn findings_are_sorted_by_path_then_rule_and_carry_their_figures() {
     assert_eq!(d.threshold, Some(1048576.0));
     assert!(
         d.message
-            .contains("64 KiB per chunk, below chunk-min-bytes = 1 MiB")
+            .contains("64 KiB per chunk, below the 1 MiB floor for analysis (chunk-min-bytes)")
     );
     let recommended = d.recommendation.as_ref().expect("recommendation");
     let bytes: u64 = recommended.chunks.iter().product();

@@ -64,7 +64,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
             Finding::new(
                 &array.path,
                 format!(
-                    "chunk extent 1 along {} of length ≥ 64, with {} chunks below chunk-min-bytes = {}",
+                    "chunk extent 1 along {} of length ≥ 64, with {} chunks, below the {} floor (chunk-min-bytes)",
                     axes.join(", "),
                     human_bytes(bytes),
                     human_bytes(t.chunk_min_bytes)
@@ -75,7 +75,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         AccessMismatch::AspectRatio { ratio } => Finding::new(
             &array.path,
             format!(
-                "spatial chunk aspect ratio {ratio}:1 for volume access, above max-aspect-ratio = {}",
+                "spatial chunk aspect ratio {ratio}:1 for volume access, above the {}:1 limit (max-aspect-ratio)",
                 t.max_aspect_ratio
             ),
         )

@@ -62,7 +62,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
             Finding::new(
                 &array.path,
                 format!(
-                    "{} per {unit}, above chunk-hard-max-bytes = {} (Blosc and N5 cannot hold it)",
+                    "{} per {unit}, above the {} that Blosc and N5 can hold (chunk-hard-max-bytes)",
                     human_bytes(bytes),
                     human_bytes(t.chunk_hard_max_bytes)
                 ),
@@ -78,7 +78,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &array.path,
             format!(
-                "{} per {unit}, above chunk-max-bytes = {} (profile {})",
+                "{} per {unit}, above the {} ceiling for {} (chunk-max-bytes)",
                 human_bytes(bytes),
                 human_bytes(t.chunk_max_bytes),
                 cx.profile

@@ -70,7 +70,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &array.path,
             format!(
-                "{} per {unit}, below chunk-min-bytes = {} (profile {}), in {} {unit}s",
+                "{} per {unit}, below the {} floor for {} (chunk-min-bytes), in {} {unit}s",
                 human_bytes(bytes),
                 human_bytes(floor),
                 cx.profile,

@@ -63,7 +63,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &array.path,
             format!(
-                "{} per inner chunk, below inner-chunk-min-bytes = {}",
+                "{} per inner chunk, below the {} floor (inner-chunk-min-bytes)",
                 human_bytes(bytes),
                 human_bytes(floor)
             ),

@@ -68,9 +68,10 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &array.path,
             format!(
-                "image of {largest} px along its largest spatial axis ({}) with no multiscale pyramid; multiscale-min-pixels = {}",
+                "image of {largest} px along its largest spatial axis ({}) with no multiscale pyramid, which images above {} px or {} need (multiscale-min-pixels, multiscale-min-bytes)",
                 human_bytes(size),
-                t.multiscale_min_pixels
+                t.multiscale_min_pixels,
+                human_bytes(t.multiscale_min_bytes)
             ),
         )
         .measured(largest as f64, t.multiscale_min_pixels as f64)

@@ -58,7 +58,7 @@ fn check(store: &Store, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &root.path,
             format!(
-                "{nodes} nodes and no consolidated metadata, above consolidated-min-nodes = {}",
+                "{nodes} nodes and no consolidated metadata, which hierarchies of more than {} nodes need (consolidated-min-nodes)",
                 cx.thresholds.consolidated_min_nodes
             ),
         )

@@ -52,7 +52,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &array.path,
             format!(
-                "median stored object {}, below min-stored-object-bytes = {}",
+                "median stored object {}, below the {} floor (min-stored-object-bytes)",
                 human_bytes(stored.median_object_bytes),
                 human_bytes(limit)
             ),

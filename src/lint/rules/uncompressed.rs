@@ -54,7 +54,7 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &array.path,
             format!(
-                "{} stored without compression, above uncompressed-max-bytes = {}",
+                "{} stored without compression, above the {} limit (uncompressed-max-bytes)",
                 human_bytes(size),
                 human_bytes(limit)
             ),
