@@ -5,7 +5,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     tune_allocator();
     report_oversized_writes();
-    ExitCode::from(zlint::cli::run(zlint::cli::parse()))
+    ExitCode::from(zlint::cli::main_from(std::env::args_os().collect()))
 }
 
 /// Keeps freed buffers below 32 MiB (decoded and encoded chunks) inside the process for the next

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use super::args::{ColorChoice, LintArgs, LintFormat};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, stdout_error};
+use crate::lint::settings::Requested;
 use crate::lint::{Settings, lint};
 use crate::report::lint_text::{Color, Detail};
 use crate::report::{github, lint_json, lint_text, sarif};
@@ -14,10 +15,7 @@ use crate::store;
 pub(crate) fn run(args: &LintArgs) -> crate::Result<u8> {
     let path = args.path.as_deref().unwrap_or(".");
     let opened = store::open(path)?;
-    let mut settings = settings(args, opened.root_dir.as_deref())?;
-    if let Some(cores) = args.cores {
-        settings.thresholds.cores = cores;
-    }
+    let settings = settings(args, opened.root_dir.as_deref())?;
     let found = scan(
         &opened,
         ScanOptions { deep: args.deep },
@@ -63,45 +61,18 @@ pub(crate) fn run(args: &LintArgs) -> crate::Result<u8> {
 
 /// Defaults, then the config file, then the flags.
 fn settings(args: &LintArgs, store_dir: Option<&std::path::Path>) -> crate::Result<Settings> {
-    let file = if args.no_config {
-        None
-    } else {
-        args.config
-            .clone()
-            .or_else(|| Settings::discover(store_dir))
+    let requested = Requested {
+        config: args.config.clone(),
+        no_config: args.no_config,
+        profile: args.profile,
+        access: args.access,
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on,
+        cores: args.cores,
     };
-    let mut settings = match &file {
-        Some(file) => Settings::from_file(file, args.profile)?,
-        None => Settings::for_profile(args.profile.unwrap_or_default()),
-    };
-    if let Some(access) = args.access {
-        settings.access = access;
-    }
-    if !args.select.is_empty() {
-        settings.select.clone_from(&args.select);
-    }
-    // An empty selection means every rule: extending it changes nothing.
-    if !settings.select.is_empty() {
-        settings.select.extend(args.extend_select.iter().cloned());
-    }
-    settings.ignore.extend(args.ignore.iter().cloned());
-    if let Some(fail_on) = args.fail_on {
-        settings.fail_on = fail_on;
-    }
-    for entry in settings
-        .select
-        .iter()
-        .chain(&settings.ignore)
-        .chain(&args.extend_select)
-    {
-        if !crate::lint::registry::is_known_selector(entry) {
-            return Err(crate::Error::Usage(format!(
-                "unknown rule or prefix `{entry}`{}",
-                crate::lint::registry::did_you_mean(entry)
-            )));
-        }
-    }
-    Ok(settings)
+    Settings::resolve(&requested, store_dir)
 }
 
 /// Whether to colour: `--color always|never` as said; `auto` follows the conventions, `NO_COLOR`

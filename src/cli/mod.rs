@@ -34,12 +34,12 @@ fn locations(cli: &Cli) -> Vec<&str> {
     }
 }
 
-/// The arguments of the process, parsed; a first argument that is neither a command nor an
-/// existing path but close to a command's name (`zlint explian ZL101`, `zlint rule`) ends the
-/// process with exit code 2 and a suggestion, instead of being taken for a store to lint.
+/// Runs the `zlint` command line `args` (the program name first) and returns the exit code: the
+/// binary's `main`, and the Python package's `zlint` console script. A first argument that is
+/// neither a command nor an existing path but close to a command's name (`zlint explian ZL101`,
+/// `zlint rule`) gets a suggestion and exit code 2, instead of being taken for a store to lint.
 #[must_use]
-pub fn parse() -> Cli {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+pub fn main_from(args: Vec<std::ffi::OsString>) -> u8 {
     if let Some(first) = args.get(1).and_then(|a| a.to_str())
         && let Some(command) = misspelled_command(first)
     {
@@ -47,9 +47,17 @@ pub fn parse() -> Cli {
             std::io::stderr(),
             "zlint: error: `{first}` is neither a store nor a command; did you mean `zlint {command}`?"
         );
-        std::process::exit(i32::from(EXIT_ERROR));
+        return EXIT_ERROR;
     }
-    <Cli as clap::Parser>::parse_from(args)
+    match <Cli as clap::Parser>::try_parse_from(args) {
+        Ok(cli) => run(cli),
+        Err(err) => {
+            // Help and version go to standard output with code 0; usage errors to standard
+            // error with code 2.
+            let _ = err.print();
+            u8::try_from(err.exit_code()).unwrap_or(EXIT_ERROR)
+        }
+    }
 }
 
 /// The command `word` looks like a misspelling of, when it is not a path that exists.

@@ -82,20 +82,6 @@ fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
     }
 }
 
-/// The version of the `--dry-run --json` document's layout (`docs/plan-json.md`).
-const PLAN_SCHEMA_VERSION: u32 = 1;
-
-/// The plan as `--dry-run --json` prints it: its schema version and zlint's, then the plan.
-fn plan_document(plan: &crate::plan::RechunkPlan) -> serde_json::Value {
-    let mut document = serde_json::Map::new();
-    document.insert("schema_version".into(), PLAN_SCHEMA_VERSION.into());
-    document.insert("zlint_version".into(), env!("CARGO_PKG_VERSION").into());
-    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(plan) {
-        document.extend(fields);
-    }
-    serde_json::Value::Object(document)
-}
-
 pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
     if let Some(part) = &args.part {
         return run_part(args, part);
@@ -119,7 +105,7 @@ pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         if args.json {
-            serde_json::to_writer_pretty(&mut out, &plan_document(plan))
+            serde_json::to_writer_pretty(&mut out, &plan.document())
                 .map_err(|e| stdout_error(e.into()))?;
             writeln!(out).map_err(stdout_error)?;
         } else {

@@ -9,7 +9,7 @@ mod roles;
 
 pub use geometry::{degenerate_axes, padding_share, plane_axes, spatial_aspect_ratio};
 pub use predicates::{AccessMismatch, LayoutView};
-pub use roles::{AxisRole, axis_roles};
+pub use roles::{AxisRole, axis_roles, role_of_name};
 
 use serde::{Deserialize, Serialize};
 

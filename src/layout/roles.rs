@@ -18,15 +18,22 @@ pub enum AxisRole {
     Other,
 }
 
-/// The roles of an array's axes, from OME-NGFF axis types, then dimension names.
+/// The role an axis name says: `t`/`time`, `c`/`channel`/`ch`, `z`/`y`/`x` (any case), else
+/// [`AxisRole::Other`].
 #[must_use]
-pub fn axis_roles(array: &ArrayInfo) -> Vec<AxisRole> {
-    let from_name = |name: &str| match name.to_ascii_lowercase().as_str() {
+pub fn role_of_name(name: &str) -> AxisRole {
+    match name.to_ascii_lowercase().as_str() {
         "t" | "time" => AxisRole::Time,
         "c" | "channel" | "ch" => AxisRole::Channel,
         "z" | "y" | "x" => AxisRole::Space,
         _ => AxisRole::Other,
-    };
+    }
+}
+
+/// The roles of an array's axes, from OME-NGFF axis types, then dimension names.
+#[must_use]
+pub fn axis_roles(array: &ArrayInfo) -> Vec<AxisRole> {
+    let from_name = role_of_name;
     if let Some(axes) = &array.axes {
         return axes
             .iter()

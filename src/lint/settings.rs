@@ -119,7 +119,85 @@ struct ConfigFile {
     overrides: Vec<PathOverride>,
 }
 
+/// What a caller asks of a lint run's settings beside the config file: the command line's
+/// flags, or a library call's arguments. `None` and empty leave the file's (or default) value.
+#[derive(Clone, Debug, Default)]
+pub struct Requested {
+    /// A config file to read instead of the discovered one.
+    pub config: Option<PathBuf>,
+    /// Read no config file at all.
+    pub no_config: bool,
+    /// Profile.
+    pub profile: Option<Profile>,
+    /// Access pattern.
+    pub access: Option<Access>,
+    /// Rules to run, replacing the configured selection.
+    pub select: Vec<String>,
+    /// Rules added to the configured selection.
+    pub extend_select: Vec<String>,
+    /// Rules not to run, beside the configured ones.
+    pub ignore: Vec<String>,
+    /// The lowest severity that fails the run.
+    pub fail_on: Option<Severity>,
+    /// Worker cores (`--cores`).
+    pub cores: Option<u64>,
+}
+
 impl Settings {
+    /// Defaults, then the config file (`requested.config`, else the one discovered upward from
+    /// `store_dir`, unless `no_config`), then what `requested` says.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a bad config file; [`Error::Usage`] naming an unknown rule or
+    /// prefix, with the closest known one suggested.
+    pub fn resolve(requested: &Requested, store_dir: Option<&Path>) -> Result<Self> {
+        let file = if requested.no_config {
+            None
+        } else {
+            requested
+                .config
+                .clone()
+                .or_else(|| Self::discover(store_dir))
+        };
+        let mut settings = match &file {
+            Some(file) => Self::from_file(file, requested.profile)?,
+            None => Self::for_profile(requested.profile.unwrap_or_default()),
+        };
+        if let Some(access) = requested.access {
+            settings.access = access;
+        }
+        if !requested.select.is_empty() {
+            settings.select.clone_from(&requested.select);
+        }
+        // An empty selection means every rule: extending it changes nothing.
+        if !settings.select.is_empty() {
+            settings
+                .select
+                .extend(requested.extend_select.iter().cloned());
+        }
+        settings.ignore.extend(requested.ignore.iter().cloned());
+        if let Some(fail_on) = requested.fail_on {
+            settings.fail_on = fail_on;
+        }
+        if let Some(cores) = requested.cores {
+            settings.thresholds.cores = cores;
+        }
+        for entry in settings
+            .select
+            .iter()
+            .chain(&settings.ignore)
+            .chain(&requested.extend_select)
+        {
+            if !super::registry::is_known_selector(entry) {
+                return Err(Error::Usage(format!(
+                    "unknown rule or prefix `{entry}`{}",
+                    super::registry::did_you_mean(entry)
+                )));
+            }
+        }
+        Ok(settings)
+    }
+
     /// Defaults of `profile`.
     #[must_use]
     pub fn for_profile(profile: Profile) -> Self {

@@ -21,6 +21,18 @@ use crate::progress::Progress;
 use crate::store::OpenedStore;
 use discover::{Found, Walker};
 
+/// The data type `name` names, when it has a fixed element size: a Zarr v3 or N5 name
+/// (`uint16`, `float32`) or a NumPy type string as Zarr v2 stores it (`<u2`, `|u1`).
+#[must_use]
+pub fn data_type(name: &str) -> Option<crate::model::DataType> {
+    let value = serde_json::Value::String(name.to_string());
+    dtype::from_zarr3(&value)
+        .ok()
+        .filter(|d| d.item_size.is_some())
+        .or_else(|| dtype::from_zarr2(&value, None).ok())
+        .filter(|d| d.item_size.is_some())
+}
+
 /// What a scan reads.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScanOptions {

@@ -398,6 +398,62 @@ fn plan_shards(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Vec<u64>> 
     )
 }
 
+/// The recommended layout of an array not written yet, as a writer asks before creating it
+/// (zarr-python's `create_array(chunks=…, shards=…)`): `names` give the axes' roles (`t`, `c`,
+/// `z`, `y`, `x`; unnamed axes are judged as "other"), and `current`, when given, is kept if it
+/// already suits. The thresholds are `profile`'s defaults.
+///
+/// # Errors
+/// [`crate::Error::Usage`] when `names` or `current` do not have one entry per axis, or an
+/// extent is 0.
+pub fn recommend_new(
+    shape: &[u64],
+    item_size: u64,
+    names: Option<&[String]>,
+    current: Option<Layout>,
+    (profile, access, format): (Profile, Access, Format),
+) -> crate::Result<Layout> {
+    let usage = |m: String| Err(crate::Error::Usage(m));
+    let rank = shape.len();
+    if names.is_some_and(|n| n.len() != rank) {
+        return usage(format!(
+            "{rank} axes but names for {}",
+            names.map_or(0, <[_]>::len)
+        ));
+    }
+    if let Some(layout) = &current {
+        let ranks = std::iter::once(&layout.chunks).chain(&layout.shards);
+        if ranks.clone().any(|e| e.len() != rank) || ranks.flatten().any(|&e| e == 0) {
+            return usage(format!(
+                "the current layout does not give {rank} positive extents"
+            ));
+        }
+    }
+    if item_size == 0 || shape.contains(&0) {
+        return usage("an array of no elements has no layout to recommend".into());
+    }
+    let roles: Vec<AxisRole> = names.map_or_else(
+        || vec![AxisRole::Other; rank],
+        |names| {
+            names
+                .iter()
+                .map(|n| crate::layout::role_of_name(n))
+                .collect()
+        },
+    );
+    let thresholds = Thresholds::for_profile(profile);
+    Ok(recommend(&LayoutRequest {
+        shape,
+        item_size,
+        current,
+        roles: &roles,
+        profile,
+        access,
+        format,
+        thresholds: &thresholds,
+    }))
+}
+
 mod settle;
 #[cfg(test)]
 mod tests;
