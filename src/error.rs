@@ -54,6 +54,20 @@ pub enum Error {
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 impl Error {
+    /// The path, key or location at fault, when the error names one (not for usage errors).
+    #[must_use]
+    pub fn location(&self) -> Option<String> {
+        match self {
+            Self::Io { path, .. } | Self::Config { path, .. } | Self::NotAStore(path) => {
+                Some(path.display().to_string())
+            }
+            Self::Rechunk { location, .. } | Self::Storage { location, .. } => {
+                Some(location.clone())
+            }
+            Self::Usage(_) => None,
+        }
+    }
+
     /// [`Error::Rechunk`] at `location`, caused by `cause`.
     pub fn rechunk(location: impl Into<String>, cause: impl Into<Cause>) -> Self {
         Self::Rechunk {

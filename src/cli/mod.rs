@@ -12,6 +12,7 @@ use std::io::Write;
 
 pub use args::Cli;
 use args::Command;
+pub use progress::Bar;
 
 /// Exit code: nothing to report.
 pub const EXIT_OK: u8 = 0;

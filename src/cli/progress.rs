@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::progress::Progress;
 
 /// A [`Progress`] drawn with indicatif.
-pub(crate) struct Bar {
+pub struct Bar {
     bar: OnceLock<ProgressBar>,
     visible: bool,
     /// The second count of the phase (`chunks`, `shards`): its noun, total and progress.
@@ -21,7 +21,8 @@ pub(crate) struct Bar {
 
 impl Bar {
     /// A bar that is drawn only when standard error is a terminal and `quiet` is false.
-    pub(crate) fn new(quiet: bool) -> Self {
+    #[must_use]
+    pub fn new(quiet: bool) -> Self {
         Self {
             bar: OnceLock::new(),
             visible: !quiet && std::io::stderr().is_terminal(),

@@ -34,7 +34,7 @@ pub use job::{
     verify_locations,
 };
 pub use journal::{JOURNAL_DIR, Journal, PartLog};
-pub use verify::{VerifyReport, verify};
+pub use verify::{Mismatch, VerifyReport, verify};
 
 use crate::error::{Error, Result};
 use crate::model::NodePath;

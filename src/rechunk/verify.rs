@@ -9,7 +9,7 @@ use zarrs::array::ArraySubset;
 use super::io::{Reader, read_region};
 use super::zarrs_path;
 use crate::error::Result;
-use crate::model::{ArrayInfo, Format, GroupInfo, Store};
+use crate::model::{ArrayInfo, Format, GroupInfo, NodePath, Store};
 use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
@@ -23,8 +23,38 @@ pub struct VerifyReport {
     pub arrays: usize,
     /// Uncompressed bytes compared on each side.
     pub bytes_compared: u64,
-    /// Every difference found, naming the array (and region).
-    pub mismatches: Vec<String>,
+    /// Every difference found, naming the node (and region).
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// One difference between a source and its output.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Mismatch {
+    /// The array or group that differs.
+    pub path: String,
+    /// What differs: `values differ in region …`, `attributes differ`, ….
+    pub message: String,
+}
+
+impl Mismatch {
+    fn new(path: &NodePath, message: impl Into<String>) -> Self {
+        Self {
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Whether the message contains `text`.
+    #[must_use]
+    pub fn contains(&self, text: &str) -> bool {
+        self.message.contains(text)
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
 }
 
 /// Compares every array and group of `source` with `target`: shape, data type, fill value,
@@ -47,14 +77,14 @@ pub fn verify(
             None if group.implicit => {}
             None => report
                 .mismatches
-                .push(format!("{}: group missing from the target", group.path)),
+                .push(Mismatch::new(&group.path, "group missing from the target")),
             Some(other)
                 if user_attributes(&other.attributes, false)
                     != user_attributes(&migrated(group, other.format), false) =>
             {
                 report
                     .mismatches
-                    .push(format!("{}: group attributes differ", group.path));
+                    .push(Mismatch::new(&group.path, "group attributes differ"));
             }
             Some(_) => {}
         }
@@ -89,33 +119,33 @@ pub fn verify(
         let Some(other) = dst_store.array(&array.path) else {
             report
                 .mismatches
-                .push(format!("{}: array missing from the target", array.path));
+                .push(Mismatch::new(&array.path, "array missing from the target"));
             continue;
         };
         report.arrays += 1;
         if other.shape != array.shape {
-            report.mismatches.push(format!(
-                "{}: shape {:?} became {:?}",
-                array.path, array.shape, other.shape
+            report.mismatches.push(Mismatch::new(
+                &array.path,
+                format!("shape {:?} became {:?}", array.shape, other.shape),
             ));
         }
         if other.dtype != array.dtype {
-            report.mismatches.push(format!(
-                "{}: data type {} became {}",
-                array.path, array.dtype.name, other.dtype.name
+            report.mismatches.push(Mismatch::new(
+                &array.path,
+                format!("data type {} became {}", array.dtype.name, other.dtype.name),
             ));
         }
         if !same_attributes(array, other) {
             report
                 .mismatches
-                .push(format!("{}: attributes differ", array.path));
+                .push(Mismatch::new(&array.path, "attributes differ"));
         }
         if let (Some(a), Some(b)) = (&array.dimension_names, &other.dimension_names)
             && a != b
         {
-            report.mismatches.push(format!(
-                "{}: dimension names {a:?} became {b:?}",
-                array.path
+            report.mismatches.push(Mismatch::new(
+                &array.path,
+                format!("dimension names {a:?} became {b:?}"),
             ));
         }
         let (a, b) = (
@@ -123,9 +153,12 @@ pub fn verify(
             metadata_of(dst_opened, other)?,
         );
         if !same_fill(&a.fill_value, &b.fill_value) || a.data_type != b.data_type {
-            report.mismatches.push(format!(
-                "{}: fill value {} ({}) became {} ({})",
-                array.path, a.fill_value, a.data_type, b.fill_value, b.data_type
+            report.mismatches.push(Mismatch::new(
+                &array.path,
+                format!(
+                    "fill value {} ({}) became {} ({})",
+                    a.fill_value, a.data_type, b.fill_value, b.data_type
+                ),
             ));
         }
         // Values are compared whenever they can be (same shape and data type), even when
@@ -199,7 +232,7 @@ fn compare_values(
     max_mem_bytes: u64,
     threads: usize,
     progress: &dyn Progress,
-) -> Result<(u64, Vec<String>)> {
+) -> Result<(u64, Vec<Mismatch>)> {
     let err =
         |e: &dyn std::fmt::Display| crate::Error::rechunk(array.path.to_string(), e.to_string());
     let path = zarrs_path(&array.path);
@@ -253,7 +286,7 @@ fn compare_values(
                 mismatches
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .push(format!("{}: {difference}", array.path));
+                    .push(Mismatch::new(&array.path, difference));
             }
             let n = subset.num_elements() * item;
             progress.advance(n);

@@ -1,0 +1,291 @@
+"""Audit and repair the chunk layout of Zarr v2, Zarr v3 and N5 stores.
+
+chunklint is the Python face of zlint: the same linter, planner and rechunker, called in the
+same process (the work runs in Rust with the GIL released). This package only converts values:
+
+- :func:`lint` returns the findings of ``zlint STORE`` as :class:`Finding` objects;
+- :func:`scan` returns the ``zlint scan --json`` document as a dict;
+- :func:`recommend` returns the :class:`Layout` zlint recommends for a new array, ready for
+  ``zarr.create_array(chunks=..., shards=...)``;
+- :func:`plan` plans a rechunk and returns a :class:`Plan` to inspect (it renders as a table in
+  notebooks) and run, whole or in parts (for Dask, Slurm, ...);
+- :func:`verify` compares two stores value by value and returns the :class:`Difference` list.
+
+Errors are :class:`ZlintError` subclasses (:class:`UsageError`, :class:`StoreError`,
+:class:`DataError`) whose ``path`` attribute names the path at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _chunklint as _native
+from ._chunklint import DataError, StoreError, UsageError, ZlintError
+from ._plan import Plan
+
+__all__ = [
+    "DataError",
+    "Difference",
+    "Finding",
+    "Layout",
+    "Plan",
+    "StoreError",
+    "UsageError",
+    "ZlintError",
+    "lint",
+    "plan",
+    "recommend",
+    "scan",
+    "verify",
+]
+
+__version__: str = _native.__version__
+
+StorePath = Union[str, "os.PathLike[str]"]
+Shape = Sequence[int]
+ShapeRequest = Union[Shape, str, Mapping[str, Union[Shape, str]], None]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A chunk layout: ``chunks`` (the read unit) and ``shards`` (Zarr v3 shards, or None)."""
+
+    chunks: Tuple[int, ...]
+    shards: Optional[Tuple[int, ...]] = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding, as ``zlint STORE --format json`` lists it."""
+
+    rule: str
+    """Stable rule ID, e.g. ``ZL101``."""
+    name: str
+    """Rule name, e.g. ``chunk-too-small``."""
+    severity: str
+    """``error``, ``warning`` or ``info``."""
+    path: str
+    """The node inside the store (``""`` for the root)."""
+    message: str
+    """What is wrong, with the measured value and the threshold."""
+    recommendation: Optional[Layout]
+    """The recommended layout of the array, for rules that recommend one."""
+    measured: Optional[float] = None
+    """The measured value, when the rule measures one."""
+    threshold: Optional[float] = None
+    """The threshold it was compared with."""
+    file: Optional[str] = None
+    """The metadata file the finding is about, relative to the node."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference between a source and its copy, found by :func:`verify`."""
+
+    path: str
+    """The array or group that differs."""
+    message: str
+    """What differs: values (with the first differing element), attributes, shape, ..."""
+
+
+def _path(store: StorePath) -> str:
+    return os.fspath(store)
+
+
+def _layout(doc: Optional[Mapping[str, Any]]) -> Optional[Layout]:
+    if doc is None:
+        return None
+    shards = doc.get("shards")
+    return Layout(tuple(doc["chunks"]), tuple(shards) if shards is not None else None)
+
+
+def lint(
+    store: StorePath,
+    *,
+    profile: Optional[str] = None,
+    access: Optional[str] = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    config: Optional[StorePath] = None,
+    use_config: bool = True,
+    deep: bool = False,
+    cores: Optional[int] = None,
+) -> list[Finding]:
+    """Lint ``store`` (a path or URL) and return its findings, as ``zlint STORE`` does.
+
+    ``profile`` is ``analysis`` (default), ``cloud`` or ``visualization``; ``access`` is
+    ``auto`` (default), ``plane``, ``volume`` or ``timeseries``. ``select``, ``ignore`` and
+    ``extend_select`` take rule IDs, prefixes (``ZL2``) or names. The configuration is found as
+    the command line finds it (``zlint.toml`` or ``[tool.zlint]`` in ``pyproject.toml``, upward
+    from the store) unless ``config`` names a file or ``use_config`` is False. ``deep`` also
+    reads the stored chunk objects (ZL4xx rules).
+    """
+    document = json.loads(
+        _native.lint(
+            _path(store),
+            profile=profile,
+            access=access,
+            select=list(select),
+            ignore=list(ignore),
+            extend_select=list(extend_select),
+            config=None if config is None else _path(config),
+            no_config=not use_config,
+            deep=deep,
+            cores=cores,
+        )
+    )
+    return [
+        Finding(
+            rule=f["rule"],
+            name=f["name"],
+            severity=f["severity"],
+            path=f["path"],
+            message=f["message"],
+            recommendation=_layout(f.get("recommendation")),
+            measured=f.get("measured"),
+            threshold=f.get("threshold"),
+            file=f.get("file"),
+        )
+        for f in document["findings"]
+    ]
+
+
+def scan(store: StorePath, *, deep: bool = False) -> dict[str, Any]:
+    """Scan ``store`` and return the ``zlint scan --json`` document (``docs/scan-json.md``).
+
+    With ``deep``, the stored chunk objects are listed too (counts, bytes, missing chunks).
+    """
+    return json.loads(_native.scan(_path(store), deep=deep))
+
+
+def _dtype_name(dtype: Any) -> str:
+    if isinstance(dtype, str):
+        return dtype
+    # A NumPy dtype or scalar type: its type string (``<u2``) names it without ambiguity.
+    try:
+        import numpy
+    except ImportError as missing:  # pragma: no cover - NumPy-less callers pass names
+        raise TypeError(f"dtype {dtype!r}: pass a name such as 'uint16'") from missing
+    return numpy.dtype(dtype).str
+
+
+def recommend(
+    shape: Shape,
+    dtype: Any,
+    *,
+    profile: str = "analysis",
+    access: str = "auto",
+    axes: Optional[Sequence[str]] = None,
+    current_chunks: Optional[Shape] = None,
+    current_shards: Optional[Shape] = None,
+    to: str = "zarr3",
+) -> Layout:
+    """The chunk layout zlint recommends for an array of ``shape`` and ``dtype``.
+
+    ``dtype`` is a name (``"uint16"``, ``"<u2"``) or a NumPy dtype. ``axes`` names the axes
+    (``["t", "c", "z", "y", "x"]``) so that time, channel and space are told apart. A
+    ``current_chunks`` (and ``current_shards``) layout that already suits is returned as it is,
+    as the linter would leave it. ``to`` is the format it will be written in (only ``zarr3``
+    shards). The result goes straight into zarr-python::
+
+        layout = chunklint.recommend(shape, "uint16", axes=["z", "y", "x"])
+        zarr.create_array(store, shape=shape, dtype="uint16",
+                          chunks=layout.chunks, shards=layout.shards)
+    """
+    chunks, shards = _native.recommend(
+        [int(n) for n in shape],
+        _dtype_name(dtype),
+        profile=profile,
+        access=access,
+        axes=None if axes is None else [str(a) for a in axes],
+        current_chunks=None if current_chunks is None else [int(n) for n in current_chunks],
+        current_shards=None if current_shards is None else [int(n) for n in current_shards],
+        to=to,
+    )
+    return Layout(tuple(chunks), tuple(shards) if shards is not None else None)
+
+
+def _shape_requests(name: str, request: ShapeRequest) -> list[str]:
+    """``chunks=`` as the command line's ``--chunks`` values: one shape, or one per path."""
+    if request is None:
+        return []
+    if isinstance(request, str):
+        return [request]
+    if isinstance(request, Mapping):
+        return [
+            f"{path}={v if isinstance(v, str) else ','.join(str(int(n)) for n in v)}"
+            for path, v in request.items()
+        ]
+    if all(isinstance(n, str) for n in request):
+        return list(request)  # already in the command line's syntax, one request each
+    try:
+        return [",".join(str(int(n)) for n in request)]
+    except TypeError as bad:
+        raise UsageError(f"{name}={request!r}: expected a shape, or a dict of path to shape") from bad
+
+
+def plan(
+    source: StorePath,
+    target: StorePath,
+    *,
+    chunks: ShapeRequest = None,
+    shards: ShapeRequest = None,
+    to: Optional[str] = None,
+    codec: Optional[str] = None,
+    max_mem: Union[int, str, None] = None,
+    threads: Optional[int] = None,
+    auto: bool = False,
+    profile: Optional[str] = None,
+    access: Optional[str] = None,
+    existing: str = "refuse",
+) -> Plan:
+    """Plan a rechunk of ``source`` into ``target``; nothing is written until it runs.
+
+    ``chunks`` and ``shards`` are a shape for every array (``(64, 256, 256)``), or a dict of
+    array path to shape; ``auto`` takes the recommended layout of each array. ``to`` converts
+    the format (``zarr2``, ``zarr3``, ``n5``); ``codec`` re-encodes (``zstd:5``,
+    ``blosc:zstd:5:shuffle``, ``keep``). ``max_mem`` bounds the data in flight (bytes, or a
+    size such as ``"2GiB"``). ``existing`` is ``refuse`` (default), ``overwrite`` or ``resume``.
+    """
+    kwargs = dict(
+        chunks=_shape_requests("chunks", chunks),
+        shards=_shape_requests("shards", shards),
+        to=to,
+        codec=codec,
+        max_mem=None if max_mem is None else str(max_mem),
+        threads=threads,
+        auto=auto,
+        profile=profile,
+        access=access,
+        existing=existing,
+    )
+    return Plan(_path(source), _path(target), kwargs)
+
+
+def verify(
+    source: StorePath,
+    target: StorePath,
+    *,
+    max_mem: Union[int, str, None] = None,
+    threads: Optional[int] = None,
+    progress: bool = False,
+) -> list[Difference]:
+    """Compare ``target`` with ``source``: metadata, attributes and every value.
+
+    Returns every difference (empty when they hold the same data), as ``zlint verify`` reports
+    them; values down to the first differing chunk and element.
+    """
+    report = json.loads(
+        _native.verify(
+            _path(source),
+            _path(target),
+            max_mem=None if max_mem is None else str(max_mem),
+            threads=threads,
+            progress=progress,
+        )
+    )
+    return [Difference(m["path"], m["message"]) for m in report["mismatches"]]

@@ -1,0 +1,5 @@
+"""``python -m chunklint ARGS`` runs ``zlint ARGS``."""
+
+from ._cli import main
+
+main()

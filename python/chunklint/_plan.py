@@ -1,0 +1,219 @@
+"""The :class:`Plan` of a rechunk: what ``zlint rechunk --dry-run`` shows, and the runs."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import _chunklint as _native
+from ._chunklint import DataError, UsageError
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a split run: part ``index`` of ``count``, its write groups and bytes."""
+
+    index: int
+    count: int
+    groups: int
+    bytes: int
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def _shape(extents: Optional[Sequence[int]]) -> str:
+    return "—" if extents is None else "×".join(str(n) for n in extents)
+
+
+def _failed(target: str, outcome: Dict[str, Any]) -> None:
+    """Raises :class:`DataError` when a verification found differences."""
+    report = outcome.get("verification") or {}
+    mismatches = report.get("mismatches") or []
+    if outcome.get("complete") is False and mismatches:
+        shown = "; ".join(f"{m['path']}: {m['message']}" for m in mismatches[:5])
+        error = DataError(
+            f"{target}: verification failed; the output was not marked complete ({shown})"
+        )
+        error.path = target
+        error.differences = mismatches
+        raise error
+
+
+class Plan:
+    """A planned rechunk of ``source`` into ``target``. Nothing is written until it runs.
+
+    ``repr(plan)`` is the ``zlint rechunk --dry-run`` text; in a notebook the plan shows as a
+    table per array. :meth:`run` carries it out in this process; for a cluster, :meth:`init`
+    writes the plan into the target, every worker runs :meth:`run_part`, and :meth:`finalize`
+    completes (and verifies) the output. A plan pickles as its locations, so it can be shipped to
+    workers (they read the plan from the target's journal, not from the pickle).
+    """
+
+    def __init__(self, source: str, target: str, options: Dict[str, Any]) -> None:
+        self.source = source
+        self.target = target
+        self._options = options
+        self._native: Optional[Any] = _native.NativePlan(source, target, **options)
+
+    # Pickling: workers need only the locations (run_part reads the plan from the journal).
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"source": self.source, "target": self.target, "options": self._options}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.source = state["source"]
+        self.target = state["target"]
+        self._options = state["options"]
+        self._native = None
+
+    def _planned(self) -> Any:
+        if self._native is None:
+            raise UsageError(
+                f"{self.target}: this Plan was unpickled; it runs parts (run_part) and "
+                "finalize, planning happens where it was made"
+            )
+        return self._native
+
+    def __repr__(self) -> str:
+        if self._native is None:
+            return f"<Plan {self.source} → {self.target} (split run)>"
+        return self._native.text()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The plan document of ``zlint rechunk --dry-run --json`` (``docs/plan-json.md``)."""
+        return json.loads(self._planned().json())
+
+    def _repr_html_(self) -> str:
+        """A table per array for notebooks: layouts, write groups, memory, amplification."""
+        if self._native is None:
+            return f"<p>{html.escape(repr(self))}</p>"
+        doc = self.to_dict()
+        budget = doc["budget"]
+        rows: List[str] = [
+            "<div class='chunklint-plan'>",
+            f"<p><b>{html.escape(doc['source'])}</b> → <b>{html.escape(doc['target'])}</b>: "
+            f"{len(doc['arrays'])} arrays, {_size(budget['max_mem_bytes'])} memory for data "
+            f"in flight on {budget['threads']} threads</p>",
+        ]
+        for array in doc["arrays"]:
+            groups = array["write_groups"]
+            target = array["target"]
+            cells = [
+                ("shape", f"{_shape(array['shape'])} {array['dtype']}"),
+                (
+                    "layout",
+                    f"chunks {_shape(array['source_chunks'])}, shards "
+                    f"{_shape(array['source_shards'])} ({array['source_format']}) → chunks "
+                    f"{_shape(target['chunks'])}, shards {_shape(target['shards'])} "
+                    f"({array['target_format']})",
+                ),
+                ("objects", f"{array['objects_before']:,} → {array['objects_after']:,}"),
+                (
+                    "write groups",
+                    f"{groups['count']:,} of {_shape(groups['group_shape'])} "
+                    f"({_size(groups['group_bytes'])}), {array['concurrent_groups']} at once",
+                ),
+                ("peak memory", _size(array["peak_memory_bytes"])),
+                (
+                    "read amplification",
+                    f"{groups['read_amplification']:.2f}"
+                    + (" (aligned)" if groups["aligned"] else ""),
+                ),
+                (
+                    "method",
+                    "repack (encoded chunks moved)"
+                    if array["repack"]
+                    else ("two passes" if array.get("intermediate") else "decode and encode"),
+                ),
+            ]
+            cells += [("note", note) for note in array.get("notes", [])]
+            rows.append(
+                f"<table><caption>{html.escape(array['path'] or '/')}</caption>"
+                + "".join(
+                    f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                    for k, v in cells
+                )
+                + "</table>"
+            )
+        rows.append("</div>")
+        return "\n".join(rows)
+
+    def run(self, *, progress: bool = True, verify: bool = False) -> Dict[str, Any]:
+        """Carry out the whole rechunk in this process (with a progress bar on a terminal).
+
+        With ``verify``, the output is compared with the source before it is marked complete;
+        differences raise :class:`DataError` (its ``differences`` list them). Returns the outcome:
+        ``complete``, ``summary`` (arrays, write groups, bytes, seconds) and ``verification``.
+        """
+        outcome = json.loads(self._planned().run(progress=progress, verify=verify))
+        _failed(self.target, outcome)
+        return outcome
+
+    def init(self) -> None:
+        """Start a split run: write the plan into the target's journal."""
+        self._planned().init()
+
+    def parts(self, count: int) -> List[Part]:
+        """The plan cut into ``count`` parts of about equal bytes, as ``--part I/N`` runs them."""
+        return [
+            Part(index, count, groups, nbytes)
+            for index, (groups, nbytes) in enumerate(self._planned().parts(count))
+        ]
+
+    def run_part(
+        self,
+        index: int,
+        count: int,
+        *,
+        resume: bool = True,
+        threads: Optional[int] = None,
+        progress: bool = False,
+    ) -> Dict[str, Any]:
+        """Run part ``index`` of ``count`` of the split run started by :meth:`init`.
+
+        Parts are disjoint, so they can run anywhere at once; a part run again after a crash
+        (``resume``, the default) skips the write groups it finished. Returns its summary.
+        """
+        return json.loads(
+            _native.run_part(
+                self.source,
+                self.target,
+                int(index),
+                int(count),
+                resume=resume,
+                threads=threads,
+                progress=progress,
+            )
+        )
+
+    def finalize(
+        self,
+        *,
+        verify: bool = True,
+        max_mem: Optional[Any] = None,
+        threads: Optional[int] = None,
+        progress: bool = False,
+    ) -> Dict[str, Any]:
+        """Complete the split run once every part finished, verified first (by default).
+
+        Refuses while parts are unfinished (naming them); differences raise :class:`DataError`.
+        """
+        outcome = json.loads(
+            _native.finalize(
+                self.source,
+                self.target,
+                verify=verify,
+                max_mem=None if max_mem is None else str(max_mem),
+                threads=threads,
+                progress=progress,
+            )
+        )
+        _failed(self.target, outcome)
+        return outcome

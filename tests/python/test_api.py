@@ -1,0 +1,219 @@
+"""The Python package against the committed fixtures: the API gives what the command line gives,
+plans run and verify, errors carry their path. Run by tests/python/run.sh on the built wheel.
+
+ZLINT_BIN names the Rust binary built by `cargo test` (the reference the API must agree with).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import zarr
+
+import chunklint
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "fixtures"
+ZLINT_BIN = os.environ.get("ZLINT_BIN", str(ROOT / "target" / "debug" / "zlint"))
+
+LINTED = [
+    "zarr2/hierarchy.zarr",
+    "rules/ZL202-fires.ome.zarr",
+    "rules/ZL101-fires.zarr",
+    "zarr3/sharded.zarr",
+    "n5/pyramid.n5",
+    "broken/invalid-json.zarr",
+]
+
+
+def cli_json(*args: str) -> dict:
+    out = subprocess.run([ZLINT_BIN, *args], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode in (0, 1, 2), out.stderr
+    return json.loads(out.stdout)
+
+
+def tree(root: Path) -> dict:
+    """Every file under root: relative path -> bytes."""
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("store", LINTED)
+@pytest.mark.parametrize("profile", ["analysis", "visualization"])
+def test_lint_findings_equal_the_cli_json(store: str, profile: str) -> None:
+    findings = chunklint.lint(FIXTURES / store, profile=profile, use_config=False)
+    expected = cli_json(str(FIXTURES / store), "--format", "json", "--no-config", "--profile", profile)
+    assert len(findings) == len(expected["findings"])
+    for got, want in zip(findings, expected["findings"]):
+        assert (got.rule, got.name, got.severity, got.path, got.message) == (
+            want["rule"],
+            want["name"],
+            want["severity"],
+            want["path"],
+            want["message"],
+        )
+        layout = want.get("recommendation")
+        if layout is None:
+            assert got.recommendation is None
+        else:
+            assert got.recommendation == chunklint.Layout(
+                tuple(layout["chunks"]),
+                None if layout["shards"] is None else tuple(layout["shards"]),
+            )
+
+
+def test_lint_select_and_ignore() -> None:
+    store = FIXTURES / "zarr2/hierarchy.zarr"
+    assert {f.rule for f in chunklint.lint(store, select=["ZL107"])} == {"ZL107"}
+    assert "ZL101" not in {f.rule for f in chunklint.lint(store, ignore=["chunk-too-small"])}
+
+
+def test_scan_is_the_cli_document() -> None:
+    store = str(FIXTURES / "zarr3/sharded.zarr")
+    assert chunklint.scan(store) == cli_json("scan", store, "--json")
+    deep = chunklint.scan(store, deep=True)
+    assert deep["arrays"][0]["stored"] is not None
+
+
+def test_recommend_equals_the_linters_recommendation() -> None:
+    store = FIXTURES / "rules/ZL101-fires.zarr"
+    array = chunklint.scan(store)["arrays"][0]
+    (finding,) = chunklint.lint(store, select=["ZL101"], use_config=False)
+    layout = chunklint.recommend(
+        array["shape"], array["dtype"], current_chunks=array["chunks"]
+    )
+    assert layout == finding.recommendation
+    # NumPy dtypes name the same type.
+    assert chunklint.recommend(array["shape"], np.dtype(array["dtype"])) == layout
+
+
+def test_a_recommended_layout_goes_into_zarr_create_array_and_lints_clean(tmp_path: Path) -> None:
+    shape = (512, 2048, 2048)
+    for profile in ["analysis", "visualization"]:
+        layout = chunklint.recommend(shape, "uint16", axes=["z", "y", "x"], profile=profile)
+        path = tmp_path / f"{profile}.zarr"
+        array = zarr.create_array(
+            str(path),
+            shape=shape,
+            dtype="uint16",
+            chunks=layout.chunks,
+            shards=layout.shards,
+            dimension_names=["z", "y", "x"],
+        )
+        assert array.chunks == layout.chunks
+        assert array.shards == layout.shards
+        array[0:2, 0:8, 0:8] = 7
+        findings = chunklint.lint(path, profile=profile, use_config=False)
+        # Layout rules only: a 4 GiB image without a pyramid is still told to get one (ZL205).
+        layout_findings = [f for f in findings if f.rule.startswith(("ZL1", "ZL2")) and f.rule != "ZL205"]
+        assert layout_findings == [], findings
+    assert chunklint.recommend(shape, "uint16", profile="visualization").shards is not None
+
+
+def test_a_plan_shows_runs_and_verifies(tmp_path: Path) -> None:
+    src = FIXTURES / "zarr2/hierarchy.zarr"
+    dst = tmp_path / "out.zarr"
+    plan = chunklint.plan(src, dst, chunks={"raw": (8, 16), "labels": "10"}, to="zarr3")
+    assert not dst.exists() or not any(dst.iterdir()), "planning writes nothing"
+    text = repr(plan)
+    assert text.startswith("rechunk ") and "raw" in text
+    document = plan.to_dict()
+    assert document["schema_version"] == 1
+    cli = cli_json(
+        "rechunk", str(src), str(dst), "--chunks", "raw=8,16", "--chunks", "labels=10",
+        "--to", "zarr3", "--dry-run", "--json",
+    )
+    for key in ["schema_version", "source", "target", "arrays", "groups"]:
+        assert document[key] == cli[key], key
+    html = plan._repr_html_()
+    assert html.count("<table>") == len(document["arrays"]) >= 2
+    assert "read amplification" in html and "peak memory" in html
+
+    outcome = plan.run(progress=False, verify=True)
+    assert outcome["complete"] and outcome["verification"]["mismatches"] == []
+    # Another reader than zlint: zarr-python reads the same values.
+    for name in ["raw", "labels"]:
+        a = zarr.open_array(str(src / name), mode="r")
+        b = zarr.open_array(str(dst / name), mode="r")
+        assert b.metadata.zarr_format == 3
+        np.testing.assert_array_equal(a[...], b[...])
+    assert chunklint.verify(src, dst) == []
+
+
+def test_verify_names_a_changed_value(tmp_path: Path) -> None:
+    src = FIXTURES / "zarr2/hierarchy.zarr"
+    dst = tmp_path / "copy.zarr"
+    chunklint.plan(src, dst, chunks={"raw": (8, 16)}).run(progress=False)
+    raw = zarr.open_array(str(dst / "raw"), mode="r+")
+    raw[3, 5] = raw[3, 5] + 1
+    differences = chunklint.verify(src, dst)
+    assert len(differences) == 1
+    assert differences[0].path == "raw"
+    assert "[3, 5]" in differences[0].message or "3, 5" in differences[0].message
+
+
+def test_a_split_run_equals_a_whole_run_byte_for_byte(tmp_path: Path) -> None:
+    src = FIXTURES / "rules/ZL101-fires.zarr"
+    whole, split = tmp_path / "whole.zarr", tmp_path / "split.zarr"
+    chunklint.plan(src, whole, chunks=(512, 512), max_mem="8MiB").run(progress=False)
+    plan = chunklint.plan(src, split, chunks=(512, 512), max_mem="8MiB")
+    parts = plan.parts(3)
+    assert [p.index for p in parts] == [0, 1, 2]
+    assert sum(p.groups for p in parts) == sum(a["write_groups"]["count"] for a in plan.to_dict()["arrays"])
+    plan.init()
+    shipped = pickle.loads(pickle.dumps(plan))  # as Dask ships it to a worker
+    for index in [2, 0]:
+        shipped.run_part(index, 3)
+    with pytest.raises(chunklint.ZlintError) as unfinished:
+        plan.finalize()
+    assert "1/3" in str(unfinished.value)
+    shipped.run_part(1, 3)
+    shipped.run_part(1, 3)  # run again (a retried task): nothing left to do, nothing broken
+    outcome = plan.finalize(verify=True)
+    assert outcome["complete"]
+    assert tree(split) == tree(whole)
+
+
+def test_errors_are_exceptions_carrying_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.zarr"
+    with pytest.raises(chunklint.StoreError) as error:
+        chunklint.lint(missing)
+    assert error.value.path == str(missing)
+    assert isinstance(error.value, chunklint.ZlintError)
+
+    with pytest.raises(chunklint.UsageError, match="did you mean") as error:
+        chunklint.lint(FIXTURES / "zarr3/plain.zarr", select=["chunk-to-small"])
+    assert error.value.path is None
+
+    with pytest.raises(chunklint.UsageError):
+        chunklint.recommend((10, 10), "not-a-type")
+
+    # A truncated chunk: the rechunk stops naming the chunk, and leaves no metadata behind.
+    src = tmp_path / "truncated.zarr"
+    shutil.copytree(FIXTURES / "zarr3/plain.zarr", src)
+    chunk = next(p for p in sorted((src / "c").rglob("*")) if p.is_file())
+    chunk.write_bytes(chunk.read_bytes()[:7])
+    dst = tmp_path / "out.zarr"
+    with pytest.raises(chunklint.DataError) as error:
+        chunklint.plan(src, dst, chunks=(16, 16)).run(progress=False)
+    assert error.value.path is not None and "truncated.zarr" in error.value.path
+    assert not (dst / "zarr.json").exists()
+
+    with pytest.raises(chunklint.UsageError) as error:
+        chunklint.plan(FIXTURES / "zarr3/plain.zarr", tmp_path / "o.zarr", to="zarr4")
+
+
+def test_help_reads_well() -> None:
+    for function in [chunklint.lint, chunklint.scan, chunklint.recommend, chunklint.plan, chunklint.verify]:
+        assert function.__doc__ and len(function.__doc__.split()) > 20, function.__name__
+    assert "Plan" in chunklint.Plan.__doc__ or "rechunk" in chunklint.Plan.__doc__
+    version = subprocess.run([ZLINT_BIN, "--version"], capture_output=True, text=True).stdout
+    assert version.split() == ["zlint", chunklint.__version__]
