@@ -44,6 +44,9 @@ pub enum Command {
     Rechunk(RechunkArgs),
     /// Compare two stores value by value (shape, data type, fill value, attributes, values).
     Verify(VerifyArgs),
+    /// Write a self-contained HTML report of a store: summary, guidance scale, chunk grids,
+    /// pyramids, findings and fixes.
+    Report(ReportArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `zlint man > zlint.1`, or write one page per
@@ -141,6 +144,47 @@ pub struct LintArgs {
     /// Print the number of findings of each rule instead of the findings (text output).
     #[arg(long, conflicts_with = "show_all")]
     pub statistics: bool,
+    /// Show no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `zlint report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The store: a hierarchy root, a group inside one, or a single array.
+    pub path: String,
+    /// The HTML file to write (`-`: standard output).
+    #[arg(long, short, default_value = "zlint-report.html")]
+    pub output: String,
+    /// The profile the page shows in detail (every profile gets a verdict) [default: analysis,
+    /// or the config file's].
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+    /// How the data is read [default: auto, or the config file's].
+    #[arg(long, value_enum)]
+    pub access: Option<Access>,
+    /// Run only these rules (IDs, prefixes such as ZL2, or names; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (IDs, prefixes or names; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// A profile fails at findings of at least this severity [default: warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+    /// Config file [default: found as for `zlint STORE`].
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+    /// Ignore any zlint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Also read the stored chunk objects (ZL401, ZL402; stored sizes and missing chunks).
+    #[arg(long)]
+    pub deep: bool,
+    /// Show, for every array with findings, the layout `rechunk --auto` would write and its cost.
+    #[arg(long)]
+    pub plan_auto: bool,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -5,6 +5,7 @@ mod args;
 mod lint;
 mod progress;
 mod rechunk;
+mod report;
 mod rules;
 mod scan;
 
@@ -25,6 +26,7 @@ pub const EXIT_ERROR: u8 = 2;
 fn locations(cli: &Cli) -> Vec<&str> {
     match &cli.command {
         Some(Command::Scan(args)) => vec![args.path.as_str()],
+        Some(Command::Report(args)) => vec![args.path.as_str()],
         Some(Command::Lint(args)) => args.path.iter().map(String::as_str).collect(),
         Some(Command::Rechunk(args)) => vec![args.source.as_str(), args.target.as_str()],
         Some(Command::Verify(args)) => vec![args.source.as_str(), args.target.as_str()],
@@ -96,6 +98,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Explain(args)) => rules::explain(&args),
         Some(Command::Rechunk(args)) => rechunk::run(&args),
         Some(Command::Verify(args)) => rechunk::verify(&args),
+        Some(Command::Report(args)) => report::run(&args),
         Some(Command::Completions(args)) => completions(args.shell),
         Some(Command::Man(args)) => man_pages(args.out_dir.as_deref()),
         None => lint::run(&cli.lint),

@@ -169,7 +169,7 @@ pub fn write_statistics(report: &LintReport, out: &mut dyn Write) -> std::io::Re
 /// The command that writes the recommended layout, as it can be pasted: `--chunks` (and
 /// `--shards`) for the path of a single finding, `--auto` for a group of them, with the profile
 /// and access pattern when they are not the defaults.
-fn fix_command(
+pub(crate) fn fix_command(
     report: &LintReport,
     group: &[&Diagnostic],
     layout: &crate::layout::Layout,

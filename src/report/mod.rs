@@ -1,6 +1,7 @@
 //! Renderers: the only code that formats results for people or programs.
 
 pub mod github;
+pub mod html;
 pub mod lint_json;
 pub mod lint_text;
 pub mod plan_text;

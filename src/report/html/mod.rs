@@ -1,0 +1,348 @@
+//! `zlint report`: one self-contained HTML page (no script, no network) showing a store against
+//! the guidance: a summary, the guidance scale, pyramids, every array's chunk grid with its
+//! findings and fixes, and with a plan the recommended layouts beside today's. It decides
+//! nothing: findings are the linter's, layouts the planner's.
+
+mod svg;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::lint::rule::{Diagnostic, Severity};
+use crate::lint::{LintReport, Summary, registry};
+use crate::model::{ArrayInfo, Store};
+use crate::plan::RechunkPlan;
+use crate::profile::{Profile, Thresholds};
+use crate::units::{human_bytes, plural, shape_text};
+use svg::{Grids, Level, Plane, ScaleMark};
+
+/// Everything the page shows, decided before it is drawn.
+pub struct HtmlReport<'a> {
+    /// The scanned store.
+    pub store: &'a Store,
+    /// The lint run the page reports (its profile is the page's).
+    pub lint: &'a LintReport,
+    /// The thresholds of that run.
+    pub thresholds: &'a Thresholds,
+    /// For each profile: its counts and whether the store passes it (no finding at or above the
+    /// failing severity).
+    pub profiles: &'a [(Profile, Summary, bool)],
+    /// The plan of `--auto` for the whole store (`--plan-auto`).
+    pub plan: Option<&'a RechunkPlan>,
+}
+
+const STYLE: &str = include_str!("report.css");
+
+/// Writes the page.
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write(report: &HtmlReport<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all(page(report).into_string().as_bytes())
+}
+
+fn findings_by_path(lint: &LintReport) -> BTreeMap<&str, Vec<&Diagnostic>> {
+    let mut by_path: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+    for finding in &lint.findings {
+        by_path
+            .entry(finding.path.as_str())
+            .or_default()
+            .push(finding);
+    }
+    by_path
+}
+
+fn page(report: &HtmlReport<'_>) -> Markup {
+    let store = report.store;
+    let by_path = findings_by_path(report.lint);
+    let mut grids = Grids::default();
+    let arrays: Vec<Markup> = store
+        .arrays
+        .iter()
+        .map(|a| array_section(report, a, by_path.get(a.path.as_str()), &mut grids))
+        .collect();
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content=(format!("zlint {}", env!("CARGO_PKG_VERSION")));
+                title { "zlint report: " (report.lint.store) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { "zlint report" }
+                    p.store { code { (report.lint.store) } }
+                    p.meta { "profile " strong { (report.lint.profile) } ", access "
+                        (report.lint.access) " · zlint " (env!("CARGO_PKG_VERSION")) }
+                }
+                (summary(report))
+                section #scale {
+                    h2 { "The guidance scale" }
+                    p { "Each row is an array: its read unit (what a reader decodes for one value) "
+                        "and its stored object (one file or request). The shaded band is where the "
+                        (report.lint.profile) " profile wants them (docs/guidance.md, “Two units”)." }
+                    (svg::scale_chart(&scale_marks(store, &by_path), report.thresholds, &report.lint.profile.to_string()))
+                }
+                (pyramids(store, report.lint))
+                @if let Some(plan) = report.plan { (plan_section(plan, &by_path)) }
+                section #arrays {
+                    h2 { "Arrays (" (store.arrays.len()) ")" }
+                    @for section in &arrays { (section) }
+                }
+                @if !store.errors.is_empty() {
+                    section #errors {
+                        h2 { "Unreadable nodes (" (store.errors.len()) ")" }
+                        ul { @for e in &store.errors { li { code { (e.to_string()) } } } }
+                    }
+                }
+                (grids.definitions())
+            }
+        }
+    }
+}
+
+fn summary(report: &HtmlReport<'_>) -> Markup {
+    let store = report.store;
+    let formats: std::collections::BTreeSet<&str> =
+        store.arrays.iter().map(|a| a.format.as_str()).collect();
+    let total: u64 = store.arrays.iter().filter_map(ArrayInfo::size_bytes).sum();
+    let stored: Option<u64> = store
+        .arrays
+        .iter()
+        .map(|a| a.stored.as_ref().map(|s| s.stored_bytes))
+        .sum();
+    let mut by_rule: BTreeMap<(&str, &str, Severity), usize> = BTreeMap::new();
+    for f in &report.lint.findings {
+        *by_rule.entry((f.rule, f.name, f.severity)).or_default() += 1;
+    }
+    html! {
+        section #summary {
+            h2 { "Summary" }
+            table.facts {
+                tr { th { "formats" } td { (formats.into_iter().collect::<Vec<_>>().join(", ")) } }
+                tr { th { "arrays" } td { (store.arrays.len()) } }
+                tr { th { "groups" } td { (store.groups.len()) } }
+                tr { th { "data (uncompressed)" } td { (human_bytes(total)) } }
+                @if let Some(stored) = stored { tr { th { "stored" } td { (human_bytes(stored)) } } }
+                tr { th { "unreadable nodes" } td { (store.errors.len()) } }
+            }
+            h3 { "Profiles" }
+            table.profiles {
+                tr { th { "profile" } th { "errors" } th { "warnings" } th { "info" } th { "verdict" } }
+                @for (profile, counts, pass) in report.profiles {
+                    tr class=(if *pass { "pass" } else { "fail" }) {
+                        td { (profile) } td { (counts.errors) } td { (counts.warnings) } td { (counts.infos) }
+                        td { @if *pass { "passes" } @else { "fails" } }
+                    }
+                }
+            }
+            h3 { "Findings by rule (" (report.lint.findings.len()) ")" }
+            @if by_rule.is_empty() {
+                p.clean { "No findings in the " (report.lint.profile) " profile." }
+            } @else {
+                table.rules {
+                    tr { th { "rule" } th { "severity" } th { "findings" } th { "why it matters" } }
+                    @for ((id, name, severity), count) in &by_rule {
+                        tr class=(severity.to_string()) {
+                            td { (id) " " (name) } td { (severity) } td { (count) }
+                            td { @if let Some(rule) = registry::find(id) { (rule.why.for_profile(report.lint.profile)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn scale_marks(store: &Store, by_path: &BTreeMap<&str, Vec<&Diagnostic>>) -> Vec<ScaleMark> {
+    store
+        .arrays
+        .iter()
+        .map(|a| ScaleMark {
+            label: if a.path.is_root() {
+                "/".into()
+            } else {
+                a.path.to_string()
+            },
+            read_unit: a.chunk_bytes(),
+            object_unit: a.object_bytes(),
+            flagged: by_path.contains_key(a.path.as_str()),
+        })
+        .collect()
+}
+
+fn anchor(path: &str) -> String {
+    format!(
+        "array-{}",
+        if path.is_empty() { "root" } else { path }.replace('/', "--")
+    )
+}
+
+fn array_section(
+    report: &HtmlReport<'_>,
+    array: &ArrayInfo,
+    findings: Option<&Vec<&Diagnostic>>,
+    grids: &mut Grids,
+) -> Markup {
+    let label = |i: usize| svg::axis_name(array, i);
+    let axes: Vec<String> = (0..array.shape.len()).map(label).collect();
+    let codecs: Vec<String> = array
+        .codecs
+        .iter()
+        .map(crate::model::Codec::summary)
+        .collect();
+    let drawings: Vec<Markup> = svg::drawn_planes(array)
+        .into_iter()
+        .map(|pair| grids.drawing(&Plane::of(array, pair), 300.0, 180.0))
+        .collect();
+    let path = if array.path.is_root() {
+        "/"
+    } else {
+        array.path.as_str()
+    };
+    html! {
+        article.array.flagged[findings.is_some()] id=(anchor(array.path.as_str())) {
+            h3 { code { (path) } }
+            table.facts {
+                tr { th { "shape" } td { (shape_text(&array.shape)) " (" (axes.join(", ")) ")" } }
+                tr { th { "data type" } td { (array.dtype.name) " · " (array.format.as_str()) } }
+                tr { th { "codecs" } td { (codecs.join(" → ")) } }
+                tr { th { "chunks" } td { (shape_text(&array.chunk_shape))
+                    @if let Some(b) = array.chunk_bytes() { " (" (human_bytes(b)) ")" } } }
+                tr { th { "shards" } td { @match &array.shard_shape {
+                    Some(s) => { (shape_text(s)) @if let Some(b) = array.object_bytes() { " (" (human_bytes(b)) ")" } }
+                    None => { "none" }
+                } } }
+                tr { th { "objects" } td { (array.object_count()) } }
+                @if let Some(stored) = &array.stored {
+                    tr { th { "stored" } td { (stored.stored_objects) " objects, " (human_bytes(stored.stored_bytes))
+                        ", " (stored.missing_objects) " missing"
+                        @if let Some(r) = stored.compression_ratio { ", compression " (format!("{r:.2}")) "×" } } }
+                }
+            }
+            div.grids { @for d in &drawings { (d) } }
+            @if let Some(findings) = findings {
+                ul.findings {
+                    @for f in findings { (finding(report, f)) }
+                }
+            }
+        }
+    }
+}
+
+fn finding(report: &HtmlReport<'_>, f: &Diagnostic) -> Markup {
+    let rule = registry::find(f.rule);
+    let fix = f
+        .recommendation
+        .as_ref()
+        .map(|layout| crate::report::lint_text::fix_command(report.lint, &[f], layout));
+    html! {
+        li class=(f.severity.to_string()) {
+            span.severity { (f.severity) } " "
+            strong { (f.rule) " " (f.name) } ": " (f.message)
+            @if let Some(rule) = rule {
+                p.why { (rule.why.for_profile(report.lint.profile)) "."
+                    " " a href=(rule.guidance_uri()) { "The guidance" } }
+            }
+            @if let (Some(layout), Some(fix)) = (&f.recommendation, fix) {
+                p.fix { "Recommended: chunks " (shape_text(&layout.chunks))
+                    @if let Some(s) = &layout.shards { ", shards " (shape_text(s)) }
+                    br; code { (fix) } }
+            }
+        }
+    }
+}
+
+fn pyramids(store: &Store, lint: &LintReport) -> Markup {
+    let inconsistent: std::collections::BTreeSet<&str> = lint
+        .findings
+        .iter()
+        .filter(|f| f.rule == "ZL202")
+        .map(|f| f.path.as_str())
+        .collect();
+    let drawn: Vec<(String, Markup)> = store
+        .groups
+        .iter()
+        .flat_map(|g| g.multiscales.iter().map(move |m| (g, m)))
+        .enumerate()
+        .filter_map(|(m, (group, multiscale))| {
+            let levels: Vec<Level> = multiscale
+                .levels
+                .iter()
+                .enumerate()
+                .filter_map(|(i, level)| store.array(&level.path).map(|a| (i, level, a)))
+                .filter_map(|(i, level, array)| {
+                    let pair = svg::drawn_planes(array).into_iter().next()?;
+                    Some(Level {
+                        id: format!("{m}-{i}"),
+                        label: level.dataset_path.clone(),
+                        plane: Plane::of(array, pair),
+                        inconsistent: inconsistent.contains(level.path.as_str()),
+                    })
+                })
+                .collect();
+            (!levels.is_empty()).then(|| {
+                let name = if group.path.is_root() {
+                    "/".to_string()
+                } else {
+                    group.path.to_string()
+                };
+                (name, svg::pyramid(&levels))
+            })
+        })
+        .collect();
+    html! {
+        @if !drawn.is_empty() {
+            section #pyramids {
+                h2 { "Multiscale pyramids (" (drawn.len()) ")" }
+                p { "Each level at one scale, with its chunk grid; viewers want one chunk shape across levels." }
+                @for (name, drawing) in &drawn {
+                    h3 { code { (name) } }
+                    (drawing)
+                }
+            }
+        }
+    }
+}
+
+fn plan_section(plan: &RechunkPlan, by_path: &BTreeMap<&str, Vec<&Diagnostic>>) -> Markup {
+    let changed: Vec<_> = plan
+        .arrays
+        .iter()
+        .filter(|a| by_path.contains_key(a.path.as_str()) && !a.unchanged())
+        .collect();
+    let layout = |chunks: &[u64], shards: Option<&Vec<u64>>| {
+        let mut text = format!("chunks {}", shape_text(chunks));
+        if let Some(s) = shards {
+            text.push_str(&format!(", shards {}", shape_text(s)));
+        }
+        text
+    };
+    html! {
+        section #plan {
+            h2 { "The recommended layouts (" (plural(changed.len(), "array")) " to change)" }
+            p { "What " code { "zlint rechunk STORE OUT --auto" } " would write for every array with findings, "
+                "and what it would cost (" (human_bytes(plan.budget.max_mem_bytes)) " of memory, "
+                (plan.budget.threads) " threads)." }
+            table.plan {
+                tr { th { "array" } th { "today" } th { "recommended" } th { "objects" }
+                    th { "peak memory" } th { "read amplification" } }
+                @for a in &changed {
+                    tr {
+                        td { a href=(format!("#{}", anchor(a.path.as_str()))) { code { (if a.path.is_root() { "/" } else { a.path.as_str() }) } } }
+                        td { (layout(&a.source_chunks, a.source_shards.as_ref())) }
+                        td { (layout(&a.target.chunks, a.target.shards.as_ref())) }
+                        td { (a.objects_before) " → " (a.objects_after) }
+                        td { (human_bytes(a.peak_memory_bytes)) }
+                        td { (format!("{:.2}", a.write_groups.read_amplification)) }
+                    }
+                }
+            }
+        }
+    }
+}
