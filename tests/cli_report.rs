@@ -98,6 +98,30 @@ fn sharded_n5_and_broken_stores_get_pages_too() {
 }
 
 #[test]
+fn deep_pages_map_missing_chunks_and_histogram_stored_sizes() {
+    // One chunk of four stored: the map shows three missing, the histogram one object.
+    let (html, code, _) = report(
+        "fixtures/rules/ZL401-fires.zarr",
+        &["--deep", "--no-config"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(count(&html, "class=\"chart presence\""), 1);
+    assert_eq!(
+        count(&html, "class=\"absent\""),
+        3,
+        "a run of absent cells in each of 3 rows"
+    );
+    assert!(html.contains("3 of 4 objects missing"));
+    // One histogram for the store, one for the array, one bar each.
+    assert_eq!(count(&html, "class=\"chart histogram\""), 2);
+    assert!(html.contains("1 objects of 16 B to 32 B"));
+    // Without --deep, neither.
+    let (html, _, _) = report("fixtures/rules/ZL401-fires.zarr", &["--no-config"]);
+    assert_eq!(count(&html, "class=\"chart presence\""), 0);
+    assert_eq!(count(&html, "class=\"chart histogram\""), 0);
+}
+
+#[test]
 fn the_page_loads_nothing_from_elsewhere() {
     let (html, _, _) = report("fixtures/ome/v05.ome.zarr", &["--plan-auto"]);
     for resource in ["<script", "<link", "<img", "@import", "src="] {

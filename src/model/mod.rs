@@ -135,6 +135,31 @@ pub struct StoredStats {
     pub largest_dir: Option<String>,
     /// The number of entries in [`Self::largest_dir`].
     pub largest_dir_entries: u64,
+    /// Stored objects by size: entry `i` counts sizes from 2^i bytes up to 2^(i+1) (entry 0
+    /// also counts empty objects); no entries past the largest.
+    pub size_histogram: Vec<u64>,
+    /// Where the stored objects are.
+    #[serde(skip)]
+    pub presence: Option<Presence>,
+}
+
+/// Where an array's stored objects are, over the image plane of its object grid (see
+/// `scan::presence`); filled by a deep scan, drawn by `zlint report --deep`. Not in the scan
+/// JSON document (it can hold thousands of numbers per array).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Presence {
+    /// The map's axes (rows, columns); equal for a 1-D array, whose map is one row.
+    pub axes: (usize, usize),
+    /// Grid positions per cell along each of them (1: a cell is one stored object).
+    pub cell: (u64, u64),
+    /// Cells down.
+    pub rows: u64,
+    /// Cells across.
+    pub cols: u64,
+    /// Stored objects in each cell, row by row.
+    pub stored: Vec<u64>,
+    /// Grid positions in each cell, row by row (stored or missing).
+    pub capacity: Vec<u64>,
 }
 
 /// One array of the store.
@@ -487,4 +512,4 @@ pub fn grid_count(shape: &[u64], cell: &[u64]) -> u64 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

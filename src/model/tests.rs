@@ -2,7 +2,8 @@
 
 use super::*;
 
-fn array(shape: &[u64], chunks: &[u64], shards: Option<&[u64]>) -> ArrayInfo {
+/// A uint16 Zarr v3 array at `a` for tests.
+pub(crate) fn array(shape: &[u64], chunks: &[u64], shards: Option<&[u64]>) -> ArrayInfo {
     ArrayInfo {
         path: NodePath::new("a"),
         format: Format::Zarr3,

@@ -9,6 +9,7 @@ use std::fs::DirEntry;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::presence::PresenceGrid;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodeError, StoredStats};
 use crate::progress::Progress;
 use crate::store::METADATA_KEYS;
@@ -28,6 +29,8 @@ struct Totals {
     stray_keys: BTreeSet<String>,
     uncompressed_bytes: u64,
     sizes: Vec<u64>,
+    /// Stored objects per cell of the presence map (empty until the first one).
+    present: Vec<u64>,
     largest_dir: Option<(u64, PathBuf)>,
     errors: Vec<String>,
 }
@@ -64,11 +67,14 @@ struct Grid<'a> {
     /// clipped edge blocks, but tensorstore and zarr-python 2 write them whole, so the full size
     /// is used there too (reading every block header to be exact would double the I/O).
     object_bytes: u64,
+    /// The cells of the presence map.
+    presence: PresenceGrid,
 }
 
 impl Grid<'_> {
-    /// Whether the object at `dirs` + `file` is one of this array's chunk keys, inside its grid.
-    fn is_chunk_key(&self, dirs: &[String], file: &str) -> bool {
+    /// The presence-map cell of the object at `dirs` + `file` when it is one of this array's
+    /// chunk keys inside its grid.
+    fn chunk_cell(&self, dirs: &[String], file: &str) -> Option<usize> {
         let (separator, default_prefix) = match self.array.chunk_key_encoding {
             ChunkKeyEncoding::Default { separator } => (separator, true),
             ChunkKeyEncoding::V2 { separator } => (separator, false),
@@ -78,7 +84,7 @@ impl Grid<'_> {
         // subdirectory is no chunk of it, whatever its name (readers look for `0.0`, never
         // `0/0`).
         if separator == '.' && !dirs.is_empty() {
-            return false;
+            return None;
         }
         let file_parts: &mut dyn Iterator<Item = &str> = if separator == '.' {
             &mut file.split('.')
@@ -87,49 +93,69 @@ impl Grid<'_> {
         };
         let mut parts = dirs.iter().map(String::as_str).chain(file_parts);
         if default_prefix && parts.next() != Some("c") {
-            return false;
+            return None;
         }
         let rank = self.counts.len();
         let mut out = [0u64; MAX_RANK];
         let mut n = 0;
         for part in parts {
             if n >= MAX_RANK || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return false;
+                return None;
             }
             let Ok(value) = part.parse() else {
-                return false;
+                return None;
             };
             out[n] = value;
             n += 1;
         }
         // A scalar array's single chunk is `0` in Zarr v2 and `c` in Zarr v3.
         if rank == 0 {
-            return n == 0 && default_prefix || n == 1 && out[0] == 0 && !default_prefix;
+            let scalar = n == 0 && default_prefix || n == 1 && out[0] == 0 && !default_prefix;
+            return scalar.then_some(0);
         }
         if n != rank {
-            return false;
+            return None;
         }
         if self.array.format == Format::N5 {
             out[..n].reverse();
         }
-        out[..n]
+        let inside = out[..n]
             .iter()
             .zip(&self.counts)
-            .all(|(i, count)| i < count)
+            .all(|(i, count)| i < count);
+        inside.then(|| self.presence.cell_of(&out[..n]))
     }
 }
 
 /// What the walk needs to know about `array`.
 fn grid_of(array: &ArrayInfo) -> Grid<'_> {
+    let counts: Vec<u64> = array
+        .shape
+        .iter()
+        .zip(array.object_shape())
+        .map(|(s, c)| s.div_ceil((*c).max(1)))
+        .collect();
     Grid {
-        counts: array
-            .shape
-            .iter()
-            .zip(array.object_shape())
-            .map(|(s, c)| s.div_ceil((*c).max(1)))
-            .collect(),
+        presence: PresenceGrid::new(array, &counts),
+        counts,
         object_bytes: array.object_bytes().unwrap_or(0),
         array,
+    }
+}
+
+impl Totals {
+    /// Counts a stored object of `size` bytes in presence cell `cell`.
+    fn stored(&mut self, grid: &Grid<'_>, cell: usize, size: u64) {
+        self.stored_objects += 1;
+        self.stored_bytes += size;
+        self.sizes.push(size);
+        self.uncompressed_bytes += grid.object_bytes;
+        if self.present.is_empty() {
+            self.present = vec![0; grid.presence.cells()];
+        }
+        if let Some(count) = self.present.get_mut(cell) {
+            *count += 1;
+        }
     }
 }
 
@@ -209,11 +235,8 @@ pub(crate) fn scan_array_listed(
             } else {
                 dir.split('/').map(str::to_string).collect()
             };
-            if grid.is_chunk_key(&dirs, file) {
-                totals.stored_objects += 1;
-                totals.stored_bytes += size;
-                totals.sizes.push(*size);
-                totals.uncompressed_bytes += grid.object_bytes;
+            if let Some(cell) = grid.chunk_cell(&dirs, file) {
+                totals.stored(&grid, cell, *size);
             } else {
                 totals.stray(if dir.is_empty() {
                     file.to_string()
@@ -245,6 +268,18 @@ fn finish(
     location: &str,
 ) -> Vec<NodeError> {
     let count = totals.stored_objects;
+    let mut size_histogram = Vec::new();
+    for size in &totals.sizes {
+        let bucket = usize::try_from(size.max(&1).ilog2()).unwrap_or(0);
+        if size_histogram.len() <= bucket {
+            size_histogram.resize(bucket + 1, 0);
+        }
+        size_histogram[bucket] += 1;
+    }
+    let grid = grid_of(array);
+    let mut present = std::mem::take(&mut totals.present);
+    present.resize(grid.presence.cells(), 0);
+    let presence = grid.presence.finish(present, &grid.counts);
     let median = if totals.sizes.is_empty() {
         0
     } else {
@@ -267,6 +302,8 @@ fn finish(
             .then(|| totals.uncompressed_bytes as f64 / totals.stored_bytes as f64),
         largest_dir_entries: largest_dir.as_ref().map_or(0, |(n, _)| *n),
         largest_dir: largest_dir.map(|(_, path)| path),
+        size_histogram,
+        presence: Some(presence),
     });
     let base = location.trim_end_matches('/');
     totals
@@ -366,26 +403,21 @@ fn process_batch(
     };
     for entry in &batch {
         let name = entry.file_name();
-        if !name
+        let Some(cell) = name
             .to_str()
-            .is_some_and(|name| grid.is_chunk_key(components, name))
-        {
+            .and_then(|name| grid.chunk_cell(components, name))
+        else {
             let mut key: Vec<String> = components.to_vec();
             key.push(name.to_string_lossy().into_owned());
             local.stray(key.join("/"));
             continue;
-        }
+        };
         let size = match entry.metadata() {
             Ok(meta) if meta.file_type().is_symlink() => std::fs::metadata(entry.path()),
             other => other,
         };
         match size {
-            Ok(meta) => {
-                local.stored_objects += 1;
-                local.stored_bytes += meta.len();
-                local.sizes.push(meta.len());
-                local.uncompressed_bytes += grid.object_bytes;
-            }
+            Ok(meta) => local.stored(grid, cell, meta.len()),
             Err(err) => local
                 .errors
                 .push(format!("{}: {err}", entry.path().display())),
@@ -401,6 +433,13 @@ fn process_batch(
     totals.stray_objects += local.stray_objects;
     totals.uncompressed_bytes += local.uncompressed_bytes;
     totals.sizes.extend_from_slice(&local.sizes);
+    if totals.present.is_empty() {
+        totals.present = std::mem::take(&mut local.present);
+    } else {
+        for (sum, n) in totals.present.iter_mut().zip(&local.present) {
+            *sum += n;
+        }
+    }
     totals.errors.append(&mut local.errors);
 }
 

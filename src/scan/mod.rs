@@ -4,6 +4,7 @@ mod codecs;
 mod deep;
 mod discover;
 mod dtype;
+mod presence;
 
 mod json;
 mod n5;

@@ -45,6 +45,7 @@ ome-v04 ome/v04.ome.zarr --plan-auto
 sharded zarr3/sharded.zarr
 n5 n5/pyramid.n5 --deep
 plate ome/plate-v04.ome.zarr --profile visualization
+sparse rules/ZL401-fires.zarr --deep
 broken broken/invalid-json.zarr
 LIST
 exit $status

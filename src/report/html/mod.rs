@@ -3,6 +3,7 @@
 //! findings and fixes, and with a plan the recommended layouts beside today's. It decides
 //! nothing: findings are the linter's, layouts the planner's.
 
+mod stored;
 mod svg;
 
 use std::collections::BTreeMap;
@@ -131,6 +132,10 @@ fn summary(report: &HtmlReport<'_>) -> Markup {
                 @if let Some(stored) = stored { tr { th { "stored" } td { (human_bytes(stored)) } } }
                 tr { th { "unreadable nodes" } td { (store.errors.len()) } }
             }
+            @if let Some(buckets) = store_histogram(store) {
+                h3 { "Stored objects" }
+                (stored::histogram(&buckets))
+            }
             h3 { "Profiles" }
             table.profiles {
                 tr { th { "profile" } th { "errors" } th { "warnings" } th { "info" } th { "verdict" } }
@@ -157,6 +162,22 @@ fn summary(report: &HtmlReport<'_>) -> Markup {
             }
         }
     }
+}
+
+/// Stored object sizes of the whole store, when it was scanned deep.
+fn store_histogram(store: &Store) -> Option<Vec<u64>> {
+    let mut total: Vec<u64> = Vec::new();
+    let mut deep = false;
+    for stored in store.arrays.iter().filter_map(|a| a.stored.as_ref()) {
+        deep = true;
+        if total.len() < stored.size_histogram.len() {
+            total.resize(stored.size_histogram.len(), 0);
+        }
+        for (sum, n) in total.iter_mut().zip(&stored.size_histogram) {
+            *sum += n;
+        }
+    }
+    (deep && total.iter().any(|&n| n > 0)).then_some(total)
 }
 
 fn scale_marks(store: &Store, by_path: &BTreeMap<&str, Vec<&Diagnostic>>) -> Vec<ScaleMark> {
@@ -225,7 +246,15 @@ fn array_section(
                         @if let Some(r) = stored.compression_ratio { ", compression " (format!("{r:.2}")) "×" } } }
                 }
             }
-            div.grids { @for d in &drawings { (d) } }
+            div.grids {
+                @for d in &drawings { (d) }
+                @if let Some(stored) = &array.stored {
+                    @if let Some(map) = &stored.presence {
+                        (stored::presence_map(map, (svg::axis_name(array, map.axes.0), svg::axis_name(array, map.axes.1))))
+                    }
+                    @if stored.stored_objects > 0 { (stored::histogram(&stored.size_histogram)) }
+                }
+            }
             @if let Some(findings) = findings {
                 ul.findings {
                     @for f in findings { (finding(report, f)) }

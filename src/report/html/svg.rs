@@ -283,7 +283,7 @@ fn grid_title(plane: &Plane, waste: f64) -> String {
 }
 
 /// `x` to a tenth of a pixel, which is all a drawing needs (and keeps pages small).
-fn px(x: f64) -> f64 {
+pub(super) fn px(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
