@@ -165,6 +165,24 @@ fn hostile_names_are_escaped() {
 }
 
 #[test]
+fn the_page_is_never_written_inside_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.zarr");
+    common::copy_dir(&common::fixture("zarr3/plain.zarr"), &store);
+    let before = std::fs::read_dir(&store).unwrap().count();
+    // The default file name, run from inside the store.
+    let out = Command::cargo_bin("zlint")
+        .unwrap()
+        .current_dir(&store)
+        .args(["report", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("inside the store"));
+    assert_eq!(std::fs::read_dir(&store).unwrap().count(), before);
+}
+
+#[test]
 fn the_page_can_go_to_standard_output() {
     let out = zlint()
         .args(["report", "fixtures/zarr3/plain.zarr", "-o", "-"])

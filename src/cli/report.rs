@@ -72,6 +72,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<u8> {
         out.flush().map_err(stdout_error)?;
     } else {
         let path = std::path::PathBuf::from(&args.output);
+        refuse_inside(&path, opened.root_dir.as_deref())?;
         let mut bytes = Vec::new();
         html::write(&page, &mut bytes).map_err(stdout_error)?;
         crate::store::atomic::write_atomic(&path, &bytes, u64::from(std::process::id())).map_err(
@@ -98,4 +99,28 @@ pub(crate) fn run(args: &ReportArgs) -> Result<u8> {
     } else {
         EXIT_ERROR
     })
+}
+
+/// Refuses to write the page inside the store it reports on: a report never changes its source.
+fn refuse_inside(page: &std::path::Path, root: Option<&std::path::Path>) -> Result<()> {
+    let (Some(root), Some(parent)) = (root, page.parent()) else {
+        return Ok(());
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        parent
+    };
+    let inside = match (parent.canonicalize(), root.canonicalize()) {
+        (Ok(dir), Ok(root)) => dir.starts_with(root),
+        _ => false,
+    };
+    if inside {
+        return Err(Error::Usage(format!(
+            "{}: inside the store {}; a report is written outside what it reports on (-o PATH)",
+            page.display(),
+            root.display()
+        )));
+    }
+    Ok(())
 }
