@@ -9,7 +9,8 @@ same process (the work runs in Rust with the GIL released). This package only co
   ``zarr.create_array(chunks=..., shards=...)``;
 - :func:`plan` plans a rechunk and returns a :class:`Plan` to inspect (it renders as a table in
   notebooks) and run, whole or in parts (for Dask, Slurm, ...);
-- :func:`verify` compares two stores value by value and returns the :class:`Difference` list.
+- :func:`verify` compares two stores value by value and returns the :class:`Difference` list;
+- :func:`report` draws the ``zlint report`` page (HTML, self-contained).
 
 Errors are :class:`ZlintError` subclasses (:class:`UsageError`, :class:`StoreError`,
 :class:`DataError`) whose ``path`` attribute names the path at fault.
@@ -38,6 +39,7 @@ __all__ = [
     "lint",
     "plan",
     "recommend",
+    "report",
     "scan",
     "verify",
 ]
@@ -235,6 +237,7 @@ def plan(
     chunks: ShapeRequest = None,
     shards: ShapeRequest = None,
     to: Optional[str] = None,
+    ome_version: Optional[str] = None,
     codec: Optional[str] = None,
     max_mem: Union[int, str, None] = None,
     threads: Optional[int] = None,
@@ -247,7 +250,9 @@ def plan(
 
     ``chunks`` and ``shards`` are a shape for every array (``(64, 256, 256)``), or a dict of
     array path to shape; ``auto`` takes the recommended layout of each array. ``to`` converts
-    the format (``zarr2``, ``zarr3``, ``n5``); ``codec`` re-encodes (``zstd:5``,
+    the format (``zarr2``, ``zarr3``, ``n5``); ``ome_version`` (``"0.4"`` or ``"0.5"``) writes
+    OME-NGFF metadata of that version (and the Zarr format its specification needs); ``codec``
+    re-encodes (``zstd:5``,
     ``blosc:zstd:5:shuffle``, ``keep``). ``max_mem`` bounds the data in flight (bytes, or a
     size such as ``"2GiB"``). ``existing`` is ``refuse`` (default), ``overwrite`` or ``resume``.
     """
@@ -255,6 +260,7 @@ def plan(
         chunks=_shape_requests("chunks", chunks),
         shards=_shape_requests("shards", shards),
         to=to,
+        ome_version=ome_version,
         codec=codec,
         max_mem=None if max_mem is None else str(max_mem),
         threads=threads,
@@ -289,3 +295,36 @@ def verify(
         )
     )
     return [Difference(m["path"], m["message"]) for m in report["mismatches"]]
+
+
+def report(
+    store: StorePath,
+    output: Optional[StorePath] = None,
+    *,
+    profile: Optional[str] = None,
+    access: Optional[str] = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    config: Optional[StorePath] = None,
+    use_config: bool = True,
+    deep: bool = False,
+    plan_auto: bool = False,
+) -> str:
+    """The ``zlint report`` page of ``store``: one self-contained HTML document (summary, the
+    guidance scale, pyramids, chunk grids, findings and fixes; with ``deep`` stored sizes and
+    missing chunks, with ``plan_auto`` the recommended layouts). Written to ``output`` when given
+    (never inside the store), and returned; in a notebook,
+    ``IPython.display.HTML(chunklint.report(store))`` shows it.
+    """
+    return _native.report(
+        _path(store),
+        None if output is None else _path(output),
+        profile=profile,
+        access=access,
+        select=list(select),
+        ignore=list(ignore),
+        config=None if config is None else _path(config),
+        no_config=not use_config,
+        deep=deep,
+        plan_auto=plan_auto,
+    )

@@ -33,6 +33,19 @@ def lint(
     cores: Optional[int] = None,
 ) -> str: ...
 def scan(store: str, *, deep: bool = False) -> str: ...
+def report(
+    store: str,
+    output: Optional[str] = None,
+    *,
+    profile: Optional[str] = None,
+    access: Optional[str] = None,
+    select: List[str] = ...,
+    ignore: List[str] = ...,
+    config: Optional[str] = None,
+    no_config: bool = False,
+    deep: bool = False,
+    plan_auto: bool = False,
+) -> str: ...
 def recommend(
     shape: List[int],
     dtype: str,
@@ -54,6 +67,7 @@ class NativePlan:
         chunks: List[str] = ...,
         shards: List[str] = ...,
         to: Optional[str] = None,
+        ome_version: Optional[str] = None,
         codec: Optional[str] = None,
         max_mem: Optional[str] = None,
         threads: Optional[int] = None,

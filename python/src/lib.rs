@@ -14,6 +14,7 @@ use zlint::lint::settings::Requested;
 use zlint::lint::{Settings, lint as lint_store};
 use zlint::model::Format;
 use zlint::plan::parts::Part;
+use zlint::plan::request::OmeVersion;
 use zlint::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use zlint::profile::{Access, Profile};
 use zlint::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification, VerifyReport};
@@ -186,6 +187,47 @@ fn scan(py: Python<'_>, store: String, deep: bool) -> PyResult<String> {
     })
 }
 
+/// Builds the HTML report of `store` (`zlint report`); writes it to `output` when given (never
+/// inside the store) and returns it.
+#[pyfunction]
+#[pyo3(signature = (store, output=None, *, profile=None, access=None, select=Vec::new(),
+    ignore=Vec::new(), config=None, no_config=false, deep=false, plan_auto=false))]
+#[allow(clippy::too_many_arguments)] // Python keyword arguments
+fn report(
+    py: Python<'_>,
+    store: String,
+    output: Option<std::path::PathBuf>,
+    profile: Option<String>,
+    access: Option<String>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    config: Option<std::path::PathBuf>,
+    no_config: bool,
+    deep: bool,
+    plan_auto: bool,
+) -> PyResult<String> {
+    released(py, || -> Result<String, Error> {
+        let request = zlint::report::html::ReportRequest {
+            settings: Requested {
+                config,
+                no_config,
+                profile: choice::<Profile>("profile", profile.as_deref())?,
+                access: choice::<Access>("access", access.as_deref())?,
+                select,
+                ignore,
+                ..Requested::default()
+            },
+            deep,
+            plan_auto,
+        };
+        let report = zlint::report::html::build(&store, &request, &zlint::progress::NoProgress)?;
+        if let Some(path) = output {
+            report.write_to(&path)?;
+        }
+        Ok(report.html)
+    })
+}
+
 /// The recommended layout `(chunks, shards)` of a new array (see `zlint::plan::recommend_new`).
 #[pyfunction]
 #[pyo3(signature = (shape, dtype, *, profile=None, access=None, axes=None, current_chunks=None,
@@ -252,8 +294,8 @@ impl NativePlan {
     /// Plans a rechunk of `source` into `target` (see `chunklint.plan`).
     #[new]
     #[pyo3(signature = (source, target, *, chunks=Vec::new(), shards=Vec::new(), to=None,
-        codec=None, max_mem=None, threads=None, auto=false, profile=None, access=None,
-        existing="refuse"))]
+        ome_version=None, codec=None, max_mem=None, threads=None, auto=false, profile=None,
+        access=None, existing="refuse"))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
         py: Python<'_>,
@@ -262,6 +304,7 @@ impl NativePlan {
         chunks: Vec<String>,
         shards: Vec<String>,
         to: Option<String>,
+        ome_version: Option<String>,
         codec: Option<String>,
         max_mem: Option<String>,
         threads: Option<usize>,
@@ -287,7 +330,10 @@ impl NativePlan {
                 auto,
                 profile: choice::<Profile>("profile", profile.as_deref())?.unwrap_or_default(),
                 access: choice::<Access>("access", access.as_deref())?.unwrap_or_default(),
-                format: format_of(to.as_deref())?,
+                format: zlint::plan::request::target_format(
+                    format_of(to.as_deref())?,
+                    choice::<OmeVersion>("ome_version", ome_version.as_deref())?,
+                )?,
                 codec: codec.as_deref().map(CodecChoice::parse).transpose()?,
                 two_pass: true,
             };
@@ -417,7 +463,7 @@ mod _chunklint {
     #[pymodule_export]
     use super::{
         DataError, NativePlan, StoreError, UsageError, ZlintError, finalize, lint, main, recommend,
-        run_part, scan, verify,
+        report, run_part, scan, verify,
     };
 
     #[pymodule_init]

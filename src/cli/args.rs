@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::lint::rule::Severity;
+use crate::plan::request::OmeVersion;
 use crate::profile::{Access, Profile};
 
 /// Audit and repair the chunk layout of Zarr v2, Zarr v3 and N5 stores.
@@ -230,18 +231,6 @@ pub enum OutputFormat {
     Zarr3,
     /// N5 (readable by tensorstore, zarr-python 2's N5 store and the N5 Java library).
     N5,
-}
-
-/// OME-NGFF versions a rechunk can write, each tied to the Zarr version its specification
-/// stores it in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OmeVersion {
-    /// OME-NGFF 0.4, in Zarr v2.
-    #[value(name = "0.4")]
-    V04,
-    /// OME-NGFF 0.5, in Zarr v3.
-    #[value(name = "0.5")]
-    V05,
 }
 
 /// Arguments of `zlint rechunk`.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::args::{OmeVersion, OutputFormat, RechunkArgs, VerifyArgs};
+use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
 use crate::error::{Error, Result};
@@ -59,27 +59,7 @@ fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
         OutputFormat::Zarr3 => Format::Zarr3,
         OutputFormat::N5 => Format::N5,
     });
-    let Some(version) = args.ome_version else {
-        return Ok(format);
-    };
-    let (name, zarr) = match version {
-        OmeVersion::V04 => ("0.4", Format::Zarr2),
-        OmeVersion::V05 => ("0.5", Format::Zarr3),
-    };
-    match format {
-        None => Ok(Some(zarr)),
-        Some(f) if f == zarr => Ok(Some(f)),
-        Some(f) => Err(Error::Usage(format!(
-            "--ome-version {name} cannot be written as {}: OME-NGFF 0.4 is stored in Zarr v2, \
-             0.5 in Zarr v3{}",
-            f.as_str(),
-            if f == Format::N5 {
-                " (an N5 output gets n5-viewer pyramid metadata instead)"
-            } else {
-                ""
-            }
-        ))),
-    }
+    crate::plan::request::target_format(format, args.ome_version)
 }
 
 pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {

@@ -177,3 +177,48 @@ pub struct Targets {
     /// parts cannot wait for each other between passes).
     pub two_pass: bool,
 }
+
+/// OME-NGFF versions a rechunk can write, each tied to the Zarr version its specification
+/// stores it in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OmeVersion {
+    /// OME-NGFF 0.4, in Zarr v2.
+    #[value(name = "0.4")]
+    V04,
+    /// OME-NGFF 0.5, in Zarr v3.
+    #[value(name = "0.5")]
+    V05,
+}
+
+/// The target format `to` and `ome_version` ask for together: the version's Zarr format when
+/// only it is given; a pair no OME-NGFF specification allows (0.4 is stored in Zarr v2, 0.5 in
+/// Zarr v3, neither in N5) is refused.
+///
+/// # Errors
+/// [`Error::Usage`] for a contradicting pair.
+pub fn target_format(
+    to: Option<Format>,
+    ome_version: Option<OmeVersion>,
+) -> Result<Option<Format>> {
+    let Some(version) = ome_version else {
+        return Ok(to);
+    };
+    let (name, zarr) = match version {
+        OmeVersion::V04 => ("0.4", Format::Zarr2),
+        OmeVersion::V05 => ("0.5", Format::Zarr3),
+    };
+    match to {
+        None => Ok(Some(zarr)),
+        Some(f) if f == zarr => Ok(Some(f)),
+        Some(f) => Err(Error::Usage(format!(
+            "--ome-version {name} cannot be written as {}: OME-NGFF 0.4 is stored in Zarr v2, \
+             0.5 in Zarr v3{}",
+            f.as_str(),
+            if f == Format::N5 {
+                " (an N5 output gets n5-viewer pyramid metadata instead)"
+            } else {
+                ""
+            }
+        ))),
+    }
+}

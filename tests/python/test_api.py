@@ -211,8 +211,35 @@ def test_errors_are_exceptions_carrying_the_path(tmp_path: Path) -> None:
         chunklint.plan(FIXTURES / "zarr3/plain.zarr", tmp_path / "o.zarr", to="zarr4")
 
 
+def test_report_is_the_cli_page(tmp_path: Path) -> None:
+    store = FIXTURES / "rules/ZL202-fires.ome.zarr"
+    page = tmp_path / "page.html"
+    html = chunklint.report(store, page, plan_auto=True, use_config=False)
+    assert html == page.read_text()
+    cli = tmp_path / "cli.html"
+    subprocess.run([ZLINT_BIN, "report", str(store), "-o", str(cli), "--plan-auto", "--no-config"],
+                   check=True, capture_output=True)
+    assert html == cli.read_text()
+    assert html.count('class="chart grid"') == 9
+    with pytest.raises(chunklint.UsageError, match="inside the store"):
+        chunklint.report(store, store / "page.html")
+    assert not (store / "page.html").exists()
+
+
+def test_a_plan_to_ome_0_4(tmp_path: Path) -> None:
+    src = FIXTURES / "ome/v05.ome.zarr"
+    plan = chunklint.plan(src, tmp_path / "v04.zarr", ome_version="0.4")
+    assert {a["target_format"] for a in plan.to_dict()["arrays"]} == {"zarr2"}
+    plan.run(progress=False, verify=True)
+    attrs = json.loads((tmp_path / "v04.zarr/.zattrs").read_text())
+    assert attrs["multiscales"][0]["version"] == "0.4"
+    with pytest.raises(chunklint.UsageError, match="0.5 in Zarr v3"):
+        chunklint.plan(src, tmp_path / "bad.zarr", ome_version="0.5", to="zarr2")
+
+
 def test_help_reads_well() -> None:
-    for function in [chunklint.lint, chunklint.scan, chunklint.recommend, chunklint.plan, chunklint.verify]:
+    for function in [chunklint.lint, chunklint.scan, chunklint.recommend, chunklint.plan,
+                     chunklint.verify, chunklint.report]:
         assert function.__doc__ and len(function.__doc__.split()) > 20, function.__name__
     assert "Plan" in chunklint.Plan.__doc__ or "rechunk" in chunklint.Plan.__doc__
     version = subprocess.run([ZLINT_BIN, "--version"], capture_output=True, text=True).stdout

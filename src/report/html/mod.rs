@@ -3,8 +3,11 @@
 //! findings and fixes, and with a plan the recommended layouts beside today's. It decides
 //! nothing: findings are the linter's, layouts the planner's.
 
+mod build;
 mod stored;
 mod svg;
+
+pub use build::{Report, ReportRequest, build};
 
 use std::collections::BTreeMap;
 use std::io::Write;
