@@ -101,37 +101,12 @@ pub struct LintArgs {
     /// The store: a hierarchy root, a group inside one, or a single array.
     #[arg(required = true)]
     pub path: Option<String>,
-    /// What the data is for [default: analysis, or the config file's].
-    #[arg(long, value_enum)]
-    pub profile: Option<Profile>,
-    /// How the data is read [default: auto, or the config file's].
-    #[arg(long, value_enum)]
-    pub access: Option<Access>,
+    /// Profile, rules and configuration.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Text)]
     pub format: LintFormat,
-    /// Run only these rules (IDs, prefixes such as ZL2, or names; comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Run these rules too, besides those --select or the config file selects (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub extend_select: Vec<String>,
-    /// Do not run these rules (IDs, prefixes or names; comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Exit 1 when a finding has at least this severity [default: warning].
-    #[arg(long, value_enum)]
-    pub fail_on: Option<Severity>,
-    /// Config file [default: the nearest zlint.toml, or pyproject.toml with [tool.zlint], in the
-    /// store's directory or above it, else in the current directory or above it].
-    #[arg(long)]
-    pub config: Option<std::path::PathBuf>,
-    /// Ignore any zlint.toml.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
-    /// Worker cores the data is processed with (ZL105).
-    #[arg(long)]
-    pub cores: Option<u64>,
     /// Also read the stored chunk objects (enables ZL401, ZL402).
     #[arg(long)]
     pub deep: bool,
@@ -150,16 +125,11 @@ pub struct LintArgs {
     pub quiet: bool,
 }
 
-/// Arguments of `zlint report`.
+/// What shapes a lint run, for `zlint STORE` and `zlint report`: the profile, the rules and the
+/// configuration.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// The store: a hierarchy root, a group inside one, or a single array.
-    pub path: String,
-    /// The HTML file to write (`-`: standard output).
-    #[arg(long, short, default_value = "zlint-report.html")]
-    pub output: String,
-    /// The profile the page shows in detail (every profile gets a verdict) [default: analysis,
-    /// or the config file's].
+pub struct SettingsArgs {
+    /// What the data is for [default: analysis, or the config file's].
     #[arg(long, value_enum)]
     pub profile: Option<Profile>,
     /// How the data is read [default: auto, or the config file's].
@@ -168,18 +138,58 @@ pub struct ReportArgs {
     /// Run only these rules (IDs, prefixes such as ZL2, or names; comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Run these rules too, besides those --select or the config file selects (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
     /// Do not run these rules (IDs, prefixes or names; comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// A profile fails at findings of at least this severity [default: warning].
+    /// Findings of at least this severity fail: `zlint STORE` exits 1, `zlint report` marks the
+    /// profile failed [default: warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
-    /// Config file [default: found as for `zlint STORE`].
+    /// Config file [default: the nearest zlint.toml, or pyproject.toml with [tool.zlint], in the
+    /// store's directory or above it, else in the current directory or above it].
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
     /// Ignore any zlint.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Worker cores the data is processed with (ZL105).
+    #[arg(long)]
+    pub cores: Option<u64>,
+}
+
+impl SettingsArgs {
+    /// The flags as a settings request (the config file is read by `Settings::resolve`).
+    #[must_use]
+    pub fn requested(&self) -> crate::lint::settings::Requested {
+        crate::lint::settings::Requested {
+            config: self.config.clone(),
+            no_config: self.no_config,
+            profile: self.profile,
+            access: self.access,
+            select: self.select.clone(),
+            extend_select: self.extend_select.clone(),
+            ignore: self.ignore.clone(),
+            fail_on: self.fail_on,
+            cores: self.cores,
+        }
+    }
+}
+
+/// Arguments of `zlint report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The store: a hierarchy root, a group inside one, or a single array.
+    pub path: String,
+    /// The HTML file to write (`-`: standard output).
+    #[arg(long, short, default_value = "zlint-report.html")]
+    pub output: String,
+    /// Profile (the one the page shows in detail; every profile gets a verdict), rules and
+    /// configuration.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Also read the stored chunk objects (ZL401, ZL402; stored sizes and missing chunks).
     #[arg(long)]
     pub deep: bool,

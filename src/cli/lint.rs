@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use super::args::{ColorChoice, LintArgs, LintFormat};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, stdout_error};
-use crate::lint::settings::Requested;
 use crate::lint::{Settings, lint};
 use crate::report::lint_text::{Color, Detail};
 use crate::report::{github, lint_json, lint_text, sarif};
@@ -15,7 +14,7 @@ use crate::store;
 pub(crate) fn run(args: &LintArgs) -> crate::Result<u8> {
     let path = args.path.as_deref().unwrap_or(".");
     let opened = store::open(path)?;
-    let settings = settings(args, opened.root_dir.as_deref())?;
+    let settings = Settings::resolve(&args.settings.requested(), opened.root_dir.as_deref())?;
     let found = scan(
         &opened,
         ScanOptions { deep: args.deep },
@@ -57,22 +56,6 @@ pub(crate) fn run(args: &LintArgs) -> crate::Result<u8> {
         .worst()
         .is_some_and(|worst| worst >= settings.fail_on);
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
-}
-
-/// Defaults, then the config file, then the flags.
-fn settings(args: &LintArgs, store_dir: Option<&std::path::Path>) -> crate::Result<Settings> {
-    let requested = Requested {
-        config: args.config.clone(),
-        no_config: args.no_config,
-        profile: args.profile,
-        access: args.access,
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        fail_on: args.fail_on,
-        cores: args.cores,
-    };
-    Settings::resolve(&requested, store_dir)
 }
 
 /// Whether to colour: `--color always|never` as said; `auto` follows the conventions, `NO_COLOR`

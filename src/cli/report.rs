@@ -6,22 +6,12 @@ use super::args::ReportArgs;
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, print_node_errors, stdout_error};
 use crate::error::Result;
-use crate::lint::settings::Requested;
 use crate::report::html::{ReportRequest, build};
 use crate::units::{human_bytes, plural};
 
 pub(crate) fn run(args: &ReportArgs) -> Result<u8> {
     let request = ReportRequest {
-        settings: Requested {
-            config: args.config.clone(),
-            no_config: args.no_config,
-            profile: args.profile,
-            access: args.access,
-            select: args.select.clone(),
-            ignore: args.ignore.clone(),
-            fail_on: args.fail_on,
-            ..Requested::default()
-        },
+        settings: args.settings.requested(),
         deep: args.deep,
         plan_auto: args.plan_auto,
     };
