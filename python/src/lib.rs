@@ -100,14 +100,7 @@ fn budget(
     threads: Option<usize>,
     locations: &[&str],
 ) -> Result<Budget, Error> {
-    let bytes = max_mem
-        .map(|m| {
-            zlint::units::parse_bytes(m)
-                .filter(|&n| n > 0)
-                .ok_or_else(|| usage(format!("max_mem={m}: not a size (e.g. 512MiB, 2GiB)")))
-        })
-        .transpose()?;
-    Ok(rechunk::machine_budget(bytes, threads, locations))
+    rechunk::machine_budget_from("max_mem", max_mem, threads, locations)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

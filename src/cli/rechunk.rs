@@ -5,22 +5,15 @@ use std::io::Write;
 use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Format;
 use crate::plan::parts::Part;
 use crate::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use crate::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification};
-use crate::units::{human_bytes, parse_bytes, plural};
+use crate::units::{human_bytes, plural};
 
 fn budget(max_mem: Option<&str>, threads: Option<usize>, locations: &[&str]) -> Result<Budget> {
-    let max_mem_bytes = max_mem
-        .map(|text| {
-            parse_bytes(text).filter(|&n| n > 0).ok_or_else(|| {
-                Error::Usage(format!("--max-mem {text}: not a size (e.g. 512MiB, 2GiB)"))
-            })
-        })
-        .transpose()?;
-    Ok(rechunk::machine_budget(max_mem_bytes, threads, locations))
+    rechunk::machine_budget_from("--max-mem", max_mem, threads, locations)
 }
 
 fn existing(args: &RechunkArgs) -> Existing {

@@ -63,6 +63,29 @@ pub fn machine_budget(
     }
 }
 
+/// [`machine_budget`] with the memory given as text (`512MiB`, `2GiB`), as `flag` (`--max-mem`)
+/// took it.
+///
+/// # Errors
+/// [`Error::Usage`] naming `flag` when the text is not a positive size.
+pub fn machine_budget_from(
+    flag: &str,
+    max_mem: Option<&str>,
+    threads: Option<usize>,
+    locations: &[&str],
+) -> Result<Budget> {
+    let bytes = max_mem
+        .map(|text| {
+            crate::units::parse_bytes(text)
+                .filter(|&n| n > 0)
+                .ok_or_else(|| {
+                    Error::Usage(format!("{flag} {text}: not a size (e.g. 512MiB, 2GiB)"))
+                })
+        })
+        .transpose()?;
+    Ok(machine_budget(bytes, threads, locations))
+}
+
 fn scan_metadata(opened: &OpenedStore) -> Result<Store> {
     scan(opened, ScanOptions::default(), &NoProgress)
 }

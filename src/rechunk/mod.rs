@@ -31,7 +31,7 @@ use zarrs::array::ArraySubset;
 pub use checks::{Existing, check_source_unchanged, check_target};
 pub use job::{
     InProgress, Outcome, Rechunk, Verification, default_max_mem, default_threads, machine_budget,
-    verify_locations,
+    machine_budget_from, verify_locations,
 };
 pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{Mismatch, VerifyReport, verify};
