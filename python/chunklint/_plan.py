@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional
 
 from . import _chunklint as _native
 from ._chunklint import DataError, UsageError
@@ -19,18 +19,6 @@ class Part:
     count: int
     groups: int
     bytes: int
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
-
-
-def _shape(extents: Optional[Sequence[int]]) -> str:
-    return "—" if extents is None else "×".join(str(n) for n in extents)
 
 
 def _failed(target: str, outcome: Dict[str, Any]) -> None:
@@ -94,56 +82,7 @@ class Plan:
         """A table per array for notebooks: layouts, write groups, memory, amplification."""
         if self._native is None:
             return f"<p>{html.escape(repr(self))}</p>"
-        doc = self.to_dict()
-        budget = doc["budget"]
-        rows: List[str] = [
-            "<div class='chunklint-plan'>",
-            f"<p><b>{html.escape(doc['source'])}</b> → <b>{html.escape(doc['target'])}</b>: "
-            f"{len(doc['arrays'])} arrays, {_size(budget['max_mem_bytes'])} memory for data "
-            f"in flight on {budget['threads']} threads</p>",
-        ]
-        for array in doc["arrays"]:
-            groups = array["write_groups"]
-            target = array["target"]
-            cells = [
-                ("shape", f"{_shape(array['shape'])} {array['dtype']}"),
-                (
-                    "layout",
-                    f"chunks {_shape(array['source_chunks'])}, shards "
-                    f"{_shape(array['source_shards'])} ({array['source_format']}) → chunks "
-                    f"{_shape(target['chunks'])}, shards {_shape(target['shards'])} "
-                    f"({array['target_format']})",
-                ),
-                ("objects", f"{array['objects_before']:,} → {array['objects_after']:,}"),
-                (
-                    "write groups",
-                    f"{groups['count']:,} of {_shape(groups['group_shape'])} "
-                    f"({_size(groups['group_bytes'])}), {array['concurrent_groups']} at once",
-                ),
-                ("peak memory", _size(array["peak_memory_bytes"])),
-                (
-                    "read amplification",
-                    f"{groups['read_amplification']:.2f}"
-                    + (" (aligned)" if groups["aligned"] else ""),
-                ),
-                (
-                    "method",
-                    "repack (encoded chunks moved)"
-                    if array["repack"]
-                    else ("two passes" if array.get("intermediate") else "decode and encode"),
-                ),
-            ]
-            cells += [("note", note) for note in array.get("notes", [])]
-            rows.append(
-                f"<table><caption>{html.escape(array['path'] or '/')}</caption>"
-                + "".join(
-                    f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-                    for k, v in cells
-                )
-                + "</table>"
-            )
-        rows.append("</div>")
-        return "\n".join(rows)
+        return self._native.html()
 
     def run(self, *, progress: bool = True, verify: bool = False) -> Dict[str, Any]:
         """Carry out the whole rechunk in this process (with a progress bar on a terminal).

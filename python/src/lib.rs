@@ -341,6 +341,11 @@ impl NativePlan {
         self.job.plan_value().to_string()
     }
 
+    /// The plan as HTML, a table per array (for notebooks).
+    fn html(&self) -> String {
+        zlint::report::html::plan_tables(self.job.plan_value())
+    }
+
     /// The plan document of `zlint rechunk --dry-run --json` (`docs/plan-json.md`).
     fn json(&self) -> String {
         to_json(&self.job.plan_value().document())

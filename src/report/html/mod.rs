@@ -4,10 +4,12 @@
 //! nothing: findings are the linter's, layouts the planner's.
 
 mod build;
+mod plan_tables;
 mod stored;
 mod svg;
 
 pub use build::{Report, ReportRequest, build};
+pub use plan_tables::plan_tables;
 
 use std::collections::BTreeMap;
 use std::io::Write;
