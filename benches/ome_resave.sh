@@ -18,17 +18,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 zlint=${1:-$here/target/release/zlint}
 depth=${2:-64}
 tmp=${TMPDIR:-/tmp}
-venv() {  # NAME PACKAGES...
-  local dir=$tmp/$1; shift
-  if [ ! -x "$dir/bin/python" ]; then
-    python3 -m venv "$dir"
-    "$dir/bin/pip" install -q "$@"
-  fi
-  echo "$dir"
-}
-ome=$(venv zlint-bench-ome 'ome-zarr==0.18.0' 'zarr==3.1.6')
-ngff=$(venv zlint-bench-ngff 'ome2024-ngff-challenge==1.0.3')
-check=$(venv zlint-bench-check 'ome-zarr-models==1.7' 'tensorstore==0.1.86' 'zarr==3.1.6')
+# shellcheck source=benches/lib.sh
+source "$here/benches/lib.sh"
+ome=$(bench_venv zlint-bench-ome ome_zarr 'ome-zarr==0.18.0' 'zarr==3.1.6')
+ngff=$(bench_venv zlint-bench-ngff ome2024_ngff_challenge 'ome2024-ngff-challenge==1.0.3')
+check=$(bench_venv zlint-bench-check 'ome_zarr_models, tensorstore' 'ome-zarr-models==1.7' 'tensorstore==0.1.86' 'zarr==3.1.6')
 work=$(mktemp -d "$tmp/zlint-ome-resave.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$ome/bin/python" -W ignore "$here/benches/make_ome_pyramid.py" "$work/in.ome.zarr" "$depth"

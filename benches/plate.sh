@@ -6,28 +6,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 zlint=${1:-$here/target/release/zlint}
 runs=${2:-5}
-venv=${TMPDIR:-/tmp}/zlint-bench-ome
-if ! "$venv/bin/python" -c 'import ome_zarr' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q 'ome-zarr==0.18.0' 'zarr==3.1.6'
-fi
+# shellcheck source=benches/lib.sh
+source "$here/benches/lib.sh"
+venv=$(bench_venv zlint-bench-ome ome_zarr 'ome-zarr==0.18.0' 'zarr==3.1.6')
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 plate=$work/plate.ome.zarr
 "$venv/bin/python" -W ignore "$here/benches/make_plate.py" "$plate" 4
 echo "nodes: $(find "$plate" -name '.zarray' | wc -l) arrays, $(find "$plate" -name '.zgroup' | wc -l) groups"
-best() {  # best wall time of $runs runs, in ms
-  local best=999999
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N)
-    local ms=$(( (t1 - t0) / 1000000 ))
-    (( ms < best )) && best=$ms
-  done
-  echo "$best"
-}
-ls_ms=$(best ls -R "$plate")
-lint_ms=$(best "$zlint" "$plate" --quiet)
-scan_ms=$(best "$zlint" scan "$plate" --quiet)
+ls_ms=$(best "$runs" ls -R "$plate")
+lint_ms=$(best "$runs" "$zlint" "$plate" --quiet)
+scan_ms=$(best "$runs" "$zlint" scan "$plate" --quiet)
 echo "best of $runs: ls -R ${ls_ms} ms, zlint lint ${lint_ms} ms, zlint scan ${scan_ms} ms"
 echo "text output: $("$zlint" "$plate" --quiet | wc -l) lines grouped, $("$zlint" "$plate" --quiet --show-all | wc -l) with --show-all"

@@ -8,31 +8,19 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 zlint=${1:-$here/target/release/zlint}
 runs=${2:-5}
-venv=${TMPDIR:-/tmp}/zlint-bench-ome
-if ! "$venv/bin/python" -c 'import ome_zarr' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q 'ome-zarr==0.18.0' 'zarr==3.1.6'
-fi
+# shellcheck source=benches/lib.sh
+source "$here/benches/lib.sh"
+venv=$(bench_venv zlint-bench-ome ome_zarr 'ome-zarr==0.18.0' 'zarr==3.1.6')
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$here/benches/make_many_arrays.py" "$work/many.zarr" 1000
 "$venv/bin/python" -W ignore "$here/benches/make_plate.py" "$work/plate.ome.zarr" 4
-best() {  # best wall time of $runs runs, in ms
-  local best=999999
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N)
-    local ms=$(( (t1 - t0) / 1000000 ))
-    (( ms < best )) && best=$ms
-  done
-  echo "$best"
-}
 for store in many.zarr plate.ome.zarr; do
   arrays=$(find "$work/$store" \( -name zarr.json -o -name .zarray \) -exec grep -l '"shape"' {} + | wc -l)
-  lint_ms=$(best "$zlint" "$work/$store" --quiet --no-config)
-  report_ms=$(best "$zlint" report "$work/$store" -o "$work/page.html" --quiet --no-config)
+  lint_ms=$(best "$runs" "$zlint" "$work/$store" --quiet --no-config)
+  report_ms=$(best "$runs" "$zlint" report "$work/$store" -o "$work/page.html" --quiet --no-config)
   size=$(wc -c <"$work/page.html")
-  plan_ms=$(best "$zlint" report "$work/$store" -o "$work/plan.html" --quiet --no-config --plan-auto)
+  plan_ms=$(best "$runs" "$zlint" report "$work/$store" -o "$work/plan.html" --quiet --no-config --plan-auto)
   plan_size=$(wc -c <"$work/plan.html")
   echo "$store ($arrays arrays), best of $runs: lint ${lint_ms} ms; report ${report_ms} ms," \
     "$((size / 1024)) KiB; report --plan-auto ${plan_ms} ms, $((plan_size / 1024)) KiB"
