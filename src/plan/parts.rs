@@ -149,37 +149,41 @@ pub fn group_bytes(array: &ArrayPlan, g: u64) -> u64 {
     )
 }
 
-/// Uncompressed bytes of block `g` (C-order index) of a grid of `block` over `shape`, clipped to
-/// the shape.
-#[must_use]
-pub fn block_bytes(shape: &[u64], block: &[u64], item_size: u64, g: u64) -> u64 {
+/// The extents of block `g` (C-order index) of a grid of `block` over `shape`, clipped to the
+/// shape, one per axis (last axis first).
+fn clipped_extents<'a>(
+    shape: &'a [u64],
+    block: &'a [u64],
+    g: u64,
+) -> impl Iterator<Item = (usize, u64)> + 'a {
     let mut rest = g;
-    let mut elements = 1u64;
-    for axis in (0..shape.len()).rev() {
+    (0..shape.len()).rev().map(move |axis| {
         let extent = block[axis].max(1);
         let count = shape[axis].div_ceil(extent).max(1);
         let start = (rest % count) * extent;
         rest /= count;
-        elements = elements.saturating_mul((start + extent).min(shape[axis]) - start);
-    }
-    elements.saturating_mul(item_size)
+        (axis, (start + extent).min(shape[axis]) - start)
+    })
+}
+
+/// Uncompressed bytes of block `g` (C-order index) of a grid of `block` over `shape`, clipped to
+/// the shape.
+#[must_use]
+pub fn block_bytes(shape: &[u64], block: &[u64], item_size: u64, g: u64) -> u64 {
+    clipped_extents(shape, block, g)
+        .fold(1u64, |elements, (_, extent)| {
+            elements.saturating_mul(extent)
+        })
+        .saturating_mul(item_size)
 }
 
 /// Target objects (chunks, or shards) in block `g` (C-order index) of a grid of `block` over
 /// `shape`, where `block` is a whole number of `object`s along every axis or spans it.
 #[must_use]
 pub fn block_objects(shape: &[u64], block: &[u64], object: &[u64], g: u64) -> u64 {
-    let mut rest = g;
-    let mut objects = 1u64;
-    for axis in (0..shape.len()).rev() {
-        let extent = block[axis].max(1);
-        let count = shape[axis].div_ceil(extent).max(1);
-        let start = (rest % count) * extent;
-        rest /= count;
-        let clipped = (start + extent).min(shape[axis]) - start;
-        objects = objects.saturating_mul(clipped.div_ceil(object[axis].max(1)));
-    }
-    objects
+    clipped_extents(shape, block, g).fold(1u64, |objects, (axis, extent)| {
+        objects.saturating_mul(extent.div_ceil(object[axis].max(1)))
+    })
 }
 
 /// Target objects written by write group `g` of `array`.

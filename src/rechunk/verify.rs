@@ -98,14 +98,8 @@ pub fn verify(
     let objects = src_store
         .arrays
         .iter()
-        .filter_map(|a| dst_store.array(&a.path).map(|other| (a, other)))
-        .map(|(a, other)| {
-            a.shape
-                .iter()
-                .zip(other.object_shape())
-                .map(|(s, o)| s.div_ceil((*o).max(1)))
-                .product::<u64>()
-        })
+        .filter_map(|a| dst_store.array(&a.path))
+        .map(ArrayInfo::object_count)
         .sum();
     progress.count(
         if dst_store.arrays.iter().any(|a| a.shard_shape.is_some()) {
