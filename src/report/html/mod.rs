@@ -12,7 +12,6 @@ pub use build::{Report, ReportRequest, build};
 pub use plan_tables::plan_tables;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -25,29 +24,21 @@ use crate::units::{human_bytes, plural, shape_text};
 use svg::{Grids, Level, Plane, ScaleMark};
 
 /// Everything the page shows, decided before it is drawn.
-pub struct HtmlReport<'a> {
+struct HtmlReport<'a> {
     /// The scanned store.
-    pub store: &'a Store,
+    store: &'a Store,
     /// The lint run the page reports (its profile is the page's).
-    pub lint: &'a LintReport,
+    lint: &'a LintReport,
     /// The thresholds of that run.
-    pub thresholds: &'a Thresholds,
+    thresholds: &'a Thresholds,
     /// For each profile: its counts and whether the store passes it (no finding at or above the
     /// failing severity).
-    pub profiles: &'a [(Profile, Summary, bool)],
+    profiles: &'a [(Profile, Summary, bool)],
     /// The plan of `--auto` for the whole store (`--plan-auto`).
-    pub plan: Option<&'a RechunkPlan>,
+    plan: Option<&'a RechunkPlan>,
 }
 
 const STYLE: &str = include_str!("report.css");
-
-/// Writes the page.
-///
-/// # Errors
-/// Any error writing to `out`.
-pub fn write(report: &HtmlReport<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all(page(report).into_string().as_bytes())
-}
 
 fn findings_by_path(lint: &LintReport) -> BTreeMap<&str, Vec<&Diagnostic>> {
     let mut by_path: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
