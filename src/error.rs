@@ -40,6 +40,9 @@ pub enum Error {
         /// message.
         source: Cause,
     },
+    /// The caller asked the work to stop ([`crate::progress::Progress::cancelled`]).
+    #[error("{0}: interrupted before it finished (a rechunk run again resumes where it stopped)")]
+    Interrupted(String),
     /// The storage layer failed.
     #[error("{location}: {source}")]
     Storage {
@@ -64,6 +67,7 @@ impl Error {
             Self::Rechunk { location, .. } | Self::Storage { location, .. } => {
                 Some(location.clone())
             }
+            Self::Interrupted(location) => Some(location.clone()),
             Self::Usage(_) => None,
         }
     }

@@ -16,6 +16,13 @@ pub trait Progress: Sync {
     fn count(&self, _noun: &'static str, _total: u64) {}
     /// `amount` more of the counted objects are done.
     fn counted(&self, _amount: u64) {}
+    /// Whether the caller asks the work to stop (Ctrl-C in Python, say). Rechunks ask before
+    /// each write group and verifications before each region; they then fail with
+    /// [`crate::Error::Interrupted`]. What was finished stays finished: a rechunk run again
+    /// resumes from its journal.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that is not shown.

@@ -646,3 +646,81 @@ fn progress_counts_every_target_object_once_in_one_and_two_passes() {
         assert_eq!(progress.counted.into_inner(), objects, "verify, case {i}");
     }
 }
+
+/// Asks the work to stop once `after` objects were counted.
+struct StopAfter {
+    after: u64,
+    counted: std::sync::atomic::AtomicU64,
+}
+
+impl zlint::progress::Progress for StopAfter {
+    fn begin(&self, _what: &str, _total: Option<u64>) {}
+    fn advance(&self, _amount: u64) {}
+    fn end(&self) {}
+    fn counted(&self, amount: u64) {
+        self.counted
+            .fetch_add(amount, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn cancelled(&self) -> bool {
+        self.counted.load(std::sync::atomic::Ordering::Relaxed) >= self.after
+    }
+}
+
+#[test]
+fn a_cancelled_rechunk_stops_between_groups_leaves_no_metadata_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    // 4 MiB in 8 target chunks of 512 KiB: 4 write groups of two, one at a time (2 MiB, 1 thread).
+    write_source(
+        &src,
+        Format::Zarr3,
+        &[32, 256, 256],
+        &[8, 64, 64],
+        None,
+        1,
+        5,
+    );
+    let dst = dir.path().join("dst");
+    let t = targets(Some(vec![16, 128, 128]), None, None, None);
+    let budget = Budget {
+        max_mem_bytes: 2 << 20,
+        threads: 1,
+    };
+    let opened = zlint::store::open(src.to_str().unwrap()).unwrap();
+    let target = zlint::store::TargetStore::open(dst.to_str().unwrap()).unwrap();
+    let found = scan(&opened, ScanOptions::default(), &NoProgress).unwrap();
+    let plan = RechunkPlan::build(&found, dst.display().to_string(), &t, budget).unwrap();
+    assert_eq!(plan.arrays[0].write_groups.count, 4, "{plan:?}");
+
+    let stop = StopAfter {
+        after: 1,
+        counted: 0.into(),
+    };
+    let run = |existing, progress: &dyn zlint::progress::Progress| {
+        rechunk::execute(&plan, &opened, &target, existing, progress, &mut |_| {
+            Ok(true)
+        })
+    };
+    let err = run(Existing::Refuse, &stop).unwrap_err();
+    assert!(matches!(err, zlint::Error::Interrupted(_)), "{err}");
+    assert!(err.to_string().contains("interrupted"), "{err}");
+    assert_eq!(err.location().as_deref(), Some(dst.to_str().unwrap()));
+    // Stopped after the first group: not complete, resumable.
+    assert!(!dst.join("zarr.json").exists());
+    assert!(dst.join(rechunk::JOURNAL_DIR).exists());
+
+    let summary = run(Existing::Resume, &NoProgress).unwrap();
+    assert!(summary.groups_resumed >= 1, "{summary:?}");
+    assert!(summary.groups_written >= 1, "{summary:?}");
+    assert_eq!(read_all(&src), read_all(&dst));
+
+    // A verification stops too.
+    let b = zlint::store::open(dst.to_str().unwrap()).unwrap();
+    let sb = scan(&b, ScanOptions::default(), &NoProgress).unwrap();
+    let stop = StopAfter {
+        after: 0,
+        counted: 0.into(),
+    };
+    let err = rechunk::verify((&opened, &found), (&b, &sb), 64 << 20, 1, &stop).unwrap_err();
+    assert!(matches!(err, zlint::Error::Interrupted(_)), "{err}");
+}

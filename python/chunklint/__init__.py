@@ -26,6 +26,7 @@ from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 from . import _chunklint as _native
 from ._chunklint import DataError, StoreError, UsageError, ZlintError
 from ._plan import Plan
+from ._progress import ProgressArg, ProgressReport, Shown
 
 __all__ = [
     "DataError",
@@ -33,6 +34,7 @@ __all__ = [
     "Finding",
     "Layout",
     "Plan",
+    "ProgressReport",
     "StoreError",
     "UsageError",
     "ZlintError",
@@ -278,22 +280,26 @@ def verify(
     *,
     max_mem: Union[int, str, None] = None,
     threads: Optional[int] = None,
-    progress: bool = False,
+    progress: ProgressArg = False,
 ) -> list[Difference]:
     """Compare ``target`` with ``source``: metadata, attributes and every value.
 
     Returns every difference (empty when they hold the same data), as ``zlint verify`` reports
-    them; values down to the first differing chunk and element.
+    them; values down to the first differing chunk and element. ``progress`` as for
+    :meth:`Plan.run`; Ctrl-C stops the comparison and raises ``KeyboardInterrupt``.
     """
-    report = json.loads(
-        _native.verify(
-            _path(source),
-            _path(target),
-            max_mem=None if max_mem is None else str(max_mem),
-            threads=threads,
-            progress=progress,
+    with Shown(progress) as shown:
+        terminal, on_progress = shown.arguments()
+        report = json.loads(
+            _native.verify(
+                _path(source),
+                _path(target),
+                max_mem=None if max_mem is None else str(max_mem),
+                threads=threads,
+                progress=terminal,
+                on_progress=on_progress,
+            )
         )
-    )
     return [Difference(m["path"], m["message"]) for m in report["mismatches"]]
 
 

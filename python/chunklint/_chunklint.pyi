@@ -1,8 +1,11 @@
 """Type stubs of the extension module (see chunklint/__init__.py for the public API)."""
 
-from typing import List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 __version__: str
+
+# on_progress(phase and unit, done, total, noun, counted, objects), ten times a second.
+OnProgress = Callable[[str, int, Optional[int], Optional[str], int, int], Any]
 
 class ZlintError(Exception):
     """Base of zlint's errors; ``path`` names the path at fault (None when there is none)."""
@@ -79,7 +82,13 @@ class NativePlan:
     def text(self) -> str: ...
     def html(self) -> str: ...
     def json(self) -> str: ...
-    def run(self, *, progress: bool = True, verify: bool = False) -> str: ...
+    def run(
+        self,
+        *,
+        progress: bool = True,
+        verify: bool = False,
+        on_progress: Optional[OnProgress] = None,
+    ) -> str: ...
     def parts(self, count: int) -> List[Tuple[int, int]]: ...
     def init(self) -> None: ...
 
@@ -92,6 +101,7 @@ def run_part(
     resume: bool = True,
     threads: Optional[int] = None,
     progress: bool = False,
+    on_progress: Optional[OnProgress] = None,
 ) -> str: ...
 def finalize(
     source: str,
@@ -101,6 +111,7 @@ def finalize(
     max_mem: Optional[str] = None,
     threads: Optional[int] = None,
     progress: bool = False,
+    on_progress: Optional[OnProgress] = None,
 ) -> str: ...
 def verify(
     source: str,
@@ -109,4 +120,5 @@ def verify(
     max_mem: Optional[str] = None,
     threads: Optional[int] = None,
     progress: bool = False,
+    on_progress: Optional[OnProgress] = None,
 ) -> str: ...

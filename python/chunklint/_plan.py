@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional
 
 from . import _chunklint as _native
 from ._chunklint import DataError, UsageError
+from ._progress import ProgressArg, Shown
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,23 @@ class Plan:
             return f"<p>{html.escape(repr(self))}</p>"
         return self._native.html()
 
-    def run(self, *, progress: bool = True, verify: bool = False) -> Dict[str, Any]:
-        """Carry out the whole rechunk in this process (with a progress bar on a terminal).
+    def run(self, *, progress: ProgressArg = True, verify: bool = False) -> Dict[str, Any]:
+        """Carry out the whole rechunk in this process.
 
         With ``verify``, the output is compared with the source before it is marked complete;
         differences raise :class:`DataError` (its ``differences`` list them). Returns the outcome:
         ``complete``, ``summary`` (arrays, write groups, bytes, seconds) and ``verification``.
+
+        ``progress``: a bar on a terminal or in a notebook (``True``), tqdm's bar (``"tqdm"``),
+        a callable given a :class:`ProgressReport` ten times a second, or nothing (``False``).
+        Ctrl-C stops the run at its next write group and raises ``KeyboardInterrupt``; nothing
+        is marked complete, and the plan made again with ``existing="resume"`` goes on.
         """
-        outcome = json.loads(self._planned().run(progress=progress, verify=verify))
+        with Shown(progress) as shown:
+            terminal, on_progress = shown.arguments()
+            outcome = json.loads(
+                self._planned().run(progress=terminal, verify=verify, on_progress=on_progress)
+            )
         _failed(self.target, outcome)
         return outcome
 
@@ -113,24 +123,28 @@ class Plan:
         *,
         resume: bool = True,
         threads: Optional[int] = None,
-        progress: bool = False,
+        progress: ProgressArg = False,
     ) -> Dict[str, Any]:
         """Run part ``index`` of ``count`` of the split run started by :meth:`init`.
 
         Parts are disjoint, so they can run anywhere at once; a part run again after a crash
-        (``resume``, the default) skips the write groups it finished. Returns its summary.
+        or an interruption (``resume``, the default) skips the write groups it finished.
+        ``progress`` as for :meth:`run`. Returns its summary.
         """
-        return json.loads(
-            _native.run_part(
-                self.source,
-                self.target,
-                int(index),
-                int(count),
-                resume=resume,
-                threads=threads,
-                progress=progress,
+        with Shown(progress) as shown:
+            terminal, on_progress = shown.arguments()
+            return json.loads(
+                _native.run_part(
+                    self.source,
+                    self.target,
+                    int(index),
+                    int(count),
+                    resume=resume,
+                    threads=threads,
+                    progress=terminal,
+                    on_progress=on_progress,
+                )
             )
-        )
 
     def finalize(
         self,
@@ -138,21 +152,25 @@ class Plan:
         verify: bool = True,
         max_mem: Optional[Any] = None,
         threads: Optional[int] = None,
-        progress: bool = False,
+        progress: ProgressArg = False,
     ) -> Dict[str, Any]:
         """Complete the split run once every part finished, verified first (by default).
 
         Refuses while parts are unfinished (naming them); differences raise :class:`DataError`.
+        ``progress`` as for :meth:`run`.
         """
-        outcome = json.loads(
-            _native.finalize(
-                self.source,
-                self.target,
-                verify=verify,
-                max_mem=None if max_mem is None else str(max_mem),
-                threads=threads,
-                progress=progress,
+        with Shown(progress) as shown:
+            terminal, on_progress = shown.arguments()
+            outcome = json.loads(
+                _native.finalize(
+                    self.source,
+                    self.target,
+                    verify=verify,
+                    max_mem=None if max_mem is None else str(max_mem),
+                    threads=threads,
+                    progress=terminal,
+                    on_progress=on_progress,
+                )
             )
-        )
         _failed(self.target, outcome)
         return outcome

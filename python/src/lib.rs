@@ -20,6 +20,9 @@ use zlint::profile::{Access, Profile};
 use zlint::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification, VerifyReport};
 use zlint::scan::{ScanOptions, scan as scan_store};
 
+mod watch;
+use watch::watched;
+
 create_exception!(
     chunklint,
     ZlintError,
@@ -52,6 +55,7 @@ fn to_py(py: Python<'_>, err: Error) -> PyErr {
     let exception = match err {
         Error::Usage(_) | Error::Config { .. } => UsageError::new_err(message),
         Error::Rechunk { .. } => DataError::new_err(message),
+        Error::Interrupted(_) => ZlintError::new_err(message),
         _ => StoreError::new_err(message),
     };
     // Setting an attribute on a fresh exception instance does not fail.
@@ -352,18 +356,28 @@ impl NativePlan {
     }
 
     /// Carries out the whole rechunk, verified first when `verify`; returns the outcome.
-    #[pyo3(signature = (*, progress=true, verify=false))]
-    fn run(&self, py: Python<'_>, progress: bool, verify: bool) -> PyResult<String> {
-        released(py, || -> Result<String, Error> {
+    /// `on_progress(phase, done, total, noun, counted, objects)` is called ten times a second.
+    #[pyo3(signature = (*, progress=true, verify=false, on_progress=None))]
+    fn run(
+        &self,
+        py: Python<'_>,
+        progress: bool,
+        verify: bool,
+        on_progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        watched(py, on_progress.as_ref(), to_py, |watch| {
             if verify {
                 self.job.plan_value().check_verification(self.budget)?;
             }
             let (bar, verify_bar) = (Bar::new(!progress), Bar::new(!progress));
+            let verify_bar = watch.progress(&verify_bar);
             let verification = Verification {
                 budget: self.budget,
                 progress: &verify_bar,
             };
-            let outcome = self.job.run(&bar, verify.then_some(&verification))?;
+            let outcome = self
+                .job
+                .run(&watch.progress(&bar), verify.then_some(&verification))?;
             Ok(outcome_json(&outcome))
         })
     }
@@ -387,7 +401,9 @@ impl NativePlan {
 
 /// Runs part `index` of `count` of the split run in progress at `target`; returns its summary.
 #[pyfunction]
-#[pyo3(signature = (source, target, index, count, *, resume=true, threads=None, progress=false))]
+#[pyo3(signature = (
+    source, target, index, count, *, resume=true, threads=None, progress=false, on_progress=None
+))]
 #[allow(clippy::too_many_arguments)] // Python keyword arguments
 fn run_part(
     py: Python<'_>,
@@ -398,19 +414,24 @@ fn run_part(
     resume: bool,
     threads: Option<usize>,
     progress: bool,
+    on_progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    released(py, || -> Result<String, Error> {
+    watched(py, on_progress.as_ref(), to_py, |watch| {
         let part = Part::parse(&format!("{index}/{count}"))?;
         let threads = rechunk::machine_budget(None, threads, &[&source, &target]).threads;
         let output = InProgress::open(&source, &target, threads)?;
-        let summary = output.run_part(part, resume, &Bar::new(!progress))?;
+        let bar = Bar::new(!progress);
+        let summary = output.run_part(part, resume, &watch.progress(&bar))?;
         Ok(to_json(&summary))
     })
 }
 
 /// Completes the split run at `target` once every part finished, verified first when `verify`.
 #[pyfunction]
-#[pyo3(signature = (source, target, *, verify=true, max_mem=None, threads=None, progress=false))]
+#[pyo3(signature = (
+    source, target, *, verify=true, max_mem=None, threads=None, progress=false, on_progress=None
+))]
+#[allow(clippy::too_many_arguments)] // Python keyword arguments
 fn finalize(
     py: Python<'_>,
     source: String,
@@ -419,14 +440,16 @@ fn finalize(
     max_mem: Option<String>,
     threads: Option<usize>,
     progress: bool,
+    on_progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    released(py, || -> Result<String, Error> {
+    watched(py, on_progress.as_ref(), to_py, |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
         let output = InProgress::open(&source, &target, budget.threads)?;
         if verify {
             output.plan().check_verification(budget)?;
         }
         let bar = Bar::new(!progress);
+        let bar = watch.progress(&bar);
         let verification = Verification {
             budget,
             progress: &bar,
@@ -439,7 +462,7 @@ fn finalize(
 
 /// Compares `source` with `target` value by value (`zlint verify`); returns the report.
 #[pyfunction]
-#[pyo3(signature = (source, target, *, max_mem=None, threads=None, progress=false))]
+#[pyo3(signature = (source, target, *, max_mem=None, threads=None, progress=false, on_progress=None))]
 fn verify(
     py: Python<'_>,
     source: String,
@@ -447,10 +470,12 @@ fn verify(
     max_mem: Option<String>,
     threads: Option<usize>,
     progress: bool,
+    on_progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    released(py, || -> Result<String, Error> {
+    watched(py, on_progress.as_ref(), to_py, |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-        let report = rechunk::verify_locations(&source, &target, budget, &Bar::new(!progress))?;
+        let bar = Bar::new(!progress);
+        let report = rechunk::verify_locations(&source, &target, budget, &watch.progress(&bar))?;
         Ok(report_json(&report).to_string())
     })
 }

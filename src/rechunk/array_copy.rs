@@ -247,6 +247,9 @@ impl Copy<'_> {
             // One group buffer per chain, reused by each of its groups.
             let mut buffer = Vec::new();
             for &g in chain {
+                if self.progress.cancelled() {
+                    return Err(Error::Interrupted(self.output()));
+                }
                 let subset = region(g, &counts, group_shape, &plan.shape);
                 work(&subset, &mut buffer)?;
                 self.log.record(log_index, g)?;

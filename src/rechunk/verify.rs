@@ -8,7 +8,7 @@ use zarrs::array::ArraySubset;
 
 use super::io::{Reader, read_region};
 use super::zarrs_path;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{ArrayInfo, Format, GroupInfo, NodePath, Store};
 use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
@@ -264,8 +264,11 @@ fn compare_values(
     let bytes = (0..groups.count)
         .into_par_iter()
         .map(|g| -> Result<u64> {
-            let subset: ArraySubset = super::region(g, &counts, &block, &array.shape);
             let location = array.path.to_string();
+            if progress.cancelled() {
+                return Err(Error::Interrupted(location));
+            }
+            let subset: ArraySubset = super::region(g, &counts, &block, &array.shape);
             let difference = if variable {
                 (src.read_elements(&subset)? != dst.read_elements(&subset)?)
                     .then(|| format!("values differ in region {subset}"))

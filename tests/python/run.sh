@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python package: builds the wheel once with maturin (from PyPI), installs it into a fresh
-# venv with the suite's dependencies (pytest, zarr-python 3, dask.distributed, pre-commit), and
-# runs tests/python against it, comparing with the Rust binary built by `cargo test`.
+# venv with the suite's dependencies (pytest, zarr-python 3, dask.distributed, pre-commit, tqdm),
+# and runs tests/python against it, comparing with the Rust binary built by `cargo test`.
 # The wheel is built with the dev profile by default, reusing what `cargo test` compiled (the
 # code under test is the same; ZLINT_WHEEL_PROFILE=release builds the wheel users get).
 # Usage: bash tests/python/run.sh [ZLINT_BINARY]
@@ -20,7 +20,7 @@ python3 -m venv "$work/build"
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/wheels/chunklint-*.whl 'pytest==9.2.0' 'zarr==3.1.6' \
-  'numpy<3' 'dask[distributed]==2026.8.0' 'PyYAML==6.0.4' 'pre-commit==4.7.0'
+  'numpy<3' 'dask[distributed]==2026.8.0' 'PyYAML==6.0.4' 'pre-commit==4.7.0' 'tqdm==4.70.1'
 # The package alone, as a user gets it: the command and the module answer.
 "$work/venv/bin/zlint" --version
 "$work/venv/bin/python" -c 'import chunklint; print(chunklint.__doc__.splitlines()[0])'
