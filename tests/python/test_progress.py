@@ -91,6 +91,9 @@ import os, signal, sys, threading, time
 from pathlib import Path
 import chunklint
 
+# Python raises KeyboardInterrupt on SIGINT only if SIGINT was not ignored when it started, and
+# a background job of a shell without job control (as CI may run us) starts with it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 src, dst = sys.argv[1], Path(sys.argv[2])
 plan = chunklint.plan(src, dst, chunks=[16, 128, 128], max_mem="4MiB", threads=1)
 
