@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _chunklint as _native
 from ._chunklint import DataError, StoreError, UsageError, ZlintError
@@ -99,6 +99,25 @@ def _path(store: StorePath) -> str:
     return os.fspath(store)
 
 
+def _settings(
+    profile: Optional[str],
+    access: Optional[str],
+    select: Sequence[str],
+    ignore: Sequence[str],
+    config: Optional[StorePath],
+    use_config: bool,
+) -> Dict[str, Any]:
+    """The settings keywords shared by the native ``lint`` and ``report``."""
+    return dict(
+        profile=profile,
+        access=access,
+        select=list(select),
+        ignore=list(ignore),
+        config=None if config is None else _path(config),
+        no_config=not use_config,
+    )
+
+
 def _layout(doc: Optional[Mapping[str, Any]]) -> Optional[Layout]:
     if doc is None:
         return None
@@ -131,15 +150,10 @@ def lint(
     document = json.loads(
         _native.lint(
             _path(store),
-            profile=profile,
-            access=access,
-            select=list(select),
-            ignore=list(ignore),
             extend_select=list(extend_select),
-            config=None if config is None else _path(config),
-            no_config=not use_config,
             deep=deep,
             cores=cores,
+            **_settings(profile, access, select, ignore, config, use_config),
         )
     )
     return [
@@ -289,15 +303,13 @@ def verify(
     :meth:`Plan.run`; Ctrl-C stops the comparison and raises ``KeyboardInterrupt``.
     """
     with Shown(progress) as shown:
-        terminal, on_progress = shown.arguments()
         report = json.loads(
             _native.verify(
                 _path(source),
                 _path(target),
                 max_mem=None if max_mem is None else str(max_mem),
                 threads=threads,
-                progress=terminal,
-                on_progress=on_progress,
+                **shown.keywords(),
             )
         )
     return [Difference(m["path"], m["message"]) for m in report["mismatches"]]
@@ -325,12 +337,7 @@ def report(
     return _native.report(
         _path(store),
         None if output is None else _path(output),
-        profile=profile,
-        access=access,
-        select=list(select),
-        ignore=list(ignore),
-        config=None if config is None else _path(config),
-        no_config=not use_config,
         deep=deep,
         plan_auto=plan_auto,
+        **_settings(profile, access, select, ignore, config, use_config),
     )

@@ -98,9 +98,8 @@ class Plan:
         is marked complete, and the plan made again with ``existing="resume"`` goes on.
         """
         with Shown(progress) as shown:
-            terminal, on_progress = shown.arguments()
             outcome = json.loads(
-                self._planned().run(progress=terminal, verify=verify, on_progress=on_progress)
+                self._planned().run(verify=verify, **shown.keywords())
             )
         _failed(self.target, outcome)
         return outcome
@@ -132,7 +131,6 @@ class Plan:
         ``progress`` as for :meth:`run`. Returns its summary.
         """
         with Shown(progress) as shown:
-            terminal, on_progress = shown.arguments()
             return json.loads(
                 _native.run_part(
                     self.source,
@@ -141,8 +139,7 @@ class Plan:
                     int(count),
                     resume=resume,
                     threads=threads,
-                    progress=terminal,
-                    on_progress=on_progress,
+                    **shown.keywords(),
                 )
             )
 
@@ -160,7 +157,6 @@ class Plan:
         ``progress`` as for :meth:`run`.
         """
         with Shown(progress) as shown:
-            terminal, on_progress = shown.arguments()
             outcome = json.loads(
                 _native.finalize(
                     self.source,
@@ -168,8 +164,7 @@ class Plan:
                     verify=verify,
                     max_mem=None if max_mem is None else str(max_mem),
                     threads=threads,
-                    progress=terminal,
-                    on_progress=on_progress,
+                    **shown.keywords(),
                 )
             )
         _failed(self.target, outcome)

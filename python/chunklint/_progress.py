@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 from ._chunklint import UsageError
 
@@ -82,11 +82,11 @@ class _TqdmBars:
 
 
 class Shown:
-    """What a ``progress`` argument asks for: zlint's terminal bar (``terminal``) and the callback
-    handed to the native call (``callback``). Use as a context manager: bars close at the end."""
+    """What a ``progress`` argument asks for: zlint's terminal bar or a Python callback, as the
+    native functions' keywords. Use as a context manager: tqdm bars close at the end."""
 
     def __init__(self, progress: ProgressArg) -> None:
-        self.terminal = False
+        self._terminal = False
         self._sink: Optional[Callable[[ProgressReport], Any]] = None
         if callable(progress):
             self._sink = progress
@@ -94,18 +94,18 @@ class Shown:
             self._sink = _TqdmBars()
         elif progress is True:
             # Drawn only when standard error is a terminal (zlint checks).
-            self.terminal = True
+            self._terminal = True
         elif progress not in (False, None):
             raise UsageError(
                 f"progress={progress!r}: expected True, False, 'tqdm' or a callable"
             )
 
-    def arguments(self) -> Tuple[bool, Optional[Callable[..., Any]]]:
-        """``(progress, on_progress)`` for the native functions."""
-        if self._sink is None:
-            return self.terminal, None
+    def keywords(self) -> Dict[str, Any]:
+        """``progress`` and ``on_progress`` for the native functions."""
         sink = self._sink
-        return False, lambda *values: sink(_report(*values))
+        if sink is None:
+            return {"progress": self._terminal, "on_progress": None}
+        return {"progress": False, "on_progress": lambda *values: sink(_report(*values))}
 
     def __enter__(self) -> "Shown":
         return self

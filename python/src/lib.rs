@@ -9,7 +9,6 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 use zlint::Error;
-use zlint::cli::Bar;
 use zlint::lint::settings::Requested;
 use zlint::lint::{Settings, lint as lint_store};
 use zlint::model::Format;
@@ -99,6 +98,26 @@ fn format_of(to: Option<&str>) -> Result<Option<Format>, Error> {
     .transpose()
 }
 
+/// The settings request shared by `lint` and `report` (the command line's `SettingsArgs`).
+fn requested(
+    profile: Option<String>,
+    access: Option<String>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    config: Option<std::path::PathBuf>,
+    no_config: bool,
+) -> Result<Requested, Error> {
+    Ok(Requested {
+        config,
+        no_config,
+        profile: choice::<Profile>("profile", profile.as_deref())?,
+        access: choice::<Access>("access", access.as_deref())?,
+        select,
+        ignore,
+        ..Requested::default()
+    })
+}
+
 fn budget(
     max_mem: Option<&str>,
     threads: Option<usize>,
@@ -151,15 +170,9 @@ fn lint(
 ) -> PyResult<String> {
     released(py, || -> Result<String, Error> {
         let requested = Requested {
-            config,
-            no_config,
-            profile: choice::<Profile>("profile", profile.as_deref())?,
-            access: choice::<Access>("access", access.as_deref())?,
-            select,
             extend_select,
-            ignore,
-            fail_on: None,
             cores,
+            ..requested(profile, access, select, ignore, config, no_config)?
         };
         let opened = zlint::store::open(&store)?;
         let settings = Settings::resolve(&requested, opened.root_dir.as_deref())?;
@@ -205,15 +218,7 @@ fn report(
 ) -> PyResult<String> {
     released(py, || -> Result<String, Error> {
         let request = zlint::report::html::ReportRequest {
-            settings: Requested {
-                config,
-                no_config,
-                profile: choice::<Profile>("profile", profile.as_deref())?,
-                access: choice::<Access>("access", access.as_deref())?,
-                select,
-                ignore,
-                ..Requested::default()
-            },
+            settings: requested(profile, access, select, ignore, config, no_config)?,
             deep,
             plan_auto,
         };
@@ -365,19 +370,18 @@ impl NativePlan {
         verify: bool,
         on_progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<String> {
-        watched(py, on_progress.as_ref(), to_py, |watch| {
+        watched(py, on_progress.as_ref(), |watch| {
             if verify {
                 self.job.plan_value().check_verification(self.budget)?;
             }
-            let (bar, verify_bar) = (Bar::new(!progress), Bar::new(!progress));
-            let verify_bar = watch.progress(&verify_bar);
+            let verify_bar = watch.bar(progress);
             let verification = Verification {
                 budget: self.budget,
                 progress: &verify_bar,
             };
             let outcome = self
                 .job
-                .run(&watch.progress(&bar), verify.then_some(&verification))?;
+                .run(&watch.bar(progress), verify.then_some(&verification))?;
             Ok(outcome_json(&outcome))
         })
     }
@@ -416,12 +420,11 @@ fn run_part(
     progress: bool,
     on_progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    watched(py, on_progress.as_ref(), to_py, |watch| {
+    watched(py, on_progress.as_ref(), |watch| {
         let part = Part::parse(&format!("{index}/{count}"))?;
         let threads = rechunk::machine_budget(None, threads, &[&source, &target]).threads;
         let output = InProgress::open(&source, &target, threads)?;
-        let bar = Bar::new(!progress);
-        let summary = output.run_part(part, resume, &watch.progress(&bar))?;
+        let summary = output.run_part(part, resume, &watch.bar(progress))?;
         Ok(to_json(&summary))
     })
 }
@@ -442,14 +445,13 @@ fn finalize(
     progress: bool,
     on_progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    watched(py, on_progress.as_ref(), to_py, |watch| {
+    watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
         let output = InProgress::open(&source, &target, budget.threads)?;
         if verify {
             output.plan().check_verification(budget)?;
         }
-        let bar = Bar::new(!progress);
-        let bar = watch.progress(&bar);
+        let bar = watch.bar(progress);
         let verification = Verification {
             budget,
             progress: &bar,
@@ -472,10 +474,9 @@ fn verify(
     progress: bool,
     on_progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    watched(py, on_progress.as_ref(), to_py, |watch| {
+    watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-        let bar = Bar::new(!progress);
-        let report = rechunk::verify_locations(&source, &target, budget, &watch.progress(&bar))?;
+        let report = rechunk::verify_locations(&source, &target, budget, &watch.bar(progress))?;
         Ok(report_json(&report).to_string())
     })
 }

@@ -9,7 +9,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use pyo3::prelude::*;
+
+use super::to_py;
 use zlint::Error;
+use zlint::cli::Bar;
 use zlint::progress::Progress;
 
 /// How often the calling thread looks at signals and progress.
@@ -40,9 +43,13 @@ struct Phase {
 type Snapshot = (String, u64, Option<u64>, Option<&'static str>, u64, u64);
 
 impl Watch {
-    /// A [`Progress`] that records into this watch and forwards to `inner` (a terminal bar).
-    pub(crate) fn progress<'a>(&'a self, inner: &'a dyn Progress) -> Watched<'a> {
-        Watched { watch: self, inner }
+    /// A [`Progress`] that records into this watch and draws zlint's bar when `drawn` (and
+    /// standard error is a terminal).
+    pub(crate) fn bar(&self, drawn: bool) -> Watched<'_> {
+        Watched {
+            watch: self,
+            bar: Bar::new(!drawn),
+        }
     }
 
     /// The phase under way as it stands.
@@ -71,10 +78,10 @@ impl Watch {
     }
 }
 
-/// The [`Progress`] view of a [`Watch`].
+/// The [`Progress`] view of a [`Watch`], with its terminal bar.
 pub(crate) struct Watched<'a> {
     watch: &'a Watch,
-    inner: &'a dyn Progress,
+    bar: Bar,
 }
 
 impl Progress for Watched<'_> {
@@ -88,12 +95,12 @@ impl Progress for Watched<'_> {
             total,
             noun: None,
         });
-        self.inner.begin(what, total);
+        self.bar.begin(what, total);
     }
 
     fn advance(&self, amount: u64) {
         self.watch.done.fetch_add(amount, Ordering::Relaxed);
-        self.inner.advance(amount);
+        self.bar.advance(amount);
     }
 
     fn end(&self) {
@@ -105,7 +112,7 @@ impl Progress for Watched<'_> {
                 .push(snapshot);
         }
         *self.watch.phase.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        self.inner.end();
+        self.bar.end();
     }
 
     fn count(&self, noun: &'static str, total: u64) {
@@ -119,27 +126,26 @@ impl Progress for Watched<'_> {
             phase.noun = Some(noun);
         }
         self.watch.objects.store(total, Ordering::Relaxed);
-        self.inner.count(noun, total);
+        self.bar.count(noun, total);
     }
 
     fn counted(&self, amount: u64) {
         self.watch.counted.fetch_add(amount, Ordering::Relaxed);
-        self.inner.counted(amount);
+        self.bar.counted(amount);
     }
 
     fn cancelled(&self) -> bool {
-        self.watch.stop.load(Ordering::Relaxed) || self.inner.cancelled()
+        self.watch.stop.load(Ordering::Relaxed) || self.bar.cancelled()
     }
 }
 
 /// Runs `work` on a thread of its own while this thread, between naps without the GIL, lets
 /// Python handle signals and calls `callback` with the progress. A Python exception (Ctrl-C's
 /// `KeyboardInterrupt`, or one the callback raised) asks the work to stop; once it has, that
-/// exception is raised. Otherwise the work's own error is, through `to_py`.
+/// exception is raised. Otherwise the work's own error is, as its Python exception.
 pub(crate) fn watched<T: Send>(
     py: Python<'_>,
     callback: Option<&Bound<'_, PyAny>>,
-    to_py: impl Fn(Python<'_>, Error) -> PyErr,
     work: impl FnOnce(&Watch) -> Result<T, Error> + Send,
 ) -> PyResult<T> {
     let watch = Watch::default();
