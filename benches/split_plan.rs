@@ -54,6 +54,7 @@ fn main() {
         format: None,
         codec: None,
         two_pass: false,
+        exclude: Vec::new(),
     };
     let budget = Budget {
         max_mem_bytes: max_mem,

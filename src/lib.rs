@@ -33,6 +33,7 @@
 //!     format: None,
 //!     codec: None,
 //!     two_pass: true,
+//!     exclude: Vec::new(),
 //! };
 //! let source = "fixtures/zarr3/plain.zarr";
 //! let budget = machine_budget(None, Some(2), &[source, &out]);

@@ -111,6 +111,7 @@ fn auto(profile: Profile, access: Access) -> Targets {
         format: Some(Format::Zarr3),
         codec: None,
         two_pass: true,
+        exclude: Vec::new(),
     }
 }
 

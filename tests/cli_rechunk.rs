@@ -873,12 +873,31 @@ fn rechunk_writes_a_stored_zip_with_the_root_metadata_first() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("the target is the source"));
+    // RFC-9: the comment declares the order, as ngff-zarr writes it.
+    assert_eq!(
+        String::from_utf8_lossy(archive.comment()),
+        r#"{"ome": {"version": "0.5", "zipFile": {"centralDirectory": {"jsonFirst": true}}}}"#
+    );
+    // An .ozx holds OME-Zarr 0.5, so Zarr v3 only (issue 26); Zarr v2 goes into a .zip.
     zlint()
         .args([
             "rechunk",
             source,
             target,
             "--overwrite",
+            "-q",
+            "--to",
+            "zarr2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --ome-version 0.5"));
+    let zip_path = dir.path().join("image.zip");
+    zlint()
+        .args([
+            "rechunk",
+            source,
+            zip_path.to_str().unwrap(),
             "-q",
             "--to",
             "zarr2",
@@ -891,6 +910,7 @@ fn rechunk_writes_a_stored_zip_with_the_root_metadata_first() {
             .file_names()
             .any(|n| n.is_ok_and(|n| n == ".zattrs"))
     );
+    assert!(archive.comment().is_empty(), "a .zip gets no RFC-9 comment");
 }
 
 /// Issue 15: the layout `--auto` writes lints clean, and `--auto` on its output plans no

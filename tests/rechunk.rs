@@ -128,6 +128,7 @@ fn targets(
         format,
         codec,
         two_pass: true,
+        exclude: Vec::new(),
     }
 }
 

@@ -338,6 +338,7 @@ impl NativePlan {
                 )?,
                 codec: codec.as_deref().map(CodecChoice::parse).transpose()?,
                 two_pass: true,
+                exclude: Vec::new(),
             };
             let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
             let job = Rechunk::plan(&source, &target, &targets, budget, existing)?;
@@ -476,7 +477,8 @@ fn verify(
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-        let report = rechunk::verify_locations(&source, &target, budget, &watch.bar(progress))?;
+        let report =
+            rechunk::verify_locations(&source, &target, budget, &[], &watch.bar(progress))?;
         Ok(report_json(&report).to_string())
     })
 }

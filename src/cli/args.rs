@@ -280,6 +280,11 @@ pub struct RechunkArgs {
     /// Compressor: none, zstd:LEVEL, gzip:LEVEL, blosc:CNAME:LEVEL:SHUFFLE [default: the source's].
     #[arg(long)]
     pub codec: Option<String>,
+    /// Leave out source files matching GLOB (repeatable). Files that are neither array chunks
+    /// nor node metadata (OME-XML, README, licence, …) are otherwise carried byte for byte;
+    /// `*` stays within a folder, `**` crosses folders, a folder's name leaves out all below it.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Memory for data in flight, e.g. 2GiB [default: a quarter of RAM].
     #[arg(long)]
     pub max_mem: Option<String>,
@@ -313,14 +318,14 @@ pub struct RechunkArgs {
     #[arg(
         long,
         value_name = "I/N|auto",
-        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
+        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "exclude", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
     )]
     pub part: Option<String>,
     /// Split run, last step: check every part finished, (with --verify, within --max-mem)
     /// compare, and only then write the metadata that makes the output a store.
     #[arg(
         long,
-        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "dry_run", "overwrite", "resume"]
+        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "exclude", "dry_run", "overwrite", "resume"]
     )]
     pub finalize: bool,
     /// With --verify: print at most this many differences.
@@ -347,6 +352,9 @@ pub struct VerifyArgs {
     /// Print at most this many differences (the count of the others follows).
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub max_diffs: usize,
+    /// Source files the target was rechunked without (as `rechunk --exclude`): not looked for.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

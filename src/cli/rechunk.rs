@@ -36,6 +36,7 @@ fn targets(args: &RechunkArgs) -> Result<Targets> {
         format: target_format(args)?,
         codec: args.codec.as_deref().map(CodecChoice::parse).transpose()?,
         two_pass: !args.init,
+        exclude: args.exclude.clone(),
     })
 }
 
@@ -201,16 +202,29 @@ fn finalize(args: &RechunkArgs) -> Result<u8> {
 pub(crate) fn verify(args: &VerifyArgs) -> Result<u8> {
     let locations = [args.source.as_str(), args.target.as_str()];
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
-    let report =
-        rechunk::verify_locations(&args.source, &args.target, budget, &Bar::new(args.quiet))?;
+    let report = rechunk::verify_locations(
+        &args.source,
+        &args.target,
+        budget,
+        &args.exclude,
+        &Bar::new(args.quiet),
+    )?;
     Ok(print_verify(&report, &args.target, args.max_diffs))
 }
 
 fn print_verify(report: &rechunk::VerifyReport, target: &str, max_diffs: usize) -> u8 {
     if report.mismatches.is_empty() {
+        let files = if report.files_compared > 0 {
+            format!(
+                ", {} carried byte for byte",
+                plural(report.files_compared, "file")
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             std::io::stdout(),
-            "verified {}: {} identical",
+            "verified {}: {} identical{files}",
             crate::units::plural(report.arrays, "array"),
             human_bytes(report.bytes_compared)
         );

@@ -4,10 +4,10 @@
 use super::rule::Rule;
 use super::rules::{
     access_pattern_mismatch, chunk_exceeds_shape, chunk_too_large, chunk_too_small, edge_waste,
-    inner_chunk_too_small, metadata_invalid, missing_multiscale, mixed_zarr_versions,
-    multiscale_inconsistent, no_consolidated_metadata, ome_axis_order, ome_metadata_invalid,
-    shard_misaligned, siblings_misaligned, sparse_chunks, stray_objects, tiny_stored_objects,
-    too_few_chunks, too_many_chunks, too_many_files_per_dir, uncompressed,
+    inner_chunk_too_small, label_pyramid_mismatch, metadata_invalid, missing_multiscale,
+    mixed_zarr_versions, multiscale_inconsistent, no_consolidated_metadata, ome_axis_order,
+    ome_metadata_invalid, shard_misaligned, siblings_misaligned, sparse_chunks, stray_objects,
+    tiny_stored_objects, too_few_chunks, too_many_chunks, too_many_files_per_dir, uncompressed,
 };
 
 /// The rules, sorted by ID.
@@ -25,6 +25,7 @@ pub static RULES: &[Rule] = &[
     siblings_misaligned::RULE,
     missing_multiscale::RULE,
     ome_axis_order::RULE,
+    label_pyramid_mismatch::RULE,
     uncompressed::RULE,
     too_many_files_per_dir::RULE,
     no_consolidated_metadata::RULE,

@@ -7,11 +7,15 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use zarrs::storage::Bytes;
 
+mod keys;
+mod labels;
 mod path;
+
+pub use keys::ChunkKeyEncoding;
 
 pub use path::{Format, NodePath};
 
@@ -78,24 +82,6 @@ fn value_brief(value: &Value) -> String {
         Value::Array(items) => items.iter().map(value_brief).collect::<Vec<_>>().join("."),
         other => other.to_string(),
     }
-}
-
-/// How chunk keys are spelled in the store.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum ChunkKeyEncoding {
-    /// Zarr v3 `default`: `c/0/1` (or `c.0.1` with `.`).
-    Default {
-        /// `/` or `.`.
-        separator: char,
-    },
-    /// Zarr v2 keys (and the v3 `v2` encoding): `0.1` (or `0/1` with `/`).
-    V2 {
-        /// `.` or `/`.
-        separator: char,
-    },
-    /// N5 blocks: `0/1/2`, in N5's axis order (fastest axis first).
-    N5,
 }
 
 /// An axis of an OME-NGFF multiscale image.

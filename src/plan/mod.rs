@@ -1,7 +1,10 @@
 //! Planning: the recommended layout of an array and the rechunk plan. Pure: plans are built from
 //! the scanned model, with no I/O (`tests` build them from in-memory stores).
 
+mod consolidate;
 mod document;
+mod intermediate;
+pub mod inventory;
 pub mod parts;
 pub mod rechunk_plan;
 pub mod recommend;

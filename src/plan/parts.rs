@@ -369,6 +369,7 @@ mod tests {
             },
             arrays,
             groups: Vec::new(),
+            inventory: crate::plan::inventory::Inventory::default(),
         }
     }
 

@@ -5,13 +5,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::intermediate::intermediate_pass;
+use super::inventory::Inventory;
 use super::request::Targets;
 use super::target_layout::target_layouts;
 use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
-use crate::store::formats::target::intermediate_document;
 use crate::store::formats::{SourceMetadata, array_documents, group_documents, ome};
 use crate::units::{human_bytes, plural};
 
@@ -196,6 +197,10 @@ pub struct RechunkPlan {
     pub arrays: Vec<ArrayPlan>,
     /// Groups, sorted by path.
     pub groups: Vec<GroupPlan>,
+    /// Every other object of the source and what the output does with it (see
+    /// [`super::inventory`]); empty until [`RechunkPlan::set_inventory`].
+    #[serde(default)]
+    pub inventory: Inventory,
 }
 
 impl RechunkPlan {
@@ -268,10 +273,21 @@ impl RechunkPlan {
                         }
                     }
                 }
+                let mut notes = migrated.notes;
+                notes.extend(store.label_pyramid_problems(g).into_iter().map(|problem| {
+                    format!(
+                        "warning: {problem} (ZL207); the output carries this as it is{}",
+                        if format == Format::Zarr3 {
+                            ", and OME-NGFF 0.5 validators refuse it"
+                        } else {
+                            ""
+                        }
+                    )
+                }));
                 Ok(GroupPlan {
                     path: g.path.clone(),
                     metadata: group_documents(format, &migrated.attributes, g.path.is_root()),
-                    notes: migrated.notes,
+                    notes,
                 })
             })
             .collect::<Result<_>>()?;
@@ -284,13 +300,23 @@ impl RechunkPlan {
                 notes: Vec::new(),
             });
         }
-        Ok(Self {
+        let mut plan = Self {
             source: store.location.clone(),
             target,
             budget,
             arrays,
             groups,
-        })
+            inventory: Inventory::default(),
+        };
+        let consolidated = store
+            .group(&NodePath::root())
+            .and_then(|g| g.consolidated.as_ref());
+        if let Some(note) = consolidated.and_then(|c| plan.consolidate(&c.kind))
+            && let Some(root) = plan.groups.iter_mut().find(|g| g.path.is_root())
+        {
+            root.notes.push(note);
+        }
+        Ok(plan)
     }
 
     /// This plan, made elsewhere or earlier, continued from `source` into `target` on at most
@@ -447,69 +473,4 @@ fn plan_array(
     };
     plan.peak_memory_bytes = plan.peak_memory(threads);
     Ok(plan)
-}
-
-/// The size intermediate chunks grow to (when both passes allow it).
-const INTERMEDIATE_CHUNK_BYTES: u64 = 1 << 20;
-
-/// The first pass through an intermediate grid, when groups aligned to source and intermediate,
-/// and to intermediate and target, both fit the budget (see [`IntermediatePass`]); compressed
-/// when the target is `remote` (an object store).
-fn intermediate_pass(
-    array: &ArrayInfo,
-    object: &[u64],
-    item_size: u64,
-    budget: Budget,
-    meta: &SourceMetadata,
-    remote: bool,
-) -> Option<IntermediatePass> {
-    let threads = budget.threads.max(1) as u64;
-    let plan = |from: &[u64], to: &[u64]| {
-        plan_write_groups(
-            &array.shape,
-            item_size,
-            from,
-            to,
-            budget.max_mem_bytes,
-            threads,
-        )
-        .filter(|g| g.aligned)
-    };
-    let fits = |chunks: &[u64]| {
-        plan(&array.chunk_shape, chunks).is_some() && plan(chunks, object).is_some()
-    };
-    let mut chunks: Vec<u64> = array
-        .chunk_shape
-        .iter()
-        .zip(object)
-        .map(|(s, t)| (*s).min(*t).max(1))
-        .collect();
-    if !fits(&chunks) {
-        return None;
-    }
-    // Fewer, larger intermediate objects cost less to write and read: double an axis while the
-    // chunk stays a divisor of the larger of source chunk and target object, under
-    // INTERMEDIATE_CHUNK_BYTES, and both passes still fit.
-    for axis in 0..chunks.len() {
-        let limit = array.chunk_shape[axis].max(object[axis]);
-        loop {
-            let mut bigger = chunks.clone();
-            bigger[axis] *= 2;
-            if bigger[axis] > limit
-                || !limit.is_multiple_of(bigger[axis])
-                || product(&bigger) * item_size > INTERMEDIATE_CHUNK_BYTES
-                || !fits(&bigger)
-            {
-                break;
-            }
-            chunks = bigger;
-        }
-    }
-    let first = plan(&array.chunk_shape, &chunks)?;
-    let metadata = intermediate_document(&array.shape, &chunks, item_size, meta, remote);
-    Some(IntermediatePass {
-        chunks,
-        write_groups: first,
-        metadata,
-    })
 }

@@ -176,6 +176,11 @@ pub struct Targets {
     /// go through an intermediate array in two passes (not for runs split into parts, whose
     /// parts cannot wait for each other between passes).
     pub two_pass: bool,
+    /// Glob patterns of source files to leave out of the output (`--exclude`): only files that
+    /// are neither array chunks nor node metadata (those the output otherwise carries byte for
+    /// byte, see [`crate::plan::inventory`]); `*` stays within a path segment, `**` crosses
+    /// them, and a pattern naming a folder leaves out everything below it.
+    pub exclude: Vec<String>,
 }
 
 /// OME-NGFF versions a rechunk can write, each tied to the Zarr version its specification

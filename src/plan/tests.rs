@@ -58,6 +58,7 @@ fn targets(chunks: &str, format: Option<Format>, codec: Option<&str>) -> Targets
         format,
         codec: codec.map(|c| CodecChoice::parse(c).expect("codec")),
         two_pass: true,
+        exclude: Vec::new(),
     }
 }
 

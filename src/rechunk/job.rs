@@ -10,14 +10,17 @@ use super::checks::{Existing, check_source_unchanged, check_target};
 use super::journal::Journal;
 use super::zip_output;
 use super::{
-    RechunkSummary, VerifyReport, execute, finalize, init, run_part, source_fingerprint, verify,
+    RechunkSummary, VerifyReport, compare_carried, execute, finalize, init, run_part,
+    source_fingerprint, verify,
 };
 use crate::error::{Error, Result};
-use crate::model::Store;
+use crate::model::{Format, Store};
+use crate::plan::inventory::{Exclusions, take_inventory};
 use crate::plan::parts::Part;
 use crate::plan::{Budget, RechunkPlan, Targets};
 use crate::progress::{NoProgress, Progress};
 use crate::scan::{ScanOptions, scan};
+use crate::store::listing::list_objects;
 use crate::store::{self, OpenedStore, TargetStore};
 
 /// Threads when a store is behind a URL: requests wait on the network, one per thread at a
@@ -158,7 +161,16 @@ impl Rechunk {
         let output = TargetStore::open(&work)?;
         check_target(&opened, &output, existing)?;
         let found = scan_metadata(&opened)?;
-        let plan = RechunkPlan::build(&found, work, targets, budget)?;
+        let mut plan = RechunkPlan::build(&found, work, targets, budget)?;
+        if let Some(zip) = &zip {
+            check_ozx_format(zip, &plan)?;
+        }
+        let exclusions = Exclusions::new(&targets.exclude)?;
+        plan.set_inventory(take_inventory(
+            &found,
+            list_objects(&opened, "")?,
+            &exclusions,
+        ))?;
         Ok(Self {
             plan,
             source: opened,
@@ -231,6 +243,37 @@ impl Rechunk {
     }
 }
 
+/// An `.ozx` holds OME-Zarr 0.5 or later, so Zarr v3 only (RFC-9): a plan that writes another
+/// format into one is refused, naming the option that gives Zarr v3.
+fn check_ozx_format(zip: &Path, plan: &RechunkPlan) -> Result<()> {
+    if !zip_output::is_ozx(zip) {
+        return Ok(());
+    }
+    let formats = plan
+        .arrays
+        .iter()
+        .map(|a| (&a.path, a.target_format))
+        .chain(plan.groups.iter().map(|g| {
+            let format = match g.metadata.first().map(|(name, _)| name.as_str()) {
+                Some(".zgroup") => Format::Zarr2,
+                Some("attributes.json") => Format::N5,
+                _ => Format::Zarr3,
+            };
+            (&g.path, format)
+        }));
+    for (path, format) in formats {
+        if format != Format::Zarr3 {
+            return Err(Error::Usage(format!(
+                "{}: an .ozx holds OME-Zarr 0.5 (Zarr v3), and `{}` would be written as {format}; \
+                 add --ome-version 0.5 (or --to zarr3), or write a .zip",
+                zip.display(),
+                if path.is_root() { "/" } else { path.as_str() }
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A zip target may be written: not the source itself, and not a file already there unless
 /// `existing` replaces it (resuming continues its staging directory).
 fn check_zip_target(source: &OpenedStore, zip: &Path, existing: Existing) -> Result<()> {
@@ -273,6 +316,11 @@ fn verify_check<'a>(
             verification.budget.threads,
             verification.progress,
         )?;
+        let mut compared = compared;
+        compared
+            .mismatches
+            .extend(compare_carried(&source, output, &plan.inventory.carried)?);
+        compared.files_compared = plan.inventory.carried.len();
         let passed = compared.mismatches.is_empty();
         *report = Some(compared);
         Ok(passed)
@@ -389,16 +437,24 @@ pub fn verify_locations(
     source: &str,
     target: &str,
     budget: Budget,
+    exclude: &[String],
     progress: &dyn Progress,
 ) -> Result<VerifyReport> {
+    let exclusions = Exclusions::new(exclude)?;
     let src = store::open(source)?;
     let dst = store::open(target)?;
     let (src_store, dst_store) = (scan_metadata(&src)?, scan_metadata(&dst)?);
-    verify(
+    let mut report = verify(
         (&src, &src_store),
         (&dst, &dst_store),
         budget.max_mem_bytes,
         budget.threads,
         progress,
-    )
+    )?;
+    let inventory = take_inventory(&src_store, list_objects(&src, "")?, &exclusions);
+    report
+        .mismatches
+        .extend(compare_carried(&src, &dst, &inventory.carried)?);
+    report.files_compared = inventory.carried.len();
+    Ok(report)
 }

@@ -347,6 +347,7 @@ mod tests {
             format: None,
             codec: None,
             two_pass: false,
+            exclude: Vec::new(),
         };
         let budget = Budget {
             max_mem_bytes: 1 << 30,

@@ -7,6 +7,7 @@
 //! refuses it; the last step removes `.zlint-rechunk/`.
 
 mod array_copy;
+mod carry;
 mod checks;
 pub mod copy;
 mod framing;
@@ -28,6 +29,7 @@ use std::time::Instant;
 use serde::Serialize;
 use zarrs::array::ArraySubset;
 
+pub use carry::compare_carried;
 pub use checks::{Existing, check_source_unchanged, check_target};
 pub use job::{
     InProgress, Outcome, Rechunk, Verification, default_max_mem, default_threads, machine_budget,
@@ -278,6 +280,8 @@ pub fn finalize(
     // Every group is written and no part runs any more: what writes killed midway left behind
     // goes before the output becomes a store.
     target.remove_temporary_files()?;
+    // The files the output carries, before the check (which compares them too).
+    carry::carry_files(&plan.inventory.carried, source, target)?;
 
     // The metadata, arrays then groups, verified in memory first and written last.
     let mut documents = Vec::new();

@@ -23,6 +23,8 @@ pub struct VerifyReport {
     pub arrays: usize,
     /// Uncompressed bytes compared on each side.
     pub bytes_compared: u64,
+    /// Files carried byte for byte (see [`crate::plan::inventory`]) that were compared.
+    pub files_compared: usize,
     /// Every difference found, naming the node (and region).
     pub mismatches: Vec<Mismatch>,
 }
@@ -37,7 +39,7 @@ pub struct Mismatch {
 }
 
 impl Mismatch {
-    fn new(path: &NodePath, message: impl Into<String>) -> Self {
+    pub(crate) fn new(path: &NodePath, message: impl Into<String>) -> Self {
         Self {
             path: path.to_string(),
             message: message.into(),

@@ -2,8 +2,10 @@
 //! directory beside the zip (`OUT.zip.zlint-staging`), with everything a directory output has
 //! (parallel writes, resume, verification), and once the output is complete packs it into the
 //! zip: every entry stored uncompressed, so that readers reach chunks and shard ranges without
-//! inflating anything; the root metadata first, then the other metadata, then the chunks, so
-//! that a reader streaming the zip meets the hierarchy before the data. The zip is written
+//! inflating anything; the metadata first, breadth-first from the root's, then the chunks, so
+//! that a reader streaming the zip meets the hierarchy before the data. An `.ozx` is written as
+//! RFC-9's recommended variant: that order, and the archive comment that declares it
+//! (`{"ome": {"version": "0.5", "zipFile": {"centralDirectory": {"jsonFirst": true}}}}`). The zip is written
 //! under a temporary name, checked against the staging directory, and only then renamed into
 //! place; the staging directory is removed last.
 
@@ -81,6 +83,9 @@ pub fn pack(staging: &Path, zip: &Path) -> Result<usize> {
                 });
             }
         }
+        if let Some(comment) = ozx_comment(zip, staging) {
+            writer.set_comment(comment).map_err(zip_err(&partial))?;
+        }
         let mut inner = writer.finish().map_err(zip_err(&partial))?;
         inner.flush().map_err(io(&partial))?;
         inner
@@ -140,18 +145,53 @@ fn ordered_files(root: &Path) -> Result<Vec<(String, u64)>> {
             .len();
         files.push((key, size));
     }
-    // Root documents in the order of METADATA_KEYS (the node's own document before its
-    // attributes), then the other documents, then the rest.
-    let rank = |key: &str| {
+    // Metadata documents first, breadth-first (the root's first, a node's own document before
+    // its attributes, in the order of METADATA_KEYS), then the rest by path: RFC-9's order.
+    fn rank(key: &str) -> (u8, usize, &str, usize) {
         let (dir, name) = key.rsplit_once('/').unwrap_or(("", key));
+        let depth = if dir.is_empty() {
+            0
+        } else {
+            dir.matches('/').count() + 1
+        };
+        // `zarr.json` documents by their whole key (as ngff-zarr orders them), Zarr v2 ones by
+        // folder, then in METADATA_KEYS order (`.zgroup` before `.zattrs`).
         match METADATA_KEYS.iter().position(|k| *k == name) {
-            Some(i) if dir.is_empty() => (0, i),
-            Some(_) => (1, 0),
-            None => (2, 0),
+            Some(i) if name == "zarr.json" => (0, depth, key, i),
+            Some(i) => (0, depth, dir, i),
+            None => (1, 0, "", 0),
         }
-    };
+    }
     files.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
     Ok(files)
+}
+
+/// The archive comment of a zipped OME-Zarr (RFC-9): the OME-Zarr version of the root
+/// `zarr.json` and the promise that the `zarr.json` entries come first, breadth-first, as
+/// ngff-zarr writes it. `None` for a `.zip` target, or an `.ozx` whose root is no OME-Zarr 0.5
+/// (or later) group.
+fn ozx_comment(zip: &Path, staging: &Path) -> Option<String> {
+    if !is_ozx(zip) {
+        return None;
+    }
+    let root: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(staging.join("zarr.json")).ok()?).ok()?;
+    let version = root["attributes"]["ome"]["version"]
+        .as_str()
+        .unwrap_or("0.5");
+    // Spelled as ngff-zarr spells it (Python's `json.dumps`), byte for byte.
+    Some(format!(
+        r#"{{"ome": {{"version": {}, "zipFile": {{"centralDirectory": {{"jsonFirst": true}}}}}}}}"#,
+        serde_json::Value::from(version)
+    ))
+}
+
+/// Whether `path` names a zipped OME-Zarr (`.ozx`).
+#[must_use]
+pub fn is_ozx(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ozx"))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::plan::inventory::Inventory;
 use crate::plan::rechunk_plan::RechunkPlan;
 use crate::units::{human_bytes, plural, shape_text};
 
@@ -116,6 +117,59 @@ impl fmt::Display for RechunkPlan {
                 writeln!(f, "  note: {note}")?;
             }
         }
-        Ok(())
+        inventory(f, &self.inventory)
     }
+}
+
+/// Files listed one by one before the rest are counted (`--json` lists them all).
+const FILES_SHOWN: usize = 20;
+
+/// The inventory's other files: counts and bytes, then the files by name.
+fn inventory(f: &mut fmt::Formatter<'_>, inventory: &Inventory) -> fmt::Result {
+    if !inventory.listed {
+        return writeln!(
+            f,
+            "\nother files: the source cannot be listed, so only the files its metadata names are \
+             known; no other file is carried"
+        );
+    }
+    writeln!(
+        f,
+        "\nother files: {} carried byte for byte ({}), {} dropped ({}); {} of arrays rewritten, \
+         {} translated",
+        plural(inventory.carried.len(), "file"),
+        human_bytes(inventory.carried_bytes()),
+        plural(inventory.dropped.len(), "file"),
+        human_bytes(inventory.dropped_bytes()),
+        plural(
+            usize::try_from(inventory.chunk_objects).unwrap_or(usize::MAX),
+            "stored object"
+        ),
+        plural(
+            usize::try_from(inventory.metadata_documents).unwrap_or(usize::MAX),
+            "metadata document"
+        ),
+    )?;
+    let lines = inventory
+        .carried
+        .iter()
+        .map(|c| format!("  carry  {} ({})", c.key, human_bytes(c.bytes)))
+        .chain(
+            inventory
+                .dropped
+                .iter()
+                .map(|d| format!("  drop   {} ({}): {}", d.key, human_bytes(d.bytes), d.why)),
+        );
+    let total = inventory.carried.len() + inventory.dropped.len();
+    for line in lines.take(FILES_SHOWN) {
+        writeln!(f, "{line}")?;
+    }
+    if total > FILES_SHOWN {
+        writeln!(
+            f,
+            "  … and {} more (--json lists them all)",
+            total - FILES_SHOWN
+        )?;
+    }
+    Ok(())
 }

@@ -10,14 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::presence::PresenceGrid;
-use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodeError, StoredStats};
+use crate::model::{ArrayInfo, Format, NodeError, StoredStats};
 use crate::progress::Progress;
 use crate::store::METADATA_KEYS;
 
 /// Entries handed to one rayon task.
 const BATCH: usize = 1024;
-/// Arrays deeper than this are not scanned by grid index (no real store comes close).
-const MAX_RANK: usize = 32;
 
 /// Running totals for one array, merged once per batch.
 #[derive(Default)]
@@ -75,55 +73,23 @@ impl Grid<'_> {
     /// The presence-map cell of the object at `dirs` + `file` when it is one of this array's
     /// chunk keys inside its grid.
     fn chunk_cell(&self, dirs: &[String], file: &str) -> Option<usize> {
-        let (separator, default_prefix) = match self.array.chunk_key_encoding {
-            ChunkKeyEncoding::Default { separator } => (separator, true),
-            ChunkKeyEncoding::V2 { separator } => (separator, false),
-            ChunkKeyEncoding::N5 => ('/', false),
-        };
-        // With `.` the whole key is one file name in the array's own directory: a file in a
-        // subdirectory is no chunk of it, whatever its name (readers look for `0.0`, never
-        // `0/0`).
-        if separator == '.' && !dirs.is_empty() {
-            return None;
-        }
-        let file_parts: &mut dyn Iterator<Item = &str> = if separator == '.' {
-            &mut file.split('.')
+        let key = if dirs.is_empty() {
+            file.to_string()
         } else {
-            &mut std::iter::once(file)
+            format!("{}/{file}", dirs.join("/"))
         };
-        let mut parts = dirs.iter().map(String::as_str).chain(file_parts);
-        if default_prefix && parts.next() != Some("c") {
-            return None;
-        }
-        let rank = self.counts.len();
-        let mut out = [0u64; MAX_RANK];
-        let mut n = 0;
-        for part in parts {
-            if n >= MAX_RANK || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let Ok(value) = part.parse() else {
-                return None;
-            };
-            out[n] = value;
-            n += 1;
-        }
-        // A scalar array's single chunk is `0` in Zarr v2 and `c` in Zarr v3.
-        if rank == 0 {
-            let scalar = n == 0 && default_prefix || n == 1 && out[0] == 0 && !default_prefix;
-            return scalar.then_some(0);
-        }
-        if n != rank {
-            return None;
-        }
+        let mut position = self
+            .array
+            .chunk_key_encoding
+            .position(&key, self.counts.len())?;
         if self.array.format == Format::N5 {
-            out[..n].reverse();
+            position.reverse();
         }
-        let inside = out[..n]
+        let inside = position
             .iter()
             .zip(&self.counts)
             .all(|(i, count)| i < count);
-        inside.then(|| self.presence.cell_of(&out[..n]))
+        inside.then(|| self.presence.cell_of(&position))
     }
 }
 

@@ -3,11 +3,10 @@
 //! resuming, running a part or finalizing refuses a source that changed meanwhile (an output
 //! mixing two sources' values would otherwise pass as complete).
 
-use std::fmt;
-use std::time::UNIX_EPOCH;
-
 use super::OpenedStore;
-use crate::error::{Error, Result};
+use super::listing::list_objects;
+use crate::error::Result;
+use std::fmt;
 
 /// What was stored under the fingerprinted prefixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,59 +78,9 @@ pub fn fingerprint(opened: &OpenedStore, prefixes: &[String]) -> Result<Fingerpr
         .filter(|p| !nested(p, &prefixes))
         .collect();
     for prefix in tops {
-        match (&opened.root_dir, &opened.remote) {
-            (Some(root), _) => {
-                let dir = root.join(prefix);
-                for entry in walkdir::WalkDir::new(&dir).follow_links(false) {
-                    let entry = entry.map_err(|e| Error::Io {
-                        path: e.path().unwrap_or(&dir).to_path_buf(),
-                        source: e.into(),
-                    })?;
-                    if entry.file_type().is_dir() {
-                        continue;
-                    }
-                    let meta = entry.metadata().map_err(|e| Error::Io {
-                        path: entry.path().to_path_buf(),
-                        source: e.into(),
-                    })?;
-                    let modified = meta
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos());
-                    let key = entry
-                        .path()
-                        .strip_prefix(root)
-                        .unwrap_or(entry.path())
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    objects.push((key, meta.len(), modified));
-                }
-            }
-            // A plain HTTP server cannot be listed: its objects are not fingerprinted.
-            (None, Some(remote)) if !remote.listable() => {}
-            (None, Some(remote)) => {
-                for (key, size, modified) in remote.list_stamped(prefix)? {
-                    objects.push((key, size, modified));
-                }
-            }
-            (None, None) => {
-                let listed = opened
-                    .storage
-                    .list()
-                    .map_err(|e| Error::storage(opened.location.clone(), e))?;
-                for key in listed {
-                    if !key.as_str().starts_with(prefix.as_str()) {
-                        continue;
-                    }
-                    let size = opened
-                        .storage
-                        .size_key(&key)
-                        .map_err(|e| Error::storage(opened.location.clone(), e))?
-                        .unwrap_or(0);
-                    objects.push((key.as_str().to_string(), size, 0));
-                }
-            }
+        // A plain HTTP server cannot be listed: its objects are not fingerprinted.
+        for listed in list_objects(opened, prefix)?.unwrap_or_default() {
+            objects.push((listed.key, listed.size, listed.modified));
         }
     }
     objects.sort();

@@ -9,6 +9,7 @@ pub(crate) mod decode;
 mod fingerprint;
 pub mod formats;
 mod fs;
+pub mod listing;
 pub mod n5;
 mod overlay;
 #[cfg(feature = "cloud")]

@@ -6,6 +6,7 @@ pub(crate) mod chunk_too_large;
 pub(crate) mod chunk_too_small;
 pub(crate) mod edge_waste;
 pub(crate) mod inner_chunk_too_small;
+pub(crate) mod label_pyramid_mismatch;
 pub(crate) mod metadata_invalid;
 pub(crate) mod missing_multiscale;
 pub(crate) mod mixed_zarr_versions;

@@ -73,6 +73,7 @@ pub fn build(location: &str, request: &ReportRequest, progress: &dyn Progress) -
                 format: None,
                 codec: None,
                 two_pass: true,
+                exclude: Vec::new(),
             };
             let budget = crate::rechunk::machine_budget(None, None, &[location]);
             RechunkPlan::build(&found, "OUT".into(), &targets, budget)

@@ -99,17 +99,15 @@ pub fn ome_multiscales(
         .and_then(|l| l.scale.as_ref())
         .map_or(0, Vec::len);
     let names = axis_names(attributes, rank)?;
-    let (resolution, unit) = pixel_resolution(attributes, rank);
+    let (resolution, units) = pixel_resolution(attributes, rank);
     let axes: Vec<Value> = names
         .iter()
-        .map(|name| {
-            let kind = axis_type(name);
+        .zip(&units)
+        .map(|(name, unit)| {
             let mut axis = Map::new();
             axis.insert("name".into(), json!(name));
-            axis.insert("type".into(), json!(kind));
-            if kind == "space"
-                && let Some(unit) = &unit
-            {
+            axis.insert("type".into(), json!(axis_type(name)));
+            if let Some(unit) = unit {
                 axis.insert("unit".into(), json!(unit));
             }
             Value::Object(axis)
@@ -205,9 +203,14 @@ fn axis_type(name: &str) -> &'static str {
     }
 }
 
-/// The first level's voxel size in C order (1 per axis when not given) and its OME-NGFF unit,
-/// from the N5 group's `pixelResolution` (`{dimensions, unit}`) or `resolution` and `units`.
-fn pixel_resolution(attributes: &Map<String, Value>, rank: usize) -> (Vec<f64>, Option<String>) {
+/// The first level's voxel size in C order (1 per axis when not given) and each axis's
+/// OME-NGFF unit: from the N5 group's `units` (one per axis, fastest first, as n5-viewer and
+/// BigDataViewer write them), else `pixelResolution.unit` for the space axes (`dimensions`, or
+/// `resolution`, give the size). A unit OME-NGFF does not name is carried as it is spelled.
+fn pixel_resolution(
+    attributes: &Map<String, Value>,
+    rank: usize,
+) -> (Vec<f64>, Vec<Option<String>>) {
     let numbers = |v: Option<&Value>| -> Option<Vec<f64>> {
         let mut values: Vec<f64> = v?
             .as_array()?
@@ -220,18 +223,31 @@ fn pixel_resolution(attributes: &Map<String, Value>, rank: usize) -> (Vec<f64>, 
     let pixel = attributes.get("pixelResolution");
     let dimensions = numbers(pixel.and_then(|p| p.get("dimensions")))
         .or_else(|| numbers(attributes.get("resolution")));
-    let unit = pixel
-        .and_then(|p| p.get("unit"))
-        .and_then(Value::as_str)
-        .or_else(|| {
-            attributes
-                .get("units")
-                .and_then(Value::as_array)
-                .and_then(|units| units.first())
-                .and_then(Value::as_str)
-        })
-        .and_then(ome_unit);
-    (dimensions.unwrap_or_else(|| vec![1.0; rank]), unit)
+    let per_axis: Option<Vec<Option<String>>> = attributes
+        .get("units")
+        .and_then(Value::as_array)
+        .filter(|units| units.len() == rank)
+        .map(|units| {
+            units
+                .iter()
+                .rev()
+                .map(|u| u.as_str().map(ome_unit))
+                .collect()
+        });
+    let units = per_axis.unwrap_or_else(|| {
+        let unit = pixel
+            .and_then(|p| p.get("unit"))
+            .and_then(Value::as_str)
+            .map(ome_unit);
+        let names = axis_names(attributes, rank).unwrap_or_default();
+        (0..rank)
+            .map(|i| {
+                let space = names.get(i).is_none_or(|n| axis_type(n) == "space");
+                unit.clone().filter(|_| space)
+            })
+            .collect()
+    });
+    (dimensions.unwrap_or_else(|| vec![1.0; rank]), units)
 }
 
 /// Spellings of lengths in N5 metadata and their OME-NGFF (UDUNITS-2) names.
@@ -246,14 +262,23 @@ const UNITS: &[(&str, &str)] = &[
     ("m", "meter"),
     ("pm", "picometer"),
     ("Å", "angstrom"),
+    ("s", "second"),
+    ("sec", "second"),
+    ("ms", "millisecond"),
+    ("us", "microsecond"),
+    ("µs", "microsecond"),
+    ("ns", "nanosecond"),
+    ("min", "minute"),
+    ("h", "hour"),
 ];
 
-/// The OME-NGFF name of an N5 unit; `None` for one OME-NGFF does not list.
-fn ome_unit(unit: &str) -> Option<String> {
+/// The OME-NGFF name of an N5 unit; one OME-NGFF does not list stays as it is spelled.
+fn ome_unit(unit: &str) -> String {
     UNITS
         .iter()
         .find(|(short, long)| *short == unit || *long == unit)
-        .map(|(_, long)| (*long).to_string())
+        .map_or(unit, |(_, long)| *long)
+        .to_string()
 }
 
 /// The N5 spelling of an OME-NGFF unit (itself when it has no short form).
@@ -356,6 +381,19 @@ mod tests {
         assert_eq!(
             entry["datasets"][1]["coordinateTransformations"][0]["scale"],
             json!([2, 1, 1])
+        );
+        // Per-axis `units` (fastest first) are carried exactly, a time unit included.
+        let units = map(json!({"units": ["nm", "s", "um"], "resolution": [4, 1, 0.5]}));
+        let multiscales = ome_multiscales(&NodePath::root(), &ms, &units).expect("multiscales");
+        let units: Vec<&Value> = multiscales[0]["axes"]
+            .as_array()
+            .expect("axes")
+            .iter()
+            .map(|a| &a["unit"])
+            .collect();
+        assert_eq!(
+            units,
+            [&json!("micrometer"), &json!("second"), &json!("nanometer")]
         );
         // Four unnamed axes cannot be given OME-NGFF names.
         let mut four = ms.clone();

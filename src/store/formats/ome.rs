@@ -40,19 +40,62 @@ pub struct Migrated {
 /// # Errors
 /// A key that would be written twice (at the top level and from under `ome`).
 pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, String> {
+    migrate_keys(attributes, to, OME_KEYS)
+}
+
+/// `attributes` whose `ome` holds OME-NGFF metadata but no `version` (ome-zarr-py writes a
+/// labels group so), with the `version` 0.5 that ome-zarr-models requires there; `None` when
+/// there is nothing to add.
+fn versioned_ome(attributes: &Map<String, Value>) -> Option<Migrated> {
+    let Some(Value::Object(ome)) = attributes.get("ome") else {
+        return None;
+    };
+    if ome.contains_key("version") || !OME_GROUP_KEYS.iter().any(|k| ome.contains_key(*k)) {
+        return None;
+    }
+    let mut with = Map::new();
+    with.insert("version".into(), json!("0.5"));
+    with.extend(ome.clone());
+    let mut out = attributes.clone();
+    out.insert("ome".into(), Value::Object(with));
+    Some(Migrated {
+        attributes: out,
+        note: Some("OME-NGFF 0.5: `ome.version` added (the source's `ome` had none)".into()),
+    })
+}
+
+/// The keys a bioformats2raw `OME` group holds beside the others: `series`, the image groups of
+/// the collection.
+const OME_GROUP_KEYS: &[&str] = &[
+    "multiscales",
+    "omero",
+    "labels",
+    "image-label",
+    "plate",
+    "well",
+    "bioformats2raw.layout",
+    "series",
+];
+
+/// [`migrate`] with `keys` as the OME-NGFF keys to move.
+fn migrate_keys(
+    attributes: &Map<String, Value>,
+    to: Format,
+    keys: &[&str],
+) -> Result<Migrated, String> {
     let unchanged = |note: Option<String>| Migrated {
         attributes: attributes.clone(),
         note,
     };
     match to {
         Format::Zarr3 => {
-            let present: Vec<&str> = OME_KEYS
+            let present: Vec<&str> = keys
                 .iter()
                 .copied()
                 .filter(|k| attributes.contains_key(*k))
                 .collect();
             if present.is_empty() {
-                return Ok(unchanged(None));
+                return Ok(versioned_ome(attributes).unwrap_or_else(|| unchanged(None)));
             }
             let versions = top_level_versions(attributes);
             if let Some(other) = versions.iter().find(|v| v.as_str() != "0.4") {
@@ -71,7 +114,7 @@ pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, 
             let mut out = Map::new();
             for (key, value) in attributes {
                 if present.contains(&key.as_str()) {
-                    ome.insert(key.clone(), without_version(key, value));
+                    ome.insert(key.clone(), to_05(key, value));
                 } else {
                     out.insert(key.clone(), value.clone());
                 }
@@ -89,6 +132,7 @@ pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, 
             let Some(Value::Object(ome)) = attributes.get("ome") else {
                 return Ok(unchanged(None));
             };
+            let mut unversioned = false;
             match ome.get("version").and_then(Value::as_str) {
                 Some("0.5") => {}
                 Some(other) => {
@@ -96,6 +140,9 @@ pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, 
                         "OME-NGFF {other} metadata copied as it is: zlint migrates 0.5 to 0.4 only"
                     ))));
                 }
+                // ome-zarr-py writes a labels group's `ome` without a version: what it holds
+                // is 0.5 metadata all the same.
+                None if OME_GROUP_KEYS.iter().any(|k| ome.contains_key(*k)) => unversioned = true,
                 None => return Ok(unchanged(None)),
             }
             let mut out = Map::new();
@@ -120,8 +167,13 @@ pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, 
             Ok(Migrated {
                 attributes: out,
                 note: Some(format!(
-                    "OME-NGFF 0.5 → 0.4: {} moved from `ome` to the top level (version 0.4)",
-                    moved.join(", ")
+                    "OME-NGFF 0.5 → 0.4: {} moved from `ome` to the top level (version 0.4){}",
+                    moved.join(", "),
+                    if unversioned {
+                        "; `ome` had no `version`, read as 0.5"
+                    } else {
+                        ""
+                    }
                 )),
             })
         }
@@ -137,7 +189,13 @@ pub fn migrate(attributes: &Map<String, Value>, to: Format) -> Result<Migrated, 
 /// # Errors
 /// As [`migrate`].
 pub fn migrate_group(group: &GroupInfo, to: Format) -> Result<GroupMigration, String> {
-    let migrated = migrate(&group.attributes, to)?;
+    // A bioformats2raw collection's `OME` group lists its images in `series`.
+    let keys = if group.path.as_str().rsplit('/').next() == Some("OME") {
+        OME_GROUP_KEYS
+    } else {
+        OME_KEYS
+    };
+    let migrated = migrate_keys(&group.attributes, to, keys)?;
     let mut out = GroupMigration {
         attributes: migrated.attributes,
         notes: migrated.note.into_iter().collect(),
@@ -220,6 +278,17 @@ fn top_level_versions(attributes: &Map<String, Value>) -> Vec<String> {
     versions
 }
 
+/// `value` of `key` as 0.5 holds it under `ome`: `plate` and `image-label` keep a `version`
+/// (now 0.5), as ome-zarr-py's 0.5 writer writes them and ome-zarr-models' plate model expects;
+/// the others lose theirs (the `ome` key's own `version` speaks for them).
+fn to_05(key: &str, value: &Value) -> Value {
+    if matches!(key, "plate" | "image-label") {
+        with_version(key, value, "0.5")
+    } else {
+        without_version(key, value)
+    }
+}
+
 /// `value` of `key` without the `version` its 0.4 form carries.
 fn without_version(key: &str, value: &Value) -> Value {
     each_versioned(key, value, |obj| {
@@ -291,7 +360,7 @@ mod tests {
                     "version": "0.5",
                     "multiscales": [{"name": "img", "axes": [], "datasets": [{"path": "0"}]}],
                     "omero": {"channels": []},
-                    "plate": {"name": "p", "wells": []}
+                    "plate": {"version": "0.5", "name": "p", "wells": []}
                 }
             })
         );

@@ -51,6 +51,7 @@ pub fn exercise(opened: &OpenedStore) {
             format,
             codec: None,
             two_pass: true,
+            exclude: Vec::new(),
         };
         let _ = RechunkPlan::build(&found, "fuzz-out".into(), &targets, budget);
     }

@@ -1,0 +1,60 @@
+//! How chunk keys are spelled, and reading a grid position back from a key.
+
+use serde::{Deserialize, Serialize};
+
+/// How chunk keys are spelled in the store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ChunkKeyEncoding {
+    /// Zarr v3 `default`: `c/0/1` (or `c.0.1` with `.`).
+    Default {
+        /// `/` or `.`.
+        separator: char,
+    },
+    /// Zarr v2 keys (and the v3 `v2` encoding): `0.1` (or `0/1` with `/`).
+    V2 {
+        /// `.` or `/`.
+        separator: char,
+    },
+    /// N5 blocks: `0/1/2`, in N5's axis order (fastest axis first).
+    N5,
+}
+
+impl ChunkKeyEncoding {
+    /// The grid position a chunk key spells, for an array of `rank` axes: `key` is relative to
+    /// the array (`c/0/1`, `0.1`, `0/1`), the position in the key's own axis order (N5's
+    /// fastest axis first). `None` when `key` is not one of this encoding's chunk keys.
+    #[must_use]
+    pub fn position(&self, key: &str, rank: usize) -> Option<Vec<u64>> {
+        let (separator, default_prefix) = match self {
+            Self::Default { separator } => (*separator, true),
+            Self::V2 { separator } => (*separator, false),
+            Self::N5 => ('/', false),
+        };
+        // With `.` the whole key is one file name in the array's own directory: a file in a
+        // subdirectory is no chunk of it, whatever its name (readers look for `0.0`, never
+        // `0/0`).
+        if separator == '.' && key.contains('/') {
+            return None;
+        }
+        let mut parts = key.split(separator);
+        if default_prefix && parts.next() != Some("c") {
+            return None;
+        }
+        let mut position = Vec::with_capacity(rank);
+        for part in parts {
+            if position.len() > rank || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            position.push(part.parse().ok()?);
+        }
+        // A scalar array's single chunk is `0` in Zarr v2 and `c` in Zarr v3.
+        if rank == 0 {
+            let scalar =
+                position.is_empty() && default_prefix || position == [0] && !default_prefix;
+            return scalar.then(Vec::new);
+        }
+        (position.len() == rank).then_some(position)
+    }
+}

@@ -1,0 +1,318 @@
+//! The inventory of a rechunk: every object of the source and what the output does with it.
+//! Array chunks are rewritten (or repacked) and node metadata is translated, as the rest of the
+//! plan says; every other file (a bioformats2raw store's `OME/METADATA.ome.xml`, a README, a
+//! licence, provenance, thumbnails) is **carried** byte for byte, unless `--exclude` leaves it
+//! out, and then the plan names it as dropped. Nothing is lost without a word.
+//!
+//! Pure: it sorts a listing made by [`crate::store::listing`].
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::RechunkPlan;
+use crate::error::{Error, Result};
+use crate::model::{ArrayInfo, Format, NodePath, Store};
+use crate::store::listing::Listed;
+
+/// What the output does with the source's objects, beyond its arrays' values.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Whether the source could be listed. A plain HTTP server cannot be: then only what the
+    /// metadata names is known, and no other file is carried.
+    pub listed: bool,
+    /// Stored chunk (or shard) objects of the source's arrays: their values are rewritten.
+    pub chunk_objects: u64,
+    /// Their bytes.
+    pub chunk_bytes: u64,
+    /// Metadata documents of arrays and groups (`.zarray`, `.zgroup`, `.zattrs`,
+    /// `.zmetadata`, `zarr.json`, N5 `attributes.json`): translated into the target's form.
+    pub metadata_documents: u64,
+    /// Files copied byte for byte, by key.
+    pub carried: Vec<StoredFile>,
+    /// Files the output leaves out, each with the reason.
+    pub dropped: Vec<DroppedFile>,
+}
+
+/// A file of the source, by key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// Its key, relative to the store's root (the same in the output).
+    pub key: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// A file of the source that the output leaves out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DroppedFile {
+    /// Its key, relative to the store's root.
+    pub key: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Why: the `--exclude` pattern it matched, or a chunk key outside its array's grid.
+    pub why: String,
+}
+
+impl Inventory {
+    /// Bytes carried.
+    #[must_use]
+    pub fn carried_bytes(&self) -> u64 {
+        self.carried.iter().map(|f| f.bytes).sum()
+    }
+
+    /// Bytes dropped.
+    #[must_use]
+    pub fn dropped_bytes(&self) -> u64 {
+        self.dropped.iter().map(|f| f.bytes).sum()
+    }
+}
+
+/// Patterns of files to leave out (`--exclude`).
+#[derive(Debug)]
+pub struct Exclusions {
+    patterns: Vec<String>,
+    set: GlobSet,
+}
+
+impl Exclusions {
+    /// Compiles `patterns`: `*` and `?` stay within a path segment, `**` crosses them.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming a pattern that is not a glob.
+    pub fn new(patterns: &[String]) -> Result<Self> {
+        let mut set = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob: Glob = GlobBuilder::new(pattern.trim_matches('/'))
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::Usage(format!("--exclude {pattern}: {e}")))?;
+            set.add(glob);
+        }
+        Ok(Self {
+            patterns: patterns.to_vec(),
+            set: set
+                .build()
+                .map_err(|e| Error::Usage(format!("--exclude: {e}")))?,
+        })
+    }
+
+    /// The pattern that leaves out `key`, matching the key itself or one of its folders.
+    #[must_use]
+    pub fn matching(&self, key: &str) -> Option<&str> {
+        let mut candidate = key;
+        loop {
+            if let Some(&i) = self.set.matches(candidate).first() {
+                return Some(&self.patterns[i]);
+            }
+            candidate = candidate.rsplit_once('/')?.0;
+        }
+    }
+}
+
+/// The metadata documents a node of `format` has in its folder.
+fn metadata_names(format: Format) -> &'static [&'static str] {
+    match format {
+        Format::Zarr2 => &[".zarray", ".zgroup", ".zattrs", ".zmetadata"],
+        Format::Zarr3 => &["zarr.json"],
+        Format::N5 => &["attributes.json"],
+    }
+}
+
+/// Zarr v2 documents a scan reports beside a `zarr.json` (see
+/// [`crate::model::MixedMetadata`]): metadata too, not files to carry.
+const ZARR2_NAMES: &[&str] = &[".zarray", ".zgroup", ".zattrs", ".zmetadata"];
+
+/// Sorts `listing` (every object of `store`'s source, `None` when it cannot be listed) into
+/// chunks, metadata, files to carry and files to drop.
+#[must_use]
+pub fn take_inventory(
+    store: &Store,
+    listing: Option<Vec<Listed>>,
+    exclusions: &Exclusions,
+) -> Inventory {
+    let Some(mut listing) = listing else {
+        return Inventory::default();
+    };
+    listing.sort();
+    let mut inventory = Inventory {
+        listed: true,
+        ..Inventory::default()
+    };
+    for Listed { key, size, .. } in listing {
+        match sort_key(store, &key) {
+            Kind::Metadata => inventory.metadata_documents += 1,
+            Kind::Chunk => {
+                inventory.chunk_objects += 1;
+                inventory.chunk_bytes += size;
+            }
+            Kind::OutsideGrid(array) => inventory.dropped.push(DroppedFile {
+                key,
+                bytes: size,
+                why: format!(
+                    "a chunk key outside the grid of `{array}` (left by an earlier, larger shape; \
+                     no reader sees it)"
+                ),
+            }),
+            Kind::Other => match exclusions.matching(&key) {
+                Some(pattern) => inventory.dropped.push(DroppedFile {
+                    key,
+                    bytes: size,
+                    why: format!("--exclude {pattern}"),
+                }),
+                None => inventory.carried.push(StoredFile { key, bytes: size }),
+            },
+        }
+    }
+    inventory
+}
+
+impl RechunkPlan {
+    /// Gives the plan its `inventory`, refusing one whose files to carry would land on a key
+    /// the output writes itself (a chunk or metadata document of the target).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming the file and `--exclude`.
+    pub fn set_inventory(&mut self, inventory: Inventory) -> Result<()> {
+        let written = written_keys(self);
+        if let Some(file) = inventory
+            .carried
+            .iter()
+            .find(|file| written.iter().any(|w| w.collides(&file.key)))
+        {
+            return Err(Error::Usage(format!(
+                "{}/{}: the output writes its own object at this key; --exclude {} leaves the \
+                 source's file out",
+                self.source.trim_end_matches('/'),
+                file.key,
+                file.key
+            )));
+        }
+        self.inventory = inventory;
+        Ok(())
+    }
+}
+
+enum Kind {
+    Metadata,
+    Chunk,
+    OutsideGrid(NodePath),
+    Other,
+}
+
+/// What the source object at `key` is.
+fn sort_key(store: &Store, key: &str) -> Kind {
+    let (dir, name) = key.rsplit_once('/').unwrap_or(("", key));
+    let dir = NodePath::new(dir);
+    let mixed = |path: &NodePath| store.mixed_metadata.iter().any(|m| &m.node == path);
+    let node_format = store
+        .array(&dir)
+        .map(|a| a.format)
+        .or_else(|| store.group(&dir).map(|g| g.format));
+    if let Some(format) = node_format
+        && (metadata_names(format).contains(&name) || mixed(&dir) && ZARR2_NAMES.contains(&name))
+    {
+        return Kind::Metadata;
+    }
+    // The array whose folder holds the key, if any: the nearest of the key's folders that is one.
+    let mut folder = Some(dir.as_str());
+    while let Some(path) = folder {
+        if let Some(array) = store.array(&NodePath::new(path)) {
+            let relative = key[path.len()..].trim_start_matches('/');
+            return match chunk_inside_grid(array, relative) {
+                Some(true) => Kind::Chunk,
+                Some(false) => Kind::OutsideGrid(array.path.clone()),
+                None => Kind::Other,
+            };
+        }
+        folder = (!path.is_empty()).then(|| path.rsplit_once('/').map_or("", |(up, _)| up));
+    }
+    Kind::Other
+}
+
+/// Whether `relative` (a key under `array`'s folder) is one of its chunk keys inside its grid
+/// (`Some(false)`: a chunk key outside it); `None` when it is no chunk key at all.
+fn chunk_inside_grid(array: &ArrayInfo, relative: &str) -> Option<bool> {
+    let mut position = array
+        .chunk_key_encoding
+        .position(relative, array.shape.len())?;
+    if array.format == Format::N5 {
+        position.reverse();
+    }
+    let grid = array.object_shape();
+    Some(
+        position
+            .iter()
+            .zip(array.shape.iter().zip(grid))
+            .all(|(i, (extent, chunk))| *i < extent.div_ceil((*chunk).max(1))),
+    )
+}
+
+/// A key, or a family of keys, the output writes itself.
+enum Written<'a> {
+    /// A metadata document.
+    Document(String),
+    /// A chunk key of a target array.
+    Chunk(&'a super::ArrayPlan),
+}
+
+impl Written<'_> {
+    fn collides(&self, key: &str) -> bool {
+        match self {
+            Self::Document(document) => document == key,
+            Self::Chunk(array) => {
+                let prefix = array.path.as_str();
+                let relative = if prefix.is_empty() {
+                    Some(key)
+                } else {
+                    key.strip_prefix(prefix)
+                        .and_then(|rest| rest.strip_prefix('/'))
+                };
+                relative.is_some_and(|relative| {
+                    array
+                        .target_key_encoding
+                        .position(relative, array.shape.len())
+                        .is_some()
+                })
+            }
+        }
+    }
+}
+
+/// The keys `plan` writes: its metadata documents and its arrays' chunk keys.
+fn written_keys(plan: &RechunkPlan) -> Vec<Written<'_>> {
+    let documents = plan
+        .arrays
+        .iter()
+        .map(|a| (&a.path, &a.target_metadata))
+        .chain(plan.groups.iter().map(|g| (&g.path, &g.metadata)))
+        .flat_map(|(path, docs)| {
+            docs.iter().map(move |(name, _)| {
+                Written::Document(if path.is_root() {
+                    name.clone()
+                } else {
+                    format!("{}/{name}", path.as_str())
+                })
+            })
+        });
+    documents
+        .chain(plan.arrays.iter().map(Written::Chunk))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exclusions_match_a_key_or_one_of_its_folders() {
+        let ex =
+            Exclusions::new(&["*.png".into(), "OME".into(), "docs/**/*.md".into()]).expect("globs");
+        assert_eq!(ex.matching("thumb.png"), Some("*.png"));
+        // `*` stays within a folder.
+        assert_eq!(ex.matching("img/thumb.png"), None);
+        assert_eq!(ex.matching("OME/METADATA.ome.xml"), Some("OME"));
+        assert_eq!(ex.matching("docs/a/b/readme.md"), Some("docs/**/*.md"));
+        assert_eq!(ex.matching("README.md"), None);
+        assert!(Exclusions::new(&["a[".into()]).is_err());
+    }
+}
