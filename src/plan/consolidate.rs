@@ -6,24 +6,14 @@
 use serde_json::{Map, Value, json};
 
 use super::rechunk_plan::RechunkPlan;
-use crate::model::{Format, NodePath};
+use crate::model::Format;
 
 impl RechunkPlan {
     /// Adds the consolidated metadata of the output to its root group's documents (see the
     /// module), when the root is a Zarr group; returns a note when its form changes from the
     /// source's `kind` (`zmetadata` or `inline`), or it cannot be written.
     pub(crate) fn consolidate(&mut self, kind: &str) -> Option<String> {
-        let mut documents: Vec<(String, &Value)> = Vec::new();
-        let nodes = self
-            .arrays
-            .iter()
-            .map(|a| (&a.path, &a.target_metadata))
-            .chain(self.groups.iter().map(|g| (&g.path, &g.metadata)));
-        for (path, docs) in nodes {
-            for (name, doc) in docs {
-                documents.push((key(path, name), doc));
-            }
-        }
+        let mut documents: Vec<(String, &Value)> = self.documents().collect();
         documents.sort_by(|a, b| a.0.cmp(&b.0));
         let root = self.groups.iter().position(|g| g.path.is_root())?;
         let format = match self.groups[root].metadata.first()?.0.as_str() {
@@ -74,13 +64,5 @@ impl RechunkPlan {
                 }
             )
         })
-    }
-}
-
-fn key(path: &NodePath, name: &str) -> String {
-    if path.is_root() {
-        name.to_string()
-    } else {
-        format!("{}/{name}", path.as_str())
     }
 }

@@ -280,21 +280,8 @@ impl Written<'_> {
 
 /// The keys `plan` writes: its metadata documents and its arrays' chunk keys.
 fn written_keys(plan: &RechunkPlan) -> Vec<Written<'_>> {
-    let documents = plan
-        .arrays
-        .iter()
-        .map(|a| (&a.path, &a.target_metadata))
-        .chain(plan.groups.iter().map(|g| (&g.path, &g.metadata)))
-        .flat_map(|(path, docs)| {
-            docs.iter().map(move |(name, _)| {
-                Written::Document(if path.is_root() {
-                    name.clone()
-                } else {
-                    format!("{}/{name}", path.as_str())
-                })
-            })
-        });
-    documents
+    plan.documents()
+        .map(|(key, _)| Written::Document(key))
         .chain(plan.arrays.iter().map(Written::Chunk))
         .collect()
 }

@@ -344,6 +344,25 @@ impl RechunkPlan {
             .unwrap_or(1)
     }
 
+    /// Every metadata document the output gets, arrays' then groups', by store key
+    /// (`PATH/NAME`, `NAME` for the root).
+    pub fn documents(&self) -> impl Iterator<Item = (String, &Value)> {
+        self.arrays
+            .iter()
+            .map(|a| (&a.path, &a.target_metadata))
+            .chain(self.groups.iter().map(|g| (&g.path, &g.metadata)))
+            .flat_map(|(path, docs)| {
+                docs.iter().map(move |(name, doc)| {
+                    let key = if path.is_root() {
+                        name.clone()
+                    } else {
+                        format!("{}/{name}", path.as_str())
+                    };
+                    (key, doc)
+                })
+            })
+    }
+
     /// Total uncompressed bytes written.
     #[must_use]
     pub fn bytes_written(&self) -> u64 {

@@ -285,22 +285,10 @@ pub fn finalize(
 
     // The metadata, arrays then groups, verified in memory first and written last.
     let mut documents = Vec::new();
-    let nodes = plan
-        .arrays
-        .iter()
-        .map(|a| (&a.path, &a.target_metadata))
-        .chain(plan.groups.iter().map(|g| (&g.path, &g.metadata)));
-    for (path, docs) in nodes {
-        for (name, doc) in docs {
-            let key = if path.is_root() {
-                name.to_string()
-            } else {
-                format!("{}/{name}", path.as_str())
-            };
-            let bytes = serde_json::to_vec_pretty(doc)
-                .map_err(|e| rechunk_error(target.key_location(&key), e))?;
-            documents.push((key, bytes));
-        }
+    for (key, doc) in plan.documents() {
+        let bytes = serde_json::to_vec_pretty(doc)
+            .map_err(|e| rechunk_error(target.key_location(&key), e))?;
+        documents.push((key, bytes));
     }
     let as_it_will_be = OpenedStore {
         location: target.location.clone(),

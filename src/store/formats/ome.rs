@@ -10,8 +10,16 @@ use serde_json::{Map, Value, json};
 use super::n5_pyramid::{n5_pyramid, ome_multiscales};
 use crate::model::{Format, GroupInfo};
 
-/// The attribute keys of OME-NGFF metadata, in the order they are written.
-pub const OME_KEYS: &[&str] = &[
+/// The attribute keys of OME-NGFF metadata, in the order they are written: [`OME_GROUP_KEYS`]
+/// but `series`.
+pub const OME_KEYS: &[&str] = match OME_GROUP_KEYS.split_last() {
+    Some((_, keys)) => keys,
+    None => &[],
+};
+
+/// The keys a bioformats2raw collection's `OME` group may hold: the others and `series`, the
+/// image groups of the collection (last).
+const OME_GROUP_KEYS: &[&str] = &[
     "multiscales",
     "omero",
     "labels",
@@ -19,6 +27,7 @@ pub const OME_KEYS: &[&str] = &[
     "plate",
     "well",
     "bioformats2raw.layout",
+    "series",
 ];
 
 /// The keys whose 0.4 form carries its own `version` (in each entry, for `multiscales`).
@@ -63,19 +72,6 @@ fn versioned_ome(attributes: &Map<String, Value>) -> Option<Migrated> {
         note: Some("OME-NGFF 0.5: `ome.version` added (the source's `ome` had none)".into()),
     })
 }
-
-/// The keys a bioformats2raw `OME` group holds beside the others: `series`, the image groups of
-/// the collection.
-const OME_GROUP_KEYS: &[&str] = &[
-    "multiscales",
-    "omero",
-    "labels",
-    "image-label",
-    "plate",
-    "well",
-    "bioformats2raw.layout",
-    "series",
-];
 
 /// [`migrate`] with `keys` as the OME-NGFF keys to move.
 fn migrate_keys(
