@@ -271,3 +271,127 @@ fn a_label_pyramid_shorter_than_its_image_is_a_finding_and_a_plan_warning() {
             "(ZL207); the output carries this as it is, and OME-NGFF 0.5 validators refuse it",
         ));
 }
+
+#[test]
+fn ome_06_images_are_read_and_written_as_04_only_when_nothing_is_lost() {
+    let output = zlint()
+        .args(["scan", "fixtures/ome/v06.ome.zarr", "--json"])
+        .output()
+        .unwrap();
+    let scan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let s1 = scan["arrays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "s1")
+        .unwrap();
+    let axes: Vec<&str> = s1["axes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(axes, ["z", "y", "x"]);
+    zlint()
+        .args(["scan", "fixtures/ome/v06.ome.zarr"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "OME-NGFF 0.6 multiscale, 2 levels, axes zyx",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = dir.path().join("v04.zarr");
+    zlint()
+        .args(["rechunk", "fixtures/ome/v06.ome.zarr", v2.to_str().unwrap()])
+        .args(["--ome-version", "0.4", "-q", "--verify"])
+        .assert()
+        .success();
+    let attrs = json(&v2.join(".zattrs"));
+    let ms = &attrs["multiscales"][0];
+    assert_eq!(ms["version"], "0.4");
+    assert_eq!(ms["axes"][0]["name"], "z");
+    assert_eq!(
+        ms["datasets"][1]["coordinateTransformations"],
+        serde_json::json!([
+            {"type": "scale", "scale": [2.0, 1.0, 1.0]},
+            {"type": "translation", "translation": [0.0, 0.25, 0.25]}
+        ])
+    );
+    // Two coordinate systems have no 0.4 form: refused, naming the store and the multiscale.
+    zlint()
+        .args(["rechunk", "fixtures/ome/v06-two-systems.ome.zarr"])
+        .arg(dir.path().join("no.zarr"))
+        .args(["--to", "zarr2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "v06-two-systems.ome.zarr: multiscales[0]: 2 coordinate systems",
+        ));
+    assert!(!dir.path().join("no.zarr").exists());
+}
+
+#[test]
+fn an_ozx_whose_comment_promises_an_order_it_does_not_keep_is_read_and_warned_about() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.ozx");
+    zlint()
+        .args([
+            "rechunk",
+            "fixtures/ome/v05.ome.zarr",
+            good.to_str().unwrap(),
+            "-q",
+        ])
+        .assert()
+        .success();
+    // The same entries with the chunks first, under the same comment.
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let comment = archive.comment().to_vec();
+    let mut entries = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        entries.push((entry.name().unwrap().into_owned(), bytes));
+    }
+    entries.sort_by_key(|(name, _)| name.ends_with("zarr.json"));
+    let bad = dir.path().join("bad.ozx");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in &entries {
+        writer.start_file(name.as_str(), stored).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.set_raw_comment(comment.into_boxed_slice()).unwrap();
+    writer.finish().unwrap();
+    zlint()
+        .args([good.to_str().unwrap(), "--select", "ZL501"])
+        .assert()
+        .success();
+    // Every node is still read (zlint reads the whole directory), and the broken promise is a
+    // warning.
+    zlint()
+        .args([
+            bad.to_str().unwrap(),
+            "--select",
+            "ZL501",
+            "--fail-on",
+            "warning",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ZL501 metadata-invalid [warning]"))
+        .stdout(predicate::str::contains(
+            "promises every zarr.json first (jsonFirst)",
+        ));
+    zlint()
+        .args([
+            "verify",
+            "fixtures/ome/v05.ome.zarr",
+            bad.to_str().unwrap(),
+            "-q",
+        ])
+        .assert()
+        .success();
+}

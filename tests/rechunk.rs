@@ -116,11 +116,11 @@ fn targets(
     Targets {
         chunks: ShapeRequests {
             all: chunks,
-            by_path: vec![],
+            ..ShapeRequests::default()
         },
         shards: ShapeRequests {
             all: shards,
-            by_path: vec![],
+            ..ShapeRequests::default()
         },
         auto: false,
         profile: Default::default(),

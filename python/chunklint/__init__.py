@@ -19,6 +19,7 @@ Errors are :class:`ZlintError` subclasses (:class:`UsageError`, :class:`StoreErr
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
@@ -228,12 +229,21 @@ def recommend(
 
 
 def _shape_requests(name: str, request: ShapeRequest) -> list[str]:
-    """``chunks=`` as the command line's ``--chunks`` values: one shape, or one per path."""
+    """``chunks=`` as the command line's ``--chunks`` values: one shape, one per path, or
+    extents by axis name (a dict of axis name to an integer)."""
     if request is None:
         return []
     if isinstance(request, str):
         return [request]
     if isinstance(request, Mapping):
+        by_axis = [(axis, n) for axis, n in request.items() if isinstance(n, numbers.Integral)]
+        if by_axis and len(by_axis) == len(request):
+            return [",".join(f"{axis}={int(n)}" for axis, n in by_axis)]
+        if by_axis:
+            raise UsageError(
+                f"{name}={request!r}: give either extents by axis name ({{'z': 16, 'y': 256}}) "
+                "or shapes by array path ({'0': (16, 256, 256)}), not both"
+            )
         return [
             f"{path}={v if isinstance(v, str) else ','.join(str(int(n)) for n in v)}"
             for path, v in request.items()
@@ -261,11 +271,15 @@ def plan(
     profile: Optional[str] = None,
     access: Optional[str] = None,
     existing: str = "refuse",
+    exclude: Union[str, Sequence[str], None] = None,
 ) -> Plan:
     """Plan a rechunk of ``source`` into ``target``; nothing is written until it runs.
 
-    ``chunks`` and ``shards`` are a shape for every array (``(64, 256, 256)``), or a dict of
-    array path to shape; ``auto`` takes the recommended layout of each array. ``to`` converts
+    ``chunks`` and ``shards`` are a shape for every array (``(64, 256, 256)``), a dict of
+    array path to shape, or a dict of axis name to extent (``{"z": 16, "y": 256, "x": 256}``:
+    every array with those axes, channels and time at 1, other axes as they are); ``auto``
+    takes the recommended layout of each array. Every file of the source that is neither a
+    chunk nor metadata is carried byte for byte unless a glob of ``exclude`` matches it. ``to`` converts
     the format (``zarr2``, ``zarr3``, ``n5``); ``ome_version`` (``"0.4"`` or ``"0.5"``) writes
     OME-NGFF metadata of that version (and the Zarr format its specification needs); ``codec``
     re-encodes (``zstd:5``,
@@ -284,8 +298,16 @@ def plan(
         profile=profile,
         access=access,
         existing=existing,
+        exclude=_globs(exclude),
     )
     return Plan(_path(source), _path(target), kwargs)
+
+
+def _globs(exclude: Union[str, Sequence[str], None]) -> list[str]:
+    """``exclude=`` as a list of glob patterns."""
+    if exclude is None:
+        return []
+    return [exclude] if isinstance(exclude, str) else [str(g) for g in exclude]
 
 
 def verify(
@@ -295,8 +317,11 @@ def verify(
     max_mem: Union[int, str, None] = None,
     threads: Optional[int] = None,
     progress: ProgressArg = False,
+    exclude: Union[str, Sequence[str], None] = None,
 ) -> list[Difference]:
-    """Compare ``target`` with ``source``: metadata, attributes and every value.
+    """Compare ``target`` with ``source``: metadata, attributes, every value, and every file
+    of the source that is neither a chunk nor metadata (byte for byte; ``exclude`` names globs
+    of files the target was made without).
 
     Returns every difference (empty when they hold the same data), as ``zlint verify`` reports
     them; values down to the first differing chunk and element. ``progress`` as for
@@ -309,6 +334,7 @@ def verify(
                 _path(target),
                 max_mem=None if max_mem is None else str(max_mem),
                 threads=threads,
+                exclude=_globs(exclude),
                 **shown.keywords(),
             )
         )

@@ -78,6 +78,7 @@ class NativePlan:
         profile: Optional[str] = None,
         access: Optional[str] = None,
         existing: str = "refuse",
+        exclude: List[str] = ...,
     ) -> None: ...
     def text(self) -> str: ...
     def html(self) -> str: ...
@@ -121,4 +122,5 @@ def verify(
     threads: Optional[int] = None,
     progress: bool = False,
     on_progress: Optional[OnProgress] = None,
+    exclude: List[str] = ...,
 ) -> str: ...

@@ -297,7 +297,7 @@ impl NativePlan {
     #[new]
     #[pyo3(signature = (source, target, *, chunks=Vec::new(), shards=Vec::new(), to=None,
         ome_version=None, codec=None, max_mem=None, threads=None, auto=false, profile=None,
-        access=None, existing="refuse"))]
+        access=None, existing="refuse", exclude=Vec::new()))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
         py: Python<'_>,
@@ -314,6 +314,7 @@ impl NativePlan {
         profile: Option<String>,
         access: Option<String>,
         existing: &str,
+        exclude: Vec<String>,
     ) -> PyResult<Self> {
         released(py, || -> Result<Self, Error> {
             let existing = match existing {
@@ -338,7 +339,7 @@ impl NativePlan {
                 )?,
                 codec: codec.as_deref().map(CodecChoice::parse).transpose()?,
                 two_pass: true,
-                exclude: Vec::new(),
+                exclude,
             };
             let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
             let job = Rechunk::plan(&source, &target, &targets, budget, existing)?;
@@ -465,7 +466,9 @@ fn finalize(
 
 /// Compares `source` with `target` value by value (`zlint verify`); returns the report.
 #[pyfunction]
-#[pyo3(signature = (source, target, *, max_mem=None, threads=None, progress=false, on_progress=None))]
+#[pyo3(signature = (source, target, *, max_mem=None, threads=None, progress=false, on_progress=None,
+    exclude=Vec::new()))]
+#[allow(clippy::too_many_arguments)] // Python keyword arguments
 fn verify(
     py: Python<'_>,
     source: String,
@@ -474,11 +477,12 @@ fn verify(
     threads: Option<usize>,
     progress: bool,
     on_progress: Option<Bound<'_, PyAny>>,
+    exclude: Vec<String>,
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
         let report =
-            rechunk::verify_locations(&source, &target, budget, &[], &watch.bar(progress))?;
+            rechunk::verify_locations(&source, &target, budget, &exclude, &watch.bar(progress))?;
         Ok(report_json(&report).to_string())
     })
 }

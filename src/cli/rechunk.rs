@@ -6,6 +6,7 @@ use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
 use crate::error::Result;
+use crate::lint::settings::Settings;
 use crate::model::Format;
 use crate::plan::parts::Part;
 use crate::plan::{Budget, CodecChoice, ShapeRequests, Targets};
@@ -27,9 +28,28 @@ fn existing(args: &RechunkArgs) -> Existing {
 }
 
 fn targets(args: &RechunkArgs) -> Result<Targets> {
+    let mut chunks = ShapeRequests::parse("--chunks", &args.chunks)?;
+    let mut shards = ShapeRequests::parse("--shards", &args.shards)?;
+    // A layout by axis name in zlint.toml's `[rechunk]` (found upward from a local source, as
+    // for a lint), when the command line asks for none.
+    if args.chunks.is_empty() && args.shards.is_empty() && !args.auto {
+        let source =
+            (!crate::store::is_url(&args.source)).then(|| crate::store::local_path(&args.source));
+        if let Some(file) = Settings::discover(source) {
+            let defaults = Settings::from_file(&file, None)?.rechunk;
+            if !defaults.chunks.is_empty() || !defaults.shards.is_empty() {
+                eprintln!(
+                    "zlint: rechunk layout by axis name from {} [rechunk]",
+                    file.display()
+                );
+                chunks.by_axis = defaults.chunks.into_iter().collect();
+                shards.by_axis = defaults.shards.into_iter().collect();
+            }
+        }
+    }
     Ok(Targets {
-        chunks: ShapeRequests::parse("--chunks", &args.chunks)?,
-        shards: ShapeRequests::parse("--shards", &args.shards)?,
+        chunks,
+        shards,
         auto: args.auto,
         profile: args.profile,
         access: args.access,

@@ -52,6 +52,22 @@ pub struct Settings {
     pub overrides: Vec<PathOverride>,
     /// The lowest severity that fails the run.
     pub fail_on: Severity,
+    /// `[rechunk]`: target chunk and shard extents by axis name, for `zlint rechunk` when its
+    /// command line asks for no layout.
+    pub rechunk: RechunkDefaults,
+}
+
+/// The `[rechunk]` table: layouts by axis name (`chunks = { z = 16, y = 256, x = 256 }`), as
+/// `--chunks z=16,y=256,x=256` gives them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RechunkDefaults {
+    /// Chunk extents by axis name.
+    #[serde(default)]
+    pub chunks: BTreeMap<String, u64>,
+    /// Shard extents by axis name.
+    #[serde(default)]
+    pub shards: BTreeMap<String, u64>,
 }
 
 /// Rules ignored below a path.
@@ -117,6 +133,8 @@ struct ConfigFile {
     severity: BTreeMap<String, Severity>,
     #[serde(default)]
     overrides: Vec<PathOverride>,
+    #[serde(default)]
+    rechunk: RechunkDefaults,
 }
 
 /// What a caller asks of a lint run's settings beside the config file: the command line's
@@ -210,6 +228,7 @@ impl Settings {
             severities: BTreeMap::new(),
             overrides: Vec::new(),
             fail_on: Severity::Warning,
+            rechunk: RechunkDefaults::default(),
         }
     }
 
@@ -238,6 +257,17 @@ impl Settings {
         settings.ignore = file.ignore;
         settings.fail_on = file.fail_on.unwrap_or(Severity::Warning);
         settings.overrides = file.overrides;
+        for (table, extents) in [
+            ("chunks", &file.rechunk.chunks),
+            ("shards", &file.rechunk.shards),
+        ] {
+            if let Some((axis, _)) = extents.iter().find(|(_, n)| **n == 0) {
+                return Err(config_error(format!(
+                    "[rechunk] {table}: `{axis}` must be a positive extent"
+                )));
+            }
+        }
+        settings.rechunk = file.rechunk;
         for (i, o) in settings.overrides.iter().enumerate() {
             for entry in &o.ignore {
                 if !super::registry::is_known_selector(entry) {

@@ -390,6 +390,10 @@ pub struct Store {
     pub errors: Vec<NodeError>,
     /// Nodes with Zarr v2 metadata beside their `zarr.json`, sorted by path.
     pub mixed_metadata: Vec<MixedMetadata>,
+    /// What reading found wrong without stopping any node from being read: a zipped OME-Zarr
+    /// whose archive comment promises an order of entries the archive does not keep.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<NodeError>,
 }
 
 impl Store {

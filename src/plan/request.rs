@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::{Format, NodePath};
+use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::profile::{Access, Profile};
 use crate::store::formats::codec::{Blosc, BloscShuffle, Codec};
 
@@ -107,23 +107,43 @@ impl CodecChoice {
     }
 }
 
-/// A layout asked for one array (`PATH=...`) or all (`...`).
+/// A layout asked for one array (`PATH=64,256,256`), for all (`64,256,256`), or by axis name
+/// for every array that has those axes (`z=16,y=256,x=256`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShapeRequests {
     /// The shape for every array without its own.
     pub all: Option<Vec<u64>>,
     /// Per-array shapes.
     pub by_path: Vec<(NodePath, Vec<u64>)>,
+    /// Extents by axis name, for every array with an axis of one of these names (see
+    /// [`ShapeRequests::for_array`]).
+    pub by_axis: Vec<(String, u64)>,
 }
 
 impl ShapeRequests {
-    /// Parses `--chunks` values: `64,256,256` or `PATH=64,256,256`.
+    /// Parses `--chunks` values: `64,256,256`, `PATH=64,256,256`, or `z=16,y=256,x=256` (every
+    /// item `NAME=N`). A lone `NAME=N` names an array if the store has one at that path, else
+    /// an axis (see [`ShapeRequests::resolve`]).
     ///
     /// # Errors
     /// [`Error::Usage`] for anything else.
     pub fn parse(flag: &str, values: &[String]) -> Result<Self> {
         let mut requests = Self::default();
+        let positive = |n: &str| n.trim().parse::<u64>().ok().filter(|&n| n > 0);
         for value in values {
+            let items: Vec<&str> = value.split(',').collect();
+            if items.len() > 1 && items.iter().all(|item| item.contains('=')) {
+                for item in items {
+                    let (name, n) = item.split_once('=').unwrap_or((item, ""));
+                    let n = positive(n).filter(|_| !name.trim().is_empty()).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "{flag} {value}: `{item}` is not AXIS=N with a positive N (z=16,y=256,x=256)"
+                        ))
+                    })?;
+                    requests.set_axis(name.trim(), n);
+                }
+                continue;
+            }
             let (path, numbers) = match value.split_once('=') {
                 Some((path, numbers)) => (Some(NodePath::new(path)), numbers),
                 None => (None, value.as_str()),
@@ -131,11 +151,12 @@ impl ShapeRequests {
             // Commas, or the `×` (and `x`) zlint prints shapes with.
             let shape: Vec<u64> = numbers
                 .split([',', '×', 'x', 'X'])
-                .map(|n| n.trim().parse::<u64>().ok().filter(|&n| n > 0))
+                .map(positive)
                 .collect::<Option<_>>()
                 .ok_or_else(|| {
                     Error::Usage(format!(
-                        "{flag} {value}: expected positive integers separated by commas (64,256,256) or × (64×256×256)"
+                        "{flag} {value}: expected positive integers separated by commas (64,256,256) \
+                         or × (64×256×256), PATH=64,256,256, or extents by axis (z=16,y=256,x=256)"
                     ))
                 })?;
             match path {
@@ -146,12 +167,99 @@ impl ShapeRequests {
         Ok(requests)
     }
 
-    pub(crate) fn get(&self, path: &NodePath) -> Option<&Vec<u64>> {
-        self.by_path
+    fn set_axis(&mut self, name: &str, n: u64) {
+        match self.by_axis.iter_mut().find(|(axis, _)| axis == name) {
+            Some(entry) => entry.1 = n,
+            None => self.by_axis.push((name.to_string(), n)),
+        }
+    }
+
+    /// These requests against `store`: a `PATH=…` naming no array of it but, being one number,
+    /// the name of an axis some array has, becomes an axis request.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a `PATH=…` that names neither an array nor an axis, and for axis
+    /// names no array has.
+    pub fn resolve(&self, flag: &str, store: &Store) -> Result<Self> {
+        let axis_names: Vec<&str> = store
+            .arrays
             .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, s)| s)
-            .or(self.all.as_ref())
+            .filter_map(|a| a.dimension_names.as_ref())
+            .flatten()
+            .filter_map(Option::as_deref)
+            .collect();
+        let mut out = Self {
+            all: self.all.clone(),
+            by_path: Vec::new(),
+            by_axis: self.by_axis.clone(),
+        };
+        for (path, shape) in &self.by_path {
+            if store.array(path).is_some() {
+                out.by_path.push((path.clone(), shape.clone()));
+            } else if let ([n], true) = (shape.as_slice(), axis_names.contains(&path.as_str())) {
+                out.set_axis(path.as_str(), *n);
+            } else {
+                return Err(Error::Usage(format!(
+                    "{flag} {path}=…: the store has no array `{path}`{}",
+                    if shape.len() == 1 {
+                        " and no axis of that name"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+        }
+        if let Some((name, _)) = out
+            .by_axis
+            .iter()
+            .find(|(name, _)| !axis_names.contains(&name.as_str()))
+        {
+            let mut known: Vec<&str> = axis_names.clone();
+            known.sort_unstable();
+            known.dedup();
+            return Err(Error::Usage(format!(
+                "{flag} {name}=…: no array has an axis `{name}` (axes here: {})",
+                if known.is_empty() {
+                    "none named".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        Ok(out)
+    }
+
+    /// The shape asked for `array`: its own (`PATH=…`); else, when an axis request names one
+    /// of its axes, `base` with each named axis set to its extent (clipped to the array's) and
+    /// `unnamed` applied to the others; else the shape for all. `None` when nothing is asked.
+    pub(crate) fn for_array(
+        &self,
+        array: &ArrayInfo,
+        base: &[u64],
+        unnamed: impl Fn(usize, u64) -> u64,
+    ) -> Option<Vec<u64>> {
+        if let Some((_, shape)) = self.by_path.iter().find(|(p, _)| *p == array.path) {
+            return Some(shape.clone());
+        }
+        let names = array.dimension_names.as_ref();
+        let named = |i: usize| {
+            let name = names?.get(i)?.as_deref()?;
+            self.by_axis
+                .iter()
+                .find(|(axis, _)| axis == name)
+                .map(|(_, n)| *n)
+        };
+        if (0..array.shape.len()).any(|i| named(i).is_some()) && base.len() == array.shape.len() {
+            return Some(
+                (0..array.shape.len())
+                    .map(|i| match named(i) {
+                        Some(n) => n.min(array.shape[i]).max(1),
+                        None => unnamed(i, base[i]),
+                    })
+                    .collect(),
+            );
+        }
+        self.all.clone()
     }
 }
 

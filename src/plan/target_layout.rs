@@ -3,7 +3,7 @@
 use super::recommend::{LayoutRequest, level_layout, recommend, reuse_layout};
 use super::request::Targets;
 use crate::error::{Error, Result};
-use crate::layout::{Layout, axis_roles};
+use crate::layout::{AxisRole, Layout, axis_roles};
 use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::profile::Thresholds;
 use crate::units::shape_text;
@@ -15,6 +15,11 @@ use crate::units::shape_text;
 /// # Errors
 /// [`Error::Usage`] when a requested shape does not fit an array or the format.
 pub fn target_layouts(store: &Store, targets: &Targets) -> Result<Vec<Layout>> {
+    let targets = &Targets {
+        chunks: targets.chunks.resolve("--chunks", store)?,
+        shards: targets.shards.resolve("--shards", store)?,
+        ..targets.clone()
+    };
     let thresholds = Thresholds::for_profile(targets.profile);
     let later_level = |array: &ArrayInfo| {
         store
@@ -62,8 +67,19 @@ fn target_layout(
             )))
         }
     };
-    let requested_chunks = targets.chunks.get(&array.path);
-    let requested_shards = targets.shards.get(&array.path);
+    // Axes an axis-named request leaves out: channels and time one at a time, the others as
+    // the shape for all arrays (or the source) has them.
+    let roles = axis_roles(array);
+    let base = (targets.chunks.all.as_ref())
+        .filter(|all| all.len() == ndim)
+        .unwrap_or(&array.chunk_shape);
+    let requested_chunks = targets
+        .chunks
+        .for_array(array, base, |i, extent| match roles.get(i) {
+            Some(AxisRole::Channel | AxisRole::Time) => 1,
+            _ => extent,
+        });
+    let requested_chunks = requested_chunks.as_ref();
     let mut layout = if let Some(chunks) = requested_chunks {
         check("--chunks", chunks)?;
         Layout {
@@ -78,7 +94,31 @@ fn target_layout(
             shards: array.shard_shape.clone(),
         }
     };
-    if let Some(shards) = requested_shards {
+    // Shards by axis name hold whole chunks: one clipped to the array's extent is rounded up
+    // to a multiple of the chunk; axes not named get one chunk a shard.
+    let by_axis = !targets.shards.by_axis.is_empty()
+        && !targets.shards.by_path.iter().any(|(p, _)| *p == array.path);
+    let requested_shards = targets
+        .shards
+        .for_array(array, &layout.chunks, |_, chunk| chunk)
+        .map(|shards| {
+            if !by_axis {
+                return shards;
+            }
+            shards
+                .iter()
+                .zip(&layout.chunks)
+                .zip(&array.shape)
+                .map(|((&s, &c), &extent)| {
+                    if s.is_multiple_of(c) || s < extent {
+                        s
+                    } else {
+                        s.div_ceil(c) * c
+                    }
+                })
+                .collect()
+        });
+    if let Some(shards) = &requested_shards {
         check("--shards", shards)?;
         layout.shards = Some(shards.clone());
     } else if requested_chunks.is_some() {

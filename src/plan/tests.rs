@@ -154,4 +154,19 @@ fn shapes_are_read_with_commas_or_the_multiplication_signs_zlint_prints() {
         ]
     );
     assert!(ShapeRequests::parse("--chunks", &values(&["64×0"])).is_err());
+    // Every item NAME=N: extents by axis name, the last of a name winning.
+    let parsed = ShapeRequests::parse("--chunks", &values(&["z=16,y=256,x=256", "x=128,c=1"]))
+        .expect("axes");
+    assert_eq!(
+        parsed.by_axis,
+        [
+            ("z".to_string(), 16),
+            ("y".to_string(), 256),
+            ("x".to_string(), 128),
+            ("c".to_string(), 1)
+        ]
+    );
+    assert!(parsed.by_path.is_empty() && parsed.all.is_none());
+    assert!(ShapeRequests::parse("--chunks", &values(&["z=16,y=0"])).is_err());
+    assert!(ShapeRequests::parse("--chunks", &values(&["z=16,=4"])).is_err());
 }

@@ -90,6 +90,13 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
     }
     // So are zip entries that cannot be store keys (absolute names, `..`).
     if let Some(zip) = &opened.zip {
+        if let Some(problem) = zip.rfc9_problem() {
+            store.warnings.push(NodeError {
+                node: NodePath::root(),
+                location: opened.location.clone(),
+                message: problem.to_string(),
+            });
+        }
         for (name, why) in zip.skipped() {
             store.errors.push(NodeError {
                 node: NodePath::root(),

@@ -39,15 +39,15 @@ fn multiscale(
     outer_version: Option<&str>,
 ) -> Result<Multiscale, String> {
     let obj = entry.as_object().ok_or("not an object")?;
-    let axes = match obj.get("axes") {
-        None => Vec::new(),
-        Some(Value::Array(axes)) => axes.iter().map(axis).collect::<Result<_, _>>()?,
-        Some(_) => return Err("`axes` is not a list".into()),
-    };
     let datasets = obj
         .get("datasets")
         .and_then(Value::as_array)
         .ok_or("missing or non-list `datasets`")?;
+    let axes = match obj.get("axes").or_else(|| intrinsic_axes(obj, datasets)) {
+        None => Vec::new(),
+        Some(Value::Array(axes)) => axes.iter().map(axis).collect::<Result<_, _>>()?,
+        Some(_) => return Err("`axes` is not a list".into()),
+    };
     let levels = datasets
         .iter()
         .map(|dataset| {
@@ -80,6 +80,25 @@ fn multiscale(
     })
 }
 
+/// The axes of an OME-NGFF 0.6 multiscale (RFC-5): those of its "intrinsic" coordinate system,
+/// the one its datasets' transformations map to (their `output`), else its first.
+fn intrinsic_axes<'a>(obj: &'a Map<String, Value>, datasets: &[Value]) -> Option<&'a Value> {
+    let systems = obj.get("coordinateSystems")?.as_array()?;
+    let output = datasets
+        .first()
+        .and_then(|d| d.get("coordinateTransformations"))
+        .and_then(Value::as_array)
+        .and_then(|t| t.first())
+        .and_then(|t| t.get("output"))
+        .and_then(|o| o.get("name").or(Some(o)))
+        .and_then(Value::as_str);
+    systems
+        .iter()
+        .find(|s| output.is_some() && s.get("name").and_then(Value::as_str) == output)
+        .or_else(|| systems.first())?
+        .get("axes")
+}
+
 fn axis(value: &Value) -> Result<Axis, String> {
     match value {
         // NGFF 0.3 listed axes as bare names.
@@ -101,15 +120,16 @@ fn axis(value: &Value) -> Result<Axis, String> {
     }
 }
 
+/// The `kind` (`scale`, `translation`) transformation of a level: listed directly (0.4, 0.5),
+/// or inside a `sequence` (0.6).
 fn transform(transforms: Option<&Vec<Value>>, kind: &str) -> Option<Vec<f64>> {
     transforms?
         .iter()
-        .find(|t| t.get("type").and_then(Value::as_str) == Some(kind))?
-        .get(kind)?
-        .as_array()?
-        .iter()
-        .map(Value::as_f64)
-        .collect()
+        .find_map(|t| match t.get("type").and_then(Value::as_str) {
+            Some("sequence") => transform(t.get("transformations")?.as_array(), kind),
+            Some(k) if k == kind => t.get(kind)?.as_array()?.iter().map(Value::as_f64).collect(),
+            _ => None,
+        })
 }
 
 /// The downsampling factors an n5-viewer / BigDataViewer pyramid declares for its level `k`:
@@ -254,6 +274,29 @@ mod tests {
         let ms = multiscales(&NodePath::root(), v05.as_object().unwrap()).unwrap();
         assert_eq!(ms[0].version.as_deref(), Some("0.5"));
         assert_eq!(ms[0].axes[1].name, "x");
+    }
+
+    #[test]
+    fn reads_ngff_06_coordinate_systems_and_sequences() {
+        let v06 = json!({"ome": {"version": "0.6", "multiscales": [{
+            "coordinateSystems": [
+                {"name": "other", "axes": [{"name": "a"}, {"name": "b"}]},
+                {"name": "physical", "axes": [
+                    {"name": "y", "type": "space", "unit": "micrometer"},
+                    {"name": "x", "type": "space", "unit": "micrometer"}]}],
+            "datasets": [
+                {"path": "s0", "coordinateTransformations": [{"type": "scale", "scale": [0.5, 0.5],
+                    "input": {"path": "s0"}, "output": {"name": "physical"}}]},
+                {"path": "s1", "coordinateTransformations": [{"type": "sequence",
+                    "output": {"name": "physical"}, "transformations": [
+                        {"type": "scale", "scale": [1.0, 1.0]},
+                        {"type": "translation", "translation": [0.25, 0.25]}]}]}]}]}});
+        let ms = multiscales(&NodePath::root(), v06.as_object().unwrap()).unwrap();
+        assert_eq!(ms[0].version.as_deref(), Some("0.6"));
+        let names: Vec<&str> = ms[0].axes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["y", "x"]);
+        assert_eq!(ms[0].levels[1].scale, Some(vec![1.0, 1.0]));
+        assert_eq!(ms[0].levels[1].translation, Some(vec![0.25, 0.25]));
     }
 
     #[test]

@@ -58,6 +58,47 @@ pub struct ZipStore {
     root: String,
     /// Entries that are not part of the store, with why.
     skipped: Vec<(String, String)>,
+    /// How the archive breaks its RFC-9 comment's promise, if it does.
+    rfc9: Option<String>,
+}
+
+/// Whether the archive `comment` (null-terminated or not) is an RFC-9 one promising `jsonFirst`,
+/// and if so, how the central directory's `order` breaks it: `None` when it keeps it, or makes
+/// no such promise.
+fn rfc9_order(comment: &[u8], order: &[String]) -> Option<String> {
+    let text = std::str::from_utf8(comment).ok()?.trim_end_matches('\0');
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let promised = value["ome"]["zipFile"]["centralDirectory"]["jsonFirst"].as_bool() == Some(true);
+    if !promised {
+        return None;
+    }
+    let is_json = |name: &str| name == "zarr.json" || name.ends_with("/zarr.json");
+    let depth = |name: &str| name.matches('/').count();
+    let jsons: Vec<&String> = order.iter().take_while(|n| is_json(n)).collect();
+    if let Some(late) = order.iter().skip(jsons.len()).find(|n| is_json(n)) {
+        return Some(format!(
+            "the archive comment promises every zarr.json first (jsonFirst), but `{late}` comes \
+             after `{}`",
+            order[jsons.len()]
+        ));
+    }
+    if jsons
+        .first()
+        .is_some_and(|first| first.as_str() != "zarr.json")
+    {
+        return Some(format!(
+            "the archive comment promises the root zarr.json first (jsonFirst), but `{}` is",
+            jsons[0]
+        ));
+    }
+    if let Some(pair) = jsons.windows(2).find(|w| depth(w[0]) > depth(w[1])) {
+        return Some(format!(
+            "the archive comment promises zarr.json entries breadth-first (jsonFirst), but `{}` \
+             comes before `{}`",
+            pair[0], pair[1]
+        ));
+    }
+    None
 }
 
 /// Whether the file at `path` is a zip (by its first bytes: a local file header, or the end
@@ -88,6 +129,8 @@ impl ZipStore {
             .map_err(|e| invalid(format!("not a readable zip file: {e}")))?;
         let mut named = BTreeMap::new();
         let mut skipped = Vec::new();
+        // Entry names in central-directory order, for RFC-9's promise (see `rfc9_order`).
+        let mut order = Vec::with_capacity(archive.len());
         for index in 0..archive.len() {
             let entry = archive
                 .by_index_raw(index)
@@ -99,6 +142,7 @@ impl ZipStore {
             if entry.is_dir() {
                 continue;
             }
+            order.push(name.clone());
             if let Some(why) = unsafe_name(&name) {
                 skipped.push((name, why.into()));
                 continue;
@@ -141,6 +185,7 @@ impl ZipStore {
                 },
             );
         }
+        let rfc9 = rfc9_order(archive.comment(), &order);
         let root = root_folder(&named);
         let mut entries = BTreeMap::new();
         for (name, entry) in named {
@@ -180,7 +225,17 @@ impl ZipStore {
             dirs,
             root,
             skipped,
+            rfc9,
         })
+    }
+
+    /// How the archive breaks the promise of its RFC-9 comment (`jsonFirst`: every `zarr.json`
+    /// first in the central directory, breadth-first from the root's), if it makes one and
+    /// breaks it. zlint reads the whole directory either way; a reader that trusts the promise
+    /// stops early and misses what comes late.
+    #[must_use]
+    pub fn rfc9_problem(&self) -> Option<&str> {
+        self.rfc9.as_deref()
     }
 
     /// Entries that are not part of the store (unsafe names, outside the root folder), with why.
@@ -395,5 +450,48 @@ impl ListableStorageTraits for ZipStore {
             .iter()
             .map(|(_, size)| size)
             .sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc9_order;
+
+    const PROMISE: &[u8] =
+        br#"{"ome": {"version": "0.5", "zipFile": {"centralDirectory": {"jsonFirst": true}}}}"#;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|n| (*n).to_string()).collect()
+    }
+
+    #[test]
+    fn an_rfc9_promise_is_checked_against_the_central_directory() {
+        let kept = names(&["zarr.json", "a/zarr.json", "a/b/zarr.json", "a/b/c/0"]);
+        assert_eq!(rfc9_order(PROMISE, &kept), None);
+        // Null-terminated, as the RFC words it, the same.
+        let mut terminated = PROMISE.to_vec();
+        terminated.push(0);
+        assert_eq!(rfc9_order(&terminated, &kept), None);
+        let late = names(&["zarr.json", "a/b/c/0", "a/zarr.json"]);
+        assert!(
+            rfc9_order(PROMISE, &late)
+                .unwrap()
+                .contains("`a/zarr.json` comes after")
+        );
+        let deep_first = names(&["zarr.json", "a/b/zarr.json", "a/zarr.json"]);
+        assert!(
+            rfc9_order(PROMISE, &deep_first)
+                .unwrap()
+                .contains("breadth-first")
+        );
+        let root_later = names(&["a/zarr.json", "zarr.json"]);
+        assert!(
+            rfc9_order(PROMISE, &root_later)
+                .unwrap()
+                .contains("root zarr.json first")
+        );
+        // No promise, nothing to keep.
+        assert_eq!(rfc9_order(b"", &late), None);
+        assert_eq!(rfc9_order(br#"{"ome": {"version": "0.5"}}"#, &late), None);
     }
 }

@@ -133,6 +133,9 @@ for src in v04 v05 plate-v04 bf2raw-v04 labels-v05 label-levels-v04; do
   ome_pairs+=("$s" "$out/w-$src-to-v2.zarr" 0.4 "$s" "$out/w-$src-to-v3.zarr" 0.5)
   ome_pairs+=("$s" "$out/w-$src-to-v3s.zarr" 0.5 "$s" "$out/w-$src-back.zarr" 0.4)
 done
+# OME-NGFF 0.6 (one coordinate system) written as 0.4: valid, pixels equal.
+"$zlint" rechunk "$f/ome/v06.ome.zarr" "$out/w-v06-to-v2.zarr" --ome-version 0.4 -q --verify >/dev/null
+ome_pairs+=("$f/ome/v06.ome.zarr" "$out/w-v06-to-v2.zarr" 0.4)
 "$venvs/main/bin/python" -W ignore "$here/tests/interop/ome_check.py" "${ome_pairs[@]}" 2>&1 |
   grep -v 'version mismatch\|no parent found'
 "$venvs/main/bin/python" -W ignore "$here/tests/interop/whole_store_check.py" "${whole[@]}"

@@ -244,3 +244,39 @@ def test_help_reads_well() -> None:
     assert "Plan" in chunklint.Plan.__doc__ or "rechunk" in chunklint.Plan.__doc__
     version = subprocess.run([ZLINT_BIN, "--version"], capture_output=True, text=True).stdout
     assert version.split() == ["zlint", chunklint.__version__]
+
+
+def test_layouts_by_axis_name_apply_to_every_array_with_those_axes(tmp_path: Path) -> None:
+    """Issue 26: chunks={"y": 8, "x": 8} reaches the images (c, y, x) and labels (y, x) of a
+    plate alike; channels go one at a time, extents clip to small levels."""
+    out = tmp_path / "plate.zarr"
+    plan = chunklint.plan(FIXTURES / "ome/plate-v04.ome.zarr", out, chunks={"y": 8, "x": 8})
+    targets = {a["path"]: a["target"]["chunks"] for a in plan.to_dict()["arrays"]}
+    assert targets["A/1/0/s0"] == [1, 8, 8]
+    assert targets["A/1/0/labels/cells/s0"] == [8, 8]
+    plan.run(verify=True, progress=False)
+    assert zarr.open_array(out / "A/1/0/s1", mode="r").chunks == (1, 8, 8)
+    with pytest.raises(chunklint.UsageError, match="no array has an axis `q`"):
+        chunklint.plan(FIXTURES / "ome/plate-v04.ome.zarr", tmp_path / "x", chunks={"q": 8, "x": 8})
+    with pytest.raises(chunklint.UsageError, match="not both"):
+        chunklint.plan(FIXTURES / "ome/plate-v04.ome.zarr", tmp_path / "x",
+                       chunks={"y": 8, "A/1/0/s0": (1, 8, 8)})
+
+
+def test_other_files_are_carried_and_verified(tmp_path: Path) -> None:
+    """Issue 26: a bioformats2raw store's OME-XML and README are carried byte for byte; exclude=
+    leaves one out, and verify names a carried file that differs."""
+    source = FIXTURES / "ome/bf2raw-v04.ome.zarr"
+    out = tmp_path / "out.zarr"
+    plan = chunklint.plan(source, out, ome_version="0.5", exclude="README.md")
+    inventory = plan.to_dict()["inventory"]
+    assert [f["key"] for f in inventory["carried"]] == ["0/provenance.json", "OME/METADATA.ome.xml"]
+    assert inventory["dropped"][0]["why"] == "--exclude README.md"
+    plan.run(verify=True, progress=False)
+    xml = (source / "OME/METADATA.ome.xml").read_bytes()
+    assert (out / "OME/METADATA.ome.xml").read_bytes() == xml
+    assert not (out / "README.md").exists()
+    assert chunklint.verify(source, out, exclude=["*.md"]) == []
+    (out / "OME/METADATA.ome.xml").write_bytes(b"<OME/>")
+    differences = chunklint.verify(source, out, exclude=["*.md"])
+    assert [d.path for d in differences] == ["OME/METADATA.ome.xml"]

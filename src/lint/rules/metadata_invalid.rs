@@ -15,7 +15,9 @@ pub(crate) const RULE: Rule = Rule {
     explanation: r#"## What it does
 Reports every node whose metadata could not be read: invalid JSON, missing or malformed keys,
 shapes and chunks of different rank, unknown codecs, unreadable files. Also reports consolidated
-metadata that lists nodes the store does not hold (a warning: readers trusting it fail).
+metadata that lists nodes the store does not hold, and a zipped OME-Zarr (`.ozx`) whose archive
+comment promises its `zarr.json` entries first (RFC-9's `jsonFirst`) when they are not (both
+warnings: readers trusting them miss nodes).
 
 ## Why is this bad?
 Readers refuse such nodes, or silently read something else than what is stored.
@@ -45,6 +47,13 @@ fn check(store: &Store, _cx: &LintContext<'_>) -> Vec<Finding> {
             )
         })
         .collect();
+    findings.extend(store.warnings.iter().map(|warning| {
+        Finding::new(
+            &warning.node,
+            format!("{}: {}", warning.location, warning.message),
+        )
+        .severity(Severity::Warning)
+    }));
     for group in &store.groups {
         if let Some(consolidated) = &group.consolidated
             && !consolidated.missing_nodes.is_empty()

@@ -32,7 +32,8 @@ Rewrite the image with its axes in canonical order (a transposing copy; not a re
 None.
 
 ## Known limitations
-NGFF 0.6 coordinate systems are not read yet.
+For OME-NGFF 0.6, only the axes of the intrinsic coordinate system (the one the levels map to)
+are checked.
 "#,
 };
 

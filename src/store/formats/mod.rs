@@ -8,6 +8,7 @@ pub mod n5_pyramid;
 pub mod normalize;
 pub mod numeric;
 pub mod ome;
+mod ome06;
 pub mod source;
 pub mod target;
 

@@ -129,8 +129,19 @@ fn migrate_keys(
                 return Ok(unchanged(None));
             };
             let mut unversioned = false;
+            let converted;
+            let mut from = "0.5";
+            let ome = match ome.get("version").and_then(Value::as_str) {
+                Some(v) if v.starts_with("0.6") => {
+                    converted = super::ome06::ome06_as_05(ome)?;
+                    from = "0.6";
+                    &converted
+                }
+                _ => ome,
+            };
             match ome.get("version").and_then(Value::as_str) {
                 Some("0.5") => {}
+                None if from == "0.6" => {}
                 Some(other) => {
                     return Ok(unchanged(Some(format!(
                         "OME-NGFF {other} metadata copied as it is: zlint migrates 0.5 to 0.4 only"
@@ -163,10 +174,16 @@ fn migrate_keys(
             Ok(Migrated {
                 attributes: out,
                 note: Some(format!(
-                    "OME-NGFF 0.5 → 0.4: {} moved from `ome` to the top level (version 0.4){}",
+                    "OME-NGFF {from} → 0.4: {} moved from `ome` to the top level (version 0.4){}{}",
                     moved.join(", "),
                     if unversioned {
                         "; `ome` had no `version`, read as 0.5"
+                    } else {
+                        ""
+                    },
+                    if from == "0.6" {
+                        "; its one coordinate system became `axes`, its transformations plain \
+                         `scale` and `translation`"
                     } else {
                         ""
                     }
