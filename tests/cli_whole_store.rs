@@ -395,3 +395,44 @@ fn an_ozx_whose_comment_promises_an_order_it_does_not_keep_is_read_and_warned_ab
         .assert()
         .success();
 }
+
+#[test]
+fn an_n5_pyramids_units_per_axis_are_carried_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("pyramid.n5");
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/n5/pyramid.n5");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let to = src.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    // n5-viewer's per-axis units, fastest axis first: x in nm, y in s, z in µm.
+    let mut attrs = json(&src.join("attributes.json"));
+    attrs["units"] = serde_json::json!(["nm", "s", "um"]);
+    std::fs::write(src.join("attributes.json"), attrs.to_string()).unwrap();
+    let out = dir.path().join("out.zarr");
+    zlint()
+        .args(["rechunk", src.to_str().unwrap(), out.to_str().unwrap()])
+        .args(["--to", "zarr3", "-q"])
+        .assert()
+        .success();
+    let root = json(&out.join("zarr.json"));
+    let units: Vec<&Value> = root["attributes"]["ome"]["multiscales"][0]["axes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["unit"])
+        .collect();
+    assert_eq!(
+        units,
+        [
+            &serde_json::json!("micrometer"),
+            &serde_json::json!("second"),
+            &serde_json::json!("nanometer")
+        ]
+    );
+}

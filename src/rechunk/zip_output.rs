@@ -168,17 +168,16 @@ fn ordered_files(root: &Path) -> Result<Vec<(String, u64)>> {
 
 /// The archive comment of a zipped OME-Zarr (RFC-9): the OME-Zarr version of the root
 /// `zarr.json` and the promise that the `zarr.json` entries come first, breadth-first, as
-/// ngff-zarr writes it. `None` for a `.zip` target, or an `.ozx` whose root is no OME-Zarr 0.5
-/// (or later) group.
+/// ngff-zarr writes it. `None` for a `.zip` target, or an `.ozx` whose root `zarr.json` has no
+/// `ome.version`.
 fn ozx_comment(zip: &Path, staging: &Path) -> Option<String> {
     if !is_ozx(zip) {
         return None;
     }
     let root: serde_json::Value =
         serde_json::from_slice(&std::fs::read(staging.join("zarr.json")).ok()?).ok()?;
-    let version = root["attributes"]["ome"]["version"]
-        .as_str()
-        .unwrap_or("0.5");
+    // A root that is no OME-Zarr makes no zipped OME-Zarr: RFC-9's comment would misstate it.
+    let version = root["attributes"]["ome"]["version"].as_str()?;
     // Spelled as ngff-zarr spells it (Python's `json.dumps`), byte for byte.
     Some(format!(
         r#"{{"ome": {{"version": {}, "zipFile": {{"centralDirectory": {{"jsonFirst": true}}}}}}}}"#,

@@ -340,6 +340,19 @@ check(expected.keys() == got.keys() and all(np.array_equal(got[k], v) for k, v i
       "store -> file output read back by zarr-python equals the source")
 zl("rechunk", f"{ROOT}/src/zarr2.n5", f"{ROOT}/out/from-n5.zarr", "--to", "zarr3", "--verify", "-q")
 
+# The whole store (issue 26): a bioformats2raw store's other files carried into the object
+# store byte for byte, from a file and from the store itself, and verified.
+bf2raw = FIXTURES / "ome/bf2raw-v04.ome.zarr"
+upload(bf2raw, "src/bf2raw.zarr")
+other = ["OME/METADATA.ome.xml", "README.md", "0/provenance.json"]
+for src, dst in [(bf2raw, "out/bf2raw-from-file.zarr"), (f"{ROOT}/src/bf2raw.zarr", "out/bf2raw-from-store.zarr")]:
+    zl("rechunk", src, f"{ROOT}/{dst}", "--ome-version", "0.5", "--verify", "-q")
+    same = all(store.get(f"{dst}/{key}") == (bf2raw / key).read_bytes() for key in other)
+    check(same, f"{dst}: {len(other)} other files carried byte for byte")
+zl("rechunk", f"{ROOT}/src/bf2raw.zarr", tmp / "bf2raw-from-store.zarr", "--verify", "-q")
+check(all((tmp / "bf2raw-from-store.zarr" / key).read_bytes() == (bf2raw / key).read_bytes() for key in other),
+      "store -> file: the other files carried byte for byte")
+
 # A rechunk split into 4 parts running at once, one killed and resumed; then a single run.
 source = tmp / "stack.zarr"
 stack = zarr.create_array(str(source), shape=(32, 256, 256), chunks=(1, 256, 256), dtype="uint16",

@@ -125,7 +125,7 @@ for src in v04 v05 plate-v04 bf2raw-v04 labels-v05 label-levels-v04; do
   for o in to-v2.zarr to-v3.zarr to-v3s.zarr back.zarr; do
     whole+=(carried "$s" "$out/w-$src-$o")
   done
-  whole+=(carried "$s" "$out/w-$src.zip" carried "$s" "$out/w-$src.ozx")
+  whole+=(carried "$s" "$out/w-$src.zip" carried "$s" "$out/w-$src.ozx" carried "$s" "$out/w-$src.n5")
   whole+=(ozx "$out/w-$src.ozx" "$out/w-$src-to-v3.zarr")
   case $src in *v04) whole+=(roundtrip "$s" "$out/w-$src-back.zarr") ;; esac
   # A label pyramid shorter than its image is valid 0.4 but no valid 0.5 (zlint warns, ZL207).
