@@ -394,6 +394,19 @@ fn an_ozx_whose_comment_promises_an_order_it_does_not_keep_is_read_and_warned_ab
         ])
         .assert()
         .success();
+    // A store that is no OME-Zarr gets no OME comment, even in an .ozx.
+    let plain = dir.path().join("plain.ozx");
+    zlint()
+        .args([
+            "rechunk",
+            "fixtures/zarr3/plain.zarr",
+            plain.to_str().unwrap(),
+            "-q",
+        ])
+        .assert()
+        .success();
+    let archive = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
+    assert!(archive.comment().is_empty());
 }
 
 #[test]
