@@ -89,6 +89,47 @@ pub fn env_number(name: &str, default: u64, min: u64) -> Result<u64, String> {
     }
 }
 
+/// An option and its value as the caller wrote them: `--codec zstd:3` on the command line,
+/// `codec=zstd:3` for a keyword (a `flag` ending in `=`).
+#[must_use]
+pub fn flag_value(flag: &str, value: impl std::fmt::Display) -> String {
+    if flag.ends_with('=') {
+        format!("{flag}{value}")
+    } else {
+        format!("{flag} {value}")
+    }
+}
+
+/// `text` with every control character (ESC, CR, BEL, newlines, …) written as an escape
+/// (`\u{1b}`), so that a name a store chose cannot move the cursor, retitle, recolour or forge
+/// lines of a terminal. For names, keys and values from a store in text output.
+#[must_use]
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_controls(text, false)
+}
+
+/// [`printable`], keeping newlines: for whole messages and reports of several lines.
+#[must_use]
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_controls(text, true)
+}
+
+fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    if !text.chars().any(escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +149,16 @@ mod tests {
         assert_eq!(shape_text(&[]), "()");
         assert_eq!(plural(1, "array"), "1 array");
         assert_eq!(plural(2, "array"), "2 arrays");
+    }
+
+    #[test]
+    fn control_characters_in_names_are_escaped() {
+        assert_eq!(printable("a/b"), "a/b");
+        assert_eq!(
+            printable("x\u{1b}]0;pwned\u{7}\r"),
+            "x\\u{1b}]0;pwned\\u{7}\\u{d}"
+        );
+        assert_eq!(printable_lines("one\ntwo\u{1b}[31m"), "one\ntwo\\u{1b}[31m");
+        assert_eq!(printable("a\nb"), "a\\u{a}b");
     }
 }

@@ -216,16 +216,35 @@ def recommend(
                           chunks=layout.chunks, shards=layout.shards)
     """
     chunks, shards = _native.recommend(
-        [int(n) for n in shape],
+        _whole_numbers("shape", shape, minimum=0),
         _dtype_name(dtype),
         profile=profile,
         access=access,
         axes=None if axes is None else [str(a) for a in axes],
-        current_chunks=None if current_chunks is None else [int(n) for n in current_chunks],
-        current_shards=None if current_shards is None else [int(n) for n in current_shards],
+        current_chunks=(
+            None if current_chunks is None else _whole_numbers("current_chunks", current_chunks)
+        ),
+        current_shards=(
+            None if current_shards is None else _whole_numbers("current_shards", current_shards)
+        ),
         to=to,
     )
     return Layout(tuple(chunks), tuple(shards) if shards is not None else None)
+
+
+def _whole_numbers(name: str, values: Any, minimum: int = 1) -> list[int]:
+    """``values`` as a list of integers of at least ``minimum``; a float, a bool or a string
+    is refused naming the keyword (``int(1.5)`` would quietly be 1)."""
+    try:
+        items = list(values)
+    except TypeError as bad:
+        raise UsageError(f"{name}={values!r}: expected a sequence of whole numbers") from bad
+    for n in items:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < minimum:
+            raise UsageError(
+                f"{name}={values!r}: {n!r} is not a whole number of at least {minimum}"
+            )
+    return [int(n) for n in items]
 
 
 def _shape_requests(name: str, request: ShapeRequest) -> list[str]:
@@ -245,13 +264,13 @@ def _shape_requests(name: str, request: ShapeRequest) -> list[str]:
                 "or shapes by array path ({'0': (16, 256, 256)}), not both"
             )
         return [
-            f"{path}={v if isinstance(v, str) else ','.join(str(int(n)) for n in v)}"
+            f"{path}={v if isinstance(v, str) else ','.join(map(str, _whole_numbers(name, v)))}"
             for path, v in request.items()
         ]
     if all(isinstance(n, str) for n in request):
         return list(request)  # already in the command line's syntax, one request each
     try:
-        return [",".join(str(int(n)) for n in request)]
+        return [",".join(map(str, _whole_numbers(name, request)))]
     except TypeError as bad:
         raise UsageError(f"{name}={request!r}: expected a shape, or a dict of path to shape") from bad
 

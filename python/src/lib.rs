@@ -123,7 +123,7 @@ fn budget(
     threads: Option<usize>,
     locations: &[&str],
 ) -> Result<Budget, Error> {
-    rechunk::machine_budget_from("max_mem", max_mem, threads, locations)
+    rechunk::machine_budget_from("max_mem", max_mem, ("threads=", threads), locations)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -337,7 +337,10 @@ impl NativePlan {
                     format_of(to.as_deref())?,
                     choice::<OmeVersion>("ome_version", ome_version.as_deref())?,
                 )?,
-                codec: codec.as_deref().map(CodecChoice::parse).transpose()?,
+                codec: codec
+                    .as_deref()
+                    .map(|text| CodecChoice::parse_as("codec=", text))
+                    .transpose()?,
                 two_pass: true,
                 exclude,
             };
@@ -424,6 +427,7 @@ fn run_part(
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let part = Part::parse(&format!("{index}/{count}"))?;
+        let threads = rechunk::checked_threads("threads=", threads)?;
         let threads = rechunk::machine_budget(None, threads, &[&source, &target]).threads;
         let output = InProgress::open(&source, &target, threads)?;
         let summary = output.run_part(part, resume, &watch.bar(progress))?;

@@ -288,8 +288,8 @@ pub struct RechunkArgs {
     /// Memory for data in flight, e.g. 2GiB [default: a quarter of RAM].
     #[arg(long)]
     pub max_mem: Option<String>,
-    /// Worker threads at most (fewer when --max-mem cannot hold the chunks that many decode at
-    /// once) [default: all cores].
+    /// Worker threads at most, 1 to 256 (fewer when --max-mem cannot hold the chunks that many
+    /// decode at once) [default: all cores].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// Print the plan and write nothing.
@@ -346,7 +346,7 @@ pub struct VerifyArgs {
     /// Memory for data in flight [default: a quarter of RAM].
     #[arg(long)]
     pub max_mem: Option<String>,
-    /// Worker threads [default: all cores].
+    /// Worker threads, 1 to 256 [default: all cores].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// Print at most this many differences (the count of the others follows).

@@ -15,6 +15,8 @@ pub use args::Cli;
 use args::Command;
 pub use progress::Bar;
 
+use crate::units::printable_lines;
+
 /// Exit code: nothing to report.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: findings at or above the failure level.
@@ -158,12 +160,13 @@ fn is_broken_pipe(err: &crate::Error) -> bool {
 fn print_error(err: &dyn std::error::Error) {
     let mut stderr = std::io::stderr().lock();
     let mut said = err.to_string();
-    let _ = writeln!(stderr, "zlint: error: {said}");
+    // Messages name paths and keys the store chose: their control characters are escaped.
+    let _ = writeln!(stderr, "zlint: error: {}", printable_lines(&said));
     let mut source = err.source();
     while let Some(cause) = source {
         let text = cause.to_string();
         if !said.contains(&text) {
-            let _ = writeln!(stderr, "  caused by: {text}");
+            let _ = writeln!(stderr, "  caused by: {}", printable_lines(&text));
             said.push('\n');
             said.push_str(&text);
         }
@@ -175,7 +178,11 @@ fn print_error(err: &dyn std::error::Error) {
 fn print_node_errors(errors: &[crate::model::NodeError]) {
     let mut stderr = std::io::stderr().lock();
     for error in errors {
-        let _ = writeln!(stderr, "zlint: error: {error}");
+        let _ = writeln!(
+            stderr,
+            "zlint: error: {}",
+            printable_lines(&error.to_string())
+        );
     }
 }
 

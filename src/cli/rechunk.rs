@@ -14,7 +14,7 @@ use crate::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification}
 use crate::units::{human_bytes, plural};
 
 fn budget(max_mem: Option<&str>, threads: Option<usize>, locations: &[&str]) -> Result<Budget> {
-    rechunk::machine_budget_from("--max-mem", max_mem, threads, locations)
+    rechunk::machine_budget_from("--max-mem", max_mem, ("-j", threads), locations)
 }
 
 fn existing(args: &RechunkArgs) -> Existing {
@@ -186,7 +186,8 @@ fn run_part(args: &RechunkArgs, part: &str) -> Result<u8> {
         Part::parse(part)?
     };
     let locations = [args.source.as_str(), args.target.as_str()];
-    let threads = rechunk::machine_budget(None, args.threads, &locations).threads;
+    let threads = rechunk::checked_threads("-j", args.threads)?;
+    let threads = rechunk::machine_budget(None, threads, &locations).threads;
     let output = InProgress::open(&args.source, &args.target, threads)?;
     let summary = output.run_part(part, args.resume, &Bar::new(args.quiet))?;
     print_summary(&format!("part {part} wrote"), &summary)?;
@@ -252,7 +253,11 @@ fn print_verify(report: &rechunk::VerifyReport, target: &str, max_diffs: usize) 
     }
     let mut err = std::io::stderr().lock();
     for mismatch in report.mismatches.iter().take(max_diffs) {
-        let _ = writeln!(err, "zlint: error: {target}: {mismatch}");
+        let _ = writeln!(
+            err,
+            "zlint: error: {}",
+            crate::units::printable_lines(&format!("{target}: {mismatch}"))
+        );
     }
     let more = report.mismatches.len().saturating_sub(max_diffs);
     if more > 0 {

@@ -114,6 +114,12 @@ impl NodePath {
         }
     }
 
+    /// Whether no component is `.` or `..`: the path stays inside its store.
+    #[must_use]
+    pub fn is_plain(&self) -> bool {
+        self.0.split('/').all(|part| part != "." && part != "..")
+    }
+
     /// The parent path, or `None` for the root.
     #[must_use]
     pub fn parent(&self) -> Option<Self> {

@@ -36,47 +36,66 @@ pub enum CodecChoice {
 }
 
 impl CodecChoice {
-    /// Parses `none`, `zstd:3`, `gzip:6`, `blosc:zstd:5:shuffle` (level and shuffle optional).
+    /// Parses `none`, `zstd:3`, `gzip:6`, `blosc:zstd:5:shuffle` (level and shuffle optional),
+    /// as `--codec` took it.
     ///
     /// # Errors
     /// [`Error::Usage`] naming the part that is not understood.
     pub fn parse(text: &str) -> Result<Self> {
+        Self::parse_as("--codec", text)
+    }
+
+    /// [`CodecChoice::parse`] of `text` as `flag` (`--codec`, `codec=`) took it: errors name it.
+    /// Levels outside a codec's range (zstd −131072 to 22, gzip and Blosc 0 to 9) are refused.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming `flag` and the part that is not understood.
+    pub fn parse_as(flag: &str, text: &str) -> Result<Self> {
+        let said = crate::units::flag_value(flag, text);
         let parts: Vec<&str> = text.split(':').collect();
-        let number = |i: usize, default: i64| -> Result<i64> {
-            parts.get(i).map_or(Ok(default), |p| {
-                p.parse()
-                    .map_err(|_| Error::Usage(format!("--codec {text}: `{p}` is not a level")))
-            })
-        };
+        let number =
+            |i: usize, default: i64, range: std::ops::RangeInclusive<i64>| -> Result<i64> {
+                let n = parts.get(i).map_or(Ok(default), |p| {
+                    p.parse()
+                        .map_err(|_| Error::Usage(format!("{said}: `{p}` is not a level")))
+                })?;
+                if range.contains(&n) {
+                    Ok(n)
+                } else {
+                    Err(Error::Usage(format!(
+                        "{said}: level {n} is outside {} to {}",
+                        range.start(),
+                        range.end()
+                    )))
+                }
+            };
         match parts[0] {
             "none" | "raw" => Ok(Self::None),
             "zstd" => Ok(Self::Zstd {
-                level: i32::try_from(number(1, 3)?).unwrap_or(3),
+                level: i32::try_from(number(1, 3, -131_072..=22)?).unwrap_or(3),
             }),
             "gzip" => Ok(Self::Gzip {
-                level: u32::try_from(number(1, 6)?.clamp(0, 9)).unwrap_or(6),
+                level: u32::try_from(number(1, 6, 0..=9)?).unwrap_or(6),
             }),
             "blosc" => {
                 let cname = parts.get(1).copied().unwrap_or("zstd");
                 if !["lz4", "lz4hc", "zstd", "zlib", "blosclz"].contains(&cname) {
                     return Err(Error::Usage(format!(
-                        "--codec {text}: unknown Blosc compressor `{cname}`"
+                        "{said}: unknown Blosc compressor `{cname}`"
                     )));
                 }
                 let shuffle = parts.get(3).copied().unwrap_or("shuffle");
                 if BloscShuffle::from_name(shuffle).is_none() {
-                    return Err(Error::Usage(format!(
-                        "--codec {text}: unknown shuffle `{shuffle}`"
-                    )));
+                    return Err(Error::Usage(format!("{said}: unknown shuffle `{shuffle}`")));
                 }
                 Ok(Self::Blosc {
                     cname: cname.to_string(),
-                    clevel: u32::try_from(number(2, 5)?.clamp(0, 9)).unwrap_or(5),
+                    clevel: u32::try_from(number(2, 5, 0..=9)?).unwrap_or(5),
                     shuffle: shuffle.to_string(),
                 })
             }
             other => Err(Error::Usage(format!(
-                "--codec {text}: unknown codec `{other}` (none, zstd:L, gzip:L, blosc:CNAME:L:SHUFFLE)"
+                "{said}: unknown codec `{other}` (none, zstd:L, gzip:L, blosc:CNAME:L:SHUFFLE)"
             ))),
         }
     }

@@ -27,6 +27,25 @@ use crate::store::{self, OpenedStore, TargetStore};
 /// time, so at least this many are kept in flight.
 const OBJECT_STORE_THREADS: usize = 16;
 
+/// The most worker threads a run takes (`-j`, `threads=`): more only adds scheduling and memory
+/// for stacks (a thread waits on at most one request or chunk at a time).
+pub const MAX_THREADS: usize = 256;
+
+/// `threads` checked at the edge: `None` stays the default; 0 and more than [`MAX_THREADS`] are
+/// refused naming `flag` (`-j`, `threads=`).
+///
+/// # Errors
+/// [`Error::Usage`] naming `flag`.
+pub fn checked_threads(flag: &str, threads: Option<usize>) -> Result<Option<usize>> {
+    match threads {
+        Some(n) if n == 0 || n > MAX_THREADS => Err(Error::Usage(format!(
+            "{}: worker threads go from 1 to {MAX_THREADS}",
+            crate::units::flag_value(flag, n)
+        ))),
+        other => Ok(other),
+    }
+}
+
 /// Every core, or at least 16 threads when one of `locations` is an object store URL.
 #[must_use]
 pub fn default_threads(locations: &[&str]) -> usize {
@@ -62,21 +81,25 @@ pub fn machine_budget(
 ) -> Budget {
     Budget {
         max_mem_bytes: max_mem_bytes.unwrap_or_else(default_max_mem),
-        threads: threads.unwrap_or_else(|| default_threads(locations)).max(1),
+        threads: threads
+            .unwrap_or_else(|| default_threads(locations))
+            .clamp(1, MAX_THREADS),
     }
 }
 
 /// [`machine_budget`] with the memory given as text (`512MiB`, `2GiB`), as `flag` (`--max-mem`)
-/// took it.
+/// took it, and the threads as `threads_flag` (`-j`) took them.
 ///
 /// # Errors
-/// [`Error::Usage`] naming `flag` when the text is not a positive size.
+/// [`Error::Usage`] naming `flag` when the text is not a positive size, and `threads_flag` for
+/// threads outside 1 to [`MAX_THREADS`].
 pub fn machine_budget_from(
     flag: &str,
     max_mem: Option<&str>,
-    threads: Option<usize>,
+    (threads_flag, threads): (&str, Option<usize>),
     locations: &[&str],
 ) -> Result<Budget> {
+    let threads = checked_threads(threads_flag, threads)?;
     let bytes = max_mem
         .map(|text| {
             crate::units::parse_bytes(text)
@@ -154,7 +177,12 @@ impl Rechunk {
         let work = match &zip {
             Some(zip) => {
                 check_zip_target(&opened, zip, existing)?;
-                zip_output::staging_dir(zip).display().to_string()
+                let staging = zip_output::staging_dir(zip);
+                crate::store::atomic::refuse_link(&staging).map_err(|source| Error::Io {
+                    path: staging.clone(),
+                    source,
+                })?;
+                staging.display().to_string()
             }
             None => target.to_string(),
         };

@@ -26,6 +26,7 @@ use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::RechunkPlan;
 use crate::store::Fingerprint;
 use crate::store::TargetStore;
+use crate::store::atomic::refuse_link;
 
 /// The journal directory inside an output in progress.
 pub const JOURNAL_DIR: &str = ".zlint-rechunk";
@@ -92,12 +93,25 @@ fn part_count(key: &str) -> Option<u64> {
         .ok()
 }
 
+/// The journal folder of a directory target must be a folder, not a link to one elsewhere.
+fn refuse_journal_link(target: &TargetStore) -> Result<()> {
+    let Some(dir) = &target.dir else {
+        return Ok(());
+    };
+    let journal = dir.join(JOURNAL_DIR);
+    refuse_link(&journal).map_err(|source| Error::Io {
+        path: journal,
+        source,
+    })
+}
+
 impl<'a> Journal<'a> {
     /// Starts the journal of a new output in `target`, holding `plan` (any earlier logs go).
     ///
     /// # Errors
     /// [`Error::Io`] or [`Error::Storage`] for unwritable objects.
     pub fn create(target: &'a TargetStore, plan: &RechunkPlan) -> Result<Self> {
+        refuse_journal_link(target)?;
         for key in target.list(DONE_PREFIX)? {
             target.erase(&key)?;
         }
@@ -112,6 +126,7 @@ impl<'a> Journal<'a> {
     /// # Errors
     /// [`Error::Storage`] when the target cannot be read.
     pub fn find(target: &'a TargetStore) -> Result<Option<Self>> {
+        refuse_journal_link(target)?;
         Ok(target.get(PLAN_KEY)?.map(|plan| Self { target, plan }))
     }
 
@@ -249,7 +264,10 @@ impl<'a> Journal<'a> {
         let sink = if let Some(dir) = &self.target.dir {
             let path = dir.join(&key);
             let parent = path.parent().map(PathBuf::from).unwrap_or_default();
-            std::fs::create_dir_all(&parent).map_err(io(parent))?;
+            std::fs::create_dir_all(&parent).map_err(io(parent.clone()))?;
+            for own in [&parent, &path] {
+                refuse_link(own).map_err(io(own.clone()))?;
+            }
             let file = OpenOptions::new()
                 .create(true)
                 .append(true)

@@ -32,8 +32,8 @@ use zarrs::array::ArraySubset;
 pub use carry::compare_carried;
 pub use checks::{Existing, check_source_unchanged, check_target};
 pub use job::{
-    InProgress, Outcome, Rechunk, Verification, default_max_mem, default_threads, machine_budget,
-    machine_budget_from, verify_locations,
+    InProgress, MAX_THREADS, Outcome, Rechunk, Verification, checked_threads, default_max_mem,
+    default_threads, machine_budget, machine_budget_from, verify_locations,
 };
 pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{Mismatch, VerifyReport, verify};

@@ -62,7 +62,7 @@ pub fn pack(staging: &Path, zip: &Path) -> Result<usize> {
         }
     };
     {
-        let file = File::create(&partial).map_err(io(&partial))?;
+        let file = crate::store::atomic::create_fresh(&partial).map_err(io(&partial))?;
         let mut writer = ZipWriter::new(BufWriter::new(file));
         for (key, size) in &files {
             let options = SimpleFileOptions::default()

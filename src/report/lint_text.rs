@@ -6,6 +6,7 @@ use std::io::Write;
 use super::{plural, shape_text};
 use crate::lint::LintReport;
 use crate::lint::rule::{Diagnostic, Severity};
+use crate::units::printable;
 
 /// Whether to colour the output (only on a terminal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,13 +77,16 @@ pub fn write(
         } else {
             (location(report, d), String::new())
         };
+        // Paths and messages hold names the store chose: no control character reaches the
+        // terminal from them.
         writeln!(
             out,
-            "{}: {} {} [{severity}]{count} {}",
-            paint(color, "1", &at),
+            "{}: {} {} [{severity}]{} {}",
+            paint(color, "1", &printable(&at)),
             paint(color, "1", d.rule),
             d.name,
-            d.message
+            printable(&count),
+            printable(&d.message)
         )?;
         if let Some(rule) = crate::lint::registry::find(d.rule) {
             writeln!(
@@ -103,7 +107,7 @@ pub fn write(
                 "  {}: use chunks {}{shards}: {}",
                 paint(color, "1;32", "help"),
                 shape_text(&layout.chunks),
-                fix_command(report, &group, layout)
+                printable(&fix_command(report, &group, layout))
             )?;
         }
     }
@@ -131,12 +135,12 @@ fn summary(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
         report.profile
     );
     if total == 0 {
-        writeln!(out, "{}: no findings in {scope}", report.store)
+        writeln!(out, "{}: no findings in {scope}", printable(&report.store))
     } else {
         writeln!(
             out,
             "\n{}: {} ({}, {}, {} info) in {scope}",
-            report.store,
+            printable(&report.store),
             plural(total, "finding"),
             plural(s.errors, "error"),
             plural(s.warnings, "warning"),

@@ -4,30 +4,42 @@ use std::fmt;
 
 use crate::plan::inventory::Inventory;
 use crate::plan::rechunk_plan::RechunkPlan;
-use crate::units::{human_bytes, plural, shape_text};
+use crate::units::{human_bytes, plural, printable_lines, shape_text};
 
 impl fmt::Display for RechunkPlan {
+    /// The plan's text, control characters of the names in it escaped (see
+    /// [`crate::units::printable_lines`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&printable_lines(&Text(self).to_string()))
+    }
+}
+
+/// The plan's text as written, before escaping.
+struct Text<'a>(&'a RechunkPlan);
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plan = self.0;
         writeln!(
             f,
             "rechunk {} -> {} ({}, {}; --max-mem {}, {})",
-            self.source,
-            self.target,
-            plural(self.arrays.len(), "array"),
-            plural(self.groups.len(), "group"),
-            human_bytes(self.budget.max_mem_bytes),
-            plural(self.budget.threads, "thread")
+            plan.source,
+            plan.target,
+            plural(plan.arrays.len(), "array"),
+            plural(plan.groups.len(), "group"),
+            human_bytes(plan.budget.max_mem_bytes),
+            plural(plan.budget.threads, "thread")
         )?;
-        if !self.arrays.is_empty()
-            && self.arrays.iter().all(|a| a.unchanged())
-            && self.groups.iter().all(|g| g.notes.is_empty())
+        if !plan.arrays.is_empty()
+            && plan.arrays.iter().all(|a| a.unchanged())
+            && plan.groups.iter().all(|g| g.notes.is_empty())
         {
             writeln!(
                 f,
                 "no change: every array keeps its format, layout and codecs (the output would be a copy)"
             )?;
         }
-        for a in &self.arrays {
+        for a in &plan.arrays {
             let name = if a.path.is_root() {
                 "/".to_string()
             } else {
@@ -106,7 +118,7 @@ impl fmt::Display for RechunkPlan {
                 writeln!(f, "  note: {note}")?;
             }
         }
-        for g in self.groups.iter().filter(|g| !g.notes.is_empty()) {
+        for g in plan.groups.iter().filter(|g| !g.notes.is_empty()) {
             let name = if g.path.is_root() {
                 "/".to_string()
             } else {
@@ -117,7 +129,7 @@ impl fmt::Display for RechunkPlan {
                 writeln!(f, "  note: {note}")?;
             }
         }
-        inventory(f, &self.inventory)
+        inventory(f, &plan.inventory)
     }
 }
 

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::{human_bytes, plural, shape_text};
 use crate::model::{ArrayInfo, GroupInfo, Store};
+use crate::units::printable;
 
 enum Row<'a> {
     Array(&'a ArrayInfo),
@@ -112,7 +113,9 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
                 cells
             }
         };
-        table.push(cells);
+        // Names, data types and codec ids come from the store: no control character from them
+        // reaches the terminal.
+        table.push(cells.iter().map(|c| printable(c).into_owned()).collect());
     }
 
     let columns = table[0].len();
@@ -142,7 +145,7 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "\n{}: {}, {}{}",
-        store.location,
+        printable(&store.location),
         plural(store.arrays.len(), "array"),
         plural(store.groups.len(), "group"),
         match store.errors.len() {

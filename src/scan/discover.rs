@@ -26,6 +26,10 @@ pub(crate) enum Found {
     Mixed(MixedMetadata),
 }
 
+/// How deep a hierarchy is read: real stores are a few levels deep (an HCS plate is five), and
+/// each level costs the walk stack space; below this, nodes are reported, not read.
+pub(crate) const MAX_DEPTH: usize = 64;
+
 pub(crate) struct Walker<'a> {
     pub(crate) storage: &'a dyn ReadableListableStorageTraits,
     pub(crate) location: &'a str,
@@ -156,8 +160,18 @@ impl Walker<'_> {
         })
     }
 
-    /// Visits the node at `path` and everything below it.
+    /// Visits the node at `path` and everything below it (down to [`MAX_DEPTH`]).
     pub(crate) fn visit(&self, path: &NodePath, parent_format: Option<Format>) -> Vec<Found> {
+        if path.depth() > MAX_DEPTH {
+            return vec![Found::Error(self.error(
+                path,
+                path.as_str(),
+                format!(
+                    "the hierarchy is deeper than {MAX_DEPTH} levels: nothing below this level \
+                     is read"
+                ),
+            ))];
+        }
         let mut out = Vec::new();
         let metadata_error = |key: &str, message: String| {
             vec![Found::Error(self.error(path, &key_of(path, key), message))]
@@ -291,9 +305,12 @@ impl Walker<'_> {
             && let Some((_, nodes)) = &consolidated
         {
             // Every node consolidated metadata names, each visited alone (groups below the root
-            // find no children of their own, so none is visited twice).
+            // find no children of their own, so none is visited twice). The root itself is
+            // named too (zarr-python lists its `.zgroup`), and names that climb (`..`) lead out
+            // of the store: neither is visited.
             nodes
                 .par_iter()
+                .filter(|node| !node.is_root() && node.is_plain())
                 .flat_map_iter(|node| self.visit(node, Some(group.format)))
                 .collect()
         } else {

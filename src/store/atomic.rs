@@ -61,6 +61,38 @@ fn at(path: &Path, err: std::io::Error) -> std::io::Error {
     std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
 }
 
+/// An error when `path` is a symbolic link: zlint writes the files and folders of its outputs
+/// itself and never through a link, which could point anywhere (outside the target included).
+///
+/// # Errors
+/// [`std::io::ErrorKind::InvalidInput`] naming the path.
+pub fn refuse_link(path: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{}: is a symbolic link; zlint writes its outputs' files and folders itself, \
+                 never through a link (remove it)",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A new file at `path`, never an existing one nor through a link: what was there by that name
+/// (a temporary file of a run that died) is removed first, a link itself rather than its target.
+///
+/// # Errors
+/// Any I/O error.
+pub fn create_fresh(path: &Path) -> std::io::Result<File> {
+    match std::fs::remove_file(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
+    File::options().write(true).create_new(true).open(path)
+}
+
 /// Fills a temporary file beside `path` with `fill`, then renames it into place; on failure the
 /// temporary file is removed. Errors from creating the file or its directory, or renaming it,
 /// name `path`; `fill` names what it reads itself.
@@ -77,11 +109,11 @@ fn replace_via_temp(
     let temp = parent.join(format!("{TEMP_PREFIX}{}-{unique}-{name}", pid()));
     // Most objects go into a directory that exists already: the directories are made only when
     // creating the file says they are missing.
-    let mut file = match File::create(&temp) {
+    let mut file = match create_fresh(&temp) {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(parent).map_err(|e| at(path, e))?;
-            File::create(&temp).map_err(|e| at(path, e))?
+            create_fresh(&temp).map_err(|e| at(path, e))?
         }
         Err(err) => return Err(at(path, err)),
     };

@@ -18,6 +18,8 @@ pub mod remote;
 #[path = "remote_disabled.rs"]
 pub mod remote;
 mod target;
+#[cfg(feature = "cloud")]
+mod whole_reads;
 pub mod zip;
 
 use std::path::{Path, PathBuf};

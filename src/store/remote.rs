@@ -22,6 +22,7 @@ use zarrs_object_store::object_store::{
     RetryConfig, UpdateVersion, path::Path as ObjectPath, prefix::PrefixStore,
 };
 
+use super::whole_reads::WholeReads;
 use crate::error::{Error, Result};
 
 /// An object store opened at a prefix.
@@ -105,6 +106,11 @@ fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, Obj
     let (scheme, path) = ObjectStoreScheme::parse(url).map_err(|e| e.to_string())?;
     let path = ObjectPath::parse(path).map_err(|e| e.to_string())?;
     let retry = retry()?;
+    let whole_limit = crate::units::env_number(
+        "ZLINT_MAX_WHOLE_OBJECT",
+        super::whole_reads::MAX_WHOLE_OBJECT_BYTES,
+        0,
+    )?;
     let build = || -> std::result::Result<Arc<dyn ObjectStore>, object_store::Error> {
         Ok(match scheme {
             ObjectStoreScheme::AmazonS3 => {
@@ -146,7 +152,9 @@ fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, Obj
                         Err(_) => builder,
                     },
                 );
-                Arc::new(builder.build()?) as Arc<dyn ObjectStore>
+                // Servers that ignore `Range` are read whole, within a bound.
+                Arc::new(WholeReads::new(Box::new(builder.build()?), whole_limit))
+                    as Arc<dyn ObjectStore>
             }
             other => {
                 return Err(object_store::Error::NotSupported {

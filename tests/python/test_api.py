@@ -280,3 +280,18 @@ def test_other_files_are_carried_and_verified(tmp_path: Path) -> None:
     (out / "OME/METADATA.ome.xml").write_bytes(b"<OME/>")
     differences = chunklint.verify(source, out, exclude=["*.md"])
     assert [d.path for d in differences] == ["OME/METADATA.ome.xml"]
+
+
+def test_arguments_are_checked_when_the_call_is_made(tmp_path: Path) -> None:
+    """Issue 27: a worker count no machine has, a fractional shape and a codec level out of range
+    are refused at once, naming the keyword, not deep inside a run (or never)."""
+    source = FIXTURES / "zarr3/plain.zarr"
+    with pytest.raises(chunklint.UsageError, match=r"threads=1099511627776: worker threads go from 1 to 256"):
+        chunklint.plan(source, tmp_path / "out.zarr", chunks=(10, 10), threads=2**40)
+    with pytest.raises(chunklint.UsageError, match=r"shape=\(1\.5,\): 1\.5 is not a whole number"):
+        chunklint.recommend((1.5,), "uint8")
+    with pytest.raises(chunklint.UsageError, match=r"chunks=\(10, 2\.5\)"):
+        chunklint.plan(source, tmp_path / "out.zarr", chunks=(10, 2.5))
+    with pytest.raises(chunklint.UsageError, match=r"codec=zstd:99999: level 99999 is outside"):
+        chunklint.plan(source, tmp_path / "out.zarr", codec="zstd:99999")
+    assert not (tmp_path / "out.zarr").exists()
