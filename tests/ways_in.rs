@@ -207,3 +207,209 @@ fn worker_counts_no_machine_has_are_refused_at_once() {
             "--codec zstd:99999: level 99999 is outside -131072 to 22",
         ));
 }
+
+/// A copy of the Zarr v3 fixture `zarr3/plain.zarr` in `dir`.
+fn plain_copy(dir: &Path) -> std::path::PathBuf {
+    let from = Path::new(&fixture("zarr3/plain.zarr")).to_path_buf();
+    let to = dir.join("plain.zarr");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    to
+}
+
+/// Makes `path` a sparse file of `size` bytes (no disk, no memory).
+fn sparse(path: &Path, size: u64) {
+    std::fs::File::create(path).unwrap().set_len(size).unwrap();
+}
+
+#[test]
+fn documents_and_chunks_larger_than_the_metadata_allows_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    // An 8 GiB `.zarray`: refused by name, not read (it would abort on allocation).
+    let store = dir.path().join("huge-metadata.zarr");
+    std::fs::create_dir_all(store.join("a")).unwrap();
+    std::fs::write(store.join(".zgroup"), r#"{"zarr_format": 2}"#).unwrap();
+    sparse(&store.join("a/.zarray"), 8 << 30);
+    zlint()
+        .args(["scan", store.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a/.zarray"))
+        .stderr(predicate::str::contains(
+            "more than the 67108864 its metadata allows",
+        ));
+    // An 8 GiB file where a chunk of a few KiB belongs: verify and rechunk name it.
+    let plain = plain_copy(dir.path());
+    let chunk = walkdir::WalkDir::new(plain.join("c"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .find(|e| e.file_type().is_file())
+        .unwrap()
+        .into_path();
+    sparse(&chunk, 8 << 30);
+    let key = chunk.strip_prefix(&plain).unwrap().display().to_string();
+    for args in [
+        vec!["verify", plain.to_str().unwrap(), plain.to_str().unwrap()],
+        vec![
+            "rechunk",
+            plain.to_str().unwrap(),
+            "OUT",
+            "--chunks",
+            "10,10",
+        ],
+        vec!["rechunk", plain.to_str().unwrap(), "OUT2"],
+    ] {
+        let mut cmd = zlint();
+        cmd.current_dir(dir.path()).args(&args);
+        cmd.assert()
+            .code(2)
+            .stderr(predicate::str::contains(key.as_str()))
+            .stderr(predicate::str::contains("8589934592 bytes, more than the"));
+    }
+    assert!(!dir.path().join("OUT/zarr.json").exists());
+}
+
+/// A stored zip laid out by hand so that its central directory can lie: `local` entries (name,
+/// bytes) in the file, then `central` entries (name, index of the local entry they point at).
+fn lying_zip(path: &Path, local: &[(&str, &[u8])], central: &[(&str, usize)]) {
+    let header = |name: &str, data: &[u8], offset: Option<u32>| {
+        let mut h = Vec::new();
+        h.extend(
+            if offset.is_some() {
+                0x0201_4b50u32
+            } else {
+                0x0403_4b50
+            }
+            .to_le_bytes(),
+        );
+        if offset.is_some() {
+            h.extend(20u16.to_le_bytes());
+        }
+        h.extend([20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]); // version, flags, stored, time, date
+        h.extend(0u32.to_le_bytes()); // crc-32
+        h.extend((data.len() as u32).to_le_bytes());
+        h.extend((data.len() as u32).to_le_bytes());
+        h.extend((name.len() as u16).to_le_bytes());
+        h.extend(0u16.to_le_bytes());
+        if let Some(offset) = offset {
+            h.extend([0u8; 10]);
+            h.extend(offset.to_le_bytes());
+        }
+        h.extend(name.as_bytes());
+        h
+    };
+    let mut body = Vec::new();
+    let mut offsets = Vec::new();
+    for (name, data) in local {
+        offsets.push(body.len() as u32);
+        body.extend(header(name, data, None));
+        body.extend(*data);
+    }
+    let mut directory = Vec::new();
+    for (name, i) in central {
+        directory.extend(header(name, local[*i].1, Some(offsets[*i])));
+    }
+    let mut zip = body.clone();
+    zip.extend(&directory);
+    zip.extend(0x0605_4b50u32.to_le_bytes());
+    zip.extend([0u8; 4]);
+    zip.extend((central.len() as u16).to_le_bytes());
+    zip.extend((central.len() as u16).to_le_bytes());
+    zip.extend((directory.len() as u32).to_le_bytes());
+    zip.extend((body.len() as u32).to_le_bytes());
+    zip.extend(0u16.to_le_bytes());
+    std::fs::write(path, zip).unwrap();
+}
+
+#[test]
+fn zip_directories_that_lie_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let metadata = br#"{"zarr_format":3,"node_type":"array","shape":[4],"data_type":"uint8","chunk_grid":{"name":"regular","configuration":{"chunk_shape":[1]}},"chunk_key_encoding":{"name":"default"},"fill_value":0,"codecs":[{"name":"bytes"}]}"#;
+    let region = vec![7u8; 1 << 20];
+    // Four chunk entries pointing at one 1 MiB region: 4 MiB out of a 1 MiB zip.
+    lying_zip(
+        &dir.path().join("overlap.zip"),
+        &[("zarr.json", metadata), ("c/0", &region)],
+        &[
+            ("zarr.json", 0),
+            ("c/0", 1),
+            ("c/1", 1),
+            ("c/2", 1),
+            ("c/3", 1),
+        ],
+    );
+    // Two entries of one name: readers differ on which they read.
+    lying_zip(
+        &dir.path().join("twice.zip"),
+        &[("zarr.json", metadata), ("c/0", b"\x01"), ("c/0", b"\x02")],
+        &[("zarr.json", 0), ("c/0", 1), ("c/0", 2)],
+    );
+    zlint()
+        .current_dir(dir.path())
+        .args(["scan", "overlap.zip"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("overlap.zip"))
+        .stderr(predicate::str::contains("its local header names `c/0`"));
+    // A name listed twice is read as zarr-python reads it (its ZipStore writes the root's
+    // zarr.json twice): the last entry, and said.
+    zlint()
+        .current_dir(dir.path())
+        .args(["twice.zip", "--select", "ZL501", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the zip lists `c/0` 2 times: zlint reads the last",
+        ));
+    let verify = zlint()
+        .current_dir(dir.path())
+        .args(["rechunk", "twice.zip", "out.zarr", "-q"])
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{verify:?}");
+    assert_eq!(
+        std::fs::read(dir.path().join("out.zarr/c/0")).unwrap(),
+        b"\x02"
+    );
+}
+
+#[test]
+fn a_repack_refuses_a_chunk_cut_short_or_padded_with_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = plain_copy(dir.path());
+    let chunk = walkdir::WalkDir::new(plain.join("c"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .find(|e| e.file_type().is_file())
+        .unwrap()
+        .into_path();
+    let key = chunk.strip_prefix(&plain).unwrap().display().to_string();
+    let good = std::fs::read(&chunk).unwrap();
+    // Cut short (its zstd header still whole), then with garbage after its frame.
+    let mut padded = good.clone();
+    padded.extend(b"garbage!");
+    for (bytes, out) in [(&good[..good.len() - 10], "cut"), (&padded[..], "padded")] {
+        std::fs::write(&chunk, bytes).unwrap();
+        for target in [format!("{out}.zarr"), format!("{out}.zip")] {
+            // No change asked: encoded chunks are copied as they are (a repack).
+            zlint()
+                .current_dir(dir.path())
+                .args(["rechunk", plain.to_str().unwrap(), &target, "-q"])
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(key.as_str()))
+                .stderr(predicate::str::contains(
+                    "its zstd data is cut short or corrupt",
+                ));
+            assert!(!dir.path().join(&target).join("zarr.json").exists());
+            assert!(!dir.path().join(&target).is_file());
+        }
+    }
+}

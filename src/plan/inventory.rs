@@ -187,6 +187,22 @@ impl RechunkPlan {
                 file.key
             )));
         }
+        // A carried file is read whole, so it must fit the memory budget.
+        if let Some(file) = inventory
+            .carried
+            .iter()
+            .find(|file| file.bytes > self.budget.max_mem_bytes)
+        {
+            return Err(Error::Usage(format!(
+                "{}/{}: {} to carry byte for byte, more than --max-mem {}: raise --max-mem, or \
+                 --exclude {} leaves it out",
+                self.source.trim_end_matches('/'),
+                file.key,
+                crate::units::human_bytes(file.bytes),
+                crate::units::human_bytes(self.budget.max_mem_bytes),
+                file.key
+            )));
+        }
         self.inventory = inventory;
         Ok(())
     }

@@ -14,7 +14,7 @@ use zarrs::storage::{ReadableListableStorageTraits, StorePrefix};
 use super::journal::{JOURNAL_DIR, PartLog};
 use super::{io, rechunk_error, region, repack, write, zarrs_path};
 use crate::error::{Error, Result};
-use crate::model::Format;
+use crate::model::{Format, product};
 use crate::plan::parts;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
@@ -112,8 +112,12 @@ impl Copy<'_> {
     ) -> Result<Counts> {
         let plan = self.plan;
         let dst = self.target_writer()?;
+        let decoded = (!plan.variable).then(|| {
+            let object = plan.source_shards.as_ref().unwrap_or(&plan.source_chunks);
+            product(object).saturating_mul(plan.item_size)
+        });
         let src = io::Reader::open(
-            self.source.storage.clone(),
+            self.source.bounded_for(decoded),
             &zarrs_path(&plan.path),
             plan.source_format == Format::N5,
             &self.source.location,

@@ -8,6 +8,7 @@ use super::verify::Mismatch;
 use crate::error::{Error, Result};
 use crate::model::NodePath;
 use crate::plan::inventory::StoredFile;
+use crate::store::bounded::get_bounded;
 use crate::store::{OpenedStore, TargetStore};
 
 /// `LOCATION/key`.
@@ -15,13 +16,13 @@ fn located(location: &str, key: &str) -> String {
     format!("{}/{key}", location.trim_end_matches('/'))
 }
 
-/// The bytes of `file` in `store`, `None` when it is not there.
+/// The bytes of `file` in `store`, `None` when it is not there; refused past its listed size
+/// and 1 MiB (a file that grew since the plan is not read whole).
 fn read(store: &OpenedStore, file: &StoredFile) -> Result<Option<Vec<u8>>> {
     let key = StoreKey::new(file.key.as_str())
         .map_err(|e| Error::storage(located(&store.location, &file.key), e))?;
-    store
-        .storage
-        .get(&key)
+    let max = file.bytes.saturating_add(1 << 20);
+    get_bounded(store.storage.as_ref(), &key, max, store.remote.is_some())
         .map(|bytes| bytes.map(|b| b.to_vec()))
         .map_err(|e| Error::storage(located(&store.location, &file.key), e))
 }

@@ -119,7 +119,58 @@ impl Framing {
             }
         }
         let tail_start = len.saturating_sub(8);
-        self.check_parts(&bytes[..len.min(HEAD)], &bytes[tail_start..], len as u64)
+        self.check_parts(&bytes[..len.min(HEAD)], &bytes[tail_start..], len as u64)?;
+        let body = &bytes[..if self.crc32c { len - 4 } else { len }];
+        self.check_whole(body)
+    }
+
+    /// Checks the compressed bytes `body` (without a checksum) to their end, as strictly as a
+    /// decode would: zstd frame by frame (a frame cut short or followed by garbage fails), gzip
+    /// and zlib by inflating to exactly the chunk's size, Blosc by its block offsets.
+    fn check_whole(&self, body: &[u8]) -> Result<(), String> {
+        let decoded = self.decoded;
+        match self.outer {
+            Outer::Raw | Outer::Unchecked => Ok(()),
+            Outer::Zstd => {
+                let mut at = 0;
+                let mut content = 0u64;
+                while at < body.len() {
+                    let frame = &body[at..];
+                    let size =
+                        zstd::zstd_safe::find_frame_compressed_size(frame).map_err(|_| {
+                            format!("its zstd data is cut short or corrupt after byte {at}")
+                        })?;
+                    if let Ok(Some(n)) = zstd::zstd_safe::get_frame_content_size(frame) {
+                        content = content.saturating_add(n);
+                    }
+                    at += size.max(1);
+                }
+                if content > decoded {
+                    return Err(format!(
+                        "its zstd frames hold {content} bytes, more than the chunk's {decoded}"
+                    ));
+                }
+                Ok(())
+            }
+            Outer::Gzip | Outer::Zlib => {
+                let compressor = if self.outer == Outer::Gzip {
+                    crate::store::decode::Compressor::Gzip
+                } else {
+                    crate::store::decode::Compressor::Zlib
+                };
+                let limit = usize::try_from(decoded).unwrap_or(usize::MAX);
+                let out = crate::store::decode::decompress(compressor, body, Some(limit))?;
+                if out.len() as u64 == decoded {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "it decodes to {} bytes, not the chunk's {decoded}",
+                        out.len()
+                    ))
+                }
+            }
+            Outer::Blosc => blosc_blocks(body),
+        }
     }
 
     /// Checks the stored file of one read unit at `path` (see [`Self::check_open`]). A missing
@@ -144,6 +195,17 @@ impl Framing {
         let reads = self.crc32c || !matches!(self.outer, Outer::Raw | Outer::Unchecked);
         if !reads {
             return self.check_parts(&[], &[], len);
+        }
+        // Compressed chunks are checked to their end (see `check_whole`): read whole (their
+        // size was bounded by the metadata before), then copied by the kernel.
+        if !matches!(self.outer, Outer::Raw | Outer::Unchecked) {
+            let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+            file.rewind().map_err(|e| e.to_string())?;
+            if bytes.len() as u64 != len {
+                return Err(format!("{} bytes where {len} were listed", bytes.len()));
+            }
+            return self.check(&bytes);
         }
         let io = |e: std::io::Error| e.to_string();
         let mut head = vec![0; HEAD.min(usize::try_from(len).unwrap_or(HEAD))];
@@ -241,6 +303,49 @@ impl Framing {
             }
         }
     }
+}
+
+/// Checks a Blosc 1 buffer's block offsets: after its header and offset table, within it, and
+/// increasing (a buffer stored whole, `memcpyed`, has none).
+fn blosc_blocks(body: &[u8]) -> Result<(), String> {
+    let word = |at: usize| {
+        body.get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .map(u64::from)
+    };
+    let flags = *body.get(2).ok_or("shorter than a Blosc header")?;
+    let (nbytes, blocksize) = (
+        word(4).ok_or("shorter than a Blosc header")?,
+        word(8).ok_or("shorter than a Blosc header")?,
+    );
+    if flags & 0x02 != 0 || nbytes == 0 {
+        // Stored whole: the header's sizes were checked against the length already.
+        return Ok(());
+    }
+    if blocksize == 0 {
+        return Err("its Blosc header gives blocks of 0 bytes".into());
+    }
+    let blocks = nbytes.div_ceil(blocksize);
+    let table_end = 16 + 4 * blocks;
+    if table_end > body.len() as u64 {
+        return Err(format!(
+            "its Blosc block table ({blocks} blocks) runs past its {} bytes",
+            body.len()
+        ));
+    }
+    let mut last = 0;
+    for i in 0..blocks {
+        let start = word(16 + 4 * usize::try_from(i).unwrap_or(usize::MAX)).unwrap_or(u64::MAX);
+        if start < table_end || start >= body.len() as u64 || start < last {
+            return Err(format!(
+                "its Blosc block {i} starts at byte {start}, outside its {} bytes",
+                body.len()
+            ));
+        }
+        last = start;
+    }
+    Ok(())
 }
 
 /// Checks the crc32c checksum that ends a file of `len` bytes, of which `head` was read already

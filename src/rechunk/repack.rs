@@ -11,10 +11,11 @@ use zarrs::storage::StoreKey;
 use super::framing::Framing;
 use super::io::grid_objects;
 use crate::error::{Error, Result};
-use crate::model::ChunkKeyEncoding;
+use crate::model::{ChunkKeyEncoding, product};
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
 use crate::store::atomic::{copy_file_atomic, pack_shard_files, shard_index};
+use crate::store::bounded::{get_bounded, max_object_bytes};
 use crate::store::{OpenedStore, TargetStore};
 
 /// Distinguishes temporary file names of concurrent writes.
@@ -97,6 +98,11 @@ pub(crate) fn repack_region(
         .map(|(s, c)| s.div_ceil((*c).max(1)))
         .collect();
     let framing = Framing::of(plan);
+    // A chunk is read only within what its metadata allows (see `store::bounded`).
+    let max_object = max_object_bytes(
+        (!plan.variable).then(|| product(&plan.source_chunks).saturating_mul(plan.item_size)),
+    );
+    let ranged = source.remote.is_some();
     let not_copied = |key: &str, why: String| {
         fail(
             &source_location(key),
@@ -106,9 +112,7 @@ pub(crate) fn repack_region(
     let read = |index: &[u64]| -> Result<Option<Vec<u8>>> {
         let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
         let store_key = StoreKey::new(key.clone()).map_err(|e| fail(&key, &e))?;
-        let bytes = source
-            .storage
-            .get(&store_key)
+        let bytes = get_bounded(source.storage.as_ref(), &store_key, max_object, ranged)
             .map_err(|e| fail(&source_location(&key), &e))?;
         if let Some(bytes) = &bytes {
             framing.check(bytes).map_err(|why| not_copied(&key, why))?;
@@ -146,6 +150,12 @@ pub(crate) fn repack_region(
         let Some((mut file, len)) = opened else {
             return Ok(None);
         };
+        if len > max_object {
+            return Err(not_copied(
+                &key,
+                format!("{len} bytes, more than the {max_object} its metadata allows"),
+            ));
+        }
         framing
             .check_open(&mut file, len)
             .map_err(|why| not_copied(&key, why))?;

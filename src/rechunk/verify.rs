@@ -234,7 +234,7 @@ fn compare_values(
     let path = zarrs_path(&array.path);
     let open = |opened: &OpenedStore, info: &ArrayInfo| {
         Reader::open(
-            opened.storage.clone(),
+            opened.bounded_for(info.object_bytes()),
             &path,
             info.format == Format::N5,
             &opened.location,

@@ -11,6 +11,7 @@ use zarrs::storage::{Bytes, ReadableListableStorageTraits, StoreKey, StorePrefix
 
 use super::{n5, ome, zarr2, zarr3};
 use crate::model::{ArrayInfo, Format, GroupInfo, MixedMetadata, Node, NodeError, NodePath};
+use crate::store::bounded::get_bounded;
 use crate::store::formats::ome as ome_form;
 
 /// A node found by the walk, with what is needed to check consolidated metadata later.
@@ -36,6 +37,10 @@ pub(crate) struct Walker<'a> {
     /// Whether the store can be listed; when not (a plain HTTP server), the nodes below the
     /// root are those its consolidated metadata names.
     pub(crate) listable: bool,
+    /// Whether the store is an object store, read by ranges (see [`get_bounded`]).
+    pub(crate) ranged: bool,
+    /// The most bytes a metadata document may hold.
+    pub(crate) max_metadata: u64,
 }
 
 fn key_of(path: &NodePath, name: &str) -> String {
@@ -78,7 +83,7 @@ impl Walker<'_> {
         let key = key_of(path, name);
         let store_key =
             StoreKey::new(key.clone()).map_err(|e| self.error(path, &key, e.to_string()))?;
-        let bytes = match self.storage.get(&store_key) {
+        let bytes = match get_bounded(self.storage, &store_key, self.max_metadata, self.ranged) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return Ok(None),
             Err(err) => return Err(self.error(path, &key, format!("cannot read: {err}"))),

@@ -55,6 +55,8 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             .remote
             .as_ref()
             .is_none_or(|remote| remote.listable()),
+        ranged: opened.remote.is_some(),
+        max_metadata: crate::store::bounded::max_metadata_bytes(),
     };
     let mut store = Store {
         location: opened.location.clone(),
@@ -90,11 +92,11 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
     }
     // So are zip entries that cannot be store keys (absolute names, `..`).
     if let Some(zip) = &opened.zip {
-        if let Some(problem) = zip.rfc9_problem() {
+        for warning in zip.warnings() {
             store.warnings.push(NodeError {
                 node: NodePath::root(),
                 location: opened.location.clone(),
-                message: problem.to_string(),
+                message: warning.clone(),
             });
         }
         for (name, why) in zip.skipped() {

@@ -5,6 +5,7 @@
 //! root path, which the deep scan uses for a fast parallel directory walk.
 
 pub mod atomic;
+pub mod bounded;
 pub(crate) mod decode;
 mod fingerprint;
 pub mod formats;
@@ -21,6 +22,7 @@ mod target;
 #[cfg(feature = "cloud")]
 mod whole_reads;
 pub mod zip;
+mod zip_checks;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,6 +81,20 @@ pub struct OpenedStore {
     pub local: Option<Arc<CheckedFilesystemStore>>,
     /// The zip store, for a store inside a zip file (the same as `storage`).
     pub zip: Option<Arc<zip::ZipStore>>,
+}
+
+impl OpenedStore {
+    /// The store with its whole-object reads bounded for an array whose stored objects
+    /// (chunks, or shards) decode to `decoded` bytes (`None`: variable-length elements), and its
+    /// metadata documents by [`bounded::max_metadata_bytes`] (see [`bounded`]).
+    #[must_use]
+    pub fn bounded_for(&self, decoded: Option<u64>) -> Arc<dyn ReadableListableStorageTraits> {
+        Arc::new(bounded::Bounded::new(
+            self.storage.clone(),
+            bounded::max_object_bytes(decoded),
+            self.remote.is_some(),
+        ))
+    }
 }
 
 impl std::fmt::Debug for OpenedStore {

@@ -20,6 +20,7 @@ use zarrs::storage::{
 };
 use zip::CompressionMethod;
 
+use super::zip_checks;
 use crate::error::{Error, Result};
 
 /// The largest entry zlint inflates: a chunk or metadata document the zip compressed itself.
@@ -58,47 +59,8 @@ pub struct ZipStore {
     root: String,
     /// Entries that are not part of the store, with why.
     skipped: Vec<(String, String)>,
-    /// How the archive breaks its RFC-9 comment's promise, if it does.
-    rfc9: Option<String>,
-}
-
-/// Whether the archive `comment` (null-terminated or not) is an RFC-9 one promising `jsonFirst`,
-/// and if so, how the central directory's `order` breaks it: `None` when it keeps it, or makes
-/// no such promise.
-fn rfc9_order(comment: &[u8], order: &[String]) -> Option<String> {
-    let text = std::str::from_utf8(comment).ok()?.trim_end_matches('\0');
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    let promised = value["ome"]["zipFile"]["centralDirectory"]["jsonFirst"].as_bool() == Some(true);
-    if !promised {
-        return None;
-    }
-    let is_json = |name: &str| name == "zarr.json" || name.ends_with("/zarr.json");
-    let depth = |name: &str| name.matches('/').count();
-    let jsons: Vec<&String> = order.iter().take_while(|n| is_json(n)).collect();
-    if let Some(late) = order.iter().skip(jsons.len()).find(|n| is_json(n)) {
-        return Some(format!(
-            "the archive comment promises every zarr.json first (jsonFirst), but `{late}` comes \
-             after `{}`",
-            order[jsons.len()]
-        ));
-    }
-    if jsons
-        .first()
-        .is_some_and(|first| first.as_str() != "zarr.json")
-    {
-        return Some(format!(
-            "the archive comment promises the root zarr.json first (jsonFirst), but `{}` is",
-            jsons[0]
-        ));
-    }
-    if let Some(pair) = jsons.windows(2).find(|w| depth(w[0]) > depth(w[1])) {
-        return Some(format!(
-            "the archive comment promises zarr.json entries breadth-first (jsonFirst), but `{}` \
-             comes before `{}`",
-            pair[0], pair[1]
-        ));
-    }
-    None
+    /// See [`ZipStore::warnings`].
+    warnings: Vec<String>,
 }
 
 /// Whether the file at `path` is a zip (by its first bytes: a local file header, or the end
@@ -127,10 +89,16 @@ impl ZipStore {
         let length = file.metadata().map_err(io)?.len();
         let mut archive = zip::ZipArchive::new(file.try_clone().map_err(io)?)
             .map_err(|e| invalid(format!("not a readable zip file: {e}")))?;
+        // Every name of the directory in its order, duplicates included (the zip crate keeps
+        // the last of each name, as Python's zipfile, and so zarr-python, reads it).
+        let listed = zip_checks::central_names(&file, archive.central_directory_start(), length)
+            .map_err(&invalid)?;
+        let mut warnings = zip_checks::duplicate_names(&listed);
+        if archive.has_duplicate_names() && warnings.is_empty() {
+            warnings.push("the zip lists an entry name twice".into());
+        }
         let mut named = BTreeMap::new();
         let mut skipped = Vec::new();
-        // Entry names in central-directory order, for RFC-9's promise (see `rfc9_order`).
-        let mut order = Vec::with_capacity(archive.len());
         for index in 0..archive.len() {
             let entry = archive
                 .by_index_raw(index)
@@ -142,7 +110,6 @@ impl ZipStore {
             if entry.is_dir() {
                 continue;
             }
-            order.push(name.clone());
             if let Some(why) = unsafe_name(&name) {
                 skipped.push((name, why.into()));
                 continue;
@@ -175,17 +142,27 @@ impl ZipStore {
                     entry.size()
                 )));
             }
-            named.insert(
-                name,
-                Entry {
-                    start,
-                    compressed,
-                    size: entry.size(),
-                    method,
-                },
-            );
+            zip_checks::check_local_header(&file, entry.header_start(), &name).map_err(&invalid)?;
+            let entry = Entry {
+                start,
+                compressed,
+                size: entry.size(),
+                method,
+            };
+            // Readers disagree on which of two entries of one name they read: neither is.
+            if named.insert(name.clone(), entry).is_some() {
+                return Err(invalid(format!(
+                    "zip entry `{name}` is listed twice (readers differ on which they read)"
+                )));
+            }
         }
-        let rfc9 = rfc9_order(archive.comment(), &order);
+        zip_checks::check_no_overlap(
+            named
+                .iter()
+                .map(|(name, e)| (name.as_str(), e.start, e.compressed)),
+        )
+        .map_err(&invalid)?;
+        warnings.extend(zip_checks::rfc9_order(archive.comment(), &listed));
         let root = root_folder(&named);
         let mut entries = BTreeMap::new();
         for (name, entry) in named {
@@ -225,17 +202,17 @@ impl ZipStore {
             dirs,
             root,
             skipped,
-            rfc9,
+            warnings,
         })
     }
 
-    /// How the archive breaks the promise of its RFC-9 comment (`jsonFirst`: every `zarr.json`
-    /// first in the central directory, breadth-first from the root's), if it makes one and
-    /// breaks it. zlint reads the whole directory either way; a reader that trusts the promise
-    /// stops early and misses what comes late.
+    /// What the directory does that readers may take differently, though zlint reads it: a
+    /// name listed twice (the last entry is read, as zarr-python reads it), or an RFC-9 comment
+    /// promising an order (`jsonFirst`: every `zarr.json` first, breadth-first from the root's)
+    /// that the directory breaks (a reader trusting it misses what comes late).
     #[must_use]
-    pub fn rfc9_problem(&self) -> Option<&str> {
-        self.rfc9.as_deref()
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Entries that are not part of the store (unsafe names, outside the root folder), with why.
@@ -339,12 +316,16 @@ fn root_folder(entries: &BTreeMap<String, Entry>) -> String {
 }
 
 #[cfg(unix)]
-fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
 }
 
 #[cfg(windows)]
-fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+pub(super) fn read_exact_at(
+    file: &File,
+    mut buffer: &mut [u8],
+    mut offset: u64,
+) -> std::io::Result<()> {
     while !buffer.is_empty() {
         match std::os::windows::fs::FileExt::seek_read(file, buffer, offset)? {
             0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
@@ -450,48 +431,5 @@ impl ListableStorageTraits for ZipStore {
             .iter()
             .map(|(_, size)| size)
             .sum())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rfc9_order;
-
-    const PROMISE: &[u8] =
-        br#"{"ome": {"version": "0.5", "zipFile": {"centralDirectory": {"jsonFirst": true}}}}"#;
-
-    fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|n| (*n).to_string()).collect()
-    }
-
-    #[test]
-    fn an_rfc9_promise_is_checked_against_the_central_directory() {
-        let kept = names(&["zarr.json", "a/zarr.json", "a/b/zarr.json", "a/b/c/0"]);
-        assert_eq!(rfc9_order(PROMISE, &kept), None);
-        // Null-terminated, as the RFC words it, the same.
-        let mut terminated = PROMISE.to_vec();
-        terminated.push(0);
-        assert_eq!(rfc9_order(&terminated, &kept), None);
-        let late = names(&["zarr.json", "a/b/c/0", "a/zarr.json"]);
-        assert!(
-            rfc9_order(PROMISE, &late)
-                .unwrap()
-                .contains("`a/zarr.json` comes after")
-        );
-        let deep_first = names(&["zarr.json", "a/b/zarr.json", "a/zarr.json"]);
-        assert!(
-            rfc9_order(PROMISE, &deep_first)
-                .unwrap()
-                .contains("breadth-first")
-        );
-        let root_later = names(&["a/zarr.json", "zarr.json"]);
-        assert!(
-            rfc9_order(PROMISE, &root_later)
-                .unwrap()
-                .contains("root zarr.json first")
-        );
-        // No promise, nothing to keep.
-        assert_eq!(rfc9_order(b"", &late), None);
-        assert_eq!(rfc9_order(br#"{"ome": {"version": "0.5"}}"#, &late), None);
     }
 }
