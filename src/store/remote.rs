@@ -5,8 +5,9 @@
 //! Credentials, region and endpoint come from the usual environment variables (`AWS_*`,
 //! `GOOGLE_*`, `AZURE_*`; e.g. `AWS_ENDPOINT_URL` and `AWS_ALLOW_HTTP=true` for a local S3
 //! server). Requests that fail with 5xx or 429 (throttling), or cannot connect, are retried with
-//! exponential backoff, `ZLINT_MAX_RETRIES` times (default 8); every object write is a single PUT,
-//! so an object is either whole or absent.
+//! exponential backoff, `ZLINT_MAX_RETRIES` times (default 8, within 180 s); every object write
+//! is a single PUT, so an object is either whole or absent. A request to a web server ends
+//! within `ZLINT_HTTP_TIMEOUT` seconds (default 30), body included.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -111,6 +112,9 @@ fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, Obj
         super::whole_reads::MAX_WHOLE_OBJECT_BYTES,
         0,
     )?;
+    // A request to a web server (headers and body) ends within this, retried as above: a body
+    // that drips or never ends is an error, not a hang.
+    let http_timeout = Duration::from_secs(crate::units::env_number("ZLINT_HTTP_TIMEOUT", 30, 1)?);
     let build = || -> std::result::Result<Arc<dyn ObjectStore>, object_store::Error> {
         Ok(match scheme {
             ObjectStoreScheme::AmazonS3 => {
@@ -140,8 +144,9 @@ fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, Obj
             ObjectStoreScheme::Http => {
                 let base = &url[..url::Position::BeforePath];
                 // A plain `http://` URL is what the user asked for: the client must allow it.
-                let client =
-                    object_store::ClientOptions::new().with_allow_http(url.scheme() == "http");
+                let client = object_store::ClientOptions::new()
+                    .with_allow_http(url.scheme() == "http")
+                    .with_timeout(http_timeout);
                 let builder = env_options("HTTP_").fold(
                     object_store::http::HttpBuilder::new()
                         .with_url(base)

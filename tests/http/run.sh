@@ -67,3 +67,35 @@ code=0; err=$(ZLINT_MAX_WHOLE_OBJECT=100 "$zlint" scan "$plain_base/zarr3/sharde
 [ "$code" = 2 ] && grep -q "the server ignores byte ranges" <<<"$err" ||
   { echo "FAIL an object past the bound: exit $code: $err"; exit 1; }
 check "past ZLINT_MAX_WHOLE_OBJECT, the error says the server ignores ranges"
+# Issue 27: a hostile web server (tests/http/hostile.py): garbage, short bodies, wrong
+# Content-Range, redirect loops, 503s, a body that drips, a chunk answered with 512 MiB. Each is
+# exit 2 with a message naming the URL, within a bounded time, and no output left looking whole.
+hostile_port=$((port + 2))
+python3 "$here/tests/http/hostile.py" "$here/fixtures" "$hostile_port" >"$work/hostile.log" 2>&1 &
+hostile=$!
+trap 'kill $server $plain $hostile 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$hostile_port/ok/zarr3/plain.zarr/zarr.json')" 2>/dev/null && break
+  sleep 0.1
+done
+hostile_base=http://127.0.0.1:$hostile_port
+"$zlint" scan "$hostile_base/ok/zarr3/plain.zarr" >/dev/null
+check "the hostile server's well-behaved folder reads"
+expect() {  # MODE SAYS COMMAND...: exit 2 within 60 s, the message names the URL and says SAYS
+  local mode=$1 says=$2; shift 2
+  local code=0 start=$SECONDS err
+  err=$(ZLINT_MAX_RETRIES=1 ZLINT_HTTP_TIMEOUT=3 timeout 60 "$zlint" "$@" 2>&1) || code=$?
+  local took=$((SECONDS - start))
+  [ "$code" = 2 ] && grep -q "$hostile_base/$mode" <<<"$err" && grep -q "$says" <<<"$err" ||
+    { echo "FAIL $mode: exit $code after ${took}s: $err"; exit 1; }
+  check "$mode: exit 2 in ${took}s, naming the URL ($says)"
+}
+expect garbage "invalid JSON" scan "$hostile_base/garbage/zarr3/plain.zarr"
+expect short "body error" scan "$hostile_base/short/zarr3/plain.zarr"
+expect badrange "Requested 0" scan "$hostile_base/badrange/zarr3/plain.zarr"
+expect redirect "redirect" scan "$hostile_base/redirect/zarr3/plain.zarr"
+expect error "503" scan "$hostile_base/error/zarr3/plain.zarr"
+expect drip "body error" scan "$hostile_base/drip/zarr3/plain.zarr"
+expect huge "more than the" rechunk "$hostile_base/huge/zarr3/plain.zarr" "$work/huge.zarr" --chunks 10,10
+[ ! -e "$work/huge.zarr/zarr.json" ] || { echo "FAIL a failed rechunk left metadata"; exit 1; }
+check "a rechunk that failed on a hostile server left no output looking complete"
