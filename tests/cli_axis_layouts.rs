@@ -3,6 +3,8 @@
 //! go one at a time, other axes keep their chunks, and extents clip to small levels.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -108,15 +110,7 @@ fn names_that_match_nothing_are_refused() {
 fn a_rechunk_table_in_zlint_toml_gives_the_layout_by_axis_name() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("plate.zarr");
-    for entry in walkdir::WalkDir::new(PLATE) {
-        let entry = entry.unwrap();
-        let to = src.join(entry.path().strip_prefix(PLATE).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    common::copy_dir(&common::fixture("ome/plate-v04.ome.zarr"), &src);
     std::fs::write(
         dir.path().join("zlint.toml"),
         "[rechunk]\nchunks = { y = 16, x = 4 }\n",

@@ -5,6 +5,8 @@
 //! validated by ome-zarr-models and compared with ngff-zarr's RFC-9 writer in tests/interop.)
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -181,18 +183,7 @@ fn a_split_run_carries_the_files_when_it_is_finalized() {
 fn a_file_the_output_would_overwrite_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("src.zarr");
-    let copy = |from: &Path, to: &Path| {
-        for entry in walkdir::WalkDir::new(from) {
-            let entry = entry.unwrap();
-            let target = to.join(entry.path().strip_prefix(from).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&target).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &target).unwrap();
-            }
-        }
-    };
-    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(BF2RAW), &src);
+    common::copy_dir(&common::fixture("ome/bf2raw-v04.ome.zarr"), &src);
     // Not a chunk of the Zarr v2 array, but a Zarr v3 chunk key of it.
     std::fs::create_dir_all(src.join("0/s0/c/0/0/0/0")).unwrap();
     std::fs::write(src.join("0/s0/c/0/0/0/0/0"), b"stray").unwrap();
@@ -413,16 +404,7 @@ fn an_ozx_whose_comment_promises_an_order_it_does_not_keep_is_read_and_warned_ab
 fn an_n5_pyramids_units_per_axis_are_carried_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("pyramid.n5");
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/n5/pyramid.n5");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let to = src.join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    common::copy_dir(&common::fixture("n5/pyramid.n5"), &src);
     // n5-viewer's per-axis units, fastest axis first: x in nm, y in s, z in µm.
     let mut attrs = json(&src.join("attributes.json"));
     attrs["units"] = serde_json::json!(["nm", "s", "um"]);

@@ -4,6 +4,8 @@
 //! character, no run that never ends.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -208,20 +210,19 @@ fn worker_counts_no_machine_has_are_refused_at_once() {
         ));
 }
 
-/// A copy of the Zarr v3 fixture `zarr3/plain.zarr` in `dir`.
-fn plain_copy(dir: &Path) -> std::path::PathBuf {
-    let from = Path::new(&fixture("zarr3/plain.zarr")).to_path_buf();
+/// A copy of the Zarr v3 fixture `zarr3/plain.zarr` in `dir`, and the path and key of one of
+/// its chunk files.
+fn plain_copy(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
     let to = dir.join("plain.zarr");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    to
+    common::copy_dir(&common::fixture("zarr3/plain.zarr"), &to);
+    let chunk = walkdir::WalkDir::new(to.join("c"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .find(|e| e.file_type().is_file())
+        .unwrap()
+        .into_path();
+    let key = chunk.strip_prefix(&to).unwrap().display().to_string();
+    (to, chunk, key)
 }
 
 /// Makes `path` a sparse file of `size` bytes (no disk, no memory).
@@ -246,15 +247,8 @@ fn documents_and_chunks_larger_than_the_metadata_allows_are_refused_unread() {
             "more than the 67108864 its metadata allows",
         ));
     // An 8 GiB file where a chunk of a few KiB belongs: verify and rechunk name it.
-    let plain = plain_copy(dir.path());
-    let chunk = walkdir::WalkDir::new(plain.join("c"))
-        .into_iter()
-        .map(|e| e.unwrap())
-        .find(|e| e.file_type().is_file())
-        .unwrap()
-        .into_path();
+    let (plain, chunk, key) = plain_copy(dir.path());
     sparse(&chunk, 8 << 30);
-    let key = chunk.strip_prefix(&plain).unwrap().display().to_string();
     for args in [
         vec!["verify", plain.to_str().unwrap(), plain.to_str().unwrap()],
         vec![
@@ -383,14 +377,7 @@ fn zip_directories_that_lie_are_refused_by_name() {
 #[test]
 fn a_repack_refuses_a_chunk_cut_short_or_padded_with_garbage() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = plain_copy(dir.path());
-    let chunk = walkdir::WalkDir::new(plain.join("c"))
-        .into_iter()
-        .map(|e| e.unwrap())
-        .find(|e| e.file_type().is_file())
-        .unwrap()
-        .into_path();
-    let key = chunk.strip_prefix(&plain).unwrap().display().to_string();
+    let (plain, chunk, key) = plain_copy(dir.path());
     let good = std::fs::read(&chunk).unwrap();
     // Cut short (its zstd header still whole), then with garbage after its frame.
     let mut padded = good.clone();

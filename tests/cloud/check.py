@@ -408,6 +408,25 @@ a, b = objects("out/split.zarr"), objects("out/single.zarr")
 check(a == b and len(a) > 1, f"4 parts wrote the same {len(a)} objects as one run")
 check(np.array_equal(remote_read("out/split.zarr", "", "zarr3"), stack[...]), "split output read back by tensorstore")
 
+# Source objects that change or vanish between the steps of a run (issue 27): the next step and
+# the finalization refuse, saying the source changed, and the output never gets its metadata.
+upload(source, "src/moving.zarr")
+moving = f"{ROOT}/src/moving.zarr"
+for what in (["change", "vanish"] if BACKEND == "s3" else ["change"]):
+    out = f"out/moving-{what}.zarr"
+    zl("rechunk", moving, f"{ROOT}/{out}", "--init", "--chunks", "8,64,64")
+    zl("rechunk", moving, f"{ROOT}/{out}", "--part", "0/2", "-q")
+    victim = sorted(store.keys("src/moving.zarr/c/"))[-1]
+    if what == "change":
+        store.put(victim, store.get(victim) + b"grown")
+    else:
+        store.client.delete_object(Bucket=BUCKET, Key=victim)
+    done = zl("rechunk", moving, f"{ROOT}/{out}", "--part", "1/2", "-q", expect=2)
+    check("the source changed" in done.stderr, f"a source object that {what}s: the next part refuses")
+    done = zl("rechunk", moving, f"{ROOT}/{out}", "--finalize", expect=2)
+    check("the source changed" in done.stderr and "zarr.json" not in objects(out),
+          f"a source object that {what}s: finalize refuses, the output has no metadata")
+
 
 # A proxy in front of the server answers every third request with 503 or 429 (throttling), but
 # never the same request twice in a row (the retries of one request could otherwise keep landing
