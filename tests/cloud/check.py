@@ -422,10 +422,11 @@ for what in (["change", "vanish"] if BACKEND == "s3" else ["change"]):
     else:
         store.client.delete_object(Bucket=BUCKET, Key=victim)
     done = zl("rechunk", moving, f"{ROOT}/{out}", "--part", "1/2", "-q", expect=2)
-    check("the source changed" in done.stderr, f"a source object that {what}s: the next part refuses")
+    said = {"change": "changes", "vanish": "vanishes"}[what]
+    check("the source changed" in done.stderr, f"a source object that {said}: the next part refuses")
     done = zl("rechunk", moving, f"{ROOT}/{out}", "--finalize", expect=2)
     check("the source changed" in done.stderr and "zarr.json" not in objects(out),
-          f"a source object that {what}s: finalize refuses, the output has no metadata")
+          f"a source object that {said}: finalize refuses, the output has no metadata")
 
 
 # A proxy in front of the server answers every third request with 503 or 429 (throttling), but
