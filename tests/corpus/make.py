@@ -200,6 +200,14 @@ def zarr2_cases(out):
         make(f"dtype-{dtype.replace('[', '-').replace(']', '').replace('<', 'le').replace('>', 'be').replace('|', '')}", dtype)
     make("vlen-utf8", "O", object_codec=numcodecs.VLenUTF8())
     make("vlen-bytes", "O", data=values("S3").astype(object), object_codec=numcodecs.VLenBytes())
+    # Strings with a numeric fill value and chunks never written: zarr-python 3 reads the missing
+    # elements as the number's text ("0"), which a rewrite must keep (issue 28).
+    path = os.path.join(out, "zarr2-vlen-utf8-fill-0-partial.zarr")
+    array = zarr.open_array(path, mode="w", shape=SHAPE_2D, chunks=CHUNKS_2D, dtype=object,
+                            object_codec=numcodecs.VLenUTF8(), fill_value=0)
+    array[:10, :16] = values("<U4")[:10, :16].astype(object)
+    array.attrs["case"] = "vlen-utf8-fill-0-partial"
+    made.append(path)
     make("order-F", "uint16", order="F")
     make("order-F-blosc", "float32", order="F",
          compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE))

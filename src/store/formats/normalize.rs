@@ -24,8 +24,20 @@ pub fn zarr3_array(mut doc: Value) -> Result<Value, FormatError> {
 /// A Zarr v2 `.zarray` with its fill value in the form its `dtype` takes: an integral float or a
 /// number in a string becomes an integer for integer and boolean types, a number in a string
 /// becomes a number for floating-point types (`"NaN"`, `"Infinity"` and `"-Infinity"` stay).
+///
+/// A gzip or zlib compressor at `level` -1 (zlib's default, as Java tools write it) gets the
+/// level that default is, 6: the same streams, in a form zarrs reads.
 #[must_use]
 pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
+    if let Some(Value::Object(compressor)) = zarray.get_mut("compressor")
+        && matches!(
+            compressor.get("id").and_then(Value::as_str),
+            Some("gzip" | "zlib")
+        )
+        && compressor.get("level").and_then(Value::as_i64) == Some(-1)
+    {
+        compressor.insert("level".into(), Value::from(6));
+    }
     let kind = zarray
         .get("dtype")
         .and_then(Value::as_str)
@@ -41,12 +53,25 @@ pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
             .map(|f| Value::from(f as i64)),
         (Some('i' | 'u' | 'f' | 'c'), Value::String(s)) => number_in(s, kind == Some('f')),
         (Some('b'), Value::Number(n)) => Some(Value::Bool(n.as_f64() != Some(0.0))),
+        // zarr-python 3 reads the missing elements of a `|O` string array whose fill value is a
+        // number as that number's text (`0` reads as "0"): zarrs would read "".
+        (Some('O'), Value::Number(n)) if has_filter(&zarray, "vlen-utf8") => {
+            Some(Value::String(n.to_string()))
+        }
         _ => None,
     };
     if let Some(value) = coerced {
         zarray.insert("fill_value".into(), value);
     }
     zarray
+}
+
+/// Whether the `.zarray`'s filters include the numcodecs codec `id`.
+fn has_filter(zarray: &Map<String, Value>, id: &str) -> bool {
+    zarray
+        .get("filters")
+        .and_then(Value::as_array)
+        .is_some_and(|filters| filters.iter().any(|f| f["id"] == id))
 }
 
 /// zarrs' metadata of a Zarr v3 array document (normalise another writer's with
@@ -251,6 +276,14 @@ mod tests {
         );
         assert_eq!(fill("|b1", json!(0)), json!(false));
         assert_eq!(fill("<U5", Value::Null), Value::Null);
+        // zlib's default level, -1, is level 6.
+        let doc = json!({"dtype": "<u2", "compressor": {"id": "gzip", "level": -1}});
+        let read = zarr2_array(doc.as_object().cloned().unwrap_or_default());
+        assert_eq!(read["compressor"], json!({"id": "gzip", "level": 6}));
+        // A number on a string array reads as its text, as zarr-python 3 reads it.
+        let doc = json!({"dtype": "|O", "fill_value": 0, "filters": [{"id": "vlen-utf8"}]});
+        let read = zarr2_array(doc.as_object().cloned().unwrap_or_default());
+        assert_eq!(read["fill_value"], json!("0"));
         assert_eq!(fill("<u2", json!(7)), json!(7));
     }
 
