@@ -179,6 +179,16 @@ def tensorstore_cases(out):
             store = ts.open(spec).result()
             store.write(data).result()
             made.append(path)
+    # N5's bzip2 and xz compressions, which tensorstore writes and reads (issue 28).
+    for compression in [{"type": "bzip2"}, {"type": "xz"}]:
+        data = values("uint16")
+        path = os.path.join(out, f"tensorstore-n5-{compression['type']}-uint16.n5")
+        spec = {"driver": "n5", "kvstore": {"driver": "file", "path": path}, "create": True,
+                "delete_existing": True,
+                "metadata": {"dimensions": list(data.shape[::-1]), "blockSize": [16, 10],
+                             "dataType": "uint16", "compression": compression}}
+        ts.open(spec).result().write(data.T).result()
+        made.append(path)
     return made
 
 
