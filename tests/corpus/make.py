@@ -223,6 +223,7 @@ def zarr2_cases(out):
          compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE))
     make("nested", "uint16", dimension_separator="/")
     make("fill-null", "float64", fill_value=None)
+    make("fill-null-U4", "<U4", fill_value=None)
     make("fill-nan", "float32", fill_value=np.nan)
     for cname, compressor in {
         "none": None,

@@ -58,6 +58,8 @@ pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
         (Some('O'), Value::Number(n)) if has_filter(&zarray, "vlen-utf8") => {
             Some(Value::String(n.to_string()))
         }
+        // NumPy `U` strings without a fill value read as empty strings (zarr-python 2 and 3).
+        (Some('U'), Value::Null) => Some(Value::String(String::new())),
         _ => None,
     };
     if let Some(value) = coerced {
@@ -275,7 +277,7 @@ mod tests {
             "not integral: left for zarrs to refuse"
         );
         assert_eq!(fill("|b1", json!(0)), json!(false));
-        assert_eq!(fill("<U5", Value::Null), Value::Null);
+        assert_eq!(fill("<U5", Value::Null), json!(""));
         // zlib's default level, -1, is level 6.
         let doc = json!({"dtype": "<u2", "compressor": {"id": "gzip", "level": -1}});
         let read = zarr2_array(doc.as_object().cloned().unwrap_or_default());
