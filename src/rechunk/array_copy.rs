@@ -188,7 +188,20 @@ impl Copy<'_> {
     ) -> Result<()> {
         let item = self.plan.item_size;
         if self.plan.variable {
-            return write::copy_elements(from, to, region, item, &self.output(), self.progress);
+            let inner = self
+                .plan
+                .target
+                .shards
+                .is_some()
+                .then_some(self.plan.target.chunks.as_slice());
+            return write::copy_elements(
+                from,
+                to,
+                region,
+                (item, inner),
+                &self.output(),
+                self.progress,
+            );
         }
         io::read_region_into(from, region, item, &self.location, buffer)?;
         to.write_region(region, buffer, item, &self.output(), self.progress)

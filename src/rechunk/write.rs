@@ -104,7 +104,7 @@ pub(crate) fn copy_elements(
     from: &Reader,
     to: &Writer,
     region: &ArraySubset,
-    nominal: u64,
+    (nominal, inner): (u64, Option<&[u64]>),
     location: &str,
     progress: &dyn crate::progress::Progress,
 ) -> Result<()> {
@@ -112,6 +112,9 @@ pub(crate) fn copy_elements(
         return Err(error(location, "N5 holds no variable-length data types"));
     };
     let data = from.read_elements(region)?;
+    if let Some(inner) = inner {
+        check_inner_chunks(&data, region, inner, a, location)?;
+    }
     // zarrs 0.23 takes a chunk of variable-length elements for empty (and leaves it unwritten)
     // when their bytes, run together, repeat the fill value: "0" beside "" runs together as
     // "0". So zarrs is told to store every chunk, and only a region whose every element is the
@@ -123,6 +126,75 @@ pub(crate) fn copy_elements(
     }
     progress.advance(region.num_elements() * nominal);
     Ok(())
+}
+
+/// zarrs 0.23's sharding leaves out an inner chunk of variable-length elements whose bytes, run
+/// together, repeat the fill value, whatever its elements are (`"0"` beside `""` reads back as
+/// two `"0"`): such an inner chunk (of the grid `inner`, within `region`) is refused by name
+/// before anything is written, instead of being lost.
+fn check_inner_chunks(
+    data: &zarrs::array::ArrayBytes<'_>,
+    region: &ArraySubset,
+    inner: &[u64],
+    a: &zarrs::array::Array<dyn zarrs::storage::ReadableWritableListableStorageTraits>,
+    location: &str,
+) -> Result<()> {
+    let fill = a.fill_value().as_ne_bytes();
+    if fill.is_empty() {
+        return Ok(());
+    }
+    let (start, shape) = (region.start(), region.shape());
+    let first: Vec<u64> = start.iter().zip(inner).map(|(s, n)| s / n).collect();
+    let last: Vec<u64> = start
+        .iter()
+        .zip(shape)
+        .zip(inner)
+        .map(|((s, l), n)| (s + l).saturating_sub(1) / n)
+        .collect();
+    let mut index = first.clone();
+    loop {
+        let ranges: Vec<std::ops::Range<u64>> = index
+            .iter()
+            .zip(inner)
+            .zip(start.iter().zip(shape))
+            .map(|((i, n), (s, l))| {
+                let lo = (i * n).max(*s);
+                let hi = ((i + 1) * n).min(s + l);
+                (lo - s)..(hi - s)
+            })
+            .collect();
+        let part = ArraySubset::new_with_ranges(&ranges);
+        let elements = data
+            .extract_array_subset(&part, shape, a.data_type())
+            .map_err(|e| error(location, e))?;
+        if let zarrs::array::ArrayBytes::Variable(v) = &elements {
+            let bytes: &[u8] = v.bytes();
+            let runs_as_fill = !bytes.is_empty() && bytes.chunks(fill.len()).all(|c| c == fill);
+            if runs_as_fill && !is_all_fill(&elements, fill) {
+                return Err(error(
+                    location,
+                    format!(
+                        "the inner chunk {index:?} holds elements other than the fill value whose \
+                         bytes repeat it, which zarrs 0.23's sharding would leave out (they would \
+                         read as the fill value): write this array unsharded"
+                    ),
+                ));
+            }
+        }
+        // The next inner chunk in C order.
+        let mut axis = index.len();
+        loop {
+            if axis == 0 {
+                return Ok(());
+            }
+            axis -= 1;
+            if index[axis] < last[axis] {
+                index[axis] += 1;
+                break;
+            }
+            index[axis] = first[axis];
+        }
+    }
 }
 
 /// Whether every element of the variable-length `data` is `fill`.

@@ -93,7 +93,8 @@ def zarr3_cases():
     add("shape-4d", "float32", shape=(3, 5, 11, 13), chunks=(1, 2, 4, 8))
     add("one-element", "float64", shape=(1, 1), chunks=(1, 1))
     for numcodec in ["delta", "bitround", "quantize", "astype", "fixedscaleoffset", "shuffle",
-                     "bz2", "lz4", "lzma", "zlib", "adler32", "fletcher32", "packbits"]:
+                     "bz2", "lz4", "lzma", "zlib", "gzip", "zstd", "adler32", "fletcher32",
+                     "packbits"]:
         add(f"numcodecs-{numcodec}", "float32" if numcodec in ("bitround", "quantize") else
             "bool" if numcodec == "packbits" else "int16", numcodec=numcodec)
 
@@ -110,6 +111,8 @@ def zarr3_cases():
             "lz4": dict(compressors=[nz.LZ4(acceleration=1)]),
             "lzma": dict(compressors=[nz.LZMA()]),
             "zlib": dict(compressors=[nz.Zlib(level=5)]),
+            "gzip": dict(compressors=[nz.GZip(level=5)]),
+            "zstd": dict(compressors=[nz.Zstd(level=3)]),
             "adler32": dict(compressors=[nz.Adler32()]),
             "fletcher32": dict(compressors=[nz.Fletcher32()]),
             "packbits": dict(filters=[nz.PackBits()]),

@@ -333,11 +333,13 @@ impl Codec {
                 typesize: c.get("typesize").and_then(Value::as_u64),
                 blocksize: c.get("blocksize").and_then(Value::as_u64).unwrap_or(0),
             }),
-            "zstd" => Self::Zstd {
+            // numcodecs' zarr3 wrappers of gzip and zstd write the same streams as the core
+            // codecs (zarr-python 3 with `numcodecs.zarr3`).
+            "zstd" | "numcodecs.zstd" => Self::Zstd {
                 level: zstd_level(c)?,
                 checksum: c.get("checksum").and_then(Value::as_bool).unwrap_or(false),
             },
-            "gzip" => Self::Gzip {
+            "gzip" | "numcodecs.gzip" => Self::Gzip {
                 level: level_0_9(c, name, "level", 6)?,
             },
             "numcodecs.zlib" => Self::Zlib {
