@@ -400,3 +400,31 @@ fn a_repack_refuses_a_chunk_cut_short_or_padded_with_garbage() {
         }
     }
 }
+
+#[test]
+fn a_chunk_that_is_a_link_out_of_the_store_is_reported_by_a_deep_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, chunk, key) = plain_copy(dir.path());
+    let outside = dir.path().join("outside.bin");
+    std::fs::rename(&chunk, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &chunk).unwrap();
+    for args in [vec!["scan", "--deep"], vec!["--deep", "--select", "ZL501"]] {
+        let out = zlint().args(&args).arg(&plain).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains(&key) && text.contains("a symbolic link leads outside the store"),
+            "{args:?}: {text}"
+        );
+    }
+    // Followed when asked: then it counts as the chunk it is.
+    zlint()
+        .args(["scan", "--deep", "--follow-links"])
+        .arg(&plain)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("symbolic").not());
+}

@@ -59,6 +59,9 @@ impl Totals {
 /// What the walk needs to know about one array to recognise its chunk keys.
 struct Grid<'a> {
     array: &'a ArrayInfo,
+    /// The store's root as the filesystem resolves it, and whether links out of it are
+    /// followed: a chunk that is a link out of the store is reported, not counted.
+    root: Option<(PathBuf, bool)>,
     /// Stored objects per axis (C order).
     counts: Vec<u64>,
     /// Uncompressed bytes of one stored object. Zarr stores edge chunks at full size; N5 allows
@@ -70,6 +73,21 @@ struct Grid<'a> {
 }
 
 impl Grid<'_> {
+    /// Why the link at `path` is not counted: it leads outside the store (and links are not
+    /// followed), as a read of it would be refused.
+    fn link_out(&self, path: &Path) -> Option<String> {
+        let (root, follow) = self.root.as_ref()?;
+        let target = path.canonicalize().ok()?;
+        (!follow && !target.starts_with(root)).then(|| {
+            format!(
+                "{}: a symbolic link leads outside the store, to {}: not read (--follow-links \
+                 reads through it)",
+                path.display(),
+                target.display()
+            )
+        })
+    }
+
     /// The presence-map cell of the object at `dirs` + `file` when it is one of this array's
     /// chunk keys inside its grid.
     fn chunk_cell(&self, dirs: &[String], file: &str) -> Option<usize> {
@@ -94,7 +112,7 @@ impl Grid<'_> {
 }
 
 /// What the walk needs to know about `array`.
-fn grid_of(array: &ArrayInfo) -> Grid<'_> {
+fn grid_of(array: &ArrayInfo, root: Option<(PathBuf, bool)>) -> Grid<'_> {
     let counts: Vec<u64> = array
         .shape
         .iter()
@@ -106,6 +124,7 @@ fn grid_of(array: &ArrayInfo) -> Grid<'_> {
         counts,
         object_bytes: array.object_bytes().unwrap_or(0),
         array,
+        root,
     }
 }
 
@@ -128,7 +147,7 @@ impl Totals {
 /// Fills `array.stored` by walking the array's directory under `root`. Problems reading it are
 /// returned as node errors; what could be read is still counted.
 pub(crate) fn scan_array(
-    root: &Path,
+    (root, follow_links): (&Path, bool),
     array: &mut ArrayInfo,
     location: &str,
     progress: &dyn Progress,
@@ -136,7 +155,8 @@ pub(crate) fn scan_array(
     let dir = root.join(array.path.as_str());
     let totals = Mutex::new(Totals::default());
     {
-        let grid = grid_of(array);
+        let resolved = root.canonicalize().ok().map(|r| (r, follow_links));
+        let grid = grid_of(array, resolved);
         rayon::scope(|scope| walk_dir(scope, &grid, &totals, dir.clone(), Vec::new(), progress));
     }
     let mut totals = totals
@@ -179,7 +199,7 @@ pub(crate) fn scan_array_listed(
     let mut totals = Totals::default();
     let mut entries: HashMap<&str, (u64, HashSet<&str>)> = HashMap::new();
     {
-        let grid = grid_of(array);
+        let grid = grid_of(array, None);
         for (key, size) in &listed {
             let relative = key.strip_prefix(&prefix).unwrap_or(key);
             let (dir, file) = relative.rsplit_once('/').unwrap_or(("", relative));
@@ -242,7 +262,7 @@ fn finish(
         }
         size_histogram[bucket] += 1;
     }
-    let grid = grid_of(array);
+    let grid = grid_of(array, None);
     let mut present = std::mem::take(&mut totals.present);
     present.resize(grid.presence.cells(), 0);
     let presence = grid.presence.finish(present, &grid.counts);
@@ -379,7 +399,13 @@ fn process_batch(
             continue;
         };
         let size = match entry.metadata() {
-            Ok(meta) if meta.file_type().is_symlink() => std::fs::metadata(entry.path()),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                if let Some(why) = grid.link_out(&entry.path()) {
+                    local.errors.push(why);
+                    continue;
+                }
+                std::fs::metadata(entry.path())
+            }
             other => other,
         };
         match size {

@@ -137,7 +137,10 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             .par_iter_mut()
             .flat_map_iter(
                 |array| match (&opened.root_dir, &opened.remote, &opened.zip) {
-                    (Some(root), _, _) => deep::scan_array(root, array, &opened.location, progress),
+                    (Some(root), _, _) => {
+                        let follow = opened.local.as_ref().is_some_and(|l| l.follows_links());
+                        deep::scan_array((root, follow), array, &opened.location, progress)
+                    }
                     (None, Some(remote), _) => deep::scan_array_listed(
                         &|prefix| remote.list_sizes(prefix),
                         array,

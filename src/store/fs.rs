@@ -68,6 +68,12 @@ impl CheckedFilesystemStore {
         self.base.join(prefix.as_str())
     }
 
+    /// Whether links that lead outside the store are followed (`--follow-links`).
+    #[must_use]
+    pub fn follows_links(&self) -> bool {
+        self.follow_links
+    }
+
     /// The symbolic links listing passed over, with why: `(key, reason)`.
     #[must_use]
     pub fn links_not_followed(&self) -> Vec<(String, String)> {
