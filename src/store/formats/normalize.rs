@@ -58,8 +58,6 @@ pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
         (Some('O'), Value::Number(n)) if has_filter(&zarray, "vlen-utf8") => {
             Some(Value::String(n.to_string()))
         }
-        // NumPy `U` strings without a fill value read as empty strings (zarr-python 2 and 3).
-        (Some('U'), Value::Null) => Some(Value::String(String::new())),
         _ => None,
     };
     if let Some(value) = coerced {
@@ -209,7 +207,8 @@ pub fn for_zarrs_v2(zarray: Map<String, Value>) -> Map<String, Value> {
 
 /// A Zarr v2 `.zarray` with the NumPy types zarrs does not read in Zarr v2 as the same bytes in a
 /// type it reads: `S` bytes as raw bits, datetime64 and timedelta64 as the int64 they are stored
-/// as (see `SourceMetadata` for the Zarr v3 types they become).
+/// as (see `SourceMetadata` for the Zarr v3 types they become), and `U` strings without a fill
+/// value given the empty string they read as.
 #[must_use]
 pub fn stand_in_types(mut zarray: Map<String, Value>) -> Map<String, Value> {
     let dtype = zarray
@@ -225,6 +224,12 @@ pub fn stand_in_types(mut zarray: Map<String, Value>) -> Map<String, Value> {
         let fill = raw_fill(zarray.get("fill_value"), length);
         zarray.insert("dtype".into(), Value::from(format!("|V{length}")));
         zarray.insert("fill_value".into(), fill);
+    } else if dtype.get(1..).is_some_and(|d| d.starts_with('U'))
+        && zarray.get("fill_value").is_some_and(Value::is_null)
+    {
+        // NumPy `U` strings without a fill value read as empty strings (zarr-python 3), where
+        // zarrs wants a string.
+        zarray.insert("fill_value".into(), Value::from(""));
     } else if dtype
         .get(1..)
         .is_some_and(|d| d.starts_with("M8") || d.starts_with("m8"))
@@ -277,7 +282,12 @@ mod tests {
             "not integral: left for zarrs to refuse"
         );
         assert_eq!(fill("|b1", json!(0)), json!(false));
-        assert_eq!(fill("<U5", Value::Null), json!(""));
+        assert_eq!(fill("<U5", Value::Null), Value::Null);
+        let u = json!({"dtype": "<U5", "fill_value": null});
+        assert_eq!(
+            stand_in_types(u.as_object().cloned().unwrap_or_default())["fill_value"],
+            json!("")
+        );
         // zlib's default level, -1, is level 6.
         let doc = json!({"dtype": "<u2", "compressor": {"id": "gzip", "level": -1}});
         let read = zarr2_array(doc.as_object().cloned().unwrap_or_default());
