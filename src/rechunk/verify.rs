@@ -141,7 +141,11 @@ pub fn verify(
         {
             report.mismatches.push(Mismatch::new(
                 &array.path,
-                format!("dimension names {a:?} became {b:?}"),
+                format!(
+                    "dimension names {} became {}",
+                    serde_json::json!(a),
+                    serde_json::json!(b)
+                ),
             ));
         }
         let (a, b) = (

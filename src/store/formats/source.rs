@@ -36,7 +36,7 @@ fn check_with_zarrs(metadata: ArrayMetadata) -> Result<(), FormatError> {
     crate::store::decode::install();
     Array::new_with_metadata(Arc::new(MemoryStore::new()), "/", metadata)
         .map(|_| ())
-        .map_err(|e| FormatError::Unsupported(e.to_string()))
+        .map_err(FormatError::from_zarrs)
 }
 
 /// numcodecs ids that zlint reads itself (see `store::decode`), and does not write; zarrs'
@@ -68,11 +68,10 @@ fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
     }
     // zarrs' conversion makes each codec, and some settings make it panic: refused here first.
     for codec in known.filters.iter().flatten().chain(&known.compressor) {
-        crate::store::decode::check_v2_settings(codec)
-            .map_err(|e| FormatError::Unsupported(e.to_string()))?;
+        crate::store::decode::check_v2_settings(codec).map_err(FormatError::from_zarrs)?;
     }
-    let converted = zarrs::convert::array_metadata_v2_to_v3(&known)
-        .map_err(|e| FormatError::Unsupported(e.to_string()))?;
+    let converted =
+        zarrs::convert::array_metadata_v2_to_v3(&known).map_err(FormatError::from_zarrs)?;
     let mut doc = to_value(converted)?;
     // A number as the fill value of an object array of strings (zarr-python 2's default, 0):
     // zarr-python 3 reads it as its text.
