@@ -70,6 +70,9 @@ pub(crate) fn from_zarr3(value: &Value) -> Result<DataType, String> {
                 None => variable(name),
             }
         }
+        // One type, three names: zarrs' `bytes`, and its aliases (zarr-python 3 writes the
+        // second).
+        "binary" | "variable_length_bytes" => variable("bytes"),
         _ => variable(name),
     })
 }

@@ -97,6 +97,18 @@ fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
 fn numpy_type_in_v3(zarray: &Map<String, Value>, v3: &mut Value) {
     let dtype = zarray.get("dtype").and_then(Value::as_str).unwrap_or("");
     let fill = zarray.get("fill_value").cloned().unwrap_or(Value::Null);
+    // `|O` bytes (numcodecs `vlen-bytes`): Zarr v3's variable-length bytes, named as zarr-python
+    // 3 names them (zarrs reads the name too), their fill value empty bytes (base64 ""), as
+    // zarr-python 3 writes them; a number there has no meaning for bytes.
+    let vlen_bytes = zarray
+        .get("filters")
+        .and_then(Value::as_array)
+        .is_some_and(|f| f.iter().any(|f| f["id"] == "vlen-bytes"));
+    if dtype == "|O" && vlen_bytes {
+        v3["data_type"] = json!("variable_length_bytes");
+        v3["fill_value"] = if fill.is_string() { fill } else { json!("") };
+        return;
+    }
     if let Some(length) = dtype.strip_prefix("|S").and_then(|n| n.parse::<u64>().ok()) {
         v3["data_type"] = json!({"name": "null_terminated_bytes",
                                  "configuration": {"length_bytes": length}});
