@@ -7,16 +7,27 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 zlint=${1:-$here/target/debug/zlint}
-port=$((20000 + RANDOM % 20000))
+# A port the system says is free (a fixed range once met a port left taken by another test's
+# server), and a wait for a server that fails with its log, not with the first request.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_for() {  # URL LOG
+  for _ in $(seq 300); do
+    python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" \
+      2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "FAIL no server answers at $1"
+  cat "$2"
+  exit 1
+}
+port=$(free_port)
 work=$(mktemp -d)
 python3 "$here/tests/http/serve.py" "$here/fixtures" "$port" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for "http://127.0.0.1:$port/zarr3/plain.zarr/zarr.json" "$work/server.log"
 base=http://127.0.0.1:$port
 check() { echo "ok   $*"; }
 for store in zarr3/plain.zarr zarr3/sharded.zarr zarr3/consolidated.zarr; do
@@ -47,14 +58,11 @@ for store in ome/v04.ome.zarr; do
 done
 # Issue 27: a server that ignores `Range` (Python's http.server, many CDNs): objects are read
 # whole within ZLINT_MAX_WHOLE_OBJECT, and past it the error says the server ignores ranges.
-plain_port=$((port + 1))
+plain_port=$(free_port)
 (cd "$here/fixtures" && exec python3 -m http.server "$plain_port" --bind 127.0.0.1) >"$work/plain.log" 2>&1 &
 plain=$!
 trap 'kill $server $plain 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$plain_port/')" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for "http://127.0.0.1:$plain_port/zarr3/plain.zarr/zarr.json" "$work/plain.log"
 plain_base=http://127.0.0.1:$plain_port
 "$zlint" scan "$plain_base/zarr3/sharded.zarr" >"$work/remote.txt"
 "$zlint" scan "$here/fixtures/zarr3/sharded.zarr" >"$work/local.txt"
@@ -70,14 +78,11 @@ check "past ZLINT_MAX_WHOLE_OBJECT, the error says the server ignores ranges"
 # Issue 27: a hostile web server (tests/http/hostile.py): garbage, short bodies, wrong
 # Content-Range, redirect loops, 503s, a body that drips, a chunk answered with 512 MiB. Each is
 # exit 2 with a message naming the URL, within a bounded time, and no output left looking whole.
-hostile_port=$((port + 2))
+hostile_port=$(free_port)
 python3 "$here/tests/http/hostile.py" "$here/fixtures" "$hostile_port" >"$work/hostile.log" 2>&1 &
 hostile=$!
 trap 'kill $server $plain $hostile 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$hostile_port/ok/zarr3/plain.zarr/zarr.json')" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for "http://127.0.0.1:$hostile_port/ok/zarr3/plain.zarr/zarr.json" "$work/hostile.log"
 hostile_base=http://127.0.0.1:$hostile_port
 "$zlint" scan "$hostile_base/ok/zarr3/plain.zarr" >/dev/null
 check "the hostile server's well-behaved folder reads"
