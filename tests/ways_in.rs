@@ -208,6 +208,25 @@ fn worker_counts_no_machine_has_are_refused_at_once() {
         .stderr(predicate::str::contains(
             "--codec zstd:99999: level 99999 is outside -131072 to 22",
         ));
+    // A split into more parts than any scheduler runs (each part has its own entry in memory).
+    let out = dir.path().join("split.zarr");
+    zlint()
+        .args(["rechunk", &fixture("zarr3/plain.zarr")])
+        .arg(&out)
+        .args(["--chunks", "10,10", "--init"])
+        .assert()
+        .success();
+    let started = Instant::now();
+    zlint()
+        .args(["rechunk", &fixture("zarr3/plain.zarr")])
+        .arg(&out)
+        .args(["--part", "0/1000000000000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--part 0/1000000000000: 1000000000000 parts are more than the 100000",
+        ));
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 /// A copy of the Zarr v3 fixture `zarr3/plain.zarr` in `dir`, and the path and key of one of
@@ -427,4 +446,41 @@ fn a_chunk_that_is_a_link_out_of_the_store_is_reported_by_a_deep_scan() {
         .assert()
         .success()
         .stdout(predicate::str::contains("symbolic").not());
+}
+
+/// Consolidated metadata 5,000 levels deep, every level missing from the store: read without
+/// recursion, and the finding names ten of them, not megabytes of paths.
+#[test]
+fn deep_consolidated_metadata_is_walked_flat_and_reported_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("deep.zarr");
+    std::fs::create_dir_all(&store).unwrap();
+    let mut metadata = serde_json::Map::new();
+    metadata.insert(".zgroup".into(), serde_json::json!({"zarr_format": 2}));
+    let mut path = String::from("g");
+    for _ in 0..5_000 {
+        metadata.insert(
+            format!("{path}/.zgroup"),
+            serde_json::json!({"zarr_format": 2}),
+        );
+        path.push_str("/g");
+    }
+    let document = serde_json::json!({"zarr_consolidated_format": 1, "metadata": metadata});
+    std::fs::write(store.join(".zmetadata"), document.to_string()).unwrap();
+    std::fs::write(store.join(".zgroup"), r#"{"zarr_format": 2}"#).unwrap();
+    let out = zlint()
+        .arg(&store)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("lists 5000 node(s) the store does not hold: g, g/g,")
+            && out.contains("and 4990 more"),
+        "{}",
+        &out[..out.len().min(2_000)]
+    );
+    assert!(out.len() < 4_000, "{} bytes of output", out.len());
 }

@@ -21,10 +21,12 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _chunklint as _native
+from . import _checks
 from ._chunklint import DataError, StoreError, UsageError, ZlintError
 from ._plan import Plan
 from ._progress import ProgressArg, ProgressReport, Shown
@@ -216,35 +218,20 @@ def recommend(
                           chunks=layout.chunks, shards=layout.shards)
     """
     chunks, shards = _native.recommend(
-        _whole_numbers("shape", shape, minimum=0),
+        _checks.whole_numbers("shape", shape, minimum=0),
         _dtype_name(dtype),
         profile=profile,
         access=access,
         axes=None if axes is None else [str(a) for a in axes],
         current_chunks=(
-            None if current_chunks is None else _whole_numbers("current_chunks", current_chunks)
+            None if current_chunks is None else _checks.whole_numbers("current_chunks", current_chunks)
         ),
         current_shards=(
-            None if current_shards is None else _whole_numbers("current_shards", current_shards)
+            None if current_shards is None else _checks.whole_numbers("current_shards", current_shards)
         ),
         to=to,
     )
     return Layout(tuple(chunks), tuple(shards) if shards is not None else None)
-
-
-def _whole_numbers(name: str, values: Any, minimum: int = 1) -> list[int]:
-    """``values`` as a list of integers of at least ``minimum``; a float, a bool or a string
-    is refused naming the keyword (``int(1.5)`` would quietly be 1)."""
-    try:
-        items = list(values)
-    except TypeError as bad:
-        raise UsageError(f"{name}={values!r}: expected a sequence of whole numbers") from bad
-    for n in items:
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < minimum:
-            raise UsageError(
-                f"{name}={values!r}: {n!r} is not a whole number of at least {minimum}"
-            )
-    return [int(n) for n in items]
 
 
 def _shape_requests(name: str, request: ShapeRequest) -> list[str]:
@@ -264,13 +251,13 @@ def _shape_requests(name: str, request: ShapeRequest) -> list[str]:
                 "or shapes by array path ({'0': (16, 256, 256)}), not both"
             )
         return [
-            f"{path}={v if isinstance(v, str) else ','.join(map(str, _whole_numbers(name, v)))}"
+            f"{path}={v if isinstance(v, str) else ','.join(map(str, _checks.whole_numbers(name, v)))}"
             for path, v in request.items()
         ]
     if all(isinstance(n, str) for n in request):
         return list(request)  # already in the command line's syntax, one request each
     try:
-        return [",".join(map(str, _whole_numbers(name, request)))]
+        return [",".join(map(str, _checks.whole_numbers(name, request)))]
     except TypeError as bad:
         raise UsageError(f"{name}={request!r}: expected a shape, or a dict of path to shape") from bad
 
@@ -291,6 +278,7 @@ def plan(
     access: Optional[str] = None,
     existing: str = "refuse",
     exclude: Union[str, Sequence[str], None] = None,
+    strict: bool = False,
 ) -> Plan:
     """Plan a rechunk of ``source`` into ``target``; nothing is written until it runs.
 
@@ -304,29 +292,41 @@ def plan(
     re-encodes (``zstd:5``,
     ``blosc:zstd:5:shuffle``, ``keep``). ``max_mem`` bounds the data in flight (bytes, or a
     size such as ``"2GiB"``). ``existing`` is ``refuse`` (default), ``overwrite`` or ``resume``.
+
+    An array whose codec or data type zlint cannot decode is carried over unchanged (metadata
+    and stored objects byte for byte; ``to_dict()["carried_arrays"]`` names it), with a
+    ``UserWarning``; ``strict`` raises :class:`UsageError` instead.
     """
+    strict = _checks.flag("strict", strict)
     kwargs = dict(
         chunks=_shape_requests("chunks", chunks),
         shards=_shape_requests("shards", shards),
         to=to,
         ome_version=ome_version,
         codec=codec,
-        max_mem=None if max_mem is None else str(max_mem),
-        threads=threads,
-        auto=auto,
+        max_mem=_checks.size("max_mem", max_mem),
+        threads=_checks.optional_whole_number("threads", threads),
+        auto=_checks.flag("auto", auto),
         profile=profile,
         access=access,
         existing=existing,
-        exclude=_globs(exclude),
+        exclude=_checks.globs("exclude", exclude),
     )
-    return Plan(_path(source), _path(target), kwargs)
-
-
-def _globs(exclude: Union[str, Sequence[str], None]) -> list[str]:
-    """``exclude=`` as a list of glob patterns."""
-    if exclude is None:
-        return []
-    return [exclude] if isinstance(exclude, str) else [str(g) for g in exclude]
+    planned = Plan(_path(source), _path(target), kwargs)
+    carried = planned.to_dict().get("carried_arrays", [])
+    named = "; ".join(f"{a['path'] or '/'}: {a['why']}" for a in carried)
+    if carried and strict:
+        raise UsageError(
+            f"strict=True: {len(carried)} array(s) cannot be rewritten, and would be carried "
+            f"over unchanged: {named}"
+        )
+    for a in carried:
+        warnings.warn(
+            f"{a['path'] or '/'}: {a['why']}: carried over unchanged (strict=True refuses)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return planned
 
 
 def verify(
@@ -351,9 +351,9 @@ def verify(
             _native.verify(
                 _path(source),
                 _path(target),
-                max_mem=None if max_mem is None else str(max_mem),
-                threads=threads,
-                exclude=_globs(exclude),
+                max_mem=_checks.size("max_mem", max_mem),
+                threads=_checks.optional_whole_number("threads", threads),
+                exclude=_checks.globs("exclude", exclude),
                 **shown.keywords(),
             )
         )

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
+from . import _checks
 from . import _chunklint as _native
 from ._chunklint import DataError, UsageError
 from ._progress import ProgressArg, Shown
@@ -99,7 +100,7 @@ class Plan:
         """
         with Shown(progress) as shown:
             outcome = json.loads(
-                self._planned().run(verify=verify, **shown.keywords())
+                self._planned().run(verify=_checks.flag("verify", verify), **shown.keywords())
             )
         _failed(self.target, outcome)
         return outcome
@@ -110,6 +111,7 @@ class Plan:
 
     def parts(self, count: int) -> List[Part]:
         """The plan cut into ``count`` parts of about equal bytes, as ``--part I/N`` runs them."""
+        count = _checks.whole_number("count", count)
         return [
             Part(index, count, groups, nbytes)
             for index, (groups, nbytes) in enumerate(self._planned().parts(count))
@@ -135,10 +137,10 @@ class Plan:
                 _native.run_part(
                     self.source,
                     self.target,
-                    int(index),
-                    int(count),
-                    resume=resume,
-                    threads=threads,
+                    _checks.whole_number("index", index, minimum=0),
+                    _checks.whole_number("count", count),
+                    resume=_checks.flag("resume", resume),
+                    threads=_checks.optional_whole_number("threads", threads),
                     **shown.keywords(),
                 )
             )
@@ -161,9 +163,9 @@ class Plan:
                 _native.finalize(
                     self.source,
                     self.target,
-                    verify=verify,
-                    max_mem=None if max_mem is None else str(max_mem),
-                    threads=threads,
+                    verify=_checks.flag("verify", verify),
+                    max_mem=_checks.size("max_mem", max_mem),
+                    threads=_checks.optional_whole_number("threads", threads),
                     **shown.keywords(),
                 )
             )

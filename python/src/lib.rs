@@ -393,9 +393,8 @@ impl NativePlan {
 
     /// The split of the plan's write groups into `count` parts: `(groups, bytes)` of each.
     fn parts(&self, count: u64) -> PyResult<Vec<(u64, u64)>> {
-        if count == 0 {
-            return Err(UsageError::new_err("parts: count must be at least 1"));
-        }
+        Part::check_count(count)
+            .map_err(|why| UsageError::new_err(format!("count={count}: {why}")))?;
         Ok(zlint::plan::parts::partition(self.job.plan_value(), count)
             .into_iter()
             .map(|p| (p.groups, p.bytes))

@@ -285,6 +285,12 @@ pub struct RechunkArgs {
     /// `*` stays within a folder, `**` crosses folders, a folder's name leaves out all below it.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Refuse to run when an array must be carried over unchanged. Without it, an array whose
+    /// codec or data type zlint cannot decode is copied as it is (metadata and stored objects,
+    /// checked byte for byte), with a warning, unless the output changes its format or
+    /// --chunks/--shards name it.
+    #[arg(long)]
+    pub strict: bool,
     /// Memory for data in flight, e.g. 2GiB [default: a quarter of RAM].
     #[arg(long)]
     pub max_mem: Option<String>,
@@ -312,8 +318,8 @@ pub struct RechunkArgs {
     /// else. Then run every part with --part, then --finalize.
     #[arg(long, conflicts_with_all = ["dry_run", "part", "finalize"])]
     pub init: bool,
-    /// Split run: carry out part I of N (`0/4` … `3/4`, balanced by bytes) of the plan written by
-    /// --init; `auto` reads a Slurm array job's or Kubernetes Indexed Job's variables. Re-run a
+    /// Split run: carry out part I of N (`0/4` … `3/4`, balanced by bytes; N up to 100000) of
+    /// the plan written by --init; `auto` reads a Slurm array job's or Kubernetes Indexed Job's variables. Re-run a
     /// failed part with --resume.
     #[arg(
         long,

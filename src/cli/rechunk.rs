@@ -93,6 +93,7 @@ pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
         existing(args),
     )?;
     let plan = job.plan_value();
+    carried_arrays(plan, args)?;
     if args.verify {
         plan.check_verification(budget)?;
     }
@@ -142,6 +143,40 @@ pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
         .map_err(stdout_error)?;
     }
     Ok(code)
+}
+
+/// Warns of every array the plan carries over unchanged; with `--strict`, refuses the plan.
+fn carried_arrays(plan: &crate::plan::RechunkPlan, args: &RechunkArgs) -> Result<()> {
+    let carried = &plan.carried_arrays;
+    if carried.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = carried
+        .iter()
+        .map(|a| {
+            crate::units::printable(&format!(
+                "{}: {}",
+                crate::store::located(&args.source, a.path.as_str()),
+                a.why
+            ))
+            .into_owned()
+        })
+        .collect();
+    if args.strict {
+        return Err(crate::Error::Usage(format!(
+            "--strict: {} cannot be rewritten, and would be carried over unchanged: {}",
+            plural(carried.len(), "array"),
+            named.join("; ")
+        )));
+    }
+    let mut err = std::io::stderr().lock();
+    for line in named {
+        let _ = writeln!(
+            err,
+            "zlint: warning: {line}: carried over unchanged (--strict refuses)"
+        );
+    }
+    Ok(())
 }
 
 fn report_verification(outcome: &Outcome, args: &RechunkArgs) -> u8 {
@@ -235,7 +270,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<u8> {
 
 fn print_verify(report: &rechunk::VerifyReport, target: &str, max_diffs: usize) -> u8 {
     if report.mismatches.is_empty() {
-        let files = if report.files_compared > 0 {
+        let mut files = if report.files_compared > 0 {
             format!(
                 ", {} carried byte for byte",
                 plural(report.files_compared, "file")
@@ -243,6 +278,17 @@ fn print_verify(report: &rechunk::VerifyReport, target: &str, max_diffs: usize) 
         } else {
             String::new()
         };
+        if report.compared_stored > 0 {
+            files.push_str(&format!(
+                " ({} zlint cannot decode compared by {})",
+                plural(report.compared_stored, "array"),
+                if report.compared_stored == 1 {
+                    "its stored bytes"
+                } else {
+                    "their stored bytes"
+                }
+            ));
+        }
         let _ = writeln!(
             std::io::stdout(),
             "verified {}: {} identical{files}",

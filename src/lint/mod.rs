@@ -108,6 +108,7 @@ pub fn lint(store: &Store, settings: &Settings) -> LintReport {
                 measured: finding.measured,
                 threshold: finding.threshold,
                 recommendation: None,
+                blocked: None,
             });
         }
     }
@@ -192,5 +193,9 @@ fn attach_recommendations(store: &Store, settings: &Settings, findings: &mut [Di
                 Some(pyramid_layout(store, array, &request).unwrap_or_else(|| recommend(&request)))
             })
             .clone();
+        if diagnostic.recommendation.is_some() {
+            diagnostic.blocked = crate::plan::carried_arrays::undecodable(array)
+                .map(|why| format!("zlint cannot rewrite this array: {why}"));
+        }
     }
 }

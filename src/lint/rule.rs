@@ -221,6 +221,10 @@ pub struct Diagnostic {
     pub threshold: Option<f64>,
     /// The recommended layout, where the rule has one.
     pub recommendation: Option<Layout>,
+    /// Why `zlint rechunk` cannot write the recommended layout, where it cannot (a codec or
+    /// data type it does not decode): the finding then offers no command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
 }
 
 /// What every check may read besides its node.

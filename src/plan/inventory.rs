@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::RechunkPlan;
 use crate::error::{Error, Result};
-use crate::model::{ArrayInfo, Format, NodePath, Store};
+use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store};
 use crate::store::listing::Listed;
 
 /// What the output does with the source's objects, beyond its arrays' values.
@@ -123,12 +123,15 @@ fn metadata_names(format: Format) -> &'static [&'static str] {
 const ZARR2_NAMES: &[&str] = &[".zarray", ".zgroup", ".zattrs", ".zmetadata"];
 
 /// Sorts `listing` (every object of `store`'s source, `None` when it cannot be listed) into
-/// chunks, metadata, files to carry and files to drop.
+/// chunks, metadata, files to carry and files to drop. The stored objects of the arrays
+/// `carried_arrays` are carried byte for byte, whatever `exclusions` say (see
+/// [`super::carried_arrays`]).
 #[must_use]
 pub fn take_inventory(
     store: &Store,
     listing: Option<Vec<Listed>>,
     exclusions: &Exclusions,
+    carried_arrays: &[NodePath],
 ) -> Inventory {
     let Some(mut listing) = listing else {
         return Inventory::default();
@@ -139,12 +142,21 @@ pub fn take_inventory(
         ..Inventory::default()
     };
     for Listed { key, size, .. } in listing {
-        match sort_key(store, &key) {
+        match sort_key(store, &key, carried_arrays) {
             Kind::Metadata => inventory.metadata_documents += 1,
             Kind::Chunk => {
                 inventory.chunk_objects += 1;
                 inventory.chunk_bytes += size;
             }
+            Kind::OtherSeparator(array) => inventory.dropped.push(DroppedFile {
+                key,
+                bytes: size,
+                why: format!(
+                    "a chunk key of `{array}` spelled with the other separator (no reader \
+                     following the metadata sees it, ZL403; set `dimension_separator` in the \
+                     source to rewrite it as a chunk)"
+                ),
+            }),
             Kind::OutsideGrid(array) => inventory.dropped.push(DroppedFile {
                 key,
                 bytes: size,
@@ -153,6 +165,16 @@ pub fn take_inventory(
                      no reader sees it)"
                 ),
             }),
+            Kind::Carried => inventory.carried.push(StoredFile { key, bytes: size }),
+            Kind::Other if !crate::store::is_plain_key(&key) => {
+                inventory.dropped.push(DroppedFile {
+                    key,
+                    bytes: size,
+                    why: "a key with an empty, `.` or `..` part (written to a folder, it would \
+                          land outside the output)"
+                        .into(),
+                });
+            }
             Kind::Other => match exclusions.matching(&key) {
                 Some(pattern) => inventory.dropped.push(DroppedFile {
                     key,
@@ -180,10 +202,9 @@ impl RechunkPlan {
             .find(|file| written.iter().any(|w| w.collides(&file.key)))
         {
             return Err(Error::Usage(format!(
-                "{}/{}: the output writes its own object at this key; --exclude {} leaves the \
+                "{}: the output writes its own object at this key; --exclude {} leaves the \
                  source's file out",
-                self.source.trim_end_matches('/'),
-                file.key,
+                crate::store::located(&self.source, &file.key),
                 file.key
             )));
         }
@@ -194,10 +215,9 @@ impl RechunkPlan {
             .find(|file| file.bytes > self.budget.max_mem_bytes)
         {
             return Err(Error::Usage(format!(
-                "{}/{}: {} to carry byte for byte, more than --max-mem {}: raise --max-mem, or \
+                "{}: {} to carry byte for byte, more than --max-mem {}: raise --max-mem, or \
                  --exclude {} leaves it out",
-                self.source.trim_end_matches('/'),
-                file.key,
+                crate::store::located(&self.source, &file.key),
                 crate::units::human_bytes(file.bytes),
                 crate::units::human_bytes(self.budget.max_mem_bytes),
                 file.key
@@ -211,12 +231,16 @@ impl RechunkPlan {
 enum Kind {
     Metadata,
     Chunk,
+    /// An object of an array carried over unchanged.
+    Carried,
+    /// A chunk key of the array under the other separator (`0/0` for `0.0`).
+    OtherSeparator(NodePath),
     OutsideGrid(NodePath),
     Other,
 }
 
 /// What the source object at `key` is.
-fn sort_key(store: &Store, key: &str) -> Kind {
+fn sort_key(store: &Store, key: &str, carried_arrays: &[NodePath]) -> Kind {
     let (dir, name) = key.rsplit_once('/').unwrap_or(("", key));
     let dir = NodePath::new(dir);
     let mixed = |path: &NodePath| store.mixed_metadata.iter().any(|m| &m.node == path);
@@ -233,16 +257,37 @@ fn sort_key(store: &Store, key: &str) -> Kind {
     let mut folder = Some(dir.as_str());
     while let Some(path) = folder {
         if let Some(array) = store.array(&NodePath::new(path)) {
+            if carried_arrays.contains(&array.path) {
+                return Kind::Carried;
+            }
             let relative = key[path.len()..].trim_start_matches('/');
             return match chunk_inside_grid(array, relative) {
                 Some(true) => Kind::Chunk,
                 Some(false) => Kind::OutsideGrid(array.path.clone()),
+                None if other_separator(array, relative) => {
+                    Kind::OtherSeparator(array.path.clone())
+                }
                 None => Kind::Other,
             };
         }
         folder = (!path.is_empty()).then(|| path.rsplit_once('/').map_or("", |(up, _)| up));
     }
     Kind::Other
+}
+
+/// Whether `relative` (a key under `array`'s folder) would be one of its chunk keys with the
+/// other separator: what a writer that did not record its separator leaves (see ZL403).
+fn other_separator(array: &ArrayInfo, relative: &str) -> bool {
+    let other = match array.chunk_key_encoding {
+        ChunkKeyEncoding::V2 { separator } => ChunkKeyEncoding::V2 {
+            separator: if separator == '.' { '/' } else { '.' },
+        },
+        ChunkKeyEncoding::Default { separator } => ChunkKeyEncoding::Default {
+            separator: if separator == '.' { '/' } else { '.' },
+        },
+        ChunkKeyEncoding::N5 => return false,
+    };
+    other.position(relative, array.shape.len()).is_some()
 }
 
 /// Whether `relative` (a key under `array`'s folder) is one of its chunk keys inside its grid

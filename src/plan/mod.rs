@@ -1,6 +1,7 @@
 //! Planning: the recommended layout of an array and the rechunk plan. Pure: plans are built from
 //! the scanned model, with no I/O (`tests` build them from in-memory stores).
 
+pub mod carried_arrays;
 mod consolidate;
 mod document;
 mod intermediate;

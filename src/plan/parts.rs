@@ -15,6 +15,10 @@ use serde::Serialize;
 use super::rechunk_plan::{ArrayPlan, RechunkPlan};
 use crate::error::{Error, Result};
 
+/// The most parts a rechunk is split into: a Kubernetes Indexed Job's limit of completions,
+/// and a hundred times Slurm's default array size. Each part has its own entry in memory.
+pub const MAX_PARTS: u64 = 100_000;
+
 /// Part `index` of `count` (`index` counts from 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Part {
@@ -49,9 +53,7 @@ impl Part {
     }
 
     fn new(index: u64, count: u64) -> std::result::Result<Self, String> {
-        if count == 0 {
-            return Err("the part count must be at least 1".into());
-        }
+        Self::check_count(count)?;
         if index >= count {
             return Err(format!(
                 "part {index} does not exist: parts count from 0 to {}",
@@ -59,6 +61,20 @@ impl Part {
             ));
         }
         Ok(Self { index, count })
+    }
+
+    /// Whether `count` parts can be made: from 1 to [`MAX_PARTS`].
+    ///
+    /// # Errors
+    /// What is wrong with `count`.
+    pub fn check_count(count: u64) -> std::result::Result<(), String> {
+        match count {
+            0 => Err("the part count must be at least 1".into()),
+            n if n > MAX_PARTS => Err(format!(
+                "{n} parts are more than the {MAX_PARTS} a split run can have"
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The part a job scheduler assigned: Slurm array jobs (`SLURM_ARRAY_TASK_ID` less
@@ -200,10 +216,12 @@ pub fn group_objects(array: &ArrayPlan, g: u64) -> u64 {
 /// Splits the plan's write groups into `count` parts (see the module documentation).
 ///
 /// # Panics
-/// Never: `count` of 0 is treated as 1.
+/// Never: `count` is taken as at least 1 and at most [`MAX_PARTS`].
 #[must_use]
 pub fn partition(plan: &RechunkPlan, count: u64) -> Vec<PartGroups> {
-    let count = count.max(1);
+    // Counts are checked where they come in (`Part::check_count`); a part log's name is not,
+    // and must not make this allocate without bound.
+    let count = count.clamp(1, MAX_PARTS);
     let total: u128 = plan
         .arrays
         .iter()
@@ -264,7 +282,15 @@ mod tests {
     #[test]
     fn parses_parts_and_refuses_what_does_not_exist() {
         assert_eq!(Part::parse("3/4").ok(), Some(Part { index: 3, count: 4 }));
-        for bad in ["4/4", "1", "a/4", "0/0", "-1/4"] {
+        for bad in [
+            "4/4",
+            "1",
+            "a/4",
+            "0/0",
+            "-1/4",
+            "0/100001",
+            "0/1000000000000",
+        ] {
             assert!(Part::parse(bad).is_err(), "{bad}");
         }
     }
@@ -370,6 +396,7 @@ mod tests {
             arrays,
             groups: Vec::new(),
             inventory: crate::plan::inventory::Inventory::default(),
+            carried_arrays: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::carried_arrays::{CarriedArray, Prepared, named_arrays, prepare};
 use super::intermediate::intermediate_pass;
 use super::inventory::Inventory;
 use super::request::Targets;
@@ -13,7 +14,7 @@ use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
-use crate::store::formats::{SourceMetadata, array_documents, group_documents, ome};
+use crate::store::formats::{ArrayDocuments, SourceMetadata, group_documents, ome};
 use crate::units::{human_bytes, plural};
 
 /// Memory and threads.
@@ -201,6 +202,9 @@ pub struct RechunkPlan {
     /// [`super::inventory`]); empty until [`RechunkPlan::set_inventory`].
     #[serde(default)]
     pub inventory: Inventory,
+    /// Arrays zlint cannot decode, carried over unchanged (see [`super::carried_arrays`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carried_arrays: Vec<CarriedArray>,
 }
 
 impl RechunkPlan {
@@ -218,16 +222,34 @@ impl RechunkPlan {
                 format!("the source has unreadable nodes: {}", first.message),
             ));
         }
+        let named = named_arrays(store, targets)?;
         let mut chosen = Vec::new();
+        let mut carried = Vec::new();
         for (array, layout) in store.arrays.iter().zip(target_layouts(store, targets)?) {
-            let meta = SourceMetadata::of_array(array)
-                .map_err(|e| Error::rechunk(array_location(&store.location, &array.path), e))?;
-            chosen.push((array, layout, meta));
+            let location = array_location(&store.location, &array.path);
+            match prepare(array, &layout, targets, &named)
+                .map_err(|e| Error::rechunk(location, e))?
+            {
+                Prepared::Rewrite(rewrite) => {
+                    let (meta, documents) = *rewrite;
+                    chosen.push((array, layout, meta, documents));
+                }
+                Prepared::Carry(array) => carried.push(array),
+            }
+        }
+        // A rewrite that could rewrite no array at all is not what was asked for.
+        if chosen.is_empty()
+            && let Some(first) = carried.first()
+        {
+            return Err(Error::rechunk(
+                array_location(&store.location, &first.path),
+                first.why.clone(),
+            ));
         }
         // Threads are at most the budget's, and fewer when --max-mem cannot hold the chunks that
         // many threads decode at once, for some array.
         let fits = |threads: usize| {
-            chosen.iter().all(|(array, layout, _)| {
+            chosen.iter().all(|(array, layout, _, _)| {
                 array.item_size().is_none_or(|item_size| {
                     plan_write_groups(
                         &array.shape,
@@ -251,9 +273,8 @@ impl RechunkPlan {
         let remote = crate::store::is_url(&target);
         let mut arrays = chosen
             .into_iter()
-            .map(|(array, layout, meta)| {
-                let location = array_location(&store.location, &array.path);
-                plan_array(array, &location, layout, targets, budget, &meta, remote)
+            .map(|(array, layout, meta, documents)| {
+                plan_array(array, layout, targets, budget, (&meta, documents), remote)
             })
             .collect::<Result<Vec<_>>>()?;
         let target_format = |f: Format| targets.format.unwrap_or(f);
@@ -293,7 +314,11 @@ impl RechunkPlan {
             .collect::<Result<_>>()?;
         // Zarr v2 readers find arrays only below explicit groups: give implicit parents one.
         if store.groups.is_empty() && store.arrays.iter().any(|a| !a.path.is_root()) {
-            let format = arrays.first().map_or(Format::Zarr3, |a| a.target_format);
+            let format = arrays
+                .first()
+                .map(|a| a.target_format)
+                .or_else(|| carried.first().map(|a| a.format))
+                .unwrap_or(Format::Zarr3);
             groups.push(GroupPlan {
                 path: NodePath::root(),
                 metadata: group_documents(format, &Map::new(), true),
@@ -307,6 +332,7 @@ impl RechunkPlan {
             arrays,
             groups,
             inventory: Inventory::default(),
+            carried_arrays: carried,
         };
         let consolidated = store
             .group(&NodePath::root())
@@ -350,6 +376,7 @@ impl RechunkPlan {
         self.arrays
             .iter()
             .map(|a| (&a.path, &a.target_metadata))
+            .chain(self.carried_arrays.iter().map(|a| (&a.path, &a.documents)))
             .chain(self.groups.iter().map(|g| (&g.path, &g.metadata)))
             .flat_map(|(path, docs)| {
                 docs.iter().map(move |(name, doc)| {
@@ -372,32 +399,20 @@ impl RechunkPlan {
 
 /// `LOCATION/PATH` of an array, for messages (`LOCATION` for the root).
 fn array_location(store: &str, path: &NodePath) -> String {
-    let store = store.trim_end_matches('/');
-    if path.is_root() {
-        store.to_string()
-    } else {
-        format!("{store}/{}", path.as_str())
-    }
+    crate::store::located(store, path.as_str())
 }
 
 fn plan_array(
     array: &ArrayInfo,
-    location: &str,
     target: Layout,
     targets: &Targets,
     budget: Budget,
-    meta: &SourceMetadata,
+    (meta, documents): (&SourceMetadata, ArrayDocuments),
     remote: bool,
 ) -> Result<ArrayPlan> {
     let variable = array.item_size().is_none();
     let item_size = array.item_size().unwrap_or(VARIABLE_ITEM_ESTIMATE);
     let target_format = targets.format.unwrap_or(array.format);
-    let compressor = targets
-        .codec
-        .as_ref()
-        .map(|choice| choice.codecs(item_size));
-    let documents = array_documents(array, meta, &target, target_format, compressor.as_deref())
-        .map_err(|e| Error::rechunk(location, e))?;
     let object = target.object().to_vec();
     let threads = budget.threads.max(1) as u64;
     let write_groups = plan_write_groups(

@@ -9,12 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::NodePath;
 use crate::plan::inventory::StoredFile;
 use crate::store::bounded::get_bounded;
-use crate::store::{OpenedStore, TargetStore};
-
-/// `LOCATION/key`.
-fn located(location: &str, key: &str) -> String {
-    format!("{}/{key}", location.trim_end_matches('/'))
-}
+use crate::store::{OpenedStore, TargetStore, located};
 
 /// The bytes of `file` in `store`, `None` when it is not there; refused past its listed size
 /// and 1 MiB (a file that grew since the plan is not read whole).

@@ -109,9 +109,8 @@ pub fn check_source_unchanged(plan: &RechunkPlan, source: &Store) -> Result<()> 
         });
         if !same {
             return Err(Error::Usage(format!(
-                "{}/{}: the source array changed since the rechunk was planned (--init); start again with --overwrite",
-                plan.source.trim_end_matches('/'),
-                array.path
+                "{}: the source array changed since the rechunk was planned (--init); start again with --overwrite",
+                crate::store::located(&plan.source, array.path.as_str())
             )));
         }
     }

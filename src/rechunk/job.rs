@@ -15,6 +15,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{Format, Store};
+use crate::plan::carried_arrays::undecodable_arrays;
 use crate::plan::inventory::{Exclusions, take_inventory};
 use crate::plan::parts::Part;
 use crate::plan::{Budget, RechunkPlan, Targets};
@@ -194,10 +195,12 @@ impl Rechunk {
             check_ozx_format(zip, &plan)?;
         }
         let exclusions = Exclusions::new(&targets.exclude)?;
+        let carried: Vec<_> = plan.carried_arrays.iter().map(|a| a.path.clone()).collect();
         plan.set_inventory(take_inventory(
             &found,
             list_objects(&opened, "")?,
             &exclusions,
+            &carried,
         ))?;
         Ok(Self {
             plan,
@@ -479,7 +482,12 @@ pub fn verify_locations(
         budget.threads,
         progress,
     )?;
-    let inventory = take_inventory(&src_store, list_objects(&src, "")?, &exclusions);
+    let inventory = take_inventory(
+        &src_store,
+        list_objects(&src, "")?,
+        &exclusions,
+        &undecodable_arrays(&src_store),
+    );
     report
         .mismatches
         .extend(compare_carried(&src, &dst, &inventory.carried)?);

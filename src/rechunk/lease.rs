@@ -111,8 +111,8 @@ impl Lease {
             let (other, until) = parse(&bytes);
             if until > now() {
                 return Err(Error::Usage(format!(
-                    "part {part} is already running: {other} holds {}/{key} for {} s more (renewed while it runs); if that process is gone, re-run once the lease has lapsed",
-                    remote.url().trim_end_matches('/'),
+                    "part {part} is already running: {other} holds {} for {} s more (renewed while it runs); if that process is gone, re-run once the lease has lapsed",
+                    crate::store::located(remote.url(), &key),
                     until - now()
                 )));
             }
@@ -123,8 +123,8 @@ impl Lease {
         }
         let version = version.ok_or_else(|| {
             Error::Usage(format!(
-                "part {part}: another process keeps taking {}/{key}; is the part running twice?",
-                remote.url().trim_end_matches('/')
+                "part {part}: another process keeps taking {}; is the part running twice?",
+                crate::store::located(remote.url(), &key)
             ))
         })?;
         let shared = Arc::new(Shared {
@@ -142,11 +142,7 @@ impl Lease {
             .name("zlint-lease".into())
             .spawn(move || renew(&renewing, &stopped))
             .map_err(|e| {
-                let at = format!(
-                    "{}/{}",
-                    shared.remote.url().trim_end_matches('/'),
-                    shared.key
-                );
+                let at = crate::store::located(shared.remote.url(), &shared.key);
                 Error::rechunk(at, format!("cannot start the lease renewal: {e}"))
             })?;
         Ok(Self {
@@ -163,9 +159,8 @@ impl Lease {
     pub(crate) fn check(&self) -> Result<()> {
         if self.shared.lost.load(Ordering::Relaxed) {
             return Err(Error::Usage(format!(
-                "{}/{}: the lease was taken over by another process; this part stops",
-                self.shared.remote.url().trim_end_matches('/'),
-                self.shared.key
+                "{}: the lease was taken over by another process; this part stops",
+                crate::store::located(self.shared.remote.url(), &self.shared.key)
             )));
         }
         Ok(())

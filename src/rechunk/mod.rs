@@ -222,11 +222,7 @@ pub fn run_part(
             target,
             log: &log,
             progress,
-            location: format!(
-                "{}/{}",
-                plan.source.trim_end_matches('/'),
-                array.path.as_str()
-            ),
+            location: crate::store::located(&plan.source, array.path.as_str()),
         };
         let (written, resumed, bytes) = pool.install(|| copy.run(groups.clone(), &done, arrays))?;
         summary.groups_written += written;

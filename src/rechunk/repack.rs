@@ -85,7 +85,7 @@ pub(crate) fn repack_region(
 ) -> Result<()> {
     let fail =
         |key: &str, e: &dyn std::fmt::Display| Error::rechunk(key.to_string(), e.to_string());
-    let source_location = |key: &str| format!("{}/{key}", source.location.trim_end_matches('/'));
+    let source_location = |key: &str| crate::store::located(&source.location, key);
     let prefix = if plan.path.is_root() {
         String::new()
     } else {

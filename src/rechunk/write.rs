@@ -143,29 +143,14 @@ fn check_inner_chunks(
     if fill.is_empty() {
         return Ok(());
     }
-    let (start, shape) = (region.start(), region.shape());
-    let first: Vec<u64> = start.iter().zip(inner).map(|(s, n)| s / n).collect();
-    let last: Vec<u64> = start
-        .iter()
-        .zip(shape)
-        .zip(inner)
-        .map(|((s, l), n)| (s + l).saturating_sub(1) / n)
-        .collect();
-    let mut index = first.clone();
-    loop {
-        let ranges: Vec<std::ops::Range<u64>> = index
-            .iter()
-            .zip(inner)
-            .zip(start.iter().zip(shape))
-            .map(|((i, n), (s, l))| {
-                let lo = (i * n).max(*s);
-                let hi = ((i + 1) * n).min(s + l);
-                (lo - s)..(hi - s)
-            })
-            .collect();
-        let part = ArraySubset::new_with_ranges(&ranges);
+    for object in grid_objects(a.shape(), inner, region) {
+        let part = object
+            .bounded
+            .overlap(region)
+            .and_then(|part| part.relative_to(region.start()))
+            .map_err(|e| error(location, e))?;
         let elements = data
-            .extract_array_subset(&part, shape, a.data_type())
+            .extract_array_subset(&part, region.shape(), a.data_type())
             .map_err(|e| error(location, e))?;
         if let zarrs::array::ArrayBytes::Variable(v) = &elements {
             let bytes: &[u8] = v.bytes();
@@ -174,27 +159,16 @@ fn check_inner_chunks(
                 return Err(error(
                     location,
                     format!(
-                        "the inner chunk {index:?} holds elements other than the fill value whose \
+                        "the inner chunk {:?} holds elements other than the fill value whose \
                          bytes repeat it, which zarrs 0.23's sharding would leave out (they would \
-                         read as the fill value): write this array unsharded"
+                         read as the fill value): write this array unsharded",
+                        object.index
                     ),
                 ));
             }
         }
-        // The next inner chunk in C order.
-        let mut axis = index.len();
-        loop {
-            if axis == 0 {
-                return Ok(());
-            }
-            axis -= 1;
-            if index[axis] < last[axis] {
-                index[axis] += 1;
-                break;
-            }
-            index[axis] = first[axis];
-        }
     }
+    Ok(())
 }
 
 /// Whether every element of the variable-length `data` is `fill`.

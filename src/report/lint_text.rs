@@ -102,12 +102,16 @@ pub fn write(
                 .as_ref()
                 .map(|s| format!(", shards {}", shape_text(s)))
                 .unwrap_or_default();
+            let how = match &d.blocked {
+                Some(why) => format!(" ({why})"),
+                None => format!(": {}", fix_command(report, &group, layout)),
+            };
             writeln!(
                 out,
-                "  {}: use chunks {}{shards}: {}",
+                "  {}: use chunks {}{shards}{}",
                 paint(color, "1;32", "help"),
                 shape_text(&layout.chunks),
-                printable(&fix_command(report, &group, layout))
+                printable(&how)
             )?;
         }
     }
@@ -241,7 +245,7 @@ fn finding_groups(findings: &[Diagnostic], detail: Detail) -> Vec<Vec<&Diagnosti
         (
             d.rule,
             d.message.clone(),
-            format!("{:?} {:?}", d.severity, d.recommendation),
+            format!("{:?} {:?} {:?}", d.severity, d.recommendation, d.blocked),
         )
     };
     let mut members: HashMap<_, Vec<&Diagnostic>> = HashMap::new();

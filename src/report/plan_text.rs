@@ -118,6 +118,14 @@ impl fmt::Display for Text<'_> {
                 writeln!(f, "  note: {note}")?;
             }
         }
+        for a in &plan.carried_arrays {
+            writeln!(
+                f,
+                "\n{}: carried over unchanged (metadata and stored objects as they are): zlint cannot \
+                 decode it: {}",
+                a.path, a.why
+            )?;
+        }
         for g in plan.groups.iter().filter(|g| !g.notes.is_empty()) {
             let name = if g.path.is_root() {
                 "/".to_string()

@@ -53,12 +53,7 @@ fn key_of(path: &NodePath, name: &str) -> String {
 
 impl Walker<'_> {
     fn locate(&self, key: &str) -> String {
-        let base = self.location.trim_end_matches('/');
-        if key.is_empty() {
-            base.to_string()
-        } else {
-            format!("{base}/{key}")
-        }
+        crate::store::located(self.location, key)
     }
 
     fn error(&self, node: &NodePath, key: &str, message: impl Into<String>) -> NodeError {

@@ -108,8 +108,16 @@ pub(crate) fn from_zarr2(value: &Value, object_codec: Option<&str>) -> Result<Da
     let size: Option<u64> = digits.parse().ok();
     let need_size = || size.ok_or_else(|| format!("dtype `{typestr}` has no size"));
     let numeric_name = |prefix: &str, bytes: u64| {
-        numeric(&format!("{prefix}{}", bytes * 8))
+        bytes
+            .checked_mul(8)
+            .and_then(|bits| numeric(&format!("{prefix}{bits}")))
             .ok_or_else(|| format!("unsupported dtype `{typestr}`"))
+    };
+    // A size given in bytes as a number of `unit`-byte items, refused when it overflows.
+    let scaled = |unit: u64| -> Result<u64, String> {
+        need_size()?
+            .checked_mul(unit)
+            .ok_or_else(|| format!("dtype `{typestr}` is larger than any array holds"))
     };
     match kind {
         'b' => Ok(sized("bool", 1)),
@@ -120,8 +128,8 @@ pub(crate) fn from_zarr2(value: &Value, object_codec: Option<&str>) -> Result<Da
         'M' => Ok(sized("numpy.datetime64", 8)),
         'm' => Ok(sized("numpy.timedelta64", 8)),
         'S' => Ok(sized("null_terminated_bytes", need_size()?)),
-        'U' => Ok(sized("fixed_length_utf32", need_size()? * 4)),
-        'V' => Ok(sized(&format!("r{}", need_size()? * 8), need_size()?)),
+        'U' => Ok(sized("fixed_length_utf32", scaled(4)?)),
+        'V' => Ok(sized(&format!("r{}", scaled(8)?), need_size()?)),
         'O' => Ok(variable(match object_codec {
             Some("vlen-utf8" | "json2" | "json" | "msgpack2") => "string",
             Some("vlen-bytes") => "bytes",
@@ -141,11 +149,17 @@ fn structured_size(fields: &[Value]) -> Result<u64, String> {
         let item = from_zarr2(dtype, None)?
             .item_size
             .ok_or("structured dtype field has no fixed size")?;
-        let count: u64 = match parts.get(2).and_then(Value::as_array) {
-            Some(shape) => shape.iter().filter_map(Value::as_u64).product(),
-            None => 1,
+        let count = match parts.get(2).and_then(Value::as_array) {
+            Some(shape) => shape
+                .iter()
+                .filter_map(Value::as_u64)
+                .try_fold(1u64, u64::checked_mul),
+            None => Some(1),
         };
-        total += item * count;
+        total = count
+            .and_then(|count| item.checked_mul(count))
+            .and_then(|bytes| total.checked_add(bytes))
+            .ok_or("structured dtype is larger than any array holds")?;
     }
     Ok(total)
 }
@@ -154,6 +168,20 @@ fn structured_size(fields: &[Value]) -> Result<u64, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn sizes_that_overflow_are_refused_not_a_panic() {
+        // Found by the `metadata` fuzz target: `<f` with a size of 2^61 bytes.
+        for dtype in [
+            "<f2922335758204855188",
+            "<U4611686018427387904",
+            "|V2305843009213693952",
+        ] {
+            assert!(from_zarr2(&json!(dtype), None).is_err(), "{dtype}");
+        }
+        let fields = json!([["a", "<f8", [4294967296u64, 4294967296u64]], ["b", "<i4"]]);
+        assert!(from_zarr2(&fields, None).is_err());
+    }
 
     #[test]
     fn zarr2_type_strings_map_to_v3_names() {

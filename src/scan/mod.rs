@@ -85,7 +85,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             let parent = key.rsplit_once('/').map_or("", |(parent, _)| parent);
             store.errors.push(NodeError {
                 node: NodePath::new(parent),
-                location: format!("{}/{key}", opened.location.trim_end_matches('/')),
+                location: crate::store::located(&opened.location, &key),
                 message: why,
             });
         }

@@ -241,6 +241,12 @@ impl ListableStorageTraits for AtomicFilesystemStore {
 
 impl WritableStorageTraits for AtomicFilesystemStore {
     fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
+        if !super::is_plain_key(key.as_str()) {
+            return Err(StorageError::Other(format!(
+                "{key}: a key with an empty, `.` or `..` part would be written outside {}",
+                self.base.display()
+            )));
+        }
         let unique = self.counter.fetch_add(1, Ordering::Relaxed);
         write_atomic(&self.base.join(key.as_str()), &value, unique)
             .map_err(|err| StorageError::IOError(std::sync::Arc::new(err)))
@@ -290,6 +296,26 @@ mod tests {
         write_atomic(&path, b"second", 2).expect("overwrite");
         assert_eq!(std::fs::read(&path).expect("read"), b"second");
         assert_eq!(names(&dir.path().join("a/b")), ["0"]);
+    }
+
+    #[test]
+    fn keys_that_climb_out_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = AtomicFilesystemStore::new(&dir.path().join("out")).expect("store");
+        for key in ["a/../../evil", "../evil", "a/./b"] {
+            let key = StoreKey::new(key).expect("zarrs accepts the key");
+            let err = store
+                .set(&key, Bytes::from_static(b"x"))
+                .expect_err(key.as_str());
+            assert!(err.to_string().contains("outside"), "{err}");
+        }
+        assert!(!dir.path().join("evil").exists());
+        store
+            .set(
+                &StoreKey::new("a/b").expect("key"),
+                Bytes::from_static(b"x"),
+            )
+            .expect("a plain key is written");
     }
 
     #[test]

@@ -51,6 +51,29 @@ pub fn is_url(location: &str) -> bool {
         .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
 }
 
+/// `LOCATION/key`: a key of the store at `location`, as messages name it (`location` itself for
+/// the empty key).
+#[must_use]
+pub fn located(location: &str, key: &str) -> String {
+    let base = location.trim_end_matches('/');
+    if key.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}/{key}")
+    }
+}
+
+/// Whether `key` stays inside its store: no `.` or `..` segment and no empty one. Object stores
+/// list keys such as `a/../../b` as they are; written to a directory, such a key would climb
+/// out of it.
+#[must_use]
+pub fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
 /// A path given as a path or a `file://` URL.
 #[must_use]
 pub fn local_path(location: &str) -> &Path {

@@ -211,7 +211,7 @@ impl N5Array {
             .join("/");
         (
             format!("{}{relative}", self.place.prefix),
-            format!("{}/{relative}", self.place.location.trim_end_matches('/')),
+            super::located(&self.place.location, &relative),
         )
     }
 

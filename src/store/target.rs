@@ -60,7 +60,7 @@ impl TargetStore {
     /// `LOCATION/key`, for messages.
     #[must_use]
     pub fn key_location(&self, key: &str) -> String {
-        format!("{}/{key}", self.location.trim_end_matches('/'))
+        super::located(&self.location, key)
     }
 
     fn store_key(&self, key: &str) -> Result<StoreKey> {

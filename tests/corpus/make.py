@@ -1,7 +1,11 @@
 """Writes the cross-implementation corpus: small arrays as other implementations write them.
 
 Usage: python tests/corpus/make.py OUT_DIR            (zarr-python 3 and tensorstore)
-       python tests/corpus/make.py --zarr2 OUT_DIR    (zarr-python 2.18 with numcodecs filters)
+       python tests/corpus/make.py --zarr2 OUT_DIR [WRITER]
+                        (the venv's zarr-python 2 with numcodecs filters: 2.18 as `zarr2`,
+                        2.10 as `zarr2.10`, 2.4 as `zarr2.4`)
+       python tests/corpus/make.py --z5py OUT_DIR     (z5py: N5 and Zarr v2)
+       python tests/corpus/make.py --zarrs OUT_DIR    (zarr-python 3 through the zarrs pipeline)
 
 Each array is a store of its own, OUT_DIR/<writer>-<case>.zarr (or .n5), holding one array at its
 root. Shapes are ragged (not multiples of the chunks) so edge chunks are partial. Values are
@@ -9,6 +13,7 @@ pseudo-random with a fixed seed. The list of stores is in OUT_DIR/manifest-<writ
 """
 
 import json
+import math
 import os
 import sys
 
@@ -78,6 +83,10 @@ def zarr3_cases():
     add("big-endian", "uint32", serializer=BytesCodec(endian="big"))
     add("transpose", "float64", filters=[TransposeCodec(order=(1, 0))])
     add("sharded-transpose", "uint16", filters=[TransposeCodec(order=(1, 0))], shards=(20, 32))
+    # A numcodecs filter after a transpose (zarr-python 3 reads it back in its own way, which
+    # zlint matches), and pcodec, which Zarr v2 holds as a compressor.
+    add("transpose-delta", "int16", numcodec="transpose-delta")
+    add("numcodecs-pcodec", "int16", numcodec="pcodec")
     add("index-at-start", "uint16", shards=(20, 32), index_location="start")
     add("v2-key-encoding", "uint16", chunk_key_encoding={"name": "v2", "separator": "."})
     add("default-key-dot", "int16", chunk_key_encoding={"name": "default", "separator": "."})
@@ -116,9 +125,11 @@ def zarr3_cases():
             "adler32": dict(compressors=[nz.Adler32()]),
             "fletcher32": dict(compressors=[nz.Fletcher32()]),
             "packbits": dict(filters=[nz.PackBits()]),
+            "transpose-delta": dict(filters=[TransposeCodec(order=(1, 0)), nz.Delta(dtype=dtype)]),
+            "pcodec": dict(serializer=nz.PCodec(level=8), compressors=None),
         }[name]
 
-    def write(out, name, dtype, kw):
+    def write(out, name, dtype, kw, prefix="zarr3"):
         kw = dict(kw)
         missing = kw.pop("missing", False)
         numcodec = kw.pop("numcodec", None)
@@ -127,7 +138,7 @@ def zarr3_cases():
         if numcodec:
             kw.update(numcodecs_v3(numcodec, dtype))
         data = values(dtype, shape)
-        path = os.path.join(out, f"zarr3-{name}.zarr")
+        path = os.path.join(out, f"{prefix}-{name}.zarr")
         if index_location:
             codec = ShardingCodec(chunk_shape=CHUNKS_2D, index_location=index_location)
             meta_kw = dict(serializer=codec, compressors=None)
@@ -195,18 +206,29 @@ def tensorstore_cases(out):
     return made
 
 
-def zarr2_cases(out):
+def zarr2_cases(out, prefix):
+    """The Zarr v2 cases, written by the zarr-python 2 of this venv into `PREFIX-NAME.zarr`. A
+    case an older release cannot write (a codec its numcodecs lacks) is skipped, and said."""
     import numcodecs
     import zarr
     made = []
 
+    def nc(name, **kw):
+        """numcodecs' codec `name`, or None when this release has none."""
+        codec = getattr(numcodecs, name, None)
+        return None if codec is None else codec(**kw)
+
     def make(name, dtype, data=None, **kw):
-        path = os.path.join(out, f"zarr2-{name}.zarr")
+        path = os.path.join(out, f"{prefix}-{name}.zarr")
         data = values(dtype) if data is None else data
-        array = zarr.open_array(path, mode="w", shape=data.shape, chunks=CHUNKS_2D,
-                                dtype=data.dtype if dtype != "O" else object, **kw)
-        array[...] = data
-        array.attrs["case"] = name
+        try:
+            array = zarr.open_array(path, mode="w", shape=data.shape, chunks=CHUNKS_2D,
+                                    dtype=data.dtype if dtype != "O" else object, **kw)
+            array[...] = data
+            array.attrs["case"] = name
+        except Exception as e:  # noqa: BLE001 - an old release's own limits
+            print(f"corpus: zarr-python {zarr.__version__} cannot write {name}: {e}")
+            return
         made.append(path)
 
     for dtype in NUMERIC + ["<M8[s]", "<m8[ms]", "<U4", "|S3", ">u2", ">f8"]:
@@ -215,7 +237,7 @@ def zarr2_cases(out):
     make("vlen-bytes", "O", data=values("S3").astype(object), object_codec=numcodecs.VLenBytes())
     # Strings with a numeric fill value and chunks never written: zarr-python 3 reads the missing
     # elements as the number's text ("0"), which a rewrite must keep (issue 28).
-    path = os.path.join(out, "zarr2-vlen-utf8-fill-0-partial.zarr")
+    path = os.path.join(out, f"{prefix}-vlen-utf8-fill-0-partial.zarr")
     array = zarr.open_array(path, mode="w", shape=SHAPE_2D, chunks=CHUNKS_2D, dtype=object,
                             object_codec=numcodecs.VLenUTF8(), fill_value=0)
     array[:10, :16] = values("<U4")[:10, :16].astype(object)
@@ -243,29 +265,98 @@ def zarr2_cases(out):
     }.items():
         make(f"compressor-{cname}", "int32", compressor=compressor)
     for name, dtype, filters in [
-        ("delta", "int16", [numcodecs.Delta(dtype="<i2")]),
-        ("quantize", "float64", [numcodecs.Quantize(digits=3, dtype="<f8")]),
-        ("astype", "float64", [numcodecs.AsType(encode_dtype="<f4", decode_dtype="<f8")]),
-        ("fixedscaleoffset", "float64", [numcodecs.FixedScaleOffset(offset=0, scale=100, dtype="<f8", astype="<i4")]),
-        ("bitround", "float32", [numcodecs.BitRound(keepbits=10)]),
-        ("shuffle", "int32", [numcodecs.Shuffle(elementsize=4)]),
-        ("packbits", "bool", [numcodecs.PackBits()]),
-        ("adler32", "int32", [numcodecs.Adler32()]),
-        ("fletcher32", "int32", [numcodecs.Fletcher32()]),
-        ("crc32", "int32", [numcodecs.CRC32()]),
-        ("delta-zlib", "uint32", [numcodecs.Delta(dtype="<u4")]),
+        ("delta", "int16", [nc("Delta", dtype="<i2")]),
+        ("quantize", "float64", [nc("Quantize", digits=3, dtype="<f8")]),
+        ("astype", "float64", [nc("AsType", encode_dtype="<f4", decode_dtype="<f8")]),
+        ("fixedscaleoffset", "float64", [nc("FixedScaleOffset", offset=0, scale=100, dtype="<f8", astype="<i4")]),
+        ("bitround", "float32", [nc("BitRound", keepbits=10)]),
+        ("shuffle", "int32", [nc("Shuffle", elementsize=4)]),
+        ("packbits", "bool", [nc("PackBits")]),
+        ("adler32", "int32", [nc("Adler32")]),
+        ("fletcher32", "int32", [nc("Fletcher32")]),
+        ("crc32", "int32", [nc("CRC32")]),
+        ("delta-zlib", "uint32", [nc("Delta", dtype="<u4")]),
     ]:
+        if None in filters:
+            print(f"corpus: numcodecs {numcodecs.__version__} has no {name} filter")
+            continue
         make(f"filter-{name}", dtype, filters=filters,
              compressor=numcodecs.Zlib(level=1) if name == "delta-zlib" else None)
+    # A NumPy record type, which zlint does not decode: carried over unchanged into Zarr v2.
+    record = np.dtype([("a", "<i4"), ("b", "<f8")])
+    data = np.zeros(SHAPE_2D, dtype=record)
+    data["a"] = np.arange(math.prod(SHAPE_2D)).reshape(SHAPE_2D)
+    data["b"] = data["a"] * 0.5
+    make("dtype-structured", "record", data=data, fill_value=None)
+    # A filter zlint does not decode: a rewrite that keeps the format carries the array over
+    # unchanged; one that changes it is refused (tests/corpus/refusals.txt).
+    labels = np.array(["bg", "cell", "nucleus"])
+    make("filter-categorize", "<U7", data=labels[np.arange(math.prod(SHAPE_2D)).reshape(SHAPE_2D) % 3],
+         filters=[numcodecs.Categorize(labels=list(labels), dtype="<U7", astype="u1")],
+         fill_value="bg")
     return made
 
 
+def z5py_cases(out):
+    """z5py's N5 and Zarr v2, with every compression it writes of each. z5py puts datasets in
+    a group: each is moved to its store's root (metadata merged with the root's, as a store
+    holding one array at its root is laid out), its bytes untouched."""
+    import shutil
+
+    import z5py
+    made = []
+    cases = [(True, c) for c in ["raw", "gzip", "bzip2", "xz", "blosc"]]
+    cases += [(False, c) for c in ["raw", "gzip", "bzip2", "blosc", "zlib"]]
+    for n5, compression in cases:
+        for dtype in ["uint8", "int16", "uint32", "float32", "float64", "int64"]:
+            data = values(dtype)
+            kind = "n5" if n5 else "zarr"
+            path = os.path.join(out, f"z5py-{kind}-{compression}-{dtype}.{kind}")
+            f = z5py.File(path, mode="w", use_zarr_format=not n5)
+            ds = f.create_dataset("x", shape=data.shape, chunks=CHUNKS_2D, dtype=dtype,
+                                  compression=compression)
+            ds[:] = data
+            inner = os.path.join(path, "x")
+            if n5:
+                with open(os.path.join(path, "attributes.json")) as g:
+                    root = json.load(g)
+                with open(os.path.join(inner, "attributes.json")) as g:
+                    root.update(json.load(g))
+                os.remove(os.path.join(inner, "attributes.json"))
+                with open(os.path.join(path, "attributes.json"), "w") as g:
+                    json.dump(root, g)
+            else:
+                os.remove(os.path.join(path, ".zgroup"))
+            for entry in os.listdir(inner):
+                shutil.move(os.path.join(inner, entry), os.path.join(path, entry))
+            os.rmdir(inner)
+            made.append(path)
+    return made
+
+
+def zarrs_cases(out):
+    """zarr-python 3 writing through the zarrs codec pipeline (PyPI `zarrs`): the Zarr v3 cases
+    of plain, sharded and compressed arrays, as `zarrs-NAME.zarr`."""
+    import zarr
+    zarr.config.set({"codec_pipeline.path": "zarrs.ZarrsCodecPipeline"})
+    cases, write = zarr3_cases()
+    chosen = [c for c in cases if c[0].startswith(("dtype-", "zstd-", "gzip-", "sharded-", "blosc-",
+                                                    "transpose", "big-endian", "crc32c",
+                                                    "fill-", "missing", "shape-"))
+              and "str" not in c[0] and "U4" not in c[0] and "S3" not in c[0]]
+    return [write(out, name, dtype, kw, prefix="zarrs") for name, dtype, kw in chosen]
+
+
 def main(args):
-    if args and args[0] == "--zarr2":
-        out = args[1]
+    if args and args[0] in ("--z5py", "--zarrs"):
+        out, writer = args[1], args[0][2:]
         os.makedirs(out, exist_ok=True)
-        made = zarr2_cases(out)
-        writer = "zarr2"
+        made = z5py_cases(out) if writer == "z5py" else zarrs_cases(out)
+    elif args and args[0] == "--zarr2":
+        out = args[1]
+        writer = args[2] if len(args) > 2 else "zarr2"
+        os.makedirs(out, exist_ok=True)
+        made = zarr2_cases(out, writer)
     else:
         out = args[0]
         os.makedirs(out, exist_ok=True)

@@ -295,3 +295,39 @@ def test_arguments_are_checked_when_the_call_is_made(tmp_path: Path) -> None:
     with pytest.raises(chunklint.UsageError, match=r"codec=zstd:99999: level 99999 is outside"):
         chunklint.plan(source, tmp_path / "out.zarr", codec="zstd:99999")
     assert not (tmp_path / "out.zarr").exists()
+    # Keywords of every kind, refused by name before anything runs.
+    for call, match in [
+        (lambda: chunklint.plan(source, tmp_path / "o.zarr", chunks=(10, 10), threads=1.5), r"threads=1\.5"),
+        (lambda: chunklint.plan(source, tmp_path / "o.zarr", chunks=(10, 10), threads=True), r"threads=True"),
+        (lambda: chunklint.plan(source, tmp_path / "o.zarr", chunks=(10, 10), max_mem=-5), r"max_mem=-5"),
+        (lambda: chunklint.plan(source, tmp_path / "o.zarr", chunks=(10, 10), exclude=5), r"exclude=5"),
+        (lambda: chunklint.plan(source, tmp_path / "o.zarr", auto="no"), r"auto='no'"),
+        (lambda: chunklint.verify(source, source, threads=0.5), r"threads=0\.5"),
+    ]:
+        with pytest.raises(chunklint.UsageError, match=match):
+            call()
+    plan = chunklint.plan(source, tmp_path / "split.zarr", chunks=(10, 10), max_mem=4e9)
+    for count in [1.5, 0, 10**12]:
+        with pytest.raises(chunklint.UsageError, match="count"):
+            plan.parts(count)
+    plan.init()
+    with pytest.raises(chunklint.UsageError, match=r"index=1\.7"):
+        plan.run_part(1.7, 2)
+    with pytest.raises(chunklint.UsageError, match="100000"):
+        plan.run_part(0, 10**12)
+    assert not (tmp_path / "split.zarr" / "zarr.json").exists()
+
+
+def test_an_array_zlint_cannot_decode_is_carried_with_a_warning(tmp_path: Path) -> None:
+    """Issue 28: the store's other arrays are rewritten; `strict` refuses instead."""
+    source = FIXTURES / "zarr2/mixed-codecs.zarr"
+    with pytest.raises(chunklint.UsageError, match=r"strict=True: 1 array\(s\) cannot be rewritten"):
+        chunklint.plan(source, tmp_path / "strict.zarr", auto=True, strict=True)
+    with pytest.warns(UserWarning, match=r"labels: unsupported codec categorize"):
+        plan = chunklint.plan(source, tmp_path / "out.zarr", auto=True)
+    assert [a["path"] for a in plan.to_dict()["carried_arrays"]] == ["labels"]
+    outcome = plan.run(verify=True, progress=False)
+    assert outcome["complete"]
+    assert chunklint.verify(source, tmp_path / "out.zarr") == []
+    for key in ["labels/0.0", "labels/5.5"]:
+        assert (tmp_path / "out.zarr" / key).read_bytes() == (source / key).read_bytes()

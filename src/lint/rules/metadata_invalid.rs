@@ -3,6 +3,9 @@
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::Store;
 
+/// How many missing nodes a finding names; `zlint scan --json` has them all.
+const NAMES_SHOWN: usize = 10;
+
 pub(crate) const RULE: Rule = Rule {
     id: "ZL501",
     name: "metadata-invalid",
@@ -58,18 +61,26 @@ fn check(store: &Store, _cx: &LintContext<'_>) -> Vec<Finding> {
         if let Some(consolidated) = &group.consolidated
             && !consolidated.missing_nodes.is_empty()
         {
-            let missing: Vec<&str> = consolidated
-                .missing_nodes
+            let missing = &consolidated.missing_nodes;
+            let mut named: Vec<&str> = missing
                 .iter()
+                .take(NAMES_SHOWN)
                 .map(|p| p.as_str())
                 .collect();
+            let more = format!(
+                "and {} more (`zlint scan --json` lists them all)",
+                missing.len().saturating_sub(NAMES_SHOWN)
+            );
+            if missing.len() > NAMES_SHOWN {
+                named.push(&more);
+            }
             findings.push(
                 Finding::new(
                     &group.path,
                     format!(
                         "consolidated metadata lists {} node(s) the store does not hold: {}",
                         missing.len(),
-                        missing.join(", ")
+                        named.join(", ")
                     ),
                 )
                 .severity(Severity::Warning),

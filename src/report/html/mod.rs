@@ -262,10 +262,10 @@ fn array_section(
 
 fn finding(report: &HtmlReport<'_>, f: &Diagnostic) -> Markup {
     let rule = registry::find(f.rule);
-    let fix = f
-        .recommendation
-        .as_ref()
-        .map(|layout| crate::report::lint_text::fix_command(report.lint, &[f], layout));
+    let fix = f.recommendation.as_ref().map(|layout| match &f.blocked {
+        Some(why) => why.clone(),
+        None => crate::report::lint_text::fix_command(report.lint, &[f], layout),
+    });
     html! {
         li class=(f.severity.to_string()) {
             span.severity { (f.severity) } " "

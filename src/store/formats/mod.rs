@@ -41,11 +41,11 @@ impl FormatError {
 }
 
 /// `text` with serde_json values in Rust's debug form (`Number(4)`, `String("a")`,
-/// `Bool(true)`, `Null`, `Array([...])`, `Object {...}`) written as JSON; quoted text is left
+/// `Bool(true)`, `Null`, `Array [...]`, `Object {...}`) written as JSON; quoted text is left
 /// as it is.
 #[must_use]
 pub fn plain_json(text: &str) -> String {
-    const WRAPPERS: [&str; 4] = ["Number(", "String(", "Bool(", "Array("];
+    const WRAPPERS: [&str; 3] = ["Number(", "String(", "Bool("];
     let mut out = String::with_capacity(text.len());
     // For each open parenthesis: whether its closing one is a wrapper's, to drop.
     let mut parens: Vec<bool> = Vec::new();
@@ -68,7 +68,10 @@ pub fn plain_json(text: &str) -> String {
             rest = &rest[w.len()..];
             continue;
         }
-        if let Some(after) = rest.strip_prefix("Object ") {
+        if let Some(after) = rest
+            .strip_prefix("Object ")
+            .or_else(|| rest.strip_prefix("Array "))
+        {
             rest = after;
             continue;
         }
@@ -101,11 +104,11 @@ mod plain_json_tests {
             plain_json(r#"unsupported codec gzip with configuration {"level": Number(-1)}"#),
             r#"unsupported codec gzip with configuration {"level": -1}"#
         );
+        // serde_json's own debug form, arrays and objects included.
+        let value = serde_json::json!({"a": [1, "x (y)", ["b"]], "b": {"c": null}, "d": true});
         assert_eq!(
-            plain_json(
-                r#"{"a": Array([Number(1), String("x (y)")]), "b": Object {"c": Null}, "d": Bool(true)}"#
-            ),
-            r#"{"a": [1, "x (y)"], "b": {"c": null}, "d": true}"#
+            plain_json(&format!("{value:?}")),
+            r#"{"a": [1, "x (y)", ["b"]], "b": {"c": null}, "d": true}"#
         );
         // Quoted text is left alone, parentheses of the message too.
         assert_eq!(

@@ -98,8 +98,9 @@ pub fn zarrs_v2(zarray: &Map<String, Value>) -> Result<ArrayMetadataV2, FormatEr
 /// NumPy `S` bytes become raw bits of their length. numcodecs' element-wise filters (Delta,
 /// Quantize, AsType, FixedScaleOffset, PackBits), which zarrs does not read in this form, move
 /// after `bytes` as `zlint.*` bytes-to-bytes codecs carrying its byte order, where zlint's
-/// readers take them (see `store::decode`); only when every array-to-array codec is one of them,
-/// since they commute with `bytes`, not with a transpose.
+/// readers take them (see `store::decode`); only when they are the last array-to-array codecs
+/// (after a `transpose`, say), whose output `bytes` writes in the order they see it. One before
+/// a transpose does not commute with it, and is left for zarrs to refuse.
 #[must_use]
 pub fn for_zarrs_v3(mut doc: Value) -> Value {
     // NumPy's fixed-length `S` bytes: the same bytes as zarrs' raw bits of that length.
@@ -154,15 +155,23 @@ fn move_filters_after_bytes(mut doc: Value) -> Value {
     let Some(bytes_at) = codecs.iter().position(|c| name(c) == "bytes") else {
         return doc;
     };
-    let (filters, rest) = codecs.split_at(bytes_at);
-    if filters.is_empty() || !filters.iter().all(|c| MOVABLE.contains(&name(c).as_str())) {
+    let (array_codecs, rest) = codecs.split_at(bytes_at);
+    // The movable filters must be the last array-to-array codecs (after a transpose, say): they
+    // then see the elements in the order `bytes` writes them, and can run on its output.
+    let kept = array_codecs
+        .iter()
+        .rposition(|c| !MOVABLE.contains(&name(c).as_str()))
+        .map_or(0, |i| i + 1);
+    let (kept, filters) = array_codecs.split_at(kept);
+    if filters.is_empty() || kept.iter().any(|c| MOVABLE.contains(&name(c).as_str())) {
         return doc;
     }
     let endian = rest[0]
         .pointer("/configuration/endian")
         .cloned()
         .unwrap_or_else(|| Value::from("little"));
-    let mut moved = vec![rest[0].clone()];
+    let mut moved = kept.to_vec();
+    moved.push(rest[0].clone());
     for filter in filters {
         let mut configuration = filter
             .get("configuration")
@@ -297,6 +306,29 @@ mod tests {
         let read = zarr2_array(doc.as_object().cloned().unwrap_or_default());
         assert_eq!(read["fill_value"], json!("0"));
         assert_eq!(fill("<u2", json!(7)), json!(7));
+    }
+
+    #[test]
+    fn numcodecs_filters_after_a_transpose_move_after_bytes_and_before_one_stay() {
+        let codec = |name: &str| json!({"name": name, "configuration": {}});
+        let names = |doc: &Value| -> Vec<String> {
+            doc["codecs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| c["name"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        let after = json!({"codecs": [codec("transpose"), codec("numcodecs.delta"),
+                                      codec("bytes"), codec("zstd")]});
+        assert_eq!(
+            names(&for_zarrs_v3(after)),
+            ["transpose", "bytes", "zlint.delta", "zstd"]
+        );
+        // Before a transpose, the filter sees another order than `bytes` writes.
+        let before = json!({"codecs": [codec("numcodecs.delta"), codec("transpose"),
+                                       codec("bytes")]});
+        assert_eq!(for_zarrs_v3(before.clone()), before);
     }
 
     #[test]

@@ -203,11 +203,18 @@ impl SourceMetadata {
         let mut codecs = vec![Codec::Bytes {
             endian: Some(Endian::Little),
         }];
-        // Compressions without a Zarr v3 form are left to the N5 block reader, which names them.
-        if let Some(codec) = Codec::from_n5(&attributes.compression, item_size)?
-            .filter(|c| !matches!(c, Codec::Other { .. }))
-        {
-            codecs.push(codec);
+        // bzip2 and xz have no Zarr v3 form: the N5 block reader decodes them. Any other
+        // compression it cannot decode (lz4's N5 framing) is refused here, before a plan is
+        // made, as the block reader would refuse it.
+        match Codec::from_n5(&attributes.compression, item_size)? {
+            Some(Codec::Other { name, .. }) if name != "bzip2" && name != "xz" => {
+                return Err(FormatError::Unsupported(format!(
+                    "N5 compression `{name}` is not supported by the rechunker (raw, gzip, zstd, \
+                     blosc, bzip2, xz are)"
+                )));
+            }
+            Some(Codec::Other { .. }) | None => {}
+            Some(codec) => codecs.push(codec),
         }
         Ok(Self {
             data_type: json!(array.dtype.name),

@@ -58,6 +58,16 @@ pub fn single_compressor(read_unit: &[Codec]) -> (Compressor<'_>, bool) {
             Codec::Zstd { .. } | Codec::Gzip { .. } | Codec::Zlib { .. } | Codec::Blosc(_) => {
                 compressor = Compressor::One(codec);
             }
+            // pcodec encodes the array itself: a Zarr v2 compressor (as numcodecs has it) when
+            // nothing else compresses.
+            Codec::Other { name, .. }
+                if matches!(name.as_str(), "pcodec" | "numcodecs.pcodec")
+                    && read_unit
+                        .iter()
+                        .all(|c| std::ptr::eq(c, codec) || *c == Codec::Crc32c) =>
+            {
+                compressor = Compressor::One(codec);
+            }
             other => return (Compressor::Unsupported(other), big_endian),
         }
     }

@@ -87,6 +87,15 @@ impl Codec {
             Self::Gzip { level } => Some(json!({"id": "gzip", "level": level})),
             Self::Zlib { level } => Some(json!({"id": "zlib", "level": level})),
             Self::Blosc(b) => Some(b.numbered("id")),
+            // numcodecs' PCodec: the same configuration under the id `pcodec`.
+            Self::Other {
+                name,
+                configuration,
+            } if matches!(name.as_str(), "pcodec" | "numcodecs.pcodec") => {
+                let mut doc = configuration.clone().unwrap_or_default();
+                doc.insert("id".into(), json!("pcodec"));
+                Some(Value::Object(doc))
+            }
             _ => None,
         }
     }

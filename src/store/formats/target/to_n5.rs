@@ -176,7 +176,16 @@ fn n5_from_v3(codecs: &[Codec]) -> Result<(Value, Vec<String>), FormatError> {
     let (portable, notes) = portable_read_unit(read_unit_codecs(codecs), Format::N5);
     let compression = match single_compressor(&portable).0 {
         Compressor::None => n5_raw(),
-        Compressor::One(codec) => codec.to_n5().unwrap_or_else(n5_raw),
+        Compressor::One(codec) => match codec.to_n5() {
+            Some(compression) => compression,
+            // pcodec, which N5 does not have: refused as before, not silently written raw.
+            None => {
+                return Err(FormatError::Unsupported(format!(
+                    "codec `{}` has no N5 equivalent here; use --codec",
+                    codec.name()
+                )));
+            }
+        },
         Compressor::Unsupported(codec) => {
             return Err(FormatError::Unsupported(format!(
                 "codec `{}` has no N5 equivalent here; use --codec",
