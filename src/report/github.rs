@@ -36,6 +36,9 @@ pub fn write(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
             if let Some(shards) = &layout.shards {
                 message.push_str(&format!(", shards {shards:?}"));
             }
+            if let Some(why) = &d.blocked {
+                message.push_str(&format!(" ({why})"));
+            }
         }
         writeln!(
             out,

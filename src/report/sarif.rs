@@ -152,13 +152,17 @@ pub fn write(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
             message: Text {
                 text: match &d.recommendation {
                     Some(layout) => format!(
-                        "{}. Recommended chunks {:?}{}",
+                        "{}. Recommended chunks {:?}{}{}",
                         d.message,
                         layout.chunks,
                         layout
                             .shards
                             .as_ref()
                             .map(|s| format!(", shards {s:?}"))
+                            .unwrap_or_default(),
+                        d.blocked
+                            .as_ref()
+                            .map(|why| format!(" ({why})"))
                             .unwrap_or_default()
                     ),
                     None => d.message.clone(),

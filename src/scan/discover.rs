@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use zarrs::storage::{Bytes, ReadableListableStorageTraits, StoreKey, StorePrefix};
 
-use super::{n5, ome, zarr2, zarr3};
+use super::{n5, named, ome, zarr2, zarr3};
 use crate::model::{ArrayInfo, Format, GroupInfo, MixedMetadata, Node, NodeError, NodePath};
 use crate::store::bounded::get_bounded;
 use crate::store::formats::ome as ome_form;
@@ -30,6 +30,9 @@ pub(crate) enum Found {
 /// How deep a hierarchy is read: real stores are a few levels deep (an HCS plate is five), and
 /// each level costs the walk stack space; below this, nodes are reported, not read.
 pub(crate) const MAX_DEPTH: usize = 64;
+
+/// The most bioformats2raw series tried one by one in a store that cannot be listed.
+const MAX_SERIES: usize = 10_000;
 
 pub(crate) struct Walker<'a> {
     pub(crate) storage: &'a dyn ReadableListableStorageTraits,
@@ -260,7 +263,11 @@ impl Walker<'_> {
             Ok(None) => {}
         }
 
-        // No metadata here: an implicit group if anything lies below.
+        // No metadata here: an implicit group if anything lies below (which only a listing
+        // tells; an unlistable store's node without metadata is not there).
+        if !self.listable {
+            return Vec::new();
+        }
         let children = self.children(path, parent_format);
         if children.is_empty() {
             return children;
@@ -314,7 +321,7 @@ impl Walker<'_> {
                 .flat_map_iter(|node| self.visit(node, Some(group.format)))
                 .collect()
         } else {
-            Vec::new()
+            self.named(&group)
         };
         out.push(Found::Group {
             group,
@@ -322,6 +329,39 @@ impl Walker<'_> {
         });
         out.extend(children);
         out
+    }
+
+    /// Visits, in parallel, the children `group`'s metadata names (see [`named`]), for a store
+    /// that cannot be listed; a bioformats2raw collection's series `0`, `1`, … are tried in
+    /// turn until one is missing, unless its `OME` group listed them.
+    fn named(&self, group: &GroupInfo) -> Vec<Found> {
+        let named = named::named_children(group);
+        let mut found: Vec<Found> = named
+            .children
+            .par_iter()
+            .flat_map_iter(|child| self.visit(child, Some(group.format)))
+            .collect();
+        if named.numbered_series {
+            let seen = |found: &[Found], path: &NodePath| {
+                found.iter().any(|f| match f {
+                    Found::Array(a) => &a.path == path,
+                    Found::Group { group, .. } => &group.path == path,
+                    Found::Error(_) | Found::Mixed(_) => false,
+                })
+            };
+            for series in 0..MAX_SERIES {
+                let path = group.path.join(&series.to_string());
+                if seen(&found, &path) {
+                    continue;
+                }
+                let more = self.visit(&path, Some(group.format));
+                if more.is_empty() {
+                    break;
+                }
+                found.extend(more);
+            }
+        }
+        found
     }
 
     /// Visits every child directory of `path` in parallel.

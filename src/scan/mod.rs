@@ -8,6 +8,7 @@ mod presence;
 
 mod json;
 mod n5;
+mod named;
 mod ome;
 mod zarr2;
 mod zarr3;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # http(s):// stores: zlint against a local static HTTP server (byte ranges, no listing), as a
 # dataset published on a web server is read. Scans, lints and rechunks (with --verify) a single
-# array, a sharded array and a hierarchy found through its consolidated metadata, and checks that
-# a URL without metadata is refused by name.
+# array, a sharded array and a hierarchy found through its consolidated metadata, finds OME-NGFF
+# hierarchies through their own metadata, and checks that a URL without metadata is refused by
+# name.
 # Usage: bash tests/http/run.sh [ZLINT_BINARY]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,6 +56,23 @@ for store in ome/v04.ome.zarr; do
   diff <(head -n -1 "$work/remote.txt") <(head -n -1 "$work/local.txt") >/dev/null ||
     { echo "FAIL scan of consolidated $base/$store differs"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
   check "scan of consolidated Zarr v2 $base/$store matches the local store"
+done
+# Issue 33: OME-NGFF stores without consolidated metadata, found through the metadata that
+# names their children (plate -> rows and wells -> fields -> levels, labels, a bioformats2raw
+# collection's series): the same nodes and the same findings as on disk.
+for store in ome/plate-v04.ome.zarr ome/bf2raw-v04.ome.zarr ome/labels-v05.ome.zarr \
+    ome/label-levels-v04.ome.zarr; do
+  [ ! -e "$here/fixtures/$store/.zmetadata" ] || { echo "FAIL $store has consolidated metadata"; exit 1; }
+  "$zlint" scan "$base/$store" >"$work/remote.txt"
+  "$zlint" scan "$here/fixtures/$store" >"$work/local.txt"
+  diff <(head -n -1 "$work/remote.txt") <(head -n -1 "$work/local.txt") >/dev/null ||
+    { echo "FAIL scan of $base/$store differs"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
+  findings='import json, sys; d = json.load(sys.stdin); print(d["summary"]); [print(f["rule"], f["path"], f["message"]) for f in d["findings"]]'
+  "$zlint" "$base/$store" --format json --no-config | python3 -c "$findings" >"$work/remote.txt" || true
+  "$zlint" "$here/fixtures/$store" --format json --no-config | python3 -c "$findings" >"$work/local.txt" || true
+  [ -s "$work/local.txt" ] && diff "$work/remote.txt" "$work/local.txt" >/dev/null ||
+    { echo "FAIL lint of $base/$store differs"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
+  check "unlistable $base/$store: the same nodes and findings as on disk"
 done
 # Issue 27: a server that ignores `Range` (Python's http.server, many CDNs): objects are read
 # whole within ZLINT_MAX_WHOLE_OBJECT, and past it the error says the server ignores ranges.
