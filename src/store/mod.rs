@@ -11,6 +11,8 @@ mod fingerprint;
 pub mod formats;
 mod fs;
 pub mod listing;
+#[cfg(feature = "cloud")]
+mod metadata_reads;
 pub mod n5;
 mod overlay;
 #[cfg(feature = "cloud")]

@@ -23,6 +23,7 @@ use zarrs_object_store::object_store::{
     RetryConfig, UpdateVersion, path::Path as ObjectPath, prefix::PrefixStore,
 };
 
+use super::metadata_reads::MetadataReads;
 use super::whole_reads::WholeReads;
 use crate::error::{Error, Result};
 
@@ -157,9 +158,13 @@ fn build_store(url: &url::Url) -> std::result::Result<(Arc<dyn ObjectStore>, Obj
                         Err(_) => builder,
                     },
                 );
-                // Servers that ignore `Range` are read whole, within a bound.
-                Arc::new(WholeReads::new(Box::new(builder.build()?), whole_limit))
-                    as Arc<dyn ObjectStore>
+                // Servers that ignore `Range` are read whole, within a bound; metadata
+                // documents are read once, with one request each.
+                let whole = WholeReads::new(Box::new(builder.build()?), whole_limit);
+                Arc::new(MetadataReads::new(
+                    Box::new(whole),
+                    crate::store::bounded::max_metadata_bytes(),
+                )) as Arc<dyn ObjectStore>
             }
             other => {
                 return Err(object_store::Error::NotSupported {
