@@ -110,6 +110,10 @@ pub struct LintArgs {
     /// Also read the stored chunk objects (enables ZL401, ZL402).
     #[arg(long)]
     pub deep: bool,
+    /// Worker threads, 1 to 256: the files read at once, or the requests in flight to an object
+    /// store or web server [default: all cores; at least 16 for a URL].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -193,6 +197,10 @@ pub struct ReportArgs {
     /// Also read the stored chunk objects (ZL401, ZL402; stored sizes and missing chunks).
     #[arg(long)]
     pub deep: bool,
+    /// Worker threads, 1 to 256: the files read at once, or the requests in flight to an object
+    /// store or web server [default: all cores; at least 16 for a URL].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
     /// Show, for every array with findings, the layout `rechunk --auto` would write and its cost.
     #[arg(long)]
     pub plan_auto: bool,
@@ -212,6 +220,10 @@ pub struct ScanArgs {
     /// Also read the stored chunk objects: counts, bytes, missing chunks, compression ratio.
     #[arg(long)]
     pub deep: bool,
+    /// Worker threads, 1 to 256: the files read at once, or the requests in flight to an object
+    /// store or web server [default: all cores; at least 16 for a URL].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -39,6 +39,17 @@ fn locations(cli: &Cli) -> Vec<&str> {
     }
 }
 
+/// `-j` of the commands that only read (scan, lint, report): their walk runs in the global pool.
+fn read_threads(cli: &Cli) -> Option<usize> {
+    match &cli.command {
+        Some(Command::Scan(args)) => args.threads,
+        Some(Command::Report(args)) => args.threads,
+        Some(Command::Lint(args)) => args.threads,
+        None => cli.lint.threads,
+        Some(_) => None,
+    }
+}
+
 /// Runs the `zlint` command line `args` (the program name first) and returns the exit code: the
 /// binary's `main`, and the Python package's `zlint` console script. A first argument that is
 /// neither a command nor an existing path but close to a command's name (`zlint explian ZL101`,
@@ -87,10 +98,17 @@ fn misspelled_command(word: &str) -> Option<String> {
 pub fn run(cli: Cli) -> u8 {
     crate::store::set_follow_links(cli.follow_links);
     let locations = locations(&cli);
-    if locations.iter().any(|l| crate::store::is_url(l)) {
+    let threads = match crate::rechunk::checked_threads("-j", read_threads(&cli)) {
+        Ok(threads) => threads,
+        Err(err) => {
+            print_error(&err);
+            return EXIT_ERROR;
+        }
+    };
+    if threads.is_some() || locations.iter().any(|l| crate::store::is_url(l)) {
         // Fails only if the pool already exists (a library caller made one): then it is kept.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(crate::rechunk::default_threads(&locations))
+            .num_threads(threads.unwrap_or_else(|| crate::rechunk::default_threads(&locations)))
             .build_global();
     }
     let result = match cli.command {

@@ -57,4 +57,25 @@ impl ChunkKeyEncoding {
         }
         (position.len() == rank).then_some(position)
     }
+
+    /// The chunk key of the grid position `position` (C order: slowest axis first), relative
+    /// to the array: the inverse of [`Self::position`] (N5 keys spell the fastest axis first).
+    #[must_use]
+    pub fn key(&self, position: &[u64]) -> String {
+        let join = |separator: char, numbers: &mut dyn Iterator<Item = &u64>| {
+            numbers
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(&separator.to_string())
+        };
+        match self {
+            Self::Default { .. } if position.is_empty() => "c".to_string(),
+            Self::Default { separator } => {
+                format!("c{separator}{}", join(*separator, &mut position.iter()))
+            }
+            Self::V2 { .. } if position.is_empty() => "0".to_string(),
+            Self::V2 { separator } => join(*separator, &mut position.iter()),
+            Self::N5 => join('/', &mut position.iter().rev()),
+        }
+    }
 }

@@ -14,10 +14,12 @@ use zarrs::storage::Bytes;
 mod keys;
 mod labels;
 mod path;
+mod unlisted;
 
 pub use keys::ChunkKeyEncoding;
 
 pub use path::{Format, NodePath};
+pub use unlisted::{NamedNode, Unlisted};
 
 /// An element data type, named as Zarr v3 names it for every format.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -394,6 +396,9 @@ pub struct Store {
     /// whose archive comment promises an order of entries the archive does not keep.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<NodeError>,
+    /// How the store was read when it cannot be listed (a web server); `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unlisted: Option<Unlisted>,
 }
 
 impl Store {

@@ -105,3 +105,24 @@ fn child_arrays_are_the_direct_children_only() {
     assert_eq!(children("a/b"), ["a/b/c"]);
     assert!(children("q").is_empty());
 }
+
+#[test]
+fn chunk_keys_are_spelled_as_each_encoding_reads_them_back() {
+    let cases = [
+        (ChunkKeyEncoding::Default { separator: '/' }, "c/1/20"),
+        (ChunkKeyEncoding::Default { separator: '.' }, "c.1.20"),
+        (ChunkKeyEncoding::V2 { separator: '.' }, "1.20"),
+        (ChunkKeyEncoding::V2 { separator: '/' }, "1/20"),
+        (ChunkKeyEncoding::N5, "20/1"),
+    ];
+    for (encoding, key) in cases {
+        assert_eq!(encoding.key(&[1, 20]), key);
+        let mut position = encoding.position(key, 2).unwrap();
+        if encoding == ChunkKeyEncoding::N5 {
+            position.reverse();
+        }
+        assert_eq!(position, [1, 20]);
+    }
+    assert_eq!(ChunkKeyEncoding::Default { separator: '/' }.key(&[]), "c");
+    assert_eq!(ChunkKeyEncoding::V2 { separator: '.' }.key(&[]), "0");
+}

@@ -21,6 +21,8 @@ struct Document<'a> {
     arrays: Vec<ArrayJson<'a>>,
     groups: Vec<GroupJson<'a>>,
     errors: &'a [NodeError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unlisted: Option<&'a crate::model::Unlisted>,
 }
 
 #[derive(Serialize)]
@@ -109,6 +111,7 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
         arrays: store.arrays.iter().map(array_json).collect(),
         groups: store.groups.iter().map(group_json).collect(),
         errors: &store.errors,
+        unlisted: store.unlisted.as_ref(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

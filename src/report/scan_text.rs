@@ -28,13 +28,17 @@ fn group_note(g: &GroupInfo) -> String {
         notes.push("group".to_string());
     }
     for ms in &g.multiscales {
-        let version = ms.version.as_deref().unwrap_or("?");
+        let kind = match (ms.version.as_deref(), g.format) {
+            // An n5-viewer or BigDataViewer pyramid (see `scan::ome`).
+            (None, crate::model::Format::N5) => "N5 pyramid".to_string(),
+            (version, _) => format!("OME-NGFF {} multiscale", version.unwrap_or("?")),
+        };
         let axes: String = ms.axes.iter().map(|a| a.name.as_str()).collect();
         let missing = ms.levels.iter().filter(|l| !l.found).count();
-        let mut note = format!(
-            "OME-NGFF {version} multiscale, {} levels, axes {axes}",
-            ms.levels.len()
-        );
+        let mut note = format!("{kind}, {} levels", ms.levels.len());
+        if !axes.is_empty() {
+            note.push_str(&format!(", axes {axes}"));
+        }
         if missing > 0 {
             note.push_str(&format!(" ({missing} missing)"));
         }
@@ -153,7 +157,78 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
             1 => ", 1 unreadable node".to_string(),
             n => format!(", {n} unreadable nodes"),
         }
-    )
+    )?;
+    for line in unlisted_notes(store) {
+        writeln!(out, "{}", printable(&line))?;
+    }
+    Ok(())
+}
+
+/// Nodes and chunk objects named in a note, at most.
+const NOTE_NAMES: usize = 5;
+
+/// What a scan of a store that cannot be listed (a web server) could not see, one line each:
+/// how its nodes were found, and what a deep scan checked.
+#[must_use]
+pub fn unlisted_notes(store: &Store) -> Vec<String> {
+    let Some(unlisted) = &store.unlisted else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    let root_is_group = store.groups.iter().any(|g| g.path.is_root());
+    if !unlisted.named.is_empty() {
+        let by: Vec<String> = unlisted
+            .counts()
+            .iter()
+            .map(|(by, n)| format!("{by} {n}"))
+            .collect();
+        notes.push(format!(
+            "not listed: a web server cannot be listed; the {} below the root were found \
+             through the metadata that names them ({}), and a node no metadata names is not \
+             seen (--json names each node and what named it)",
+            plural(unlisted.named.len(), "node"),
+            by.join(", ")
+        ));
+    } else if root_is_group {
+        notes.push(
+            "not listed: a web server cannot be listed, and no metadata of this group names a \
+             node below it (consolidated metadata, OME-NGFF metadata or N5 \
+             `scales` would)"
+                .to_string(),
+        );
+    }
+    if unlisted.deep_by_head {
+        notes.push(
+            "deep scan: each chunk key asked for by a HEAD request; files that are no chunk key \
+             are not seen"
+                .to_string(),
+        );
+    }
+    if !unlisted.unchecked_arrays.is_empty() {
+        let n = unlisted.unchecked_arrays.len();
+        let mut names: Vec<&str> = unlisted
+            .unchecked_arrays
+            .iter()
+            .take(NOTE_NAMES)
+            .map(crate::model::NodePath::as_str)
+            .collect();
+        let more = format!("and {} more", n - names.len().min(n));
+        if n > NOTE_NAMES {
+            names.push(&more);
+        }
+        notes.push(format!(
+            "deep scan: {} not checked, as {} would take more HEAD requests than \
+             ZLINT_MAX_HEAD_REQUESTS allows in all: {}",
+            plural(n, "array"),
+            if n == 1 {
+                "its objects"
+            } else {
+                "their objects"
+            },
+            names.join(", ")
+        ));
+    }
+    notes
 }
 
 fn codecs_text(a: &ArrayInfo) -> String {

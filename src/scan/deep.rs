@@ -111,14 +111,19 @@ impl Grid<'_> {
     }
 }
 
-/// What the walk needs to know about `array`.
-fn grid_of(array: &ArrayInfo, root: Option<(PathBuf, bool)>) -> Grid<'_> {
-    let counts: Vec<u64> = array
+/// Stored objects along each axis of `array`'s grid (C order).
+pub(super) fn object_counts(array: &ArrayInfo) -> Vec<u64> {
+    array
         .shape
         .iter()
         .zip(array.object_shape())
         .map(|(s, c)| s.div_ceil((*c).max(1)))
-        .collect();
+        .collect()
+}
+
+/// What the walk needs to know about `array`.
+fn grid_of(array: &ArrayInfo, root: Option<(PathBuf, bool)>) -> Grid<'_> {
+    let counts = object_counts(array);
     Grid {
         presence: PresenceGrid::new(array, &counts),
         counts,

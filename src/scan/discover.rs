@@ -5,12 +5,16 @@
 //! however many chunks the arrays hold. Groups (and directories without metadata, which may be
 //! implicit groups) are listed to find their children, which are visited in parallel.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 use zarrs::storage::{Bytes, ReadableListableStorageTraits, StoreKey, StorePrefix};
 
 use super::{n5, named, ome, zarr2, zarr3};
-use crate::model::{ArrayInfo, Format, GroupInfo, MixedMetadata, Node, NodeError, NodePath};
+use crate::model::{
+    ArrayInfo, Format, GroupInfo, MixedMetadata, NamedNode, Node, NodeError, NodePath,
+};
 use crate::store::bounded::get_bounded;
 use crate::store::formats::ome as ome_form;
 
@@ -27,12 +31,24 @@ pub(crate) enum Found {
     Mixed(MixedMetadata),
 }
 
+impl Found {
+    /// The path of the array or group found.
+    fn node(&self) -> Option<&NodePath> {
+        match self {
+            Self::Array(array) => Some(&array.path),
+            Self::Group { group, .. } => Some(&group.path),
+            Self::Error(_) | Self::Mixed(_) => None,
+        }
+    }
+}
+
 /// How deep a hierarchy is read: real stores are a few levels deep (an HCS plate is five), and
 /// each level costs the walk stack space; below this, nodes are reported, not read.
 pub(crate) const MAX_DEPTH: usize = 64;
 
-/// The most bioformats2raw series tried one by one in a store that cannot be listed.
-const MAX_SERIES: usize = 10_000;
+/// The most numbered children (bioformats2raw series, N5 pyramid levels) tried one by one in a
+/// store that cannot be listed.
+const MAX_NUMBERED: usize = 10_000;
 
 pub(crate) struct Walker<'a> {
     pub(crate) storage: &'a dyn ReadableListableStorageTraits,
@@ -44,6 +60,8 @@ pub(crate) struct Walker<'a> {
     pub(crate) ranged: bool,
     /// The most bytes a metadata document may hold.
     pub(crate) max_metadata: u64,
+    /// In a store that cannot be listed, each node found below the root and what named it.
+    pub(crate) named: Mutex<Vec<NamedNode>>,
 }
 
 fn key_of(path: &NodePath, name: &str) -> String {
@@ -89,6 +107,23 @@ impl Walker<'_> {
         serde_json::from_slice(&bytes)
             .map(|doc| Some((doc, bytes)))
             .map_err(|err| self.error(path, &key, format!("invalid JSON: {err}")))
+    }
+
+    /// Reads the document `name` of `format` at `path`, as [`Self::read_document`] does, unless
+    /// the store cannot be listed and the parent is of another format: a hierarchy is of one
+    /// format, and over HTTP each document asked for is a request.
+    fn read_if(
+        &self,
+        parent_format: Option<Format>,
+        format: Format,
+        path: &NodePath,
+        name: &str,
+    ) -> Result<Option<(Value, Bytes)>, NodeError> {
+        if self.listable || parent_format.is_none_or(|parent| parent == format) {
+            self.read_document(path, name)
+        } else {
+            Ok(None)
+        }
     }
 
     /// Reads `.zattrs` (an empty map when absent).
@@ -180,7 +215,7 @@ impl Walker<'_> {
             vec![Found::Error(self.error(path, &key_of(path, key), message))]
         };
 
-        match self.read_document(path, "zarr.json") {
+        match self.read_if(parent_format, Format::Zarr3, path, "zarr.json") {
             Err(err) => return vec![Found::Error(err)],
             Ok(Some((doc, stored))) => {
                 if let Some(mixed) = self.zarr2_beside(path, &doc) {
@@ -205,7 +240,7 @@ impl Walker<'_> {
             Ok(None) => {}
         }
 
-        match self.read_document(path, ".zarray") {
+        match self.read_if(parent_format, Format::Zarr2, path, ".zarray") {
             Err(err) => return vec![Found::Error(err)],
             Ok(Some((doc, stored))) => {
                 let attributes = self.zattrs(path, &mut out);
@@ -218,9 +253,9 @@ impl Walker<'_> {
             Ok(None) => {}
         }
 
-        match self.read_json(path, ".zgroup") {
+        match self.read_if(parent_format, Format::Zarr2, path, ".zgroup") {
             Err(err) => return vec![Found::Error(err)],
-            Ok(Some(doc)) => {
+            Ok(Some((doc, _))) => {
                 let attributes = self.zattrs(path, &mut out);
                 let group = match zarr2::group(path.clone(), &doc, attributes) {
                     Ok(group) => group,
@@ -249,7 +284,7 @@ impl Walker<'_> {
             Ok(None) => {}
         }
 
-        match self.read_document(path, "attributes.json") {
+        match self.read_if(parent_format, Format::N5, path, "attributes.json") {
             Err(err) => return vec![Found::Error(err)],
             Ok(Some((doc, stored))) => {
                 return match n5::node(path.clone(), &doc, stored) {
@@ -318,7 +353,9 @@ impl Walker<'_> {
             nodes
                 .par_iter()
                 .filter(|node| !node.is_root() && node.is_plain())
-                .flat_map_iter(|node| self.visit(node, Some(group.format)))
+                .flat_map_iter(|node| {
+                    self.visit_named(node, "consolidated metadata", Some(group.format))
+                })
                 .collect()
         } else {
             self.named(&group)
@@ -332,34 +369,49 @@ impl Walker<'_> {
     }
 
     /// Visits, in parallel, the children `group`'s metadata names (see [`named`]), for a store
-    /// that cannot be listed; a bioformats2raw collection's series `0`, `1`, … are tried in
-    /// turn until one is missing, unless its `OME` group listed them.
+    /// that cannot be listed; numbered children (a bioformats2raw collection's series `0`, `1`,
+    /// … unless its `OME` group listed them; an N5 pyramid's `s0`, `s1`, …) are tried in turn
+    /// until one is missing.
     fn named(&self, group: &GroupInfo) -> Vec<Found> {
         let named = named::named_children(group);
         let mut found: Vec<Found> = named
             .children
             .par_iter()
-            .flat_map_iter(|child| self.visit(child, Some(group.format)))
+            .flat_map_iter(|(child, by)| self.visit_named(child, by, Some(group.format)))
             .collect();
-        if named.numbered_series {
-            let seen = |found: &[Found], path: &NodePath| {
-                found.iter().any(|f| match f {
-                    Found::Array(a) => &a.path == path,
-                    Found::Group { group, .. } => &group.path == path,
-                    Found::Error(_) | Found::Mixed(_) => false,
-                })
-            };
-            for series in 0..MAX_SERIES {
-                let path = group.path.join(&series.to_string());
-                if seen(&found, &path) {
+        if let Some(numbered) = named.numbered {
+            for n in 0..MAX_NUMBERED {
+                let path = group.path.join(&format!("{}{n}", numbered.prefix));
+                if found.iter().any(|f| f.node() == Some(&path)) {
                     continue;
                 }
-                let more = self.visit(&path, Some(group.format));
+                let more = self.visit_named(&path, numbered.by, Some(group.format));
                 if more.is_empty() {
                     break;
                 }
                 found.extend(more);
             }
+        }
+        found
+    }
+
+    /// Visits `child`, which `by` names (see [`named`]), and keeps what named it when it is
+    /// there.
+    fn visit_named(
+        &self,
+        child: &NodePath,
+        by: &'static str,
+        format: Option<Format>,
+    ) -> Vec<Found> {
+        let found = self.visit(child, format);
+        if found.iter().any(|f| f.node() == Some(child)) {
+            self.named
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(NamedNode {
+                    path: child.clone(),
+                    named_by: by,
+                });
         }
         found
     }

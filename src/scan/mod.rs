@@ -4,6 +4,7 @@ mod codecs;
 mod deep;
 mod discover;
 mod dtype;
+mod heads;
 mod presence;
 
 mod json;
@@ -18,7 +19,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{Consolidated, NodeError, NodePath, Store};
+use crate::model::{Consolidated, NodeError, NodePath, Store, Unlisted};
 use crate::progress::Progress;
 use crate::store::OpenedStore;
 use discover::{Found, Walker};
@@ -58,6 +59,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             .is_none_or(|remote| remote.listable()),
         ranged: opened.remote.is_some(),
         max_metadata: crate::store::bounded::max_metadata_bytes(),
+        named: std::sync::Mutex::default(),
     };
     let mut store = Store {
         location: opened.location.clone(),
@@ -108,6 +110,17 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             });
         }
     }
+    if !walker.listable {
+        let mut named = walker
+            .named
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        named.sort_by(|a, b| a.path.cmp(&b.path));
+        store.unlisted = Some(Unlisted {
+            named,
+            ..Unlisted::default()
+        });
+    }
     if store.node_count() == 0 && store.errors.is_empty() {
         return Err(Error::NotAStore(opened.location.clone().into()));
     }
@@ -128,7 +141,18 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
         .collect();
     store.errors.extend(unknown);
 
-    if options.deep {
+    if options.deep
+        && let Some(remote) = opened.remote.as_ref().filter(|r| !r.listable())
+    {
+        // As many requests in flight as the metadata walk has threads (`-j`).
+        let in_flight = rayon::current_num_threads();
+        let unchecked = heads::scan_arrays(remote, &mut store.arrays, in_flight, progress)?;
+        store.errors.extend(unchecked.errors);
+        if let Some(unlisted) = &mut store.unlisted {
+            unlisted.deep_by_head = true;
+            unlisted.unchecked_arrays = unchecked.arrays;
+        }
+    } else if options.deep {
         progress.begin(
             "objects",
             Some(store.arrays.iter().map(|a| a.object_count()).sum()),

@@ -263,6 +263,36 @@ impl Remote {
             .map_err(|e| storage_error(&self.url, e))
     }
 
+    /// The size of the object at each of `keys` (`None` when there is none), asked for by HEAD
+    /// requests, at most `in_flight` at a time (with the store's retries): how chunks are found
+    /// in a store that cannot be listed. `answered` is called as each answer arrives.
+    #[must_use]
+    pub fn head_sizes(
+        &self,
+        keys: &[String],
+        in_flight: usize,
+        answered: &(dyn Fn() + Sync),
+    ) -> Vec<std::result::Result<Option<u64>, String>> {
+        use futures::StreamExt;
+        let heads = futures::stream::iter(keys.iter().enumerate())
+            .map(|(i, key)| async move {
+                let answer = match self.store.head(&ObjectPath::from(key.as_str())).await {
+                    Ok(meta) => Ok(Some(meta.size)),
+                    Err(object_store::Error::NotFound { .. }) => Ok(None),
+                    Err(e) => Err(format!("{}/{key}: {e}", self.url.trim_end_matches('/'))),
+                };
+                answered();
+                (i, answer)
+            })
+            .buffer_unordered(in_flight.max(1))
+            .collect::<Vec<_>>();
+        let mut sizes = vec![Ok(None); keys.len()];
+        for (i, answer) in runtime().handle().block_on(heads) {
+            sizes[i] = answer;
+        }
+        sizes
+    }
+
     /// Checks the store answers and holds something at its prefix (one listing request), so a
     /// wrong endpoint, bad credentials or a missing bucket fail here with the store's message.
     ///

@@ -44,6 +44,17 @@ impl Remote {
 
     /// Unreachable: no [`Remote`] exists in this build.
     #[must_use]
+    pub fn head_sizes(
+        &self,
+        _keys: &[String],
+        _in_flight: usize,
+        _answered: &(dyn Fn() + Sync),
+    ) -> Vec<std::result::Result<Option<u64>, String>> {
+        match *self {}
+    }
+
+    /// Unreachable: no [`Remote`] exists in this build.
+    #[must_use]
     pub fn listable(&self) -> bool {
         match *self {}
     }

@@ -31,11 +31,13 @@ trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 wait_for "http://127.0.0.1:$port/zarr3/plain.zarr/zarr.json" "$work/server.log"
 base=http://127.0.0.1:$port
 check() { echo "ok   $*"; }
+# A scan's table, without the summary line (it names the location) and the notes after it.
+table() { sed -n '1,/^$/p' "$1"; }
 for store in zarr3/plain.zarr zarr3/sharded.zarr zarr3/consolidated.zarr; do
   "$zlint" scan "$base/$store" >"$work/remote.txt"
   "$zlint" scan "$here/fixtures/$store" >"$work/local.txt"
   # The same nodes and layouts as on disk (the summary line names the location).
-  diff <(head -n -1 "$work/remote.txt") <(head -n -1 "$work/local.txt") >/dev/null ||
+  diff <(table "$work/remote.txt") <(table "$work/local.txt") >/dev/null ||
     { echo "FAIL scan of $base/$store differs from the local store"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
   check "scan $base/$store matches the local store"
   code=0; "$zlint" "$base/$store" --format json >/dev/null || code=$?
@@ -53,19 +55,20 @@ check "a URL without metadata is refused by name"
 for store in ome/v04.ome.zarr; do
   "$zlint" scan "$base/$store" >"$work/remote.txt"
   "$zlint" scan "$here/fixtures/$store" >"$work/local.txt"
-  diff <(head -n -1 "$work/remote.txt") <(head -n -1 "$work/local.txt") >/dev/null ||
+  diff <(table "$work/remote.txt") <(table "$work/local.txt") >/dev/null ||
     { echo "FAIL scan of consolidated $base/$store differs"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
   check "scan of consolidated Zarr v2 $base/$store matches the local store"
 done
 # Issue 33: OME-NGFF stores without consolidated metadata, found through the metadata that
 # names their children (plate -> rows and wells -> fields -> levels, labels, a bioformats2raw
-# collection's series): the same nodes and the same findings as on disk.
+# collection's series, an N5 pyramid's `scales`): the same nodes and the same findings as on
+# disk.
 for store in ome/plate-v04.ome.zarr ome/bf2raw-v04.ome.zarr ome/labels-v05.ome.zarr \
-    ome/label-levels-v04.ome.zarr; do
+    ome/label-levels-v04.ome.zarr n5/pyramid.n5; do
   [ ! -e "$here/fixtures/$store/.zmetadata" ] || { echo "FAIL $store has consolidated metadata"; exit 1; }
   "$zlint" scan "$base/$store" >"$work/remote.txt"
   "$zlint" scan "$here/fixtures/$store" >"$work/local.txt"
-  diff <(head -n -1 "$work/remote.txt") <(head -n -1 "$work/local.txt") >/dev/null ||
+  diff <(table "$work/remote.txt") <(table "$work/local.txt") >/dev/null ||
     { echo "FAIL scan of $base/$store differs"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
   findings='import json, sys; d = json.load(sys.stdin); print(d["summary"]); [print(f["rule"], f["path"], f["message"]) for f in d["findings"]]'
   "$zlint" "$base/$store" --format json --no-config | python3 -c "$findings" >"$work/remote.txt" || true
@@ -73,7 +76,29 @@ for store in ome/plate-v04.ome.zarr ome/bf2raw-v04.ome.zarr ome/labels-v05.ome.z
   [ -s "$work/local.txt" ] && diff "$work/remote.txt" "$work/local.txt" >/dev/null ||
     { echo "FAIL lint of $base/$store differs"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
   check "unlistable $base/$store: the same nodes and findings as on disk"
+  # A deep scan asks for each chunk key by a HEAD request: the same stored objects, missing
+  # chunks and bytes as the listing on disk.
+  "$zlint" scan --deep "$base/$store" >"$work/remote.txt"
+  "$zlint" scan --deep "$here/fixtures/$store" >"$work/local.txt"
+  grep -q "^deep scan: each chunk key asked for by a HEAD request" "$work/remote.txt" &&
+    diff <(table "$work/remote.txt") <(table "$work/local.txt") >/dev/null ||
+    { echo "FAIL deep scan of $base/$store differs"; diff "$work/remote.txt" "$work/local.txt"; exit 1; }
+  check "unlistable $base/$store: a deep scan by HEAD requests finds what the listing on disk finds"
 done
+# The scan says how an unlistable store was read: what named each node, and which arrays a deep
+# scan left unchecked past ZLINT_MAX_HEAD_REQUESTS.
+"$zlint" scan --json "$base/ome/bf2raw-v04.ome.zarr" | python3 -c '
+import json, sys
+named = {n["path"]: n["named_by"] for n in json.load(sys.stdin)["unlisted"]["named"]}
+assert named == {"OME": "bioformats2raw.layout", "0": "series", "0/s0": "multiscales.datasets",
+                 "0/s1": "multiscales.datasets"}, named' ||
+  { echo "FAIL the scan JSON does not say what named each node"; exit 1; }
+check "scan --json names what named each node of an unlistable store"
+ZLINT_MAX_HEAD_REQUESTS=9 "$zlint" scan --deep "$base/ome/plate-v04.ome.zarr" >"$work/remote.txt"
+grep -q "^not listed: a web server cannot be listed; the 17 nodes below the root" "$work/remote.txt" &&
+  grep -q "^deep scan: 2 arrays not checked.*ZLINT_MAX_HEAD_REQUESTS.*: A/1/0/s0, A/2/0/s0$" "$work/remote.txt" ||
+  { echo "FAIL the notes of an unlistable store"; cat "$work/remote.txt"; exit 1; }
+check "scan of an unlistable store notes how nodes were found and what --deep left unchecked"
 # Issue 27: a server that ignores `Range` (Python's http.server, many CDNs): objects are read
 # whole within ZLINT_MAX_WHOLE_OBJECT, and past it the error says the server ignores ranges.
 plain_port=$(free_port)
@@ -84,7 +109,7 @@ wait_for "http://127.0.0.1:$plain_port/zarr3/plain.zarr/zarr.json" "$work/plain.
 plain_base=http://127.0.0.1:$plain_port
 "$zlint" scan "$plain_base/zarr3/sharded.zarr" >"$work/remote.txt"
 "$zlint" scan "$here/fixtures/zarr3/sharded.zarr" >"$work/local.txt"
-diff <(head -n -1 "$work/remote.txt") <(head -n -1 "$work/local.txt") >/dev/null ||
+diff <(table "$work/remote.txt") <(table "$work/local.txt") >/dev/null ||
   { echo "FAIL scan through a server without ranges differs"; exit 1; }
 check "scan through a server that ignores Range matches the local store"
 "$zlint" rechunk "$plain_base/zarr3/sharded.zarr" "$work/no-ranges.zarr" --chunks 16,16 --verify --quiet
