@@ -2,6 +2,21 @@
 
 use super::AxisRole;
 
+/// Steps `index` to the next position of the box from `start` to `end` (exclusive, per axis) in
+/// C order, the last axis fastest: `false` once it has passed the last position (`index` is
+/// then back at `start`). An empty `index` (a scalar) has one position.
+#[must_use]
+pub fn next_in_box(index: &mut [u64], start: &[u64], end: &[u64]) -> bool {
+    for axis in (0..index.len()).rev() {
+        index[axis] += 1;
+        if index[axis] < end[axis] {
+            return true;
+        }
+        index[axis] = start[axis];
+    }
+    false
+}
+
 /// Share of stored elements that are padding in edge chunks: `1 − Π s / Π (ceil(s/c)·c)`.
 #[must_use]
 pub fn padding_share(shape: &[u64], chunks: &[u64]) -> f64 {

@@ -7,7 +7,7 @@ mod geometry;
 mod predicates;
 mod roles;
 
-pub use geometry::{degenerate_axes, padding_share, plane_axes, spatial_aspect_ratio};
+pub use geometry::{degenerate_axes, next_in_box, padding_share, plane_axes, spatial_aspect_ratio};
 pub use predicates::{AccessMismatch, LayoutView};
 pub use roles::{AxisRole, axis_roles, role_of_name};
 

@@ -88,6 +88,16 @@ impl NodePath {
         self.0.is_empty()
     }
 
+    /// The prefix of the store keys below this node: `""` at the root, else the path and `/`.
+    #[must_use]
+    pub fn key_prefix(&self) -> String {
+        if self.is_root() {
+            String::new()
+        } else {
+            format!("{}/", self.0)
+        }
+    }
+
     /// This path with `child` appended (`child` may hold several components).
     #[must_use]
     pub fn join(&self, child: &str) -> Self {

@@ -124,5 +124,7 @@ fn chunk_keys_are_spelled_as_each_encoding_reads_them_back() {
         assert_eq!(position, [1, 20]);
     }
     assert_eq!(ChunkKeyEncoding::Default { separator: '/' }.key(&[]), "c");
+    assert_eq!(ChunkKeyEncoding::Default { separator: '.' }.key(&[]), "c");
     assert_eq!(ChunkKeyEncoding::V2 { separator: '.' }.key(&[]), "0");
+    assert_eq!(ChunkKeyEncoding::N5.key(&[1, 2, 3]), "3/2/1");
 }

@@ -1,5 +1,7 @@
 //! Copying an n-dimensional box of elements between C-order buffers.
 
+use crate::layout::next_in_box;
+
 /// Where a box sits in a C-order buffer: the buffer's shape and the box's first element.
 #[derive(Clone, Copy, Debug)]
 pub struct At<'a> {
@@ -82,7 +84,8 @@ fn for_each_run(
     };
     let (from_strides, to_strides) = (strides(from.shape), strides(to.shape));
     let run = (extent[n - 1] * item) as usize;
-    let mut index = vec![0u64; n - 1];
+    let origin = vec![0u64; n - 1];
+    let mut index = origin.clone();
     loop {
         let offset = |start: &[u64], strides: &[u64]| -> usize {
             let mut offset = start[n - 1] * strides[n - 1];
@@ -97,17 +100,8 @@ fn for_each_run(
             run,
         );
         // Next index over the leading axes, last of them fastest.
-        let mut axis = n - 1;
-        loop {
-            if axis == 0 {
-                return;
-            }
-            axis -= 1;
-            index[axis] += 1;
-            if index[axis] < extent[axis] {
-                break;
-            }
-            index[axis] = 0;
+        if !next_in_box(&mut index, &origin, &extent[..n - 1]) {
+            return;
         }
     }
 }

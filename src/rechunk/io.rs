@@ -10,6 +10,7 @@ use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
 use super::copy::{At, copy_box};
 use crate::error::{Error, Result};
+use crate::layout::next_in_box;
 use crate::store::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
 use crate::store::formats::{FormatError, normalize};
 use crate::store::n5::{N5Array, N5Place};
@@ -38,7 +39,9 @@ pub(crate) fn grid_objects(shape: &[u64], cell: &[u64], region: &ArraySubset) ->
     if ranges.iter().any(|r| r.is_empty()) {
         return objects;
     }
-    let mut index: Vec<u64> = ranges.iter().map(|r| r.start).collect();
+    let starts: Vec<u64> = ranges.iter().map(|r| r.start).collect();
+    let ends: Vec<u64> = ranges.iter().map(|r| r.end).collect();
+    let mut index = starts.clone();
     loop {
         let start: Vec<u64> = index.iter().zip(cell).map(|(i, c)| i * c).collect();
         let full = ArraySubset::new_with_start_shape(start.clone(), cell.to_vec())
@@ -61,17 +64,8 @@ pub(crate) fn grid_objects(shape: &[u64], cell: &[u64], region: &ArraySubset) ->
             full,
             bounded,
         });
-        let mut axis = index.len();
-        loop {
-            if axis == 0 {
-                return objects;
-            }
-            axis -= 1;
-            index[axis] += 1;
-            if index[axis] < ranges[axis].end {
-                break;
-            }
-            index[axis] = ranges[axis].start;
+        if !next_in_box(&mut index, &starts, &ends) {
+            return objects;
         }
     }
 }

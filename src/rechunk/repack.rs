@@ -11,7 +11,7 @@ use zarrs::storage::StoreKey;
 use super::framing::Framing;
 use super::io::grid_objects;
 use crate::error::{Error, Result};
-use crate::model::{ChunkKeyEncoding, product};
+use crate::model::product;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
 use crate::store::atomic::{copy_file_atomic, pack_shard_files, shard_index};
@@ -20,34 +20,6 @@ use crate::store::{OpenedStore, TargetStore};
 
 /// Distinguishes temporary file names of concurrent writes.
 static UNIQUE: AtomicU64 = AtomicU64::new(0);
-
-/// The key of the chunk at grid `index` (C order) under `encoding`.
-#[must_use]
-pub(crate) fn chunk_key(encoding: &ChunkKeyEncoding, index: &[u64]) -> String {
-    let join = |separator: char, parts: &mut dyn Iterator<Item = &u64>| -> String {
-        parts
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(&separator.to_string())
-    };
-    match encoding {
-        ChunkKeyEncoding::V2 { separator } => {
-            if index.is_empty() {
-                "0".to_string()
-            } else {
-                join(*separator, &mut index.iter())
-            }
-        }
-        ChunkKeyEncoding::Default { separator } => {
-            if index.is_empty() {
-                "c".to_string()
-            } else {
-                format!("c{separator}{}", join(*separator, &mut index.iter()))
-            }
-        }
-        ChunkKeyEncoding::N5 => join('/', &mut index.iter().rev()),
-    }
-}
 
 /// Packs encoded inner chunks (C order over the shard's inner grid; `None` = absent) into a
 /// `sharding_indexed` shard with its index at the end, checksummed with crc32c (the index codecs
@@ -86,11 +58,7 @@ pub(crate) fn repack_region(
     let fail =
         |key: &str, e: &dyn std::fmt::Display| Error::rechunk(key.to_string(), e.to_string());
     let source_location = |key: &str| crate::store::located(&source.location, key);
-    let prefix = if plan.path.is_root() {
-        String::new()
-    } else {
-        format!("{}/", plan.path.as_str())
-    };
+    let prefix = plan.path.key_prefix();
     let chunk_counts: Vec<u64> = plan
         .shape
         .iter()
@@ -110,7 +78,7 @@ pub(crate) fn repack_region(
         )
     };
     let read = |index: &[u64]| -> Result<Option<Vec<u8>>> {
-        let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
+        let key = format!("{prefix}{}", plan.source_key_encoding.key(index));
         let store_key = StoreKey::new(key.clone()).map_err(|e| fail(&key, &e))?;
         let bytes = get_bounded(source.storage.as_ref(), &store_key, max_object, ranged)
             .map_err(|e| fail(&source_location(&key), &e))?;
@@ -122,7 +90,7 @@ pub(crate) fn repack_region(
     // A chunk file the kernel copies: opened as every read is (no link out of the store), then
     // checked; `None` when the chunk is absent.
     let open_checked = |index: &[u64]| -> Result<Option<(std::fs::File, std::path::PathBuf)>> {
-        let key = format!("{prefix}{}", chunk_key(&plan.source_key_encoding, index));
+        let key = format!("{prefix}{}", plan.source_key_encoding.key(index));
         let path = match &source.root_dir {
             Some(root) => root.join(&key),
             None => return Err(fail(&key, &"not a local store")),
@@ -190,10 +158,7 @@ pub(crate) fn repack_region(
     grid_objects(&plan.shape, object_shape, region)
         .par_iter()
         .try_for_each(|object| -> Result<()> {
-            let key = format!(
-                "{prefix}{}",
-                chunk_key(&plan.target_key_encoding, &object.index)
-            );
+            let key = format!("{prefix}{}", plan.target_key_encoding.key(&object.index));
             let bytes = match (&plan.target.shards, &source.root_dir, &target.dir) {
                 // A file to a file: let the kernel copy it.
                 (None, Some(_), Some(dir)) => {
@@ -247,31 +212,6 @@ pub(crate) fn repack_region(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_follow_each_encoding() {
-        assert_eq!(
-            chunk_key(&ChunkKeyEncoding::V2 { separator: '.' }, &[1, 2]),
-            "1.2"
-        );
-        assert_eq!(
-            chunk_key(&ChunkKeyEncoding::V2 { separator: '/' }, &[1, 2]),
-            "1/2"
-        );
-        assert_eq!(
-            chunk_key(&ChunkKeyEncoding::Default { separator: '/' }, &[1, 2]),
-            "c/1/2"
-        );
-        assert_eq!(
-            chunk_key(&ChunkKeyEncoding::Default { separator: '.' }, &[]),
-            "c"
-        );
-        assert_eq!(chunk_key(&ChunkKeyEncoding::N5, &[1, 2, 3]), "3/2/1");
-        assert_eq!(
-            chunk_key(&ChunkKeyEncoding::V2 { separator: '.' }, &[]),
-            "0"
-        );
-    }
 
     #[test]
     fn shards_index_their_chunks_and_checksum_the_index() {

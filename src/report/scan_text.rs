@@ -164,7 +164,7 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Nodes and chunk objects named in a note, at most.
+/// Arrays named in a note, at most.
 const NOTE_NAMES: usize = 5;
 
 /// What a scan of a store that cannot be listed (a web server) could not see, one line each:
@@ -206,15 +206,14 @@ pub fn unlisted_notes(store: &Store) -> Vec<String> {
     }
     if !unlisted.unchecked_arrays.is_empty() {
         let n = unlisted.unchecked_arrays.len();
-        let mut names: Vec<&str> = unlisted
+        let mut names: Vec<String> = unlisted
             .unchecked_arrays
             .iter()
             .take(NOTE_NAMES)
-            .map(crate::model::NodePath::as_str)
+            .map(|path| path.as_str().to_string())
             .collect();
-        let more = format!("and {} more", n - names.len().min(n));
         if n > NOTE_NAMES {
-            names.push(&more);
+            names.push(format!("and {} more", n - NOTE_NAMES));
         }
         notes.push(format!(
             "deep scan: {} not checked, as {} would take more HEAD requests than \

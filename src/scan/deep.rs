@@ -186,11 +186,7 @@ pub(crate) fn scan_array_listed(
     location: &str,
     progress: &dyn Progress,
 ) -> Vec<NodeError> {
-    let prefix = if array.path.is_root() {
-        String::new()
-    } else {
-        format!("{}/", array.path.as_str())
-    };
+    let prefix = array.path.key_prefix();
     let listed = match list(&prefix) {
         Ok(listed) => listed,
         Err(err) => {

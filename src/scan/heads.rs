@@ -4,6 +4,7 @@
 
 use super::deep::{object_counts, scan_array_listed};
 use crate::error::{Error, Result};
+use crate::layout::next_in_box;
 use crate::model::{ArrayInfo, NodeError, NodePath};
 use crate::progress::{NoProgress, Progress};
 use crate::store::remote::Remote;
@@ -86,33 +87,20 @@ pub(crate) fn scan_arrays(
 /// The store keys of every object of `array`'s grid, in C order.
 fn grid_keys(array: &ArrayInfo) -> Vec<String> {
     let counts = object_counts(array);
-    let prefix = if array.path.is_root() {
-        String::new()
-    } else {
-        format!("{}/", array.path.as_str())
-    };
+    let prefix = array.path.key_prefix();
     let mut keys = Vec::new();
     if counts.contains(&0) {
         return keys;
     }
-    let mut position = vec![0; counts.len()];
+    let origin = vec![0; counts.len()];
+    let mut position = origin.clone();
     loop {
         keys.push(format!(
             "{prefix}{}",
             array.chunk_key_encoding.key(&position)
         ));
-        // The next position in C order (the last axis fastest); done when every axis wrapped.
-        let mut axis = counts.len();
-        loop {
-            if axis == 0 {
-                return keys;
-            }
-            axis -= 1;
-            position[axis] += 1;
-            if position[axis] < counts[axis] {
-                break;
-            }
-            position[axis] = 0;
+        if !next_in_box(&mut position, &origin, &counts) {
+            return keys;
         }
     }
 }
