@@ -239,6 +239,25 @@ fn broken_nodes_are_reported_with_their_path_and_the_rest_is_scanned() {
 }
 
 #[test]
+fn a_zarr3_array_without_a_fill_value_is_named_unreadable() {
+    // As zarrita.js writes an array it is given no fill value for (tests/corpus/zarrita).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = r#"{"zarr_format": 3, "node_type": "array", "shape": [4, 6], "data_type": "float32",
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2, 3]}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+        "fill_value": null, "attributes": {}}"#;
+    std::fs::write(dir.path().join("zarr.json"), doc).expect("write");
+    let opened = zlint::store::open(dir.path().to_str().expect("utf-8")).expect("open");
+    let store =
+        zlint::scan::scan(&opened, Default::default(), &zlint::progress::NoProgress).expect("scan");
+    assert_eq!(store.arrays.len(), 1, "its layout is still linted");
+    assert_eq!(store.errors.len(), 1);
+    assert!(store.errors[0].location.ends_with("zarr.json"));
+    assert!(store.errors[0].message.contains("`fill_value` is null"));
+}
+
+#[test]
 fn a_folder_without_metadata_is_not_a_store() {
     let opened =
         zlint::store::open(fixture("broken/not-a-store").to_str().expect("utf-8")).expect("open");

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use zarrs::storage::Bytes;
 
 mod keys;
+pub mod known_codecs;
 mod labels;
 mod path;
 mod unlisted;
@@ -40,16 +41,11 @@ pub struct Codec {
 }
 
 impl Codec {
-    /// Whether this codec compresses (a bytes-to-bytes codec other than a checksum).
+    /// Whether this codec compresses (see [`known_codecs::Role::Compressor`]).
     #[must_use]
     pub fn compresses(&self) -> bool {
-        const COMPRESSORS: &[&str] = &[
-            "blosc", "zstd", "gzip", "zlib", "bz2", "bzip2", "lz4", "lzma", "xz", "zfpy", "zfp",
-            "pcodec", "packbits", "gdeflate",
-        ];
-        let name = self.name.to_ascii_lowercase();
-        let name = name.rsplit('.').next().unwrap_or(&name);
-        COMPRESSORS.contains(&name)
+        known_codecs::known_anywhere(&self.name)
+            .is_some_and(|c| c.role == known_codecs::Role::Compressor)
     }
 
     /// A short human form: `blosc(zstd,5,shuffle)`, `zstd(3)`, `gzip(6)`, `bytes(little)`.

@@ -6,6 +6,7 @@
 //! write group). Until the metadata is written the output is not a readable store, and `zlint`
 //! refuses it; the last step removes `.zlint-rechunk/`.
 
+mod absent_fill;
 mod array_copy;
 mod carry;
 mod checks;

@@ -322,6 +322,9 @@ fn compare_values(
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     let mut mismatches = mismatches.into_inner().unwrap_or_else(|p| p.into_inner());
+    if variable {
+        mismatches.extend(super::absent_fill::check(src_opened, &dst, array, other)?);
+    }
     mismatches.sort();
     Ok((bytes, mismatches))
 }

@@ -1,89 +1,37 @@
-//! The codecs each format's readers know. A codec outside these lists makes the array unreadable
-//! by the reference clients, so the scan reports it (and keeps the array's layout for linting).
+//! What makes an array unreadable by its format's reference readers: a codec outside the codec
+//! table ([`known_codecs`]), or a Zarr v3 array without a fill value. The scan reports each (and
+//! keeps the array's layout for linting).
 
+use crate::model::known_codecs;
 use crate::model::{ArrayInfo, Format, NodeError};
 
-/// Zarr v3 codec names (core, registered extensions, and zarr-python's numcodecs wrappers).
-const ZARR3: &[&str] = &[
-    "bytes",
-    "transpose",
-    "sharding_indexed",
-    "blosc",
-    "zstd",
-    "gzip",
-    "crc32c",
-    "bitround",
-    "packbits",
-    "vlen-utf8",
-    "vlen-bytes",
-    "zfp",
-    "pcodec",
-    "bz2",
-    "zlib",
-    "squeeze",
-    "fixedscaleoffset",
-    "gdeflate",
-    "adler32",
-    "fletcher32",
-];
-
-/// numcodecs ids used by Zarr v2.
-const ZARR2: &[&str] = &[
-    "blosc",
-    "zstd",
-    "gzip",
-    "zlib",
-    "lz4",
-    "bz2",
-    "lzma",
-    "delta",
-    "fixedscaleoffset",
-    "quantize",
-    "packbits",
-    "categorize",
-    "astype",
-    "shuffle",
-    "bitround",
-    "crc32",
-    "crc32c",
-    "adler32",
-    "fletcher32",
-    "jenkins_lookup3",
-    "vlen-utf8",
-    "vlen-bytes",
-    "vlen-array",
-    "json2",
-    "msgpack2",
-    "pickle",
-    "zfpy",
-    "pcodec",
-    "base64",
-];
-
-/// N5 compression types (core, plus n5-zstandard and n5-blosc).
-const N5: &[&str] = &["raw", "gzip", "bzip2", "lz4", "xz", "blosc", "zstd"];
-
-/// One error per codec of `array` that its format's readers do not know.
+/// One error per codec of `array` that its format's readers do not know (the codec table,
+/// [`known_codecs`]), and one for a Zarr v3 array without a fill value.
 pub(crate) fn unknown(array: &ArrayInfo, location: &str) -> Vec<NodeError> {
-    let known = match array.format {
-        Format::Zarr2 => ZARR2,
-        Format::Zarr3 => ZARR3,
-        Format::N5 => N5,
+    let error = |message: String| NodeError {
+        node: array.path.clone(),
+        location: metadata_location(location, array),
+        message,
     };
-    array
+    let mut errors: Vec<NodeError> = array
         .codecs
         .iter()
         .filter(|codec| {
             let name = codec.name.as_str();
             let wrapped = name.starts_with("numcodecs.") || name.starts_with("imagecodecs_");
-            !known.contains(&name) && !wrapped
+            known_codecs::known_in(array.format, name).is_none() && !wrapped
         })
-        .map(|codec| NodeError {
-            node: array.path.clone(),
-            location: metadata_location(location, array),
-            message: format!("unknown codec `{}`", codec.name),
-        })
-        .collect()
+        .map(|codec| error(format!("unknown codec `{}`", codec.name)))
+        .collect();
+    // Zarr v3 requires one; zarrita.js writes `null` when it is given none.
+    if array.format == Format::Zarr3 && array.fill_value.is_null() {
+        errors.push(error(
+            "`fill_value` is null: Zarr v3 requires a fill value, and zarr-python and tensorstore \
+             refuse to open the array (set one in zarr.json, such as 0)"
+                .into(),
+        ));
+    }
+    errors
 }
 
 fn metadata_location(location: &str, array: &ArrayInfo) -> String {

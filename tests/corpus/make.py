@@ -237,12 +237,15 @@ def zarr2_cases(out, prefix):
     make("vlen-bytes", "O", data=values("S3").astype(object), object_codec=numcodecs.VLenBytes())
     # Strings with a numeric fill value and chunks never written: zarr-python 3 reads the missing
     # elements as the number's text ("0"), which a rewrite must keep (issue 28).
-    path = os.path.join(out, f"{prefix}-vlen-utf8-fill-0-partial.zarr")
-    array = zarr.open_array(path, mode="w", shape=SHAPE_2D, chunks=CHUNKS_2D, dtype=object,
-                            object_codec=numcodecs.VLenUTF8(), fill_value=0)
-    array[:10, :16] = values("<U4")[:10, :16].astype(object)
-    array.attrs["case"] = "vlen-utf8-fill-0-partial"
-    made.append(path)
+    # A float reads as Python's text of it: 1e20 as "1e+20", 2.0 as "2.0".
+    for fill, name in [(0, "0"), (1e20, "1e20"), (2.0, "2.0")]:
+        case = f"vlen-utf8-fill-{name}-partial"
+        path = os.path.join(out, f"{prefix}-{case}.zarr")
+        array = zarr.open_array(path, mode="w", shape=SHAPE_2D, chunks=CHUNKS_2D, dtype=object,
+                                object_codec=numcodecs.VLenUTF8(), fill_value=fill)
+        array[:10, :16] = values("<U4")[:10, :16].astype(object)
+        array.attrs["case"] = case
+        made.append(path)
     make("order-F", "uint16", order="F")
     make("order-F-blosc", "float32", order="F",
          compressor=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cross-implementation corpus: arrays written by zarr-python 3 (also through the zarrs codec
-# pipeline), zarr-python 2.18, 2.10 and 2.4 (numcodecs filters and compressors), z5py and
-# tensorstore, each rechunked by zlint to Zarr v3 (plain and
+# pipeline), zarr-python 2.18, 2.10 and 2.4 (numcodecs filters and compressors), z5py,
+# tensorstore and zarrita.js (npm, run by the machine's Node.js), each rechunked by zlint to Zarr v3 (plain and
 # sharded), Zarr v2 and N5 and read back by zarr-python 3 and tensorstore, N5 also by
 # zarr-python 2. Fails on any wrong output, and on refusals that differ from refusals.txt.
 # Usage: bash tests/corpus/run.sh [ZLINT_BINARY]   (venvs shared with tests/interop/run.sh)
@@ -44,6 +44,14 @@ if [ ! -x "$venvs/zarrs/bin/python" ]; then
   "$venvs/zarrs/bin/pip" install -q 'zarrs==0.2.3' 'zarr==3.1.6' 'numpy<3'
 fi
 "$venvs/zarrs/bin/python" -W ignore "$here/tests/corpus/make.py" --zarrs "$work/corpus"
+# zarrita.js, at the version package-lock.json pins, installed beside its script.
+if [ ! -d "$venvs/zarrita/node_modules/zarrita" ]; then
+  mkdir -p "$venvs/zarrita"
+  cp "$here/tests/corpus/zarrita/package.json" "$here/tests/corpus/zarrita/package-lock.json" "$venvs/zarrita/"
+  (cd "$venvs/zarrita" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+cp "$here/tests/corpus/zarrita/write.mjs" "$venvs/zarrita/"
+node "$venvs/zarrita/write.mjs" "$work/corpus"
 "$venvs/main/bin/python" "$here/tests/corpus/run.py" "$zlint" "$work/corpus" "$work/out" \
   --refusals "$here/tests/corpus/refusals.txt"
 mapfile -t n5 < "$work/out/n5-outputs.txt"

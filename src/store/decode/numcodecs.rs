@@ -355,11 +355,9 @@ impl BytesToBytesCodecTraits for Numcodec {
     }
 }
 
-/// The numcodecs ids read here, and the Zarr v3 names zlint gives the filters it moves after
-/// `bytes` (see the module documentation).
-const V2_IDS: &[&str] = &[
-    "lz4", "lzma", "delta", "quantize", "astype", "bitround", "crc32", "packbits",
-];
+/// The Zarr v3 names of the numcodecs ids read here (those the codec table,
+/// [`crate::model::known_codecs`], marks as read by zlint), and the names zlint gives the filters
+/// it moves after `bytes` (see the module documentation).
 const V3_NAMES: &[(&str, &str)] = &[
     ("numcodecs.lz4", "lz4"),
     ("numcodecs.lzma", "lzma"),
@@ -393,7 +391,7 @@ fn unpack_bits(data: &[u8], limit: Option<usize>) -> Result<Vec<u8>, String> {
 /// Registers the readers.
 pub(super) fn register() {
     register_codec_v2(CodecRuntimePluginV2::new(
-        |id| V2_IDS.contains(&id),
+        crate::model::known_codecs::read_by_zlint,
         |metadata| {
             let configuration: Map<String, Value> = Map::clone(metadata.configuration());
             let codec = Numcodec::new(metadata.id(), metadata.id(), configuration)?;

@@ -3,7 +3,7 @@
 //! Zarr v2 fill values coerced to the data type as zarr-python does (z5py writes `0.0` on integer
 //! arrays, the Java n5-zarr writer the string `"0"`).
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 use zarrs::array::{ArrayMetadataV2, ArrayMetadataV3};
 
 use super::FormatError;
@@ -56,7 +56,7 @@ pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
         // zarr-python 3 reads the missing elements of a `|O` string array whose fill value is a
         // number as that number's text (`0` reads as "0"): zarrs would read "".
         (Some('O'), Value::Number(n)) if has_filter(&zarray, "vlen-utf8") => {
-            Some(Value::String(n.to_string()))
+            Some(Value::String(python_text(n)))
         }
         _ => None,
     };
@@ -64,6 +64,29 @@ pub fn zarr2_array(mut zarray: Map<String, Value>) -> Map<String, Value> {
         zarray.insert("fill_value".into(), value);
     }
     zarray
+}
+
+/// The text Python's `str` gives the JSON number `n`: integers as they are, floats in their
+/// shortest form with `.0` when integral, and exponents outside 1e-4 ≤ |x| < 1e16 (`1e+20`).
+#[must_use]
+pub fn python_text(n: &Number) -> String {
+    let Some(x) = n.as_f64().filter(|_| n.is_f64()) else {
+        return n.to_string();
+    };
+    let scientific = format!("{x:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if x == 0.0 || (-4..16).contains(&exponent) {
+        let text = x.to_string();
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
+    }
 }
 
 /// Whether the `.zarray`'s filters include the numcodecs codec `id`.
@@ -306,6 +329,28 @@ mod tests {
         let read = zarr2_array(doc.as_object().cloned().unwrap_or_default());
         assert_eq!(read["fill_value"], json!("0"));
         assert_eq!(fill("<u2", json!(7)), json!(7));
+    }
+
+    fn text(value: Value) -> String {
+        match value {
+            Value::Number(n) => python_text(&n),
+            other => panic!("not a number: {other}"),
+        }
+    }
+
+    #[test]
+    fn numbers_read_as_pythons_text_of_them() {
+        // As zarr-python 3.1 reads a Zarr v2 vlen-utf8 array's missing elements.
+        assert_eq!(text(json!(0)), "0");
+        assert_eq!(text(json!(-17)), "-17");
+        assert_eq!(text(json!(1.5)), "1.5");
+        assert_eq!(text(json!(2.0)), "2.0");
+        assert_eq!(text(json!(-0.0)), "-0.0");
+        assert_eq!(text(json!(1e20)), "1e+20");
+        assert_eq!(text(json!(0.00001)), "1e-05");
+        assert_eq!(text(json!(0.0001)), "0.0001");
+        assert_eq!(text(json!(1e15)), "1000000000000000.0");
+        assert_eq!(text(json!(1.25e16)), "1.25e+16");
     }
 
     #[test]

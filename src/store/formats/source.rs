@@ -12,6 +12,7 @@ use super::FormatError;
 use super::codec::{Codec, Endian, chain_from_v3, decode_form};
 use super::n5::N5Attributes;
 use super::normalize;
+use crate::model::known_codecs::read_by_zlint;
 use crate::model::{ArrayInfo, Format};
 
 /// What a source array's metadata says in Zarr v3 terms (converted from Zarr v2 and N5 where
@@ -39,17 +40,11 @@ fn check_with_zarrs(metadata: ArrayMetadata) -> Result<(), FormatError> {
         .map_err(FormatError::from_zarrs)
 }
 
-/// numcodecs ids that zlint reads itself (see `store::decode`), and does not write; zarrs'
-/// conversion does not know them.
-pub const READ_BY_ZLINT: &[&str] = &[
-    "lz4", "lzma", "delta", "quantize", "astype", "bitround", "crc32", "packbits",
-];
-
 /// The Zarr v3 document of a Zarr v2 array, by zarrs' conversion, with the codecs zlint reads
 /// itself set aside from it and put back as `numcodecs.<id>` after `bytes` (filters, in order)
 /// and at the end (the compressor).
 fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
-    let ours = |m: &MetadataV2| READ_BY_ZLINT.contains(&m.id());
+    let ours = |m: &MetadataV2| read_by_zlint(m.id());
     let as_v3 = |m: &MetadataV2| json!({"name": format!("numcodecs.{}", m.id()), "configuration": m.configuration()});
     let mut known = v2.clone();
     let filters: Vec<Value> = v2
@@ -135,10 +130,10 @@ fn numpy_type_in_v3(zarray: &Map<String, Value>, v3: &mut Value) {
     };
 }
 
-/// The fill value of a Zarr v2 array when it is a number, as text.
+/// The fill value of a Zarr v2 array when it is a number, as Python's text of it.
 fn v2_fill_number(v2: &ArrayMetadataV2) -> Option<String> {
     match to_value(&v2.fill_value).ok()? {
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(normalize::python_text(&n)),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::{Codec, CodecError, Endian, Stage};
 use crate::model::Format;
+use crate::model::known_codecs::{self, Role};
 
 /// Reads a Zarr v3 codec list.
 ///
@@ -187,8 +188,6 @@ pub fn portable_read_unit(read_unit: &[Codec], format: Format) -> (Vec<Codec>, V
 /// compression of its own).
 fn is_checksum_or_shuffle(name: &str) -> bool {
     let name = name.strip_prefix("numcodecs.").unwrap_or(name);
-    matches!(
-        name,
-        "adler32" | "fletcher32" | "crc32" | "crc32c" | "jenkins_lookup3" | "shuffle"
-    )
+    known_codecs::known_anywhere(name)
+        .is_some_and(|c| matches!(c.role, Role::Checksum | Role::Shuffle))
 }

@@ -10,8 +10,9 @@ use super::FormatError;
 use super::codec::{
     Codec, Compressor, Endian, portable_read_unit, read_unit_codecs, single_compressor,
 };
-use super::source::{READ_BY_ZLINT, SourceMetadata, zarr2_decode_form};
+use super::source::{SourceMetadata, zarr2_decode_form};
 use crate::layout::Layout;
+use crate::model::known_codecs::read_by_zlint;
 use crate::model::{ArrayInfo, Format};
 
 pub use to_n5::{N5_SET_ASIDE, from_n5_user_attributes};
@@ -208,7 +209,7 @@ fn zarr2_documents(
 }
 
 /// A Zarr v2 source's `.zarray` as a Zarr v2 target keeps it, with the codecs zlint reads but
-/// does not write ([`READ_BY_ZLINT`]) dropped (filters) or replaced by zstd level 3 (a
+/// does not write ([`read_by_zlint`]) dropped (filters) or replaced by zstd level 3 (a
 /// compressor), and notes saying so.
 fn writable_zarr2(mut doc: Map<String, Value>) -> (Map<String, Value>, Vec<String>) {
     let mut notes = Vec::new();
@@ -220,7 +221,7 @@ fn writable_zarr2(mut doc: Map<String, Value>) -> (Map<String, Value>, Vec<Strin
     };
     if let Some(Value::Array(filters)) = doc.get_mut("filters") {
         filters.retain(|f| {
-            let keep = !READ_BY_ZLINT.contains(&id(f).as_str());
+            let keep = !read_by_zlint(&id(f));
             if !keep {
                 notes.push(format!(
                     "filter `{}` dropped: the values it decodes to are written as they are",
@@ -234,7 +235,7 @@ fn writable_zarr2(mut doc: Map<String, Value>) -> (Map<String, Value>, Vec<Strin
         }
     }
     if let Some(compressor) = doc.get("compressor").map(id)
-        && READ_BY_ZLINT.contains(&compressor.as_str())
+        && read_by_zlint(&compressor)
     {
         notes.push(format!(
             "compressor `{compressor}` is read but not written by zlint: compressed with zstd \
