@@ -22,7 +22,11 @@ struct Probe {
 }
 
 fn zarr2(name: &'static str, dtype: &str, compressor: Value, filters: Value) -> Probe {
-    let fill = if dtype == "|O" { json!("") } else { json!(0) };
+    let fill = if dtype == "|O" || dtype.contains('U') {
+        json!("")
+    } else {
+        json!(0)
+    };
     Probe {
         format: Format::Zarr2,
         name,
@@ -158,6 +162,12 @@ fn probes() -> Vec<Probe> {
             json!({"id": "categorize", "labels": ["a", "b"],
                                               "dtype": "<U7", "astype": "|u1"}),
         ),
+        (
+            "categorize (filter) of Python objects",
+            "|O",
+            json!({"id": "categorize", "labels": ["a", "b"],
+                   "dtype": "|O", "astype": "|u1"}),
+        ),
         ("vlen-utf8 (strings)", "|O", json!({"id": "vlen-utf8"})),
         ("vlen-bytes (bytes)", "|O", json!({"id": "vlen-bytes"})),
     ] {
@@ -169,6 +179,13 @@ fn probes() -> Vec<Probe> {
     });
     if let Some(last) = probes.last_mut() {
         last.metadata["dtype"] = json!([["a", "<i4"], ["b", "<f8"]]);
+    }
+    probes.push(Probe {
+        name: "structured dtype, a big-endian field",
+        ..zarr2("", "<i2", none.clone(), none.clone())
+    });
+    if let Some(last) = probes.last_mut() {
+        last.metadata["dtype"] = json!([["a", ">i4"], ["b", "<f8"]]);
     }
     let bytes = json!({"name": "bytes", "configuration": {"endian": "little"}});
     let with = |codec: Value| json!([bytes.clone(), codec]);
@@ -229,6 +246,16 @@ fn probes() -> Vec<Probe> {
             )]),
         ),
     ]);
+    // zarr-python 3's NumPy records, as it writes them.
+    let mut record = zarr3(
+        "structured (NumPy records)",
+        "int16",
+        json!([named("bytes", json!({}))]),
+    );
+    record.metadata["data_type"] = json!({"name": "structured",
+        "configuration": {"fields": [["a", "int32"], ["b", "float64"]]}});
+    record.metadata["fill_value"] = json!("AAAAAAAAAAAAAAAA");
+    probes.push(record);
     for (name, configuration) in [
         ("numcodecs.zstd", json!({"level": 3})),
         ("numcodecs.gzip", json!({"level": 5})),

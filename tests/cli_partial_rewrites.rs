@@ -1,7 +1,8 @@
 //! Issue 28: a rewrite of a store where some arrays use a codec zlint cannot decode rewrites the
 //! others and carries those over unchanged, saying so in the plan, on stderr and (with
 //! `--strict`) in the exit status. The fixture `zarr2/mixed-codecs.zarr` is zarr-python 2's:
-//! `raw` (zlib) and `labels` (numcodecs' Categorize filter, which zlint does not decode). The
+//! `raw` (zlib) and `labels` (numcodecs' Categorize of Python objects, which zlint does not
+//! decode). The
 //! corpus (tests/corpus) reads such outputs back with zarr-python.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -49,7 +50,7 @@ fn auto_rewrites_what_it_can_and_carries_the_rest_byte_for_byte() {
         .success()
         .stdout(predicate::str::contains(
             "labels: carried over unchanged (metadata and stored objects as they are): zlint \
-             cannot decode it: unsupported codec categorize",
+             cannot decode it: unsupported Zarr V2 array: codec `categorize`",
         ))
         .stdout(predicate::str::contains("raw: 24×30 int16"));
     let plan = zlint()
@@ -70,8 +71,8 @@ fn auto_rewrites_what_it_can_and_carries_the_rest_byte_for_byte() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "zlint: warning: fixtures/zarr2/mixed-codecs.zarr/labels: unsupported codec \
-             categorize",
+            "zlint: warning: fixtures/zarr2/mixed-codecs.zarr/labels: unsupported Zarr V2 array: \
+             codec `categorize`",
         ))
         .stderr(predicate::str::contains(
             "carried over unchanged (--strict refuses)",
@@ -127,17 +128,17 @@ fn strict_a_format_change_or_a_request_by_name_refuse_instead() {
         // The output's format cannot hold the array as it is.
         (
             vec!["--auto", "--to", "zarr3"],
-            "labels: unsupported codec categorize",
+            "labels: unsupported Zarr V2 array: codec `categorize`",
         ),
         // The user asked for this array by name.
         (
             vec!["--chunks", "labels=24,30"],
-            "labels: unsupported codec categorize",
+            "labels: unsupported Zarr V2 array: codec `categorize`",
         ),
         // A codec for every array: the carried array could not have it.
         (
             vec!["--auto", "--codec", "zstd:3"],
-            "labels: unsupported codec categorize",
+            "labels: unsupported Zarr V2 array: codec `categorize`",
         ),
     ] {
         zlint()

@@ -95,7 +95,7 @@ pub const KNOWN_CODECS: &[KnownCodec] = &[
     ours("delta", V2, Role::Transform),
     ours("quantize", V2, Role::Transform),
     ours("astype", V2, Role::Transform),
-    codec("categorize", V2, Role::Transform),
+    ours("categorize", V2, Role::Transform),
     codec("shuffle", V2, Role::Shuffle),
     codec("vlen-array", V2, Role::Serializer),
     codec("json2", V2, Role::Serializer),

@@ -172,6 +172,11 @@ fn auto_layout(
         };
     };
     request.format = format;
+    // zarr-python 3 can neither write nor read NumPy records in shards (see
+    // `store::formats::target`): their layout is planned as for a format without shards.
+    if array.dtype.name == "structured" {
+        request.format = Format::Zarr2;
+    }
     // Levels of one pyramid share one chunk shape: the first level's, clipped, if it suits this
     // level (small objects allowed: the level is small); else an earlier level's if it suits.
     if let Some(multiscale) = store.multiscale_of(&array.path) {

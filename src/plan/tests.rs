@@ -170,3 +170,45 @@ fn shapes_are_read_with_commas_or_the_multiplication_signs_zlint_prints() {
     assert!(ShapeRequests::parse("--chunks", &values(&["z=16,y=0"])).is_err());
     assert!(ShapeRequests::parse("--chunks", &values(&["z=16,=4"])).is_err());
 }
+
+/// zarr-python 3 can neither write nor read NumPy records in shards: `--auto` does not shard them
+/// where it shards a number array of the same shape.
+#[test]
+fn records_are_never_planned_in_shards() {
+    let record = json!({"name": "structured",
+                        "configuration": {"fields": [["a", "int32"], ["b", "float64"]]}});
+    let auto = Targets {
+        chunks: ShapeRequests::default(),
+        auto: true,
+        profile: Profile::Visualization,
+        ..targets("1,1", Some(Format::Zarr3), None)
+    };
+    for (data_type, item_size, sharded) in [(json!("uint16"), 2, true), (record, 12, false)] {
+        let mut store = in_memory_store();
+        let array = &mut store.arrays[0];
+        let mut metadata: serde_json::Value =
+            serde_json::from_slice(&array.metadata).expect("JSON");
+        metadata["shape"] = json!([4096, 4096]);
+        metadata["data_type"] = data_type.clone();
+        metadata["fill_value"] = if item_size == 12 {
+            json!("AAAAAAAAAAAAAAAA")
+        } else {
+            json!(0)
+        };
+        metadata["codecs"] = json!([{"name": "bytes"}]);
+        array.shape = vec![4096, 4096];
+        array.chunk_shape = vec![64, 64];
+        array.dtype = DataType {
+            name: data_type["name"].as_str().unwrap_or("uint16").into(),
+            item_size: Some(item_size),
+        };
+        array.fill_value = metadata["fill_value"].clone();
+        array.metadata = serde_json::to_vec(&metadata).expect("JSON").into();
+        let plan = RechunkPlan::build(&store, "out".into(), &auto, BUDGET).expect("plan");
+        assert_eq!(
+            plan.arrays[0].target.shards.is_some(),
+            sharded,
+            "{data_type}"
+        );
+    }
+}

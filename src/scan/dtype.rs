@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::model::DataType;
 use crate::store::formats::n5::N5_NUMERIC;
+use crate::store::formats::structured;
 
 fn sized(name: &str, item_size: u64) -> DataType {
     DataType {
@@ -73,6 +74,11 @@ pub(crate) fn from_zarr3(value: &Value) -> Result<DataType, String> {
         // One type, three names: zarrs' `bytes`, and its aliases (zarr-python 3 writes the
         // second).
         "binary" | "variable_length_bytes" => variable("bytes"),
+        // zarr-python 3's NumPy records, of fixed size.
+        "structured" => match structured::fields_of(value).map(structured::item_size) {
+            Some(size) => sized(name, size?),
+            None => variable(name),
+        },
         _ => variable(name),
     })
 }
@@ -95,7 +101,9 @@ pub(crate) fn from_n5(name: &str) -> Result<DataType, String> {
 pub(crate) fn from_zarr2(value: &Value, object_codec: Option<&str>) -> Result<DataType, String> {
     let typestr = match value {
         Value::String(s) => s.as_str(),
-        Value::Array(fields) => return structured_size(fields).map(|n| sized("structured", n)),
+        Value::Array(fields) => {
+            return structured::item_size(fields).map(|n| sized("structured", n));
+        }
         _ => return Err("`dtype` is neither a string nor a structured list".into()),
     };
     let body = typestr.trim_start_matches(['<', '>', '|', '=']);
@@ -137,31 +145,6 @@ pub(crate) fn from_zarr2(value: &Value, object_codec: Option<&str>) -> Result<Da
         })),
         _ => Err(format!("unknown dtype `{typestr}`")),
     }
-}
-
-fn structured_size(fields: &[Value]) -> Result<u64, String> {
-    let mut total = 0u64;
-    for field in fields {
-        let parts = field
-            .as_array()
-            .ok_or("structured dtype field is not a list")?;
-        let dtype = parts.get(1).ok_or("structured dtype field has no type")?;
-        let item = from_zarr2(dtype, None)?
-            .item_size
-            .ok_or("structured dtype field has no fixed size")?;
-        let count = match parts.get(2).and_then(Value::as_array) {
-            Some(shape) => shape
-                .iter()
-                .filter_map(Value::as_u64)
-                .try_fold(1u64, u64::checked_mul),
-            None => Some(1),
-        };
-        total = count
-            .and_then(|count| item.checked_mul(count))
-            .and_then(|bytes| total.checked_add(bytes))
-            .ok_or("structured dtype is larger than any array holds")?;
-    }
-    Ok(total)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod numeric;
 pub mod ome;
 mod ome06;
 pub mod source;
+pub mod structured;
 pub mod target;
 
 pub use codec::{Codec, CodecError};

@@ -8,6 +8,7 @@ use zarrs::array::{ArrayMetadataV2, ArrayMetadataV3};
 
 use super::FormatError;
 use super::codec::{chain_from_v3, chain_to_v3};
+use super::structured;
 
 /// A Zarr v3 array document with its codecs read and written again through the codec model.
 ///
@@ -137,6 +138,17 @@ pub fn for_zarrs_v3(mut doc: Value) -> Value {
         doc["data_type"] = Value::from(format!("r{}", length * 8));
         doc["fill_value"] = fill;
     }
+    // NumPy records (zarr-python 3's `structured`): raw bytes of the record's size.
+    if let Some(length) = doc
+        .get("data_type")
+        .and_then(structured::fields_of)
+        .and_then(|fields| structured::item_size(fields).ok())
+        .filter(|&n| n > 0 && n <= MAX_BYTES_ELEMENT)
+    {
+        let fill = raw_fill(doc.get("fill_value"), length);
+        doc["data_type"] = Value::from(format!("r{}", length * 8));
+        doc["fill_value"] = fill;
+    }
     doc = move_filters_after_bytes(doc);
     doc
 }
@@ -238,7 +250,7 @@ pub fn for_zarrs_v2(zarray: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// A Zarr v2 `.zarray` with the NumPy types zarrs does not read in Zarr v2 as the same bytes in a
-/// type it reads: `S` bytes as raw bits, datetime64 and timedelta64 as the int64 they are stored
+/// type it reads: `S` bytes and records ([`structured`]) as raw bits, datetime64 and timedelta64 as the int64 they are stored
 /// as (see `SourceMetadata` for the Zarr v3 types they become), and `U` strings without a fill
 /// value given the empty string they read as.
 #[must_use]
@@ -248,7 +260,17 @@ pub fn stand_in_types(mut zarray: Map<String, Value>) -> Map<String, Value> {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if let Some(length) = dtype
+    let record = zarray
+        .get("dtype")
+        .and_then(structured::fields_of)
+        .and_then(|fields| structured::item_size(fields).ok())
+        .filter(|&n| n > 0 && n <= MAX_BYTES_ELEMENT);
+    if let Some(length) = record {
+        // NumPy records: raw bytes of the record's size, their fill value base64 as for `S`.
+        let fill = raw_fill(zarray.get("fill_value"), length);
+        zarray.insert("dtype".into(), Value::from(format!("|V{length}")));
+        zarray.insert("fill_value".into(), fill);
+    } else if let Some(length) = dtype
         .strip_prefix("|S")
         .and_then(|n| n.parse::<u64>().ok())
         .filter(|&n| n <= MAX_BYTES_ELEMENT)

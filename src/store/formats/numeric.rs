@@ -124,6 +124,21 @@ impl Numeric {
         }
     }
 
+    /// The elements of `data` as indices: integers as they are, negative ones and floats as
+    /// `u64::MAX` (no index).
+    ///
+    /// # Errors
+    /// When `data` is not a whole number of elements.
+    pub fn indices(self, data: &[u8]) -> Result<Vec<u64>, String> {
+        Ok(self
+            .elements(data)?
+            .map(|bytes| match self.read(bytes) {
+                Value::Int(i) => u64::try_from(i).unwrap_or(u64::MAX),
+                Value::Float(_) => u64::MAX,
+            })
+            .collect())
+    }
+
     /// Undoes numcodecs Delta: each element becomes the running sum, in this type's arithmetic
     /// (integers wrap; floats add in their own precision, as NumPy's `cumsum`).
     ///

@@ -12,6 +12,7 @@ use super::FormatError;
 use super::codec::{Codec, Endian, chain_from_v3, decode_form};
 use super::n5::N5Attributes;
 use super::normalize;
+use super::structured;
 use crate::model::known_codecs::read_by_zlint;
 use crate::model::{ArrayInfo, Format};
 
@@ -87,11 +88,28 @@ fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
 }
 
 /// The Zarr v3 data type and fill value of the NumPy types zarrs reads in Zarr v2 only as other
-/// types of the same bytes (see [`normalize::stand_in_types`]): `S` bytes, datetime64 and
+/// types of the same bytes (see [`normalize::stand_in_types`]): records, `S` bytes, datetime64 and
 /// timedelta64, put back in `v3`, the conversion of the stand-in.
 fn numpy_type_in_v3(zarray: &Map<String, Value>, v3: &mut Value) {
     let dtype = zarray.get("dtype").and_then(Value::as_str).unwrap_or("");
     let fill = zarray.get("fill_value").cloned().unwrap_or(Value::Null);
+    // NumPy records: zarr-python 3's `structured` type where it has one; else the Zarr v2 fields
+    // as they are, which only a Zarr v2 output keeps (`target` refuses the others by name). The
+    // fill value is base64 in both versions, zeros when there is none.
+    if let Some(fields) = zarray.get("dtype").and_then(structured::fields_of) {
+        v3["data_type"] = structured::zarr3_data_type(fields)
+            .unwrap_or_else(|_| json!({"name": "structured", "configuration": {"fields": fields}}));
+        v3["fill_value"] = match fill {
+            Value::String(_) => fill,
+            _ => {
+                use base64::Engine;
+                let size = structured::item_size(fields).unwrap_or(0);
+                let zeros = vec![0u8; usize::try_from(size).unwrap_or(0)];
+                json!(base64::engine::general_purpose::STANDARD.encode(zeros))
+            }
+        };
+        return;
+    }
     // `|O` bytes (numcodecs `vlen-bytes`): Zarr v3's variable-length bytes, named as zarr-python
     // 3 names them (zarrs reads the name too), their fill value empty bytes (base64 ""), as
     // zarr-python 3 writes them; a number there has no meaning for bytes.
@@ -149,10 +167,10 @@ impl SourceMetadata {
     /// [`FormatError`] when zarrs cannot read the document or does not support its data type or
     /// codecs.
     pub fn of_array(array: &ArrayInfo) -> Result<Self, FormatError> {
-        if array.dtype.name == "structured" {
+        if array.dtype.name == "structured" && array.item_size().is_none_or(|n| n == 0) {
             return Err(FormatError::Unsupported(format!(
-                "structured data type (NumPy record dtype {}): zlint lints such arrays but \
-                 cannot rewrite them",
+                "structured data type (NumPy record dtype {}) without a fixed size: zlint \
+                 lints such arrays but cannot rewrite them",
                 array.native_dtype
             )));
         }

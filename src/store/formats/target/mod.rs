@@ -11,6 +11,7 @@ use super::codec::{
     Codec, Compressor, Endian, portable_read_unit, read_unit_codecs, single_compressor,
 };
 use super::source::{SourceMetadata, zarr2_decode_form};
+use super::structured;
 use crate::layout::Layout;
 use crate::model::known_codecs::read_by_zlint;
 use crate::model::{ArrayInfo, Format};
@@ -80,9 +81,35 @@ pub fn array_documents(
     compressor: Option<&[Codec]>,
 ) -> Result<ArrayDocuments, FormatError> {
     match format {
-        Format::Zarr3 => Ok(zarr3_documents(array, source, layout, compressor)),
+        Format::Zarr3 => {
+            zarr3_record_type(array, source, layout)?;
+            Ok(zarr3_documents(array, source, layout, compressor))
+        }
         Format::Zarr2 => zarr2_documents(array, source, layout, compressor),
         Format::N5 => n5_documents(array, source, layout, compressor),
+    }
+}
+
+/// A NumPy record type whose fields Zarr v3 cannot hold as zarr-python 3 reads them, or in
+/// shards (zarr-python 3.1 fails on records in shards, written or read), is refused by name
+/// (see [`structured::zarr3_data_type`]).
+fn zarr3_record_type(
+    array: &ArrayInfo,
+    source: &SourceMetadata,
+    layout: &Layout,
+) -> Result<(), FormatError> {
+    let refused = |why: &str| {
+        Err(FormatError::Unsupported(format!(
+            "structured data type (NumPy record dtype {}): {why} (--to zarr2 keeps it)",
+            array.native_dtype
+        )))
+    };
+    match structured::fields_of(&source.data_type).map(structured::zarr3_data_type) {
+        Some(Err(why)) => refused(&why),
+        Some(Ok(_)) if layout.shards.is_some() => {
+            refused("zarr-python 3 can neither write nor read records in shards: drop --shards")
+        }
+        _ => Ok(()),
     }
 }
 
@@ -284,8 +311,10 @@ fn zarr2_from_v3(
     };
     // NumPy types with a parameter: their Zarr v2 type string in full, the byte order aside.
     let numpy = numpy_typestr(&source.data_type);
+    let record = structured::zarr2_dtype(&source.data_type);
     let kind = match array.dtype.name.as_str() {
         _ if vlen.is_some() => "O",
+        _ if record.is_some() => "record",
         _ if numpy.is_some() => "numpy",
         "bool" => "b",
         name if name.starts_with("uint") => "u",
@@ -331,7 +360,7 @@ fn zarr2_from_v3(
     doc.insert("zarr_format".into(), json!(2));
     doc.insert("shape".into(), json!(array.shape));
     doc.insert("chunks".into(), json!(array.chunk_shape));
-    doc.insert("dtype".into(), json!(typestr));
+    doc.insert("dtype".into(), record.unwrap_or_else(|| json!(typestr)));
     doc.insert("compressor".into(), compressor);
     doc.insert("fill_value".into(), source.fill_value.clone());
     doc.insert("order".into(), json!("C"));

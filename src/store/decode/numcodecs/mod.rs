@@ -1,11 +1,14 @@
 //! Readers for numcodecs codecs that zarr-python reads and zarrs does not: the LZ4 and LZMA
-//! compressors, and the Delta, Quantize and AsType filters. zlint only reads them: outputs are
+//! compressors, the CRC32 checksum, and the Delta, Quantize, AsType, FixedScaleOffset, PackBits
+//! and Categorize filters. zlint only reads them: outputs are
 //! written with codecs every reader reads (see `portable_read_unit`).
 //!
 //! The filters act element by element in C order, so they commute with the `bytes` codec: each
 //! is read here as a bytes-to-bytes codec on the elements as stored (Zarr v2 filters are applied
 //! to the stored bytes in the data type's byte order; Zarr v3's array-to-array forms are moved
 //! after `bytes` by `normalize::for_zarrs_v3`, with its byte order).
+
+mod labels;
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -22,6 +25,7 @@ use zarrs::metadata::Configuration;
 use zarrs::plugin::{ExtensionName, PluginCreateError, ZarrVersion};
 
 use crate::store::formats::numeric::Numeric;
+use labels::{categorize, unpack_bits};
 
 /// What a numcodecs codec does to the stored bytes, decoding.
 #[derive(Clone, Debug)]
@@ -47,6 +51,13 @@ enum Transform {
     PackBits,
     /// numcodecs CRC32: a little-endian CRC-32 at the start (or end) of the data.
     Crc32 { at_end: bool },
+    /// numcodecs Categorize: codes of `codes`' type, `i` + 1 for `labels[i]` and 0 for none,
+    /// decoded to fixed-length UTF-32 strings of `item` bytes (NumPy `<U`), none as `""`.
+    Categorize {
+        codes: Numeric,
+        labels: Vec<Vec<u8>>,
+        item: usize,
+    },
     /// Nothing to undo (Quantize to its own type and BitRound: the values were rounded when
     /// written).
     Identity,
@@ -163,6 +174,7 @@ impl Numcodec {
                 at_end: configuration.get("location").and_then(Value::as_str) == Some("end"),
             },
             "bitround" => Transform::Identity,
+            "categorize" => categorize(name, &configuration)?,
             other => {
                 return Err(invalid(
                     name,
@@ -250,6 +262,27 @@ impl Numcodec {
                 Ok(payload.to_vec())
             }
             Transform::Cast { stored, decoded } => stored.cast(data, decoded),
+            Transform::Categorize {
+                codes,
+                labels,
+                item,
+            } => {
+                let codes = codes.indices(data)?;
+                if let Some(limit) = limit
+                    && codes.len().saturating_mul(*item) > limit
+                {
+                    return Err(too_large((codes.len() * item) as u64, limit));
+                }
+                let none = vec![0u8; *item];
+                Ok(codes
+                    .iter()
+                    .flat_map(|&code| {
+                        let label = usize::try_from(code).ok().and_then(|c| c.checked_sub(1));
+                        label.and_then(|l| labels.get(l)).unwrap_or(&none)
+                    })
+                    .copied()
+                    .collect())
+            }
             Transform::Identity => Ok(data.to_vec()),
         }
     }
@@ -311,6 +344,7 @@ impl BytesToBytesCodecTraits for Numcodec {
             } => n / decoded.size * stored.size,
             Transform::Lz4 | Transform::Lzma { .. } => n + n / 255 + 1024,
             Transform::PackBits => n / 8 + 2,
+            Transform::Categorize { codes, item, .. } => n / (*item).max(1) as u64 * codes.size,
             Transform::Crc32 { .. } => n + 4,
             Transform::Delta(_) | Transform::Identity => n,
         };
@@ -369,25 +403,6 @@ const V3_NAMES: &[(&str, &str)] = &[
     ("zlint.packbits", "packbits"),
 ];
 
-/// Booleans packed by numcodecs PackBits, one byte (0 or 1) each, at most `limit` of them.
-fn unpack_bits(data: &[u8], limit: Option<usize>) -> Result<Vec<u8>, String> {
-    let (&padding, packed) = data.split_first().ok_or("PackBits data is empty")?;
-    let count = (packed.len() * 8)
-        .checked_sub(usize::from(padding))
-        .filter(|_| padding < 8)
-        .ok_or("PackBits padding is larger than a byte")?;
-    if let Some(limit) = limit
-        && count > limit
-    {
-        return Err(format!(
-            "PackBits data holds {count} booleans, more than the {limit} the chunk can hold"
-        ));
-    }
-    Ok((0..count)
-        .map(|i| (packed[i / 8] >> (7 - i % 8)) & 1)
-        .collect())
-}
-
 /// Registers the readers.
 pub(super) fn register() {
     register_codec_v2(CodecRuntimePluginV2::new(
@@ -417,52 +432,4 @@ pub(super) fn register() {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn codec(id: &str, configuration: Value) -> Numcodec {
-        let configuration = configuration.as_object().cloned().unwrap_or_default();
-        Numcodec::new(id, id, configuration).expect("codec")
-    }
-
-    #[test]
-    fn an_lz4_header_larger_than_the_chunk_is_refused_before_allocating() {
-        let lz4 = codec("lz4", serde_json::json!({}));
-        let mut data = u32::MAX.to_le_bytes().to_vec();
-        data.extend_from_slice(&[0; 8]);
-        let err = lz4.decode_bytes(&data, Some(64)).unwrap_err();
-        assert!(err.contains("declares 4294967295"), "{err}");
-        let mut good = 5u32.to_le_bytes().to_vec();
-        good.extend(lz4_flex::block::compress(b"hello"));
-        assert_eq!(lz4.decode_bytes(&good, Some(5)).expect("decodes"), b"hello");
-    }
-
-    #[test]
-    fn packbits_and_crc32_decode_as_numcodecs_writes_them() {
-        // numcodecs: PackBits([True, False, True]) is 05 a0; CRC32 of 00 01 02 03 is 8bb98613.
-        let packbits = codec("packbits", serde_json::json!({}));
-        assert_eq!(
-            packbits.decode_bytes(&[5, 0xa0], Some(3)).expect("decodes"),
-            [1, 0, 1]
-        );
-        assert!(
-            packbits.decode_bytes(&[0, 0xff], Some(3)).is_err(),
-            "8 booleans > 3"
-        );
-        let crc32 = codec("crc32", serde_json::json!({}));
-        let data = [0x13, 0x86, 0xb9, 0x8b, 0, 1, 2, 3];
-        assert_eq!(
-            crc32.decode_bytes(&data, None).expect("decodes"),
-            [0, 1, 2, 3]
-        );
-        assert!(crc32.decode_bytes(&[0, 0, 0, 0, 1], None).is_err());
-    }
-
-    #[test]
-    fn a_delta_stored_as_another_type_is_refused_by_name() {
-        let configuration = serde_json::json!({"dtype": "<i4", "astype": "<i2"});
-        let configuration = configuration.as_object().cloned().unwrap_or_default();
-        let err = Numcodec::new("delta", "delta", configuration).unwrap_err();
-        assert!(err.to_string().contains("codec `delta`"), "{err}");
-    }
-}
+mod tests;
