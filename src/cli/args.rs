@@ -24,8 +24,9 @@ pub struct Cli {
     /// Lint options, for `zlint STORE`.
     #[command(flatten)]
     pub lint: LintArgs,
-    /// Read through symbolic links that lead outside a store (by default they are reported and
-    /// not followed; links that loop are never followed).
+    /// Read through symbolic links that lead outside a store (by default they are not followed,
+    /// and reported where zlint meets them: metadata always, chunk files with --deep and by
+    /// rechunk; links that loop are never followed).
     #[arg(long, global = true)]
     pub follow_links: bool,
 }
