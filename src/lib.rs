@@ -45,6 +45,7 @@
 //! ```
 
 pub mod error;
+pub mod formats;
 pub mod guidance;
 pub mod layout;
 pub mod lint;

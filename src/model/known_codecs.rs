@@ -1,5 +1,5 @@
 //! The one table of codec names zlint knows: in which formats each name is written, what it
-//! does to a chunk, and whether zlint decodes it with its own reader (`store::decode`) rather
+//! does to a chunk, and whether zlint decodes it with its own reader (`formats::decode`) rather
 //! than zarrs'. The scan's check for codecs no reader knows, the compression summary, the
 //! codec chain's sorting of bytes-to-bytes codecs and the numcodecs readers all ask it, so a
 //! codec is added in one place.

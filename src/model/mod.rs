@@ -181,7 +181,7 @@ pub struct ArrayInfo {
     pub stored: Option<StoredStats>,
     /// The metadata document as stored, its bytes (`zarr.json`, `.zarray` or N5
     /// `attributes.json`), which the planner translates into the target's documents (see
-    /// [`crate::store::formats::SourceMetadata`]); kept as read, shared, not parsed again until
+    /// [`crate::formats::SourceMetadata`]); kept as read, shared, not parsed again until
     /// then. Not part of the scan's JSON.
     #[serde(skip)]
     pub metadata: Bytes,

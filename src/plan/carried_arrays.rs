@@ -11,9 +11,9 @@ use serde_json::Value;
 use super::VARIABLE_ITEM_ESTIMATE;
 use super::request::Targets;
 use crate::error::Result;
+use crate::formats::{ArrayDocuments, FormatError, SourceMetadata, array_documents};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, Format, NodePath, Store};
-use crate::store::formats::{ArrayDocuments, FormatError, SourceMetadata, array_documents};
 
 /// An array the output holds as the source stores it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

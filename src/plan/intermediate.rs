@@ -2,9 +2,9 @@
 
 use super::rechunk_plan::{Budget, IntermediatePass};
 use super::write_groups::plan_write_groups;
+use crate::formats::SourceMetadata;
+use crate::formats::target::intermediate_document;
 use crate::model::{ArrayInfo, product};
-use crate::store::formats::SourceMetadata;
-use crate::store::formats::target::intermediate_document;
 
 /// The size intermediate chunks grow to (when both passes allow it).
 const INTERMEDIATE_CHUNK_BYTES: u64 = 1 << 20;

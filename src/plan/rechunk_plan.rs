@@ -12,9 +12,9 @@ use super::request::Targets;
 use super::target_layout::target_layouts;
 use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
+use crate::formats::{ArrayDocuments, SourceMetadata, group_documents, ome};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
-use crate::store::formats::{ArrayDocuments, SourceMetadata, group_documents, ome};
 use crate::units::{human_bytes, plural};
 
 /// Memory and threads.
@@ -77,7 +77,7 @@ pub struct ArrayPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intermediate: Option<IntermediatePass>,
     /// What translating the metadata did that a user should know (see
-    /// [`crate::store::formats::ArrayDocuments::notes`]).
+    /// [`crate::formats::ArrayDocuments::notes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// Whether the data type has no fixed size (variable-length strings or bytes): elements are

@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::formats::codec::{Blosc, BloscShuffle, Codec};
 use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::profile::{Access, Profile};
-use crate::store::formats::codec::{Blosc, BloscShuffle, Codec};
 
 /// A compressor chosen with `--codec`.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -173,7 +173,7 @@ fn auto_layout(
     };
     request.format = format;
     // zarr-python 3 can neither write nor read NumPy records in shards (see
-    // `store::formats::target`): their layout is planned as for a format without shards.
+    // `formats::target`): their layout is planned as for a format without shards.
     if array.dtype.name == "structured" {
         request.format = Format::Zarr2;
     }

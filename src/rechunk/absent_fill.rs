@@ -21,9 +21,9 @@ use zarrs::array::{ArrayBytes, ArraySubset};
 use super::io::{Reader, grid_objects};
 use super::verify::Mismatch;
 use crate::error::Result;
+use crate::formats::normalize::python_text;
 use crate::model::{ArrayInfo, Format};
 use crate::store::OpenedStore;
-use crate::store::formats::normalize::python_text;
 
 /// The bytes of the element zarr-python 3 reads where `array` (a source of variable-length
 /// elements) stores no chunk; `None` when this check does not cover it.

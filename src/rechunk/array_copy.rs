@@ -14,11 +14,11 @@ use zarrs::storage::{ReadableListableStorageTraits, StorePrefix};
 use super::journal::{JOURNAL_DIR, PartLog};
 use super::{io, rechunk_error, region, repack, write, zarrs_path};
 use crate::error::{Error, Result};
+use crate::formats::normalize;
 use crate::model::{Format, product};
 use crate::plan::parts;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
-use crate::store::formats::normalize;
 use crate::store::n5::{N5Array, N5Place};
 use crate::store::{OpenedStore, TargetStore};
 
@@ -81,7 +81,7 @@ impl Copy<'_> {
         }
     }
 
-    fn invalid_target(&self, e: crate::store::formats::FormatError) -> Error {
+    fn invalid_target(&self, e: crate::formats::FormatError) -> Error {
         rechunk_error(&self.location, format!("target metadata: {e}"))
     }
 
@@ -94,7 +94,7 @@ impl Copy<'_> {
 
     fn zarr_writer(&self, path: &str, metadata: ArrayMetadata) -> Result<write::Writer> {
         // The writer's codecs may be zlint's (a Zarr v2 Blosc goes through `zlint.blosc`).
-        crate::store::decode::install();
+        crate::formats::decode::install();
         Ok(write::Writer::Zarr(Box::new(
             Array::new_with_metadata(self.target.storage.clone(), path, metadata)
                 .map_err(|e| rechunk_error(&self.location, e))?,

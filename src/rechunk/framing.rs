@@ -7,8 +7,8 @@ use std::io::{Read, Seek, SeekFrom};
 
 use serde_json::Value;
 
+use crate::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
 use crate::plan::rechunk_plan::ArrayPlan;
-use crate::store::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
 
 /// The outermost compression of a read unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,12 +154,12 @@ impl Framing {
             }
             Outer::Gzip | Outer::Zlib => {
                 let compressor = if self.outer == Outer::Gzip {
-                    crate::store::decode::Compressor::Gzip
+                    crate::formats::decode::Compressor::Gzip
                 } else {
-                    crate::store::decode::Compressor::Zlib
+                    crate::formats::decode::Compressor::Zlib
                 };
                 let limit = usize::try_from(decoded).unwrap_or(usize::MAX);
-                let out = crate::store::decode::decompress(compressor, body, Some(limit))?;
+                let out = crate::formats::decode::decompress(compressor, body, Some(limit))?;
                 if out.len() as u64 == decoded {
                     Ok(())
                 } else {

@@ -10,9 +10,9 @@ use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
 use super::copy::{At, copy_box};
 use crate::error::{Error, Result};
+use crate::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
+use crate::formats::{FormatError, normalize};
 use crate::layout::next_in_box;
-use crate::store::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
-use crate::store::formats::{FormatError, normalize};
 use crate::store::n5::{N5Array, N5Place};
 
 fn error(location: &str, message: impl Into<crate::error::Cause>) -> Error {
@@ -174,7 +174,7 @@ impl Reader {
         n5: bool,
         store: &str,
     ) -> Result<Self> {
-        crate::store::decode::install();
+        crate::formats::decode::install();
         let store = store.trim_end_matches('/').to_string();
         let prefix = node_prefix(path);
         let location = format!("{store}/{}", prefix.trim_end_matches('/'));

@@ -9,13 +9,13 @@ use zarrs::array::ArraySubset;
 use super::io::{Reader, read_region};
 use super::zarrs_path;
 use crate::error::{Error, Result};
+use crate::formats::target::from_n5_user_attributes;
+use crate::formats::{SourceMetadata, ome};
 use crate::model::{ArrayInfo, Format, GroupInfo, NodePath, Store};
 use crate::plan::carried_arrays::undecodable;
 use crate::plan::write_groups::plan_write_groups;
 use crate::progress::Progress;
 use crate::store::OpenedStore;
-use crate::store::formats::target::from_n5_user_attributes;
-use crate::store::formats::{SourceMetadata, ome};
 
 /// The outcome of a verification.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -12,11 +12,11 @@ use serde_json::{Map, Value};
 use zarrs::storage::{Bytes, ReadableListableStorageTraits, StoreKey, StorePrefix};
 
 use super::{n5, named, ome, zarr2, zarr3};
+use crate::formats::ome as ome_form;
 use crate::model::{
     ArrayInfo, Format, GroupInfo, MixedMetadata, NamedNode, Node, NodeError, NodePath,
 };
 use crate::store::bounded::get_bounded;
-use crate::store::formats::ome as ome_form;
 
 /// A node found by the walk, with what is needed to check consolidated metadata later.
 pub(crate) enum Found {

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
+use crate::formats::n5::N5_NUMERIC;
+use crate::formats::structured;
 use crate::model::DataType;
-use crate::store::formats::n5::N5_NUMERIC;
-use crate::store::formats::structured;
 
 fn sized(name: &str, item_size: u64) -> DataType {
     DataType {

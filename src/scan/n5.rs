@@ -8,10 +8,10 @@ use zarrs::storage::Bytes;
 
 use super::dtype;
 use super::json::{as_object, check_grid};
+use crate::formats::N5Attributes;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Codec, Format, GroupInfo, Node, NodePath};
-use crate::store::formats::N5Attributes;
 
-pub(crate) use crate::store::formats::n5::is_dataset;
+pub(crate) use crate::formats::n5::is_dataset;
 
 /// Builds a dataset or a group from an `attributes.json` document.
 pub(crate) fn node(path: NodePath, attributes_json: &Value, stored: Bytes) -> Result<Node, String> {

@@ -6,9 +6,7 @@
 
 pub mod atomic;
 pub mod bounded;
-pub(crate) mod decode;
 mod fingerprint;
-pub mod formats;
 mod fs;
 pub mod listing;
 #[cfg(feature = "cloud")]

@@ -16,10 +16,10 @@ use zarrs::array::codec::BloscCodec;
 use zarrs::array::codec::api::{BytesRepresentation, BytesToBytesCodecTraits, CodecOptions};
 use zarrs::storage::{ReadableStorageTraits, StoreKey, WritableStorageTraits};
 
-use super::decode::{self, Compressor};
-use super::formats::codec::Codec;
-use super::formats::n5::{N5Attributes, n5_item_size};
 use crate::error::{Cause, Error, Result};
+use crate::formats::codec::Codec;
+use crate::formats::decode::{self, Compressor};
+use crate::formats::n5::{N5Attributes, n5_item_size};
 
 /// An N5 compression.
 #[derive(Debug)]
@@ -85,7 +85,7 @@ impl std::fmt::Debug for N5Array {
     }
 }
 
-pub use super::formats::n5::n5_data_type;
+pub use crate::formats::n5::n5_data_type;
 
 /// The block codec of an N5 `compression` object, for items of `item` bytes.
 fn parse_compression(

@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::formats::ome::OME_KEYS;
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::{ArrayInfo, Format, GroupInfo, Multiscale};
-use crate::store::formats::ome::OME_KEYS;
 
 pub(crate) const RULE: Rule = Rule {
     id: "ZL503",

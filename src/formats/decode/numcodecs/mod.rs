@@ -24,7 +24,7 @@ use zarrs::array::{ArrayBytesRaw, BytesRepresentation};
 use zarrs::metadata::Configuration;
 use zarrs::plugin::{ExtensionName, PluginCreateError, ZarrVersion};
 
-use crate::store::formats::numeric::Numeric;
+use crate::formats::numeric::Numeric;
 use labels::{categorize, unpack_bits};
 
 /// What a numcodecs codec does to the stored bytes, decoding.

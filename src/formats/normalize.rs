@@ -122,7 +122,7 @@ pub fn zarrs_v2(zarray: &Map<String, Value>) -> Result<ArrayMetadataV2, FormatEr
 /// NumPy `S` bytes become raw bits of their length. numcodecs' element-wise filters (Delta,
 /// Quantize, AsType, FixedScaleOffset, PackBits), which zarrs does not read in this form, move
 /// after `bytes` as `zlint.*` bytes-to-bytes codecs carrying its byte order, where zlint's
-/// readers take them (see `store::decode`); only when they are the last array-to-array codecs
+/// readers take them (see `formats::decode`); only when they are the last array-to-array codecs
 /// (after a `transpose`, say), whose output `bytes` writes in the order they see it. One before
 /// a transpose does not commute with it, and is left for zarrs to refuse.
 #[must_use]

@@ -29,7 +29,7 @@ pub(super) fn categorize(
             )
         })?;
     let codes = numeric(name, configuration, "astype")?;
-    if codes.kind != crate::store::formats::numeric::Kind::Uint {
+    if codes.kind != crate::formats::numeric::Kind::Uint {
         return Err(invalid(name, "`astype` is not an unsigned integer type"));
     }
     let labels = configuration

@@ -3,6 +3,7 @@
 //! or writes a store.
 
 pub mod codec;
+pub(crate) mod decode;
 pub mod n5;
 pub mod n5_pyramid;
 pub mod normalize;

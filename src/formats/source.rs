@@ -35,7 +35,7 @@ pub struct SourceMetadata {
 /// Whether zarrs can build the array `metadata` describes (its data type and codecs), checked
 /// against an empty in-memory store.
 fn check_with_zarrs(metadata: ArrayMetadata) -> Result<(), FormatError> {
-    crate::store::decode::install();
+    crate::formats::decode::install();
     Array::new_with_metadata(Arc::new(MemoryStore::new()), "/", metadata)
         .map(|_| ())
         .map_err(FormatError::from_zarrs)
@@ -64,7 +64,7 @@ fn v2_to_v3(v2: &ArrayMetadataV2) -> Result<Value, FormatError> {
     }
     // zarrs' conversion makes each codec, and some settings make it panic: refused here first.
     for codec in known.filters.iter().flatten().chain(&known.compressor) {
-        crate::store::decode::check_v2_settings(codec).map_err(FormatError::from_zarrs)?;
+        crate::formats::decode::check_v2_settings(codec).map_err(FormatError::from_zarrs)?;
     }
     let converted =
         zarrs::convert::array_metadata_v2_to_v3(&known).map_err(FormatError::from_zarrs)?;
