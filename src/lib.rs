@@ -37,7 +37,7 @@
 //! };
 //! let source = "fixtures/zarr3/plain.zarr";
 //! let budget = machine_budget(None, Some(2), &[source, &out]);
-//! let job = Rechunk::plan(source, &out, &targets, budget, Existing::Refuse)?;
+//! let job = Rechunk::plan(source, &out, &targets, budget, Existing::Refuse, Default::default())?;
 //! assert_eq!(job.plan_value().arrays[0].target.chunks, [16, 16]);
 //! let outcome = job.run(&NoProgress, None)?;
 //! assert!(outcome.complete);

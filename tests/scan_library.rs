@@ -310,3 +310,34 @@ fn n5_viewer_pyramids_are_linked_as_multiscales() {
         report.findings
     );
 }
+
+/// Issue 29: following links is a choice of one opening, not of the process: a store opened
+/// with `follow_links` and one opened without it, in one process, each keep their own.
+#[test]
+fn following_links_is_a_choice_of_each_opening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("plain.zarr");
+    copy_dir(&fixture("zarr3/plain.zarr"), &store);
+    let chunk = store.join("c").join("0").join("0");
+    let outside = dir.path().join("outside.bin");
+    std::fs::rename(&chunk, &outside).expect("move");
+    std::os::unix::fs::symlink(&outside, &chunk).expect("link");
+    let location = store.to_str().expect("utf-8");
+    let deep = zlint::scan::ScanOptions { deep: true };
+    let scanned = |options| {
+        let opened = zlint::store::open_with(location, options).expect("open");
+        zlint::scan::scan(&opened, deep, &zlint::progress::NoProgress).expect("scan")
+    };
+    let follow = zlint::store::OpenOptions { follow_links: true };
+    assert!(scanned(follow).errors.is_empty(), "followed when asked");
+    let default = scanned(zlint::store::OpenOptions::default());
+    assert!(
+        default
+            .errors
+            .iter()
+            .any(|e| e.message.contains("leads outside the store")),
+        "{:?}",
+        default.errors
+    );
+    assert!(scanned(follow).errors.is_empty(), "and again");
+}

@@ -18,6 +18,7 @@ use zlint::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use zlint::profile::{Access, Profile};
 use zlint::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification, VerifyReport};
 use zlint::scan::{ScanOptions, scan as scan_store};
+use zlint::store::OpenOptions;
 
 mod watch;
 use watch::watched;
@@ -221,6 +222,7 @@ fn report(
             settings: requested(profile, access, select, ignore, config, no_config)?,
             deep,
             plan_auto,
+            open: OpenOptions::default(),
         };
         let report = zlint::report::html::build(&store, &request, &zlint::progress::NoProgress)?;
         if let Some(path) = output {
@@ -345,7 +347,14 @@ impl NativePlan {
                 exclude,
             };
             let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-            let job = Rechunk::plan(&source, &target, &targets, budget, existing)?;
+            let job = Rechunk::plan(
+                &source,
+                &target,
+                &targets,
+                budget,
+                existing,
+                OpenOptions::default(),
+            )?;
             Ok(Self { job, budget })
         })
     }
@@ -428,7 +437,7 @@ fn run_part(
         let part = Part::parse(&format!("{index}/{count}"))?;
         let threads = rechunk::checked_threads("threads=", threads)?;
         let threads = rechunk::machine_budget(None, threads, &[&source, &target]).threads;
-        let output = InProgress::open(&source, &target, threads)?;
+        let output = InProgress::open(&source, &target, threads, OpenOptions::default())?;
         let summary = output.run_part(part, resume, &watch.bar(progress))?;
         Ok(to_json(&summary))
     })
@@ -452,7 +461,7 @@ fn finalize(
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-        let output = InProgress::open(&source, &target, budget.threads)?;
+        let output = InProgress::open(&source, &target, budget.threads, OpenOptions::default())?;
         if verify {
             output.plan().check_verification(budget)?;
         }
@@ -484,8 +493,14 @@ fn verify(
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-        let report =
-            rechunk::verify_locations(&source, &target, budget, &exclude, &watch.bar(progress))?;
+        let report = rechunk::verify_locations(
+            &source,
+            &target,
+            budget,
+            &exclude,
+            OpenOptions::default(),
+            &watch.bar(progress),
+        )?;
         Ok(report_json(&report).to_string())
     })
 }

@@ -9,11 +9,11 @@ use crate::lint::{Settings, lint};
 use crate::report::lint_text::{Color, Detail};
 use crate::report::{github, lint_json, lint_text, sarif};
 use crate::scan::{ScanOptions, scan};
-use crate::store;
+use crate::store::{self, OpenOptions};
 
-pub(crate) fn run(args: &LintArgs) -> crate::Result<u8> {
+pub(crate) fn run(args: &LintArgs, open: OpenOptions) -> crate::Result<u8> {
     let path = args.path.as_deref().unwrap_or(".");
-    let opened = store::open(path)?;
+    let opened = store::open_with(path, open)?;
     let settings = Settings::resolve(&args.settings.requested(), opened.root_dir.as_deref())?;
     let found = scan(
         &opened,

@@ -96,7 +96,9 @@ fn misspelled_command(word: &str) -> Option<String> {
 /// Runs the command and returns the exit code.
 #[must_use]
 pub fn run(cli: Cli) -> u8 {
-    crate::store::set_follow_links(cli.follow_links);
+    let open = crate::store::OpenOptions {
+        follow_links: cli.follow_links,
+    };
     let locations = locations(&cli);
     let threads = match crate::rechunk::checked_threads("-j", read_threads(&cli)) {
         Ok(threads) => threads,
@@ -112,16 +114,16 @@ pub fn run(cli: Cli) -> u8 {
             .build_global();
     }
     let result = match cli.command {
-        Some(Command::Scan(args)) => scan::run(&args),
-        Some(Command::Lint(args)) => lint::run(&args),
+        Some(Command::Scan(args)) => scan::run(&args, open),
+        Some(Command::Lint(args)) => lint::run(&args, open),
         Some(Command::Rules(args)) => rules::list(&args),
         Some(Command::Explain(args)) => rules::explain(&args),
-        Some(Command::Rechunk(args)) => rechunk::run(&args),
-        Some(Command::Verify(args)) => rechunk::verify(&args),
-        Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Rechunk(args)) => rechunk::run(&args, open),
+        Some(Command::Verify(args)) => rechunk::verify(&args, open),
+        Some(Command::Report(args)) => report::run(&args, open),
         Some(Command::Completions(args)) => completions(args.shell),
         Some(Command::Man(args)) => man_pages(args.out_dir.as_deref()),
-        None => lint::run(&cli.lint),
+        None => lint::run(&cli.lint, open),
     };
     match result {
         Ok(code) => code,

@@ -11,6 +11,7 @@ use crate::model::Format;
 use crate::plan::parts::Part;
 use crate::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use crate::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification};
+use crate::store::OpenOptions;
 use crate::units::{human_bytes, plural};
 
 fn budget(max_mem: Option<&str>, threads: Option<usize>, locations: &[&str]) -> Result<Budget> {
@@ -76,12 +77,12 @@ fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
     crate::plan::request::target_format(format, args.ome_version)
 }
 
-pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
+pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     if let Some(part) = &args.part {
-        return run_part(args, part);
+        return run_part(args, part, open);
     }
     if args.finalize {
-        return finalize(args);
+        return finalize(args, open);
     }
     let locations = [args.source.as_str(), args.target.as_str()];
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
@@ -91,6 +92,7 @@ pub(crate) fn run(args: &RechunkArgs) -> Result<u8> {
         &targets(args)?,
         budget,
         existing(args),
+        open,
     )?;
     let plan = job.plan_value();
     carried_arrays(plan, args)?;
@@ -214,7 +216,7 @@ fn print_summary(what: &str, summary: &rechunk::RechunkSummary) -> Result<()> {
     .map_err(stdout_error)
 }
 
-fn run_part(args: &RechunkArgs, part: &str) -> Result<u8> {
+fn run_part(args: &RechunkArgs, part: &str, open: OpenOptions) -> Result<u8> {
     let part = if part == "auto" {
         Part::from_env(|name| std::env::var(name).ok())?
     } else {
@@ -223,17 +225,17 @@ fn run_part(args: &RechunkArgs, part: &str) -> Result<u8> {
     let locations = [args.source.as_str(), args.target.as_str()];
     let threads = rechunk::checked_threads("-j", args.threads)?;
     let threads = rechunk::machine_budget(None, threads, &locations).threads;
-    let output = InProgress::open(&args.source, &args.target, threads)?;
+    let output = InProgress::open(&args.source, &args.target, threads, open)?;
     let summary = output.run_part(part, args.resume, &Bar::new(args.quiet))?;
     print_summary(&format!("part {part} wrote"), &summary)?;
     Ok(EXIT_OK)
 }
 
-fn finalize(args: &RechunkArgs) -> Result<u8> {
+fn finalize(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     let locations = [args.source.as_str(), args.target.as_str()];
     // Verification has its own budget: the plan's may be a worker's, far from this machine's.
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
-    let output = InProgress::open(&args.source, &args.target, budget.threads)?;
+    let output = InProgress::open(&args.source, &args.target, budget.threads, open)?;
     if args.verify {
         output.plan().check_verification(budget)?;
     }
@@ -255,7 +257,7 @@ fn finalize(args: &RechunkArgs) -> Result<u8> {
     Ok(report_verification(&outcome, args))
 }
 
-pub(crate) fn verify(args: &VerifyArgs) -> Result<u8> {
+pub(crate) fn verify(args: &VerifyArgs, open: OpenOptions) -> Result<u8> {
     let locations = [args.source.as_str(), args.target.as_str()];
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
     let report = rechunk::verify_locations(
@@ -263,6 +265,7 @@ pub(crate) fn verify(args: &VerifyArgs) -> Result<u8> {
         &args.target,
         budget,
         &args.exclude,
+        open,
         &Bar::new(args.quiet),
     )?;
     Ok(print_verify(&report, &args.target, args.max_diffs))

@@ -7,13 +7,15 @@ use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, print_node_errors, stdout_error};
 use crate::error::Result;
 use crate::report::html::{ReportRequest, build};
+use crate::store::OpenOptions;
 use crate::units::{human_bytes, plural};
 
-pub(crate) fn run(args: &ReportArgs) -> Result<u8> {
+pub(crate) fn run(args: &ReportArgs, open: OpenOptions) -> Result<u8> {
     let request = ReportRequest {
         settings: args.settings.requested(),
         deep: args.deep,
         plan_auto: args.plan_auto,
+        open,
     };
     let report = build(&args.path, &request, &Bar::new(args.quiet))?;
     if args.output == "-" {

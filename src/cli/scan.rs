@@ -7,10 +7,10 @@ use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, print_node_errors, stdout_error};
 use crate::report::{scan_json, scan_text};
 use crate::scan::{ScanOptions, scan};
-use crate::store;
+use crate::store::{self, OpenOptions};
 
-pub(crate) fn run(args: &ScanArgs) -> crate::Result<u8> {
-    let opened = store::open(&args.path)?;
+pub(crate) fn run(args: &ScanArgs, open: OpenOptions) -> crate::Result<u8> {
+    let opened = store::open_with(&args.path, open)?;
     let bar = Bar::new(args.quiet);
     let found = scan(&opened, ScanOptions { deep: args.deep }, &bar)?;
     let stdout = std::io::stdout();

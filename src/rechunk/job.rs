@@ -22,7 +22,7 @@ use crate::plan::{Budget, RechunkPlan, Targets};
 use crate::progress::{NoProgress, Progress};
 use crate::scan::{ScanOptions, scan};
 use crate::store::listing::list_objects;
-use crate::store::{self, OpenedStore, TargetStore};
+use crate::store::{self, OpenOptions, OpenedStore, TargetStore};
 
 /// Threads when a store is behind a URL: requests wait on the network, one per thread at a
 /// time, so at least this many are kept in flight.
@@ -160,8 +160,9 @@ impl std::fmt::Debug for Rechunk {
 }
 
 impl Rechunk {
-    /// Opens `source` and `target`, checks that the target may be written (see
-    /// [`check_target`]), scans the source's metadata and plans the rechunk. Nothing is written.
+    /// Opens `source` (with `options`, which every later opening of it for this job keeps) and
+    /// `target`, checks that the target may be written (see [`check_target`]), scans the
+    /// source's metadata and plans the rechunk. Nothing is written.
     ///
     /// # Errors
     /// [`Error::Usage`] for a target that may not be written or a layout that does not fit;
@@ -172,8 +173,9 @@ impl Rechunk {
         targets: &Targets,
         budget: Budget,
         existing: Existing,
+        options: OpenOptions,
     ) -> Result<Self> {
-        let opened = store::open(source)?;
+        let opened = store::open_with(source, options)?;
         let zip = zip_output::zip_target(target);
         let work = match &zip {
             Some(zip) => {
@@ -250,7 +252,7 @@ impl Rechunk {
         verification: Option<&Verification<'_>>,
     ) -> Result<Outcome> {
         let mut report = None;
-        let mut check = verify_check(&self.plan, verification, &mut report);
+        let mut check = verify_check(&self.plan, self.source.options, verification, &mut report);
         let summary = execute(
             &self.plan,
             &self.source,
@@ -331,6 +333,7 @@ fn check_zip_target(source: &OpenedStore, zip: &Path, existing: Existing) -> Res
 /// as it will be against `plan.source`, or none. Its report lands in `report`.
 fn verify_check<'a>(
     plan: &'a RechunkPlan,
+    options: OpenOptions,
     verification: Option<&'a Verification<'a>>,
     report: &'a mut Option<VerifyReport>,
 ) -> impl FnMut(&OpenedStore) -> Result<bool> + 'a {
@@ -338,7 +341,7 @@ fn verify_check<'a>(
         let Some(verification) = verification else {
             return Ok(true);
         };
-        let source = store::open(&plan.source)?;
+        let source = store::open_with(&plan.source, options)?;
         let (src_store, dst_store) = (scan_metadata(&source)?, scan_metadata(output)?);
         let compared = verify(
             (&source, &src_store),
@@ -364,6 +367,8 @@ pub struct InProgress {
     plan: RechunkPlan,
     stored_plan: Vec<u8>,
     target: TargetStore,
+    /// How the source is opened.
+    options: OpenOptions,
 }
 
 impl std::fmt::Debug for InProgress {
@@ -377,12 +382,13 @@ impl std::fmt::Debug for InProgress {
 impl InProgress {
     /// The output in progress at `target`, its plan read from the journal with this machine's
     /// locations, and run on at most `threads` threads: the plan's groups were sized for its
-    /// budget, so a machine with more threads than that budget holds runs on fewer.
+    /// budget, so a machine with more threads than that budget holds runs on fewer. The source
+    /// is opened with `options`.
     ///
     /// # Errors
     /// [`Error::Usage`] when no rechunk is in progress there, or its plan is not one this zlint
     /// can continue.
-    pub fn open(source: &str, target: &str, threads: usize) -> Result<Self> {
+    pub fn open(source: &str, target: &str, threads: usize, options: OpenOptions) -> Result<Self> {
         let output = TargetStore::open(target)?;
         let journal = Journal::find(&output)?.ok_or_else(|| {
             Error::Usage(format!(
@@ -395,6 +401,7 @@ impl InProgress {
             plan,
             stored_plan,
             target: output,
+            options,
         })
     }
 
@@ -418,7 +425,7 @@ impl InProgress {
         resume: bool,
         progress: &dyn Progress,
     ) -> Result<RechunkSummary> {
-        let opened = store::open(&self.plan.source)?;
+        let opened = store::open_with(&self.plan.source, self.options)?;
         check_target(&opened, &self.target, Existing::Resume)?;
         check_source_unchanged(&self.plan, &scan_metadata(&opened)?)?;
         self.journal()
@@ -441,8 +448,8 @@ impl InProgress {
     /// As [`finalize`].
     pub fn finalize(&self, verification: Option<&Verification<'_>>) -> Result<Outcome> {
         let mut report = None;
-        let mut check = verify_check(&self.plan, verification, &mut report);
-        let source = store::open(&self.plan.source)?;
+        let mut check = verify_check(&self.plan, self.options, verification, &mut report);
+        let source = store::open_with(&self.plan.source, self.options)?;
         let complete = finalize(
             &self.plan,
             &source,
@@ -460,7 +467,7 @@ impl InProgress {
     }
 }
 
-/// Opens and scans `source` and `target` and compares them (see [`verify`]).
+/// Opens (with `options`) and scans `source` and `target` and compares them (see [`verify`]).
 ///
 /// # Errors
 /// Errors opening, scanning or reading either side.
@@ -469,11 +476,12 @@ pub fn verify_locations(
     target: &str,
     budget: Budget,
     exclude: &[String],
+    options: OpenOptions,
     progress: &dyn Progress,
 ) -> Result<VerifyReport> {
     let exclusions = Exclusions::new(exclude)?;
-    let src = store::open(source)?;
-    let dst = store::open(target)?;
+    let src = store::open_with(source, options)?;
+    let dst = store::open_with(target, options)?;
     let (src_store, dst_store) = (scan_metadata(&src)?, scan_metadata(&dst)?);
     let mut report = verify(
         (&src, &src_store),

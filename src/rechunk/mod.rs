@@ -300,6 +300,7 @@ pub fn finalize(
         remote: None,
         local: None,
         zip: None,
+        options: crate::store::OpenOptions::default(),
     };
     if !check(&as_it_will_be)? {
         return Ok(false);

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::byte_range::{ByteRange, ByteRangeIterator};
@@ -15,18 +14,10 @@ use zarrs::storage::{
 
 use crate::error::{Error, Result};
 
-static FOLLOW_LINKS: AtomicBool = AtomicBool::new(false);
-
-/// Whether stores opened from now on read through symbolic links that lead outside them
-/// (`--follow-links`). Links that loop are never followed.
-pub fn set_follow_links(follow: bool) {
-    FOLLOW_LINKS.store(follow, Ordering::Relaxed);
-}
-
 /// zarrs' [`FilesystemStore`] with a stricter directory listing: an unreadable directory is an
 /// error rather than an empty listing, and a file name that is not UTF-8 is an error rather than
-/// a panic. Symbolic links are followed only where they stay inside the store (unless
-/// [`set_follow_links`]) and do not loop back to a directory above them; the links passed over
+/// a panic. Symbolic links are followed only where they stay inside the store (unless opened
+/// with [`super::OpenOptions::follow_links`]) and do not loop back to a directory above them; the links passed over
 /// are kept for the scan to report ([`Self::links_not_followed`]). Reads are delegated to zarrs
 /// once their path is known to stay inside.
 #[derive(Debug)]
@@ -43,11 +34,12 @@ pub struct CheckedFilesystemStore {
 }
 
 impl CheckedFilesystemStore {
-    /// Opens the directory `base` as a store.
+    /// Opens the directory `base` as a store, reading through symbolic links that lead outside
+    /// it when `follow_links` (links that loop are never followed).
     ///
     /// # Errors
     /// [`Error::Storage`] if zarrs cannot open the directory.
-    pub fn new(base: &Path) -> Result<Self> {
+    pub fn new(base: &Path, follow_links: bool) -> Result<Self> {
         let inner = FilesystemStore::new(base)
             .map_err(|err| Error::storage(base.display().to_string(), err))?;
         let root = base.canonicalize().map_err(|source| Error::Io {
@@ -58,7 +50,7 @@ impl CheckedFilesystemStore {
             inner,
             base: base.to_path_buf(),
             root,
-            follow_links: FOLLOW_LINKS.load(Ordering::Relaxed),
+            follow_links,
             skipped: Mutex::new(BTreeMap::new()),
             inside: Mutex::new(HashMap::new()),
         })

@@ -32,7 +32,7 @@ use zarrs::storage::ReadableListableStorageTraits;
 use crate::error::{Error, Result};
 
 pub use fingerprint::{Fingerprint, fingerprint};
-pub use fs::{CheckedFilesystemStore, set_follow_links};
+pub use fs::CheckedFilesystemStore;
 pub use overlay::Overlay;
 pub use remote::Remote;
 pub use target::TargetStore;
@@ -104,6 +104,9 @@ pub struct OpenedStore {
     pub local: Option<Arc<CheckedFilesystemStore>>,
     /// The zip store, for a store inside a zip file (the same as `storage`).
     pub zip: Option<Arc<zip::ZipStore>>,
+    /// How it was opened: a store opened again for the same run (a check, a resumed part) is
+    /// opened the same way.
+    pub options: OpenOptions,
 }
 
 impl OpenedStore {
@@ -129,6 +132,23 @@ impl std::fmt::Debug for OpenedStore {
     }
 }
 
+/// How a store is opened: the choices of one run, carried by the [`OpenedStore`] (no setting is
+/// process-wide, so two runs in one process do not see each other's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Read through symbolic links that lead outside a store on a filesystem (`--follow-links`);
+    /// by default they are not followed and are reported. Links that loop are never followed.
+    pub follow_links: bool,
+}
+
+/// Opens the store at `location` with the default [`OpenOptions`] (see [`open_with`]).
+///
+/// # Errors
+/// As [`open_with`].
+pub fn open(location: &str) -> Result<OpenedStore> {
+    open_with(location, OpenOptions::default())
+}
+
 /// Opens the store at `location`: a directory holding a hierarchy, a group or an array, or a zip
 /// file holding one (see [`zip::ZipStore`]). A path to one of the metadata files (`zarr.json`,
 /// `.zarray`, `attributes.json`, …) opens its directory.
@@ -138,7 +158,7 @@ impl std::fmt::Debug for OpenedStore {
 /// # Errors
 /// [`Error::Io`] if the path does not exist or is not a readable directory; [`Error::Storage`]
 /// when an object store cannot be reached or holds nothing at the URL.
-pub fn open(location: &str) -> Result<OpenedStore> {
+pub fn open_with(location: &str, options: OpenOptions) -> Result<OpenedStore> {
     if is_url(location) {
         let remote = Remote::open(location)?;
         remote.check_reachable(true)?;
@@ -149,6 +169,7 @@ pub fn open(location: &str) -> Result<OpenedStore> {
             remote: Some(Arc::new(remote)),
             local: None,
             zip: None,
+            options,
         });
     }
     let path = local_path(location);
@@ -165,6 +186,7 @@ pub fn open(location: &str) -> Result<OpenedStore> {
             remote: None,
             local: None,
             zip: Some(store),
+            options,
         });
     }
     let dir = if meta.is_dir() {
@@ -199,7 +221,7 @@ pub fn open(location: &str) -> Result<OpenedStore> {
         path: dir.clone(),
         source,
     })?;
-    let storage = Arc::new(CheckedFilesystemStore::new(&dir)?);
+    let storage = Arc::new(CheckedFilesystemStore::new(&dir, options.follow_links)?);
     // A metadata file names its directory: locations in messages are built from the directory.
     let location = if meta.is_dir() {
         location.to_string()
@@ -213,5 +235,6 @@ pub fn open(location: &str) -> Result<OpenedStore> {
         remote: None,
         local: Some(storage),
         zip: None,
+        options,
     })
 }

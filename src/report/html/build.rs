@@ -23,6 +23,8 @@ pub struct ReportRequest {
     pub deep: bool,
     /// Plan `rechunk --auto` and show its layouts.
     pub plan_auto: bool,
+    /// How the store is opened.
+    pub open: crate::store::OpenOptions,
 }
 
 /// A drawn report.
@@ -45,7 +47,7 @@ pub struct Report {
 /// # Errors
 /// Errors opening or scanning the store, of the configuration, or of the plan.
 pub fn build(location: &str, request: &ReportRequest, progress: &dyn Progress) -> Result<Report> {
-    let opened = crate::store::open(location)?;
+    let opened = crate::store::open_with(location, request.open)?;
     let root = opened.root_dir.as_deref();
     let settings = Settings::resolve(&request.settings, root)?;
     let found = scan(&opened, ScanOptions { deep: request.deep }, progress)?;
