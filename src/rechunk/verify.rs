@@ -77,44 +77,11 @@ pub fn verify(
 ) -> Result<VerifyReport> {
     let (src_opened, src_store) = source;
     let (dst_opened, dst_store) = target;
-    let mut report = VerifyReport::default();
-    for group in &src_store.groups {
-        match dst_store.group(&group.path) {
-            None if group.implicit => {}
-            None => report
-                .mismatches
-                .push(Mismatch::new(&group.path, "group missing from the target")),
-            Some(other)
-                if user_attributes(&other.attributes, false)
-                    != user_attributes(&migrated(group, other.format), false) =>
-            {
-                report
-                    .mismatches
-                    .push(Mismatch::new(&group.path, "group attributes differ"));
-            }
-            Some(_) => {}
-        }
-    }
-    let total: u64 = src_store
-        .arrays
-        .iter()
-        .filter_map(ArrayInfo::size_bytes)
-        .sum();
-    progress.begin("verify bytes", Some(total));
-    let objects = src_store
-        .arrays
-        .iter()
-        .filter_map(|a| dst_store.array(&a.path))
-        .map(ArrayInfo::object_count)
-        .sum();
-    progress.count(
-        if dst_store.arrays.iter().any(|a| a.shard_shape.is_some()) {
-            "shards"
-        } else {
-            "chunks"
-        },
-        objects,
-    );
+    let mut report = VerifyReport {
+        mismatches: group_differences(src_store, dst_store),
+        ..VerifyReport::default()
+    };
+    begin_progress(src_store, dst_store, progress);
     for array in &src_store.arrays {
         let Some(other) = dst_store.array(&array.path) else {
             report
@@ -123,35 +90,7 @@ pub fn verify(
             continue;
         };
         report.arrays += 1;
-        if other.shape != array.shape {
-            report.mismatches.push(Mismatch::new(
-                &array.path,
-                format!("shape {:?} became {:?}", array.shape, other.shape),
-            ));
-        }
-        if other.dtype != array.dtype {
-            report.mismatches.push(Mismatch::new(
-                &array.path,
-                format!("data type {} became {}", array.dtype.name, other.dtype.name),
-            ));
-        }
-        if !same_attributes(array, other) {
-            report
-                .mismatches
-                .push(Mismatch::new(&array.path, "attributes differ"));
-        }
-        if let (Some(a), Some(b)) = (&array.dimension_names, &other.dimension_names)
-            && a != b
-        {
-            report.mismatches.push(Mismatch::new(
-                &array.path,
-                format!(
-                    "dimension names {} became {}",
-                    serde_json::json!(a),
-                    serde_json::json!(b)
-                ),
-            ));
-        }
+        report.mismatches.extend(layout_differences(array, other));
         // An array zlint cannot decode was carried over unchanged: its metadata must be the
         // same, and its stored objects are compared byte for byte with the carried files.
         if other.format == array.format && undecodable(array).is_some() {
@@ -199,6 +138,68 @@ pub fn verify(
     }
     progress.end();
     Ok(report)
+}
+
+/// Groups of the source missing from the target, or whose attributes differ from the source's
+/// as a rewrite into the target's format writes them.
+fn group_differences(source: &Store, target: &Store) -> Vec<Mismatch> {
+    let mut mismatches = Vec::new();
+    for group in &source.groups {
+        match target.group(&group.path) {
+            None if group.implicit => {}
+            None => mismatches.push(Mismatch::new(&group.path, "group missing from the target")),
+            Some(other)
+                if user_attributes(&other.attributes, false)
+                    != user_attributes(&migrated(group, other.format), false) =>
+            {
+                mismatches.push(Mismatch::new(&group.path, "group attributes differ"));
+            }
+            Some(_) => {}
+        }
+    }
+    mismatches
+}
+
+/// Starts `progress`: the source's bytes, and the target's stored objects to compare.
+fn begin_progress(source: &Store, target: &Store, progress: &dyn Progress) {
+    let total: u64 = source.arrays.iter().filter_map(ArrayInfo::size_bytes).sum();
+    progress.begin("verify bytes", Some(total));
+    let objects = source
+        .arrays
+        .iter()
+        .filter_map(|a| target.array(&a.path))
+        .map(ArrayInfo::object_count)
+        .sum();
+    let sharded = target.arrays.iter().any(|a| a.shard_shape.is_some());
+    progress.count(if sharded { "shards" } else { "chunks" }, objects);
+}
+
+/// How `other` differs from `array` in shape, data type, attributes and dimension names.
+fn layout_differences(array: &ArrayInfo, other: &ArrayInfo) -> Vec<Mismatch> {
+    let mut mismatches = Vec::new();
+    let mut differ = |message: String| mismatches.push(Mismatch::new(&array.path, message));
+    if other.shape != array.shape {
+        differ(format!("shape {:?} became {:?}", array.shape, other.shape));
+    }
+    if other.dtype != array.dtype {
+        differ(format!(
+            "data type {} became {}",
+            array.dtype.name, other.dtype.name
+        ));
+    }
+    if !same_attributes(array, other) {
+        differ("attributes differ".into());
+    }
+    if let (Some(a), Some(b)) = (&array.dimension_names, &other.dimension_names)
+        && a != b
+    {
+        differ(format!(
+            "dimension names {} became {}",
+            serde_json::json!(a),
+            serde_json::json!(b)
+        ));
+    }
+    mismatches
 }
 
 /// Attributes are the same, but for N5's container version key (`n5`), which is format, not data.

@@ -82,34 +82,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             Found::Mixed(mixed) => store.mixed_metadata.push(mixed),
         }
     }
-    // Symbolic links the store did not follow (outside the store, or looping) are said.
-    if let Some(local) = &opened.local {
-        for (key, why) in local.links_not_followed() {
-            let parent = key.rsplit_once('/').map_or("", |(parent, _)| parent);
-            store.errors.push(NodeError {
-                node: NodePath::new(parent),
-                location: crate::store::located(&opened.location, &key),
-                message: why,
-            });
-        }
-    }
-    // So are zip entries that cannot be store keys (absolute names, `..`).
-    if let Some(zip) = &opened.zip {
-        for warning in zip.warnings() {
-            store.warnings.push(NodeError {
-                node: NodePath::root(),
-                location: opened.location.clone(),
-                message: warning.clone(),
-            });
-        }
-        for (name, why) in zip.skipped() {
-            store.errors.push(NodeError {
-                node: NodePath::root(),
-                location: format!("{}!{name}", opened.location),
-                message: format!("zip entry not read: {why}"),
-            });
-        }
-    }
+    said_not_read(opened, &mut store);
     if !walker.listable {
         let mut named = walker
             .named
@@ -141,9 +114,52 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
         .collect();
     store.errors.extend(unknown);
 
-    if options.deep
-        && let Some(remote) = opened.remote.as_ref().filter(|r| !r.listable())
-    {
+    if options.deep {
+        scan_objects(opened, &mut store, progress)?;
+    }
+    store
+        .errors
+        .sort_by(|a, b| a.node.cmp(&b.node).then(a.location.cmp(&b.location)));
+    Ok(store)
+}
+
+/// What the store passed over is said: symbolic links it did not follow (outside the store,
+/// or looping), and zip entries that cannot be store keys (absolute names, `..`).
+fn said_not_read(opened: &OpenedStore, store: &mut Store) {
+    // Symbolic links the store did not follow (outside the store, or looping) are said.
+    if let Some(local) = &opened.local {
+        for (key, why) in local.links_not_followed() {
+            let parent = key.rsplit_once('/').map_or("", |(parent, _)| parent);
+            store.errors.push(NodeError {
+                node: NodePath::new(parent),
+                location: crate::store::located(&opened.location, &key),
+                message: why,
+            });
+        }
+    }
+    // So are zip entries that cannot be store keys (absolute names, `..`).
+    if let Some(zip) = &opened.zip {
+        for warning in zip.warnings() {
+            store.warnings.push(NodeError {
+                node: NodePath::root(),
+                location: opened.location.clone(),
+                message: warning.clone(),
+            });
+        }
+        for (name, why) in zip.skipped() {
+            store.errors.push(NodeError {
+                node: NodePath::root(),
+                location: format!("{}!{name}", opened.location),
+                message: format!("zip entry not read: {why}"),
+            });
+        }
+    }
+}
+
+/// `--deep`: every array's stored objects, from a listing (a directory walk on disk), or from a
+/// HEAD request per chunk key on a web server that cannot be listed.
+fn scan_objects(opened: &OpenedStore, store: &mut Store, progress: &dyn Progress) -> Result<()> {
+    if let Some(remote) = opened.remote.as_ref().filter(|r| !r.listable()) {
         // As many requests in flight as the metadata walk has threads (`-j`).
         let in_flight = rayon::current_num_threads();
         let unchecked = heads::scan_arrays(remote, &mut store.arrays, in_flight, progress)?;
@@ -152,7 +168,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             unlisted.deep_by_head = true;
             unlisted.unchecked_arrays = unchecked.arrays;
         }
-    } else if options.deep {
+    } else {
         progress.begin(
             "objects",
             Some(store.arrays.iter().map(|a| a.object_count()).sum()),
@@ -163,7 +179,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
             .flat_map_iter(
                 |array| match (&opened.root_dir, &opened.remote, &opened.zip) {
                     (Some(root), _, _) => {
-                        let follow = opened.local.as_ref().is_some_and(|l| l.follows_links());
+                        let follow = opened.options.follow_links;
                         deep::scan_array((root, follow), array, &opened.location, progress)
                     }
                     (None, Some(remote), _) => deep::scan_array_listed(
@@ -185,10 +201,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
         progress.end();
         store.errors.extend(errors);
     }
-    store
-        .errors
-        .sort_by(|a, b| a.node.cmp(&b.node).then(a.location.cmp(&b.location)));
-    Ok(store)
+    Ok(())
 }
 
 /// Compares the nodes consolidated metadata lists with the nodes found below its group.
