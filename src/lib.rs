@@ -59,6 +59,7 @@ pub mod scan;
 pub mod store;
 pub mod units;
 
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
 

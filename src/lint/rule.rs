@@ -20,8 +20,8 @@ use crate::profile::{Access, Profile, Thresholds};
     Hash,
     Serialize,
     serde::Deserialize,
-    clap::ValueEnum,
 )]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing.

@@ -312,13 +312,14 @@ pub struct Targets {
 
 /// OME-NGFF versions a rechunk can write, each tied to the Zarr version its specification
 /// stores it in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum OmeVersion {
     /// OME-NGFF 0.4, in Zarr v2.
-    #[value(name = "0.4")]
+    #[cfg_attr(feature = "cli", value(name = "0.4"))]
     V04,
     /// OME-NGFF 0.5, in Zarr v3.
-    #[value(name = "0.5")]
+    #[cfg_attr(feature = "cli", value(name = "0.5"))]
     V05,
 }
 
