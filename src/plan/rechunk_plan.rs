@@ -10,12 +10,11 @@ use super::intermediate::intermediate_pass;
 use super::inventory::Inventory;
 use super::request::Targets;
 use super::target_layout::target_layouts;
-use super::write_groups::{WriteGroups, peak_bytes, plan_write_groups};
+use super::write_groups::{WriteGroups, direct_write_groups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
 use crate::formats::{ArrayDocuments, SourceMetadata, group_documents, ome};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
-use crate::units::{human_bytes, plural};
 
 /// Memory and threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -415,26 +414,7 @@ fn plan_array(
     let target_format = targets.format.unwrap_or(array.format);
     let object = target.object().to_vec();
     let threads = budget.threads.max(1) as u64;
-    let write_groups = plan_write_groups(
-        &array.shape,
-        item_size,
-        &array.chunk_shape,
-        &object,
-        budget.max_mem_bytes,
-        threads,
-    )
-    .ok_or_else(|| {
-        let needed = peak_bytes(&object, item_size, &array.chunk_shape, &object, 1, threads);
-        Error::Usage(format!(
-            "`{}`: --max-mem {} cannot hold one target object of {} with the source chunks \
-             decoded for it ({} on {})",
-            array.path,
-            human_bytes(budget.max_mem_bytes),
-            human_bytes(product(&object).saturating_mul(item_size)),
-            human_bytes(needed),
-            plural(threads as usize, "thread")
-        ))
-    })?;
+    let write_groups = direct_write_groups(array, &object, item_size, budget)?;
     // Variable-length elements have no fixed-size form for the intermediate array.
     let intermediate = if write_groups.aligned || !targets.two_pass || variable {
         None

@@ -131,27 +131,37 @@ fn target_layout(
     if format != Format::Zarr3 && requested_shards.is_none() && !targets.auto {
         layout.shards = None;
     }
-    if let Some(shards) = &layout.shards {
-        if format != Format::Zarr3 {
-            return Err(Error::Usage(format!(
-                "`{}`: shards need Zarr v3 output (--to zarr3), not {format}",
-                array.path
-            )));
-        }
-        let whole = shards
-            .iter()
-            .zip(&layout.chunks)
-            .all(|(s, c)| s.is_multiple_of(*c));
-        if !whole {
-            return Err(Error::Usage(format!(
-                "`{}`: shards {} are not whole multiples of chunks {}",
-                array.path,
-                shape_text(shards),
-                shape_text(&layout.chunks)
-            )));
-        }
-    }
+    check_shards(array, &layout, format)?;
     Ok(layout)
+}
+
+/// Shards only in Zarr v3, and only of whole chunks.
+///
+/// # Errors
+/// [`Error::Usage`] naming the array otherwise.
+fn check_shards(array: &ArrayInfo, layout: &Layout, format: Format) -> Result<()> {
+    let Some(shards) = &layout.shards else {
+        return Ok(());
+    };
+    if format != Format::Zarr3 {
+        return Err(Error::Usage(format!(
+            "`{}`: shards need Zarr v3 output (--to zarr3), not {format}",
+            array.path
+        )));
+    }
+    let whole = shards
+        .iter()
+        .zip(&layout.chunks)
+        .all(|(s, c)| s.is_multiple_of(*c));
+    if !whole {
+        return Err(Error::Usage(format!(
+            "`{}`: shards {} are not whole multiples of chunks {}",
+            array.path,
+            shape_text(shards),
+            shape_text(&layout.chunks)
+        )));
+    }
+    Ok(())
 }
 
 fn auto_layout(

@@ -8,7 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::product;
+use super::rechunk_plan::Budget;
+use crate::error::{Error, Result};
+use crate::model::{ArrayInfo, product};
+use crate::units::{human_bytes, plural};
 
 /// The chosen write-group shape and what it costs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -194,6 +197,40 @@ fn straddled(extent: &[u64], cell: &[u64]) -> u64 {
             e.div_ceil(c) + u64::from(e % c != 0)
         })
         .product()
+}
+
+/// The write groups of a rewrite of `array` into objects of `object` straight from its chunks.
+///
+/// # Errors
+/// [`Error::Usage`] when the budget cannot hold one target object with its source chunks.
+pub(super) fn direct_write_groups(
+    array: &ArrayInfo,
+    object: &[u64],
+    item_size: u64,
+    budget: Budget,
+) -> Result<WriteGroups> {
+    let threads = budget.threads.max(1) as u64;
+    let chunks = &array.chunk_shape;
+    plan_write_groups(
+        &array.shape,
+        item_size,
+        chunks,
+        object,
+        budget.max_mem_bytes,
+        threads,
+    )
+    .ok_or_else(|| {
+        let needed = peak_bytes(object, item_size, chunks, object, 1, threads);
+        Error::Usage(format!(
+            "`{}`: --max-mem {} cannot hold one target object of {} with the source chunks \
+                 decoded for it ({} on {})",
+            array.path,
+            human_bytes(budget.max_mem_bytes),
+            human_bytes(product(object).saturating_mul(item_size)),
+            human_bytes(needed),
+            plural(threads as usize, "thread")
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::plan::inventory::Inventory;
-use crate::plan::rechunk_plan::RechunkPlan;
+use crate::plan::rechunk_plan::{ArrayPlan, RechunkPlan};
 use crate::units::{human_bytes, plural, printable_lines, shape_text};
 
 impl fmt::Display for RechunkPlan {
@@ -40,83 +40,7 @@ impl fmt::Display for Text<'_> {
             )?;
         }
         for a in &plan.arrays {
-            let name = if a.path.is_root() {
-                "/".to_string()
-            } else {
-                a.path.to_string()
-            };
-            let shards = |s: &Option<Vec<u64>>| {
-                s.as_ref()
-                    .map(|s| format!(" in shards {}", shape_text(s)))
-                    .unwrap_or_default()
-            };
-            writeln!(
-                f,
-                "\n{name}: {} {} {}",
-                shape_text(&a.shape),
-                a.dtype,
-                human_bytes(a.bytes_written)
-            )?;
-            writeln!(
-                f,
-                "  source  {} chunks {}{} ({})",
-                a.source_format,
-                shape_text(&a.source_chunks),
-                shards(&a.source_shards),
-                plural(a.objects_before as usize, "object")
-            )?;
-            writeln!(
-                f,
-                "  target  {} chunks {}{} ({}){}",
-                a.target_format,
-                shape_text(&a.target.chunks),
-                shards(&a.target.shards),
-                plural(a.objects_after as usize, "object"),
-                if a.unchanged() { ", unchanged" } else { "" }
-            )?;
-            let g = &a.write_groups;
-            writeln!(
-                f,
-                "  write groups  {} of {} ({}), {} at once, peak memory {}",
-                g.count,
-                shape_text(&g.group_shape),
-                human_bytes(g.group_bytes),
-                a.concurrent_groups,
-                human_bytes(a.peak_memory_bytes)
-            )?;
-            write!(
-                f,
-                "  read {} (amplification {:.2}), write {}",
-                human_bytes(a.bytes_read),
-                g.read_amplification,
-                human_bytes(a.bytes_written)
-            )?;
-            if let Some(pass) = &a.intermediate {
-                writeln!(
-                    f,
-                    "; in two passes through {} intermediate chunks {} ({} groups of {} first), each chunk decoded once per pass",
-                    if pass.compressed() { "LZ4" } else { "raw" },
-                    shape_text(&pass.chunks),
-                    pass.write_groups.count,
-                    shape_text(&pass.write_groups.group_shape)
-                )?;
-            } else if a.repack {
-                writeln!(
-                    f,
-                    "; encoded chunks copied as they are (no decoding or encoding)"
-                )?;
-            } else if g.aligned {
-                writeln!(f, "; each source chunk decoded once")?;
-            } else {
-                writeln!(
-                    f,
-                    "; groups aligned to both grids do not fit --max-mem, so source chunks straddling target objects are decoded {:.2}× on average",
-                    g.read_amplification
-                )?;
-            }
-            for note in &a.notes {
-                writeln!(f, "  note: {note}")?;
-            }
+            array(f, a)?;
         }
         for a in &plan.carried_arrays {
             writeln!(
@@ -139,6 +63,89 @@ impl fmt::Display for Text<'_> {
         }
         inventory(f, &plan.inventory)
     }
+}
+
+/// One array's part of the plan: its layout before and after, the write groups, and how its
+/// chunks are read.
+fn array(f: &mut fmt::Formatter<'_>, a: &ArrayPlan) -> fmt::Result {
+    let name = if a.path.is_root() {
+        "/".to_string()
+    } else {
+        a.path.to_string()
+    };
+    let shards = |s: &Option<Vec<u64>>| {
+        s.as_ref()
+            .map(|s| format!(" in shards {}", shape_text(s)))
+            .unwrap_or_default()
+    };
+    writeln!(
+        f,
+        "\n{name}: {} {} {}",
+        shape_text(&a.shape),
+        a.dtype,
+        human_bytes(a.bytes_written)
+    )?;
+    writeln!(
+        f,
+        "  source  {} chunks {}{} ({})",
+        a.source_format,
+        shape_text(&a.source_chunks),
+        shards(&a.source_shards),
+        plural(a.objects_before as usize, "object")
+    )?;
+    writeln!(
+        f,
+        "  target  {} chunks {}{} ({}){}",
+        a.target_format,
+        shape_text(&a.target.chunks),
+        shards(&a.target.shards),
+        plural(a.objects_after as usize, "object"),
+        if a.unchanged() { ", unchanged" } else { "" }
+    )?;
+    let g = &a.write_groups;
+    writeln!(
+        f,
+        "  write groups  {} of {} ({}), {} at once, peak memory {}",
+        g.count,
+        shape_text(&g.group_shape),
+        human_bytes(g.group_bytes),
+        a.concurrent_groups,
+        human_bytes(a.peak_memory_bytes)
+    )?;
+    write!(
+        f,
+        "  read {} (amplification {:.2}), write {}",
+        human_bytes(a.bytes_read),
+        g.read_amplification,
+        human_bytes(a.bytes_written)
+    )?;
+    if let Some(pass) = &a.intermediate {
+        writeln!(
+            f,
+            "; in two passes through {} intermediate chunks {} ({} groups of {} first), each chunk decoded once per pass",
+            if pass.compressed() { "LZ4" } else { "raw" },
+            shape_text(&pass.chunks),
+            pass.write_groups.count,
+            shape_text(&pass.write_groups.group_shape)
+        )?;
+    } else if a.repack {
+        writeln!(
+            f,
+            "; encoded chunks copied as they are (no decoding or encoding)"
+        )?;
+    } else if g.aligned {
+        writeln!(f, "; each source chunk decoded once")?;
+    } else {
+        writeln!(
+            f,
+            "; groups aligned to both grids do not fit --max-mem, so source chunks straddling target objects are decoded {:.2}× on average",
+            g.read_amplification
+        )?;
+    }
+    for note in &a.notes {
+        writeln!(f, "  note: {note}")?;
+    }
+    Ok(())
 }
 
 /// Files listed one by one before the rest are counted (`--json` lists them all).

@@ -79,73 +79,15 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
         header.extend(["STORED", "MISSING", "BYTES", "RATIO"]);
     }
     let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| (*s).to_string()).collect()];
-    for row in &rows {
-        let depth = row.path().depth();
-        let name = if row.path().is_root() {
-            "/".to_string()
-        } else {
-            format!(
-                "{}{}",
-                "  ".repeat(depth.saturating_sub(1)),
-                row.path().name()
-            )
-        };
-        let cells = match row {
-            Row::Group(g) => vec![name, g.format.to_string(), group_note(g)],
-            Row::Array(a) => {
-                let mut cells = vec![
-                    name,
-                    a.format.to_string(),
-                    shape_text(&a.shape),
-                    a.dtype.name.clone(),
-                    shape_text(&a.chunk_shape),
-                    a.shard_shape.as_deref().map_or("-".into(), shape_text),
-                    a.chunk_bytes().map_or("?".into(), human_bytes),
-                    a.chunk_count().to_string(),
-                    codecs_text(a),
-                ];
-                if let Some(stored) = &a.stored {
-                    cells.extend([
-                        stored.stored_objects.to_string(),
-                        stored.missing_objects.to_string(),
-                        human_bytes(stored.stored_bytes),
-                        stored
-                            .compression_ratio
-                            .map_or("-".into(), |r| format!("{r:.2}")),
-                    ]);
-                }
-                cells
-            }
-        };
-        // Names, data types and codec ids come from the store: no control character from them
-        // reaches the terminal.
-        table.push(cells.iter().map(|c| printable(c).into_owned()).collect());
-    }
-
-    let columns = table[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            table
-                .iter()
-                .filter(|row| row.len() > 3 || c < 2)
-                .filter_map(|row| row.get(c))
-                .map(|cell| cell.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in &table {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let last = c + 1 == row.len();
-            line.push_str(cell);
-            if !last {
-                let pad = widths[c].saturating_sub(cell.chars().count()) + 2;
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        writeln!(out, "{}", line.trim_end())?;
-    }
+    // Names, data types and codec ids come from the store: no control character from them
+    // reaches the terminal.
+    table.extend(rows.iter().map(|row| {
+        cells(row)
+            .iter()
+            .map(|c| printable(c).into_owned())
+            .collect()
+    }));
+    write_aligned(&table, out)?;
     writeln!(
         out,
         "\n{}: {}, {}{}",
@@ -160,6 +102,78 @@ pub fn write(store: &Store, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     for line in unlisted_notes(store) {
         writeln!(out, "{}", printable(&line))?;
+    }
+    Ok(())
+}
+
+/// The cells of one row: a group's name, format and note; an array's layout, and what a deep
+/// scan found.
+fn cells(row: &Row<'_>) -> Vec<String> {
+    let depth = row.path().depth();
+    let name = if row.path().is_root() {
+        "/".to_string()
+    } else {
+        format!(
+            "{}{}",
+            "  ".repeat(depth.saturating_sub(1)),
+            row.path().name()
+        )
+    };
+    match row {
+        Row::Group(g) => vec![name, g.format.to_string(), group_note(g)],
+        Row::Array(a) => {
+            let mut cells = vec![
+                name,
+                a.format.to_string(),
+                shape_text(&a.shape),
+                a.dtype.name.clone(),
+                shape_text(&a.chunk_shape),
+                a.shard_shape.as_deref().map_or("-".into(), shape_text),
+                a.chunk_bytes().map_or("?".into(), human_bytes),
+                a.chunk_count().to_string(),
+                codecs_text(a),
+            ];
+            if let Some(stored) = &a.stored {
+                cells.extend([
+                    stored.stored_objects.to_string(),
+                    stored.missing_objects.to_string(),
+                    human_bytes(stored.stored_bytes),
+                    stored
+                        .compression_ratio
+                        .map_or("-".into(), |r| format!("{r:.2}")),
+                ]);
+            }
+            cells
+        }
+    }
+}
+
+/// Writes `table` in columns two spaces apart, each as wide as its widest cell (a group's note,
+/// its third cell, does not widen its column).
+fn write_aligned(table: &[Vec<String>], out: &mut dyn Write) -> std::io::Result<()> {
+    let columns = table.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            table
+                .iter()
+                .filter(|row| row.len() > 3 || c < 2)
+                .filter_map(|row| row.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in table {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let last = c + 1 == row.len();
+            line.push_str(cell);
+            if !last {
+                let pad = widths[c].saturating_sub(cell.chars().count()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }
