@@ -79,119 +79,131 @@ fn migrate_keys(
     to: Format,
     keys: &[&str],
 ) -> Result<Migrated, String> {
-    let unchanged = |note: Option<String>| Migrated {
+    match to {
+        Format::Zarr3 => keys_to_05(attributes, keys),
+        Format::Zarr2 => ome_to_04(attributes),
+        Format::N5 => Ok(unchanged(attributes, None)),
+    }
+}
+
+/// `attributes` as they are, with `note`.
+fn unchanged(attributes: &Map<String, Value>, note: Option<String>) -> Migrated {
+    Migrated {
         attributes: attributes.clone(),
         note,
-    };
-    match to {
-        Format::Zarr3 => {
-            let present: Vec<&str> = keys
-                .iter()
-                .copied()
-                .filter(|k| attributes.contains_key(*k))
-                .collect();
-            if present.is_empty() {
-                return Ok(versioned_ome(attributes).unwrap_or_else(|| unchanged(None)));
-            }
-            let versions = top_level_versions(attributes);
-            if let Some(other) = versions.iter().find(|v| v.as_str() != "0.4") {
-                return Ok(unchanged(Some(format!(
-                    "OME-NGFF {other} metadata copied as it is: zlint migrates 0.4 to 0.5 only"
-                ))));
-            }
-            if attributes.contains_key("ome") {
-                return Err(format!(
-                    "OME-NGFF 0.4 metadata ({}) beside an `ome` attribute: cannot move it under `ome`",
-                    present.join(", ")
-                ));
-            }
-            let mut ome = Map::new();
-            ome.insert("version".into(), json!("0.5"));
-            let mut out = Map::new();
-            for (key, value) in attributes {
-                if present.contains(&key.as_str()) {
-                    ome.insert(key.clone(), to_05(key, value));
-                } else {
-                    out.insert(key.clone(), value.clone());
-                }
-            }
-            out.insert("ome".into(), Value::Object(ome));
-            Ok(Migrated {
-                attributes: out,
-                note: Some(format!(
-                    "OME-NGFF 0.4 → 0.5: {} moved under `ome` (version 0.5)",
-                    present.join(", ")
-                )),
-            })
-        }
-        Format::Zarr2 => {
-            let Some(Value::Object(ome)) = attributes.get("ome") else {
-                return Ok(unchanged(None));
-            };
-            let mut unversioned = false;
-            let converted;
-            let mut from = "0.5";
-            let ome = match ome.get("version").and_then(Value::as_str) {
-                Some(v) if v.starts_with("0.6") => {
-                    converted = super::ome06::ome06_as_05(ome)?;
-                    from = "0.6";
-                    &converted
-                }
-                _ => ome,
-            };
-            match ome.get("version").and_then(Value::as_str) {
-                Some("0.5") => {}
-                None if from == "0.6" => {}
-                Some(other) => {
-                    return Ok(unchanged(Some(format!(
-                        "OME-NGFF {other} metadata copied as it is: zlint migrates 0.5 to 0.4 only"
-                    ))));
-                }
-                // ome-zarr-py writes a labels group's `ome` without a version: what it holds
-                // is 0.5 metadata all the same.
-                None if OME_GROUP_KEYS.iter().any(|k| ome.contains_key(*k)) => unversioned = true,
-                None => return Ok(unchanged(None)),
-            }
-            let mut out = Map::new();
-            for (key, value) in attributes {
-                if key != "ome" {
-                    out.insert(key.clone(), value.clone());
-                }
-            }
-            let mut moved = Vec::new();
-            for (key, value) in ome {
-                if key == "version" {
-                    continue;
-                }
-                if out.contains_key(key) {
-                    return Err(format!(
-                        "`ome.{key}` and a top-level `{key}` attribute: cannot move `ome.{key}` to the top level"
-                    ));
-                }
-                out.insert(key.clone(), with_version(key, value, "0.4"));
-                moved.push(key.as_str());
-            }
-            Ok(Migrated {
-                attributes: out,
-                note: Some(format!(
-                    "OME-NGFF {from} → 0.4: {} moved from `ome` to the top level (version 0.4){}{}",
-                    moved.join(", "),
-                    if unversioned {
-                        "; `ome` had no `version`, read as 0.5"
-                    } else {
-                        ""
-                    },
-                    if from == "0.6" {
-                        "; its one coordinate system became `axes`, its transformations plain \
-                         `scale` and `translation`"
-                    } else {
-                        ""
-                    }
-                )),
-            })
-        }
-        Format::N5 => Ok(unchanged(None)),
     }
+}
+
+/// OME-NGFF 0.4 `keys` of `attributes` moved under `ome` (0.5), for Zarr v3.
+fn keys_to_05(attributes: &Map<String, Value>, keys: &[&str]) -> Result<Migrated, String> {
+    let unchanged = |note: Option<String>| unchanged(attributes, note);
+    let present: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| attributes.contains_key(*k))
+        .collect();
+    if present.is_empty() {
+        return Ok(versioned_ome(attributes).unwrap_or_else(|| unchanged(None)));
+    }
+    let versions = top_level_versions(attributes);
+    if let Some(other) = versions.iter().find(|v| v.as_str() != "0.4") {
+        return Ok(unchanged(Some(format!(
+            "OME-NGFF {other} metadata copied as it is: zlint migrates 0.4 to 0.5 only"
+        ))));
+    }
+    if attributes.contains_key("ome") {
+        return Err(format!(
+            "OME-NGFF 0.4 metadata ({}) beside an `ome` attribute: cannot move it under `ome`",
+            present.join(", ")
+        ));
+    }
+    let mut ome = Map::new();
+    ome.insert("version".into(), json!("0.5"));
+    let mut out = Map::new();
+    for (key, value) in attributes {
+        if present.contains(&key.as_str()) {
+            ome.insert(key.clone(), to_05(key, value));
+        } else {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    out.insert("ome".into(), Value::Object(ome));
+    Ok(Migrated {
+        attributes: out,
+        note: Some(format!(
+            "OME-NGFF 0.4 → 0.5: {} moved under `ome` (version 0.5)",
+            present.join(", ")
+        )),
+    })
+}
+
+/// OME-NGFF 0.5 (or 0.6) metadata under `ome` moved to the top level (0.4), for Zarr v2.
+fn ome_to_04(attributes: &Map<String, Value>) -> Result<Migrated, String> {
+    let unchanged = |note: Option<String>| unchanged(attributes, note);
+    let Some(Value::Object(ome)) = attributes.get("ome") else {
+        return Ok(unchanged(None));
+    };
+    let mut unversioned = false;
+    let converted;
+    let mut from = "0.5";
+    let ome = match ome.get("version").and_then(Value::as_str) {
+        Some(v) if v.starts_with("0.6") => {
+            converted = super::ome06::ome06_as_05(ome)?;
+            from = "0.6";
+            &converted
+        }
+        _ => ome,
+    };
+    match ome.get("version").and_then(Value::as_str) {
+        Some("0.5") => {}
+        None if from == "0.6" => {}
+        Some(other) => {
+            return Ok(unchanged(Some(format!(
+                "OME-NGFF {other} metadata copied as it is: zlint migrates 0.5 to 0.4 only"
+            ))));
+        }
+        // ome-zarr-py writes a labels group's `ome` without a version: what it holds
+        // is 0.5 metadata all the same.
+        None if OME_GROUP_KEYS.iter().any(|k| ome.contains_key(*k)) => unversioned = true,
+        None => return Ok(unchanged(None)),
+    }
+    let mut out = Map::new();
+    for (key, value) in attributes {
+        if key != "ome" {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    let mut moved = Vec::new();
+    for (key, value) in ome {
+        if key == "version" {
+            continue;
+        }
+        if out.contains_key(key) {
+            return Err(format!(
+                "`ome.{key}` and a top-level `{key}` attribute: cannot move `ome.{key}` to the top level"
+            ));
+        }
+        out.insert(key.clone(), with_version(key, value, "0.4"));
+        moved.push(key.as_str());
+    }
+    Ok(Migrated {
+        attributes: out,
+        note: Some(format!(
+            "OME-NGFF {from} → 0.4: {} moved from `ome` to the top level (version 0.4){}{}",
+            moved.join(", "),
+            if unversioned {
+                "; `ome` had no `version`, read as 0.5"
+            } else {
+                ""
+            },
+            if from == "0.6" {
+                "; its one coordinate system became `axes`, its transformations plain \
+                 `scale` and `translation`"
+            } else {
+                ""
+            }
+        )),
+    })
 }
 
 /// A group's attributes as a rechunk into `to` writes them: [`migrate`]d, and for a multiscale
