@@ -164,37 +164,8 @@ impl ZipStore {
         .map_err(&invalid)?;
         warnings.extend(zip_checks::rfc9_order(archive.comment(), &listed));
         let root = root_folder(&named);
-        let mut entries = BTreeMap::new();
-        for (name, entry) in named {
-            if let Some(key) = name.strip_prefix(&root) {
-                entries.insert(key.to_string(), entry);
-            } else {
-                skipped.push((name, format!("outside the store's folder `{root}`")));
-            }
-        }
-        let mut dirs: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
-        dirs.entry(String::new()).or_default();
-        for key in entries.keys() {
-            let (dir, _) = key.rsplit_once('/').map_or(("", ""), |(d, f)| (d, f));
-            let dir = if dir.is_empty() {
-                String::new()
-            } else {
-                format!("{dir}/")
-            };
-            dirs.entry(dir.clone()).or_default().0.push(key.clone());
-            // Each directory is a child of its parent, up to the root.
-            let mut child = dir;
-            while !child.is_empty() {
-                let trimmed = child.trim_end_matches('/');
-                let parent = trimmed
-                    .rsplit_once('/')
-                    .map_or(String::new(), |(p, _)| format!("{p}/"));
-                if !dirs.entry(parent.clone()).or_default().1.insert(child) {
-                    break;
-                }
-                child = parent;
-            }
-        }
+        let entries = under_root(named, &root, &mut skipped);
+        let dirs = directories(&entries);
         Ok(Self {
             path: path.to_path_buf(),
             file,
@@ -295,6 +266,54 @@ fn unsafe_name(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The store's directories (`""` the root, else `a/b/`): each with its files and its child
+/// directories, for listing.
+fn directories(
+    entries: &BTreeMap<String, Entry>,
+) -> BTreeMap<String, (Vec<String>, BTreeSet<String>)> {
+    let mut dirs: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+    dirs.entry(String::new()).or_default();
+    for key in entries.keys() {
+        let (dir, _) = key.rsplit_once('/').map_or(("", ""), |(d, f)| (d, f));
+        let dir = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        dirs.entry(dir.clone()).or_default().0.push(key.clone());
+        // Each directory is a child of its parent, up to the root.
+        let mut child = dir;
+        while !child.is_empty() {
+            let trimmed = child.trim_end_matches('/');
+            let parent = trimmed
+                .rsplit_once('/')
+                .map_or(String::new(), |(p, _)| format!("{p}/"));
+            if !dirs.entry(parent.clone()).or_default().1.insert(child) {
+                break;
+            }
+            child = parent;
+        }
+    }
+    dirs
+}
+
+/// The entries under the store's folder `root`, keyed without it; the others are `skipped`.
+fn under_root(
+    named: BTreeMap<String, Entry>,
+    root: &str,
+    skipped: &mut Vec<(String, String)>,
+) -> BTreeMap<String, Entry> {
+    let mut entries = BTreeMap::new();
+    for (name, entry) in named {
+        if let Some(key) = name.strip_prefix(root) {
+            entries.insert(key.to_string(), entry);
+        } else {
+            skipped.push((name, format!("outside the store's folder `{root}`")));
+        }
+    }
+    entries
 }
 
 /// The folder that holds the store: the one top-level folder all entries share when it is
