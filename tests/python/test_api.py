@@ -323,7 +323,7 @@ def test_an_array_zlint_cannot_decode_is_carried_with_a_warning(tmp_path: Path) 
     source = FIXTURES / "zarr2/mixed-codecs.zarr"
     with pytest.raises(chunklint.UsageError, match=r"strict=True: 1 array\(s\) cannot be rewritten"):
         chunklint.plan(source, tmp_path / "strict.zarr", auto=True, strict=True)
-    with pytest.warns(UserWarning, match=r"labels: unsupported codec categorize"):
+    with pytest.warns(UserWarning, match=r"labels: unsupported Zarr V2 array: codec `categorize`"):
         plan = chunklint.plan(source, tmp_path / "out.zarr", auto=True)
     assert [a["path"] for a in plan.to_dict()["carried_arrays"]] == ["labels"]
     outcome = plan.run(verify=True, progress=False)

@@ -25,6 +25,7 @@ pub fn store(objects: &[(&str, &[u8])]) -> OpenedStore {
         remote: None,
         local: None,
         zip: None,
+        options: Default::default(),
     }
 }
 

@@ -24,6 +24,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             remote: None,
             local: None,
             zip: Some(zip),
+            options: Default::default(),
         });
     }
 });
