@@ -47,6 +47,7 @@
 pub mod error;
 pub mod formats;
 pub mod guidance;
+pub mod jobs;
 pub mod layout;
 pub mod lint;
 pub mod model;

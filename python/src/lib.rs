@@ -9,15 +9,14 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use serde_json::{Value, json};
 use zlint::Error;
+use zlint::jobs::{self, AuditRequest, PlanRequest};
 use zlint::lint::settings::Requested;
-use zlint::lint::{Settings, lint as lint_store};
 use zlint::model::Format;
 use zlint::plan::parts::Part;
 use zlint::plan::request::OmeVersion;
 use zlint::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use zlint::profile::{Access, Profile};
-use zlint::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification, VerifyReport};
-use zlint::scan::{ScanOptions, scan as scan_store};
+use zlint::rechunk::{self, Existing, Outcome, Rechunk, VerifyReport};
 use zlint::store::OpenOptions;
 
 mod watch;
@@ -175,12 +174,17 @@ fn lint(
             cores,
             ..requested(profile, access, select, ignore, config, no_config)?
         };
-        let opened = zlint::store::open(&store)?;
-        let settings = Settings::resolve(&requested, opened.root_dir.as_deref())?;
-        let found = scan_store(&opened, ScanOptions { deep }, &zlint::progress::NoProgress)?;
-        let report = lint_store(&found, &settings);
+        let audit = jobs::audit(
+            &AuditRequest {
+                location: store,
+                open: OpenOptions::default(),
+                settings: requested,
+                deep,
+            },
+            &zlint::progress::NoProgress,
+        )?;
         rendered("<lint JSON>", |out| {
-            zlint::report::lint_json::write(&report, out)
+            zlint::report::lint_json::write(&audit.lint, out)
         })
     })
 }
@@ -190,8 +194,12 @@ fn lint(
 #[pyo3(signature = (store, *, deep=false))]
 fn scan(py: Python<'_>, store: String, deep: bool) -> PyResult<String> {
     released(py, || -> Result<String, Error> {
-        let opened = zlint::store::open(&store)?;
-        let found = scan_store(&opened, ScanOptions { deep }, &zlint::progress::NoProgress)?;
+        let found = jobs::survey(
+            &store,
+            OpenOptions::default(),
+            deep,
+            &zlint::progress::NoProgress,
+        )?;
         rendered("<scan JSON>", |out| {
             zlint::report::scan_json::write(&found, out)
         })
@@ -218,17 +226,18 @@ fn report(
     plan_auto: bool,
 ) -> PyResult<String> {
     released(py, || -> Result<String, Error> {
-        let request = zlint::report::html::ReportRequest {
+        let request = jobs::ReportRequest {
             settings: requested(profile, access, select, ignore, config, no_config)?,
             deep,
             plan_auto,
             open: OpenOptions::default(),
         };
-        let report = zlint::report::html::build(&store, &request, &zlint::progress::NoProgress)?;
+        let data = jobs::report(&store, &request, &zlint::progress::NoProgress)?;
+        let page = zlint::report::html::render(&data);
         if let Some(path) = output {
-            report.write_to(&path)?;
+            jobs::save_page(&page, data.audit.root_dir.as_deref(), &path)?;
         }
-        Ok(report.html)
+        Ok(page)
     })
 }
 
@@ -347,14 +356,16 @@ impl NativePlan {
                 exclude,
             };
             let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-            let job = Rechunk::plan(
-                &source,
-                &target,
-                &targets,
+            let job = jobs::plan(&PlanRequest {
+                source,
+                target,
+                targets,
                 budget,
                 existing,
-                OpenOptions::default(),
-            )?;
+                open: OpenOptions::default(),
+                verify: false,
+                strict: false,
+            })?;
             Ok(Self { job, budget })
         })
     }
@@ -385,17 +396,12 @@ impl NativePlan {
         on_progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<String> {
         watched(py, on_progress.as_ref(), |watch| {
-            if verify {
-                self.job.plan_value().check_verification(self.budget)?;
-            }
-            let verify_bar = watch.bar(progress);
-            let verification = Verification {
-                budget: self.budget,
-                progress: &verify_bar,
-            };
-            let outcome = self
-                .job
-                .run(&watch.bar(progress), verify.then_some(&verification))?;
+            let outcome = jobs::run(
+                &self.job,
+                verify.then_some(self.budget),
+                &watch.bar(progress),
+                &watch.bar(progress),
+            )?;
             Ok(outcome_json(&outcome))
         })
     }
@@ -436,9 +442,13 @@ fn run_part(
     watched(py, on_progress.as_ref(), |watch| {
         let part = Part::parse(&format!("{index}/{count}"))?;
         let threads = rechunk::checked_threads("threads=", threads)?;
-        let threads = rechunk::machine_budget(None, threads, &[&source, &target]).threads;
-        let output = InProgress::open(&source, &target, threads, OpenOptions::default())?;
-        let summary = output.run_part(part, resume, &watch.bar(progress))?;
+        let summary = jobs::run_part(
+            (&source, &target),
+            part,
+            resume,
+            (threads, OpenOptions::default()),
+            &watch.bar(progress),
+        )?;
         Ok(to_json(&summary))
     })
 }
@@ -461,18 +471,14 @@ fn finalize(
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-        let output = InProgress::open(&source, &target, budget.threads, OpenOptions::default())?;
-        if verify {
-            output.plan().check_verification(budget)?;
-        }
-        let bar = watch.bar(progress);
-        let verification = Verification {
+        let finalized = jobs::finalize(
+            (&source, &target),
             budget,
-            progress: &bar,
-        };
-        Ok(outcome_json(
-            &output.finalize(verify.then_some(&verification))?,
-        ))
+            verify,
+            OpenOptions::default(),
+            &watch.bar(progress),
+        )?;
+        Ok(outcome_json(&finalized.outcome))
     })
 }
 
@@ -493,9 +499,8 @@ fn verify(
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let budget = budget(max_mem.as_deref(), threads, &[&source, &target])?;
-        let report = rechunk::verify_locations(
-            &source,
-            &target,
+        let report = jobs::verify(
+            (&source, &target),
             budget,
             &exclude,
             OpenOptions::default(),

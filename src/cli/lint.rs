@@ -5,22 +5,20 @@ use std::io::{IsTerminal, Write};
 use super::args::{ColorChoice, LintArgs, LintFormat};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, stdout_error};
-use crate::lint::{Settings, lint};
+use crate::jobs::{self, AuditRequest};
 use crate::report::lint_text::{Color, Detail};
 use crate::report::{github, lint_json, lint_text, sarif};
-use crate::scan::{ScanOptions, scan};
-use crate::store::{self, OpenOptions};
+use crate::store::OpenOptions;
 
 pub(crate) fn run(args: &LintArgs, open: OpenOptions) -> crate::Result<u8> {
-    let path = args.path.as_deref().unwrap_or(".");
-    let opened = store::open_with(path, open)?;
-    let settings = Settings::resolve(&args.settings.requested(), opened.root_dir.as_deref())?;
-    let found = scan(
-        &opened,
-        ScanOptions { deep: args.deep },
-        &Bar::new(args.quiet),
-    )?;
-    let report = lint(&found, &settings);
+    let request = AuditRequest {
+        location: args.path.clone().unwrap_or_else(|| ".".into()),
+        open,
+        settings: args.settings.requested(),
+        deep: args.deep,
+    };
+    let audit = jobs::audit(&request, &Bar::new(args.quiet))?;
+    let report = &audit.lint;
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -37,25 +35,26 @@ pub(crate) fn run(args: &LintArgs, open: OpenOptions) -> crate::Result<u8> {
                 Detail::Grouped
             };
             if args.statistics {
-                lint_text::write_statistics(&report, &mut out)
+                lint_text::write_statistics(report, &mut out)
             } else {
-                lint_text::write(&report, color, detail, &mut out)
+                lint_text::write(report, color, detail, &mut out)
             }
         }
-        LintFormat::Json => lint_json::write(&report, &mut out),
-        LintFormat::Sarif => sarif::write(&report, &mut out),
-        LintFormat::Github => github::write(&report, &mut out),
+        LintFormat::Json => lint_json::write(report, &mut out),
+        LintFormat::Sarif => sarif::write(report, &mut out),
+        LintFormat::Github => github::write(report, &mut out),
     }
     .map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
 
-    if !found.errors.is_empty() {
+    if !audit.store.errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
-    let failing = report
-        .worst()
-        .is_some_and(|worst| worst >= settings.fail_on);
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if audit.fails() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 /// Whether to colour: `--color always|never` as said; `auto` follows the conventions, `NO_COLOR`

@@ -6,11 +6,12 @@ use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
 use crate::error::Result;
+use crate::jobs::{self, PlanRequest};
 use crate::lint::settings::Settings;
 use crate::model::Format;
 use crate::plan::parts::Part;
 use crate::plan::{Budget, CodecChoice, ShapeRequests, Targets};
-use crate::rechunk::{self, Existing, InProgress, Outcome, Rechunk, Verification};
+use crate::rechunk::{self, Existing, Outcome};
 use crate::store::OpenOptions;
 use crate::units::{human_bytes, plural};
 
@@ -86,19 +87,18 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     }
     let locations = [args.source.as_str(), args.target.as_str()];
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
-    let job = Rechunk::plan(
-        &args.source,
-        &args.target,
-        &targets(args)?,
+    let job = jobs::plan(&PlanRequest {
+        source: args.source.clone(),
+        target: args.target.clone(),
+        targets: targets(args)?,
         budget,
-        existing(args),
+        existing: existing(args),
         open,
-    )?;
+        verify: args.verify,
+        strict: args.strict,
+    })?;
     let plan = job.plan_value();
-    carried_arrays(plan, args)?;
-    if args.verify {
-        plan.check_verification(budget)?;
-    }
+    warn_carried(plan, &args.source);
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         if args.json {
@@ -124,13 +124,12 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     drop(out);
-    let bar = Bar::new(args.quiet);
-    let verify_bar = Bar::new(args.quiet);
-    let verification = Verification {
-        budget,
-        progress: &verify_bar,
-    };
-    let outcome = job.run(&bar, args.verify.then_some(&verification))?;
+    let outcome = jobs::run(
+        &job,
+        args.verify.then_some(budget),
+        &Bar::new(args.quiet),
+        &Bar::new(args.quiet),
+    )?;
     if let Some(summary) = &outcome.summary {
         print_summary("rechunked", summary)?;
     }
@@ -147,38 +146,21 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     Ok(code)
 }
 
-/// Warns of every array the plan carries over unchanged; with `--strict`, refuses the plan.
-fn carried_arrays(plan: &crate::plan::RechunkPlan, args: &RechunkArgs) -> Result<()> {
-    let carried = &plan.carried_arrays;
-    if carried.is_empty() {
-        return Ok(());
-    }
-    let named: Vec<String> = carried
-        .iter()
-        .map(|a| {
-            crate::units::printable(&format!(
-                "{}: {}",
-                crate::store::located(&args.source, a.path.as_str()),
-                a.why
-            ))
-            .into_owned()
-        })
-        .collect();
-    if args.strict {
-        return Err(crate::Error::Usage(format!(
-            "--strict: {} cannot be rewritten, and would be carried over unchanged: {}",
-            plural(carried.len(), "array"),
-            named.join("; ")
-        )));
-    }
+/// Warns of every array the plan carries over unchanged (`--strict` refuses the plan).
+fn warn_carried(plan: &crate::plan::RechunkPlan, source: &str) {
     let mut err = std::io::stderr().lock();
-    for line in named {
+    for array in &plan.carried_arrays {
+        let line = format!(
+            "{}: {}",
+            crate::store::located(source, array.path.as_str()),
+            array.why
+        );
         let _ = writeln!(
             err,
-            "zlint: warning: {line}: carried over unchanged (--strict refuses)"
+            "zlint: warning: {}: carried over unchanged (--strict refuses)",
+            crate::units::printable(&line)
         );
     }
-    Ok(())
 }
 
 fn report_verification(outcome: &Outcome, args: &RechunkArgs) -> u8 {
@@ -222,11 +204,14 @@ fn run_part(args: &RechunkArgs, part: &str, open: OpenOptions) -> Result<u8> {
     } else {
         Part::parse(part)?
     };
-    let locations = [args.source.as_str(), args.target.as_str()];
     let threads = rechunk::checked_threads("-j", args.threads)?;
-    let threads = rechunk::machine_budget(None, threads, &locations).threads;
-    let output = InProgress::open(&args.source, &args.target, threads, open)?;
-    let summary = output.run_part(part, args.resume, &Bar::new(args.quiet))?;
+    let summary = jobs::run_part(
+        (&args.source, &args.target),
+        part,
+        args.resume,
+        (threads, open),
+        &Bar::new(args.quiet),
+    )?;
     print_summary(&format!("part {part} wrote"), &summary)?;
     Ok(EXIT_OK)
 }
@@ -235,22 +220,20 @@ fn finalize(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     let locations = [args.source.as_str(), args.target.as_str()];
     // Verification has its own budget: the plan's may be a worker's, far from this machine's.
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
-    let output = InProgress::open(&args.source, &args.target, budget.threads, open)?;
-    if args.verify {
-        output.plan().check_verification(budget)?;
-    }
-    let verify_bar = Bar::new(args.quiet);
-    let verification = Verification {
+    let finalized = jobs::finalize(
+        (&args.source, &args.target),
         budget,
-        progress: &verify_bar,
-    };
-    let outcome = output.finalize(args.verify.then_some(&verification))?;
+        args.verify,
+        open,
+        &Bar::new(args.quiet),
+    )?;
+    let outcome = finalized.outcome;
     if outcome.complete {
         writeln!(
             std::io::stdout(),
             "finalized {}: {} complete",
             args.target,
-            plural(output.plan().arrays.len(), "array")
+            plural(finalized.arrays, "array")
         )
         .map_err(stdout_error)?;
     }
@@ -260,9 +243,8 @@ fn finalize(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
 pub(crate) fn verify(args: &VerifyArgs, open: OpenOptions) -> Result<u8> {
     let locations = [args.source.as_str(), args.target.as_str()];
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
-    let report = rechunk::verify_locations(
-        &args.source,
-        &args.target,
+    let report = jobs::verify(
+        (&args.source, &args.target),
         budget,
         &args.exclude,
         open,

@@ -5,14 +5,12 @@ use std::io::Write;
 use super::args::ScanArgs;
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, print_node_errors, stdout_error};
+use crate::jobs;
 use crate::report::{scan_json, scan_text};
-use crate::scan::{ScanOptions, scan};
-use crate::store::{self, OpenOptions};
+use crate::store::OpenOptions;
 
 pub(crate) fn run(args: &ScanArgs, open: OpenOptions) -> crate::Result<u8> {
-    let opened = store::open_with(&args.path, open)?;
-    let bar = Bar::new(args.quiet);
-    let found = scan(&opened, ScanOptions { deep: args.deep }, &bar)?;
+    let found = jobs::survey(&args.path, open, args.deep, &Bar::new(args.quiet))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {

@@ -4,6 +4,7 @@
 pub mod carried_arrays;
 mod consolidate;
 mod document;
+mod group_plans;
 mod intermediate;
 pub mod inventory;
 pub mod parts;

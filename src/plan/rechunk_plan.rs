@@ -3,16 +3,17 @@
 //! carries it out and decides nothing.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::carried_arrays::{CarriedArray, Prepared, named_arrays, prepare};
+use super::group_plans::group_plans;
 use super::intermediate::intermediate_pass;
 use super::inventory::Inventory;
 use super::request::Targets;
 use super::target_layout::target_layouts;
 use super::write_groups::{WriteGroups, direct_write_groups, peak_bytes, plan_write_groups};
 use crate::error::{Error, Result};
-use crate::formats::{ArrayDocuments, SourceMetadata, group_documents, ome};
+use crate::formats::{ArrayDocuments, SourceMetadata};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store, grid_count, product};
 
@@ -214,61 +215,14 @@ impl RechunkPlan {
     /// [`Error::Usage`] when a requested layout does not fit an array or the format, or the
     /// budget cannot hold one target object; [`Error::Rechunk`] for unreadable source metadata.
     pub fn build(store: &Store, target: String, targets: &Targets, budget: Budget) -> Result<Self> {
-        if !store.errors.is_empty() {
-            let first = &store.errors[0];
+        if let Some(first) = store.errors.first() {
             return Err(Error::rechunk(
                 first.location.clone(),
                 format!("the source has unreadable nodes: {}", first.message),
             ));
         }
-        let named = named_arrays(store, targets)?;
-        let mut chosen = Vec::new();
-        let mut carried = Vec::new();
-        for (array, layout) in store.arrays.iter().zip(target_layouts(store, targets)?) {
-            let location = array_location(&store.location, &array.path);
-            match prepare(array, &layout, targets, &named)
-                .map_err(|e| Error::rechunk(location, e))?
-            {
-                Prepared::Rewrite(rewrite) => {
-                    let (meta, documents) = *rewrite;
-                    chosen.push((array, layout, meta, documents));
-                }
-                Prepared::Carry(array) => carried.push(array),
-            }
-        }
-        // A rewrite that could rewrite no array at all is not what was asked for.
-        if chosen.is_empty()
-            && let Some(first) = carried.first()
-        {
-            return Err(Error::rechunk(
-                array_location(&store.location, &first.path),
-                first.why.clone(),
-            ));
-        }
-        // Threads are at most the budget's, and fewer when --max-mem cannot hold the chunks that
-        // many threads decode at once, for some array.
-        let fits = |threads: usize| {
-            chosen.iter().all(|(array, layout, _, _)| {
-                array.item_size().is_none_or(|item_size| {
-                    plan_write_groups(
-                        &array.shape,
-                        item_size,
-                        &array.chunk_shape,
-                        layout.object(),
-                        budget.max_mem_bytes,
-                        threads as u64,
-                    )
-                    .is_some()
-                })
-            })
-        };
-        let budget = Budget {
-            threads: (1..=budget.threads.max(1))
-                .rev()
-                .find(|&threads| fits(threads))
-                .unwrap_or(1),
-            ..budget
-        };
+        let (chosen, carried) = sort_arrays(store, targets)?;
+        let budget = fitting_budget(&chosen, budget);
         let remote = crate::store::is_url(&target);
         let mut arrays = chosen
             .into_iter()
@@ -276,54 +230,7 @@ impl RechunkPlan {
                 plan_array(array, layout, targets, budget, (&meta, documents), remote)
             })
             .collect::<Result<Vec<_>>>()?;
-        let target_format = |f: Format| targets.format.unwrap_or(f);
-        let mut groups: Vec<GroupPlan> = store
-            .groups
-            .iter()
-            .map(|g| {
-                let format = target_format(g.format);
-                let migrated = ome::migrate_group(g, format)
-                    .map_err(|e| Error::rechunk(array_location(&store.location, &g.path), e))?;
-                if let (Some(names), Some(multiscale)) =
-                    (&migrated.level_axes, g.multiscales.first())
-                {
-                    for level in &multiscale.levels {
-                        if let Some(plan) = arrays.iter_mut().find(|a| a.path == level.path) {
-                            plan.name_dimensions(names);
-                        }
-                    }
-                }
-                let mut notes = migrated.notes;
-                notes.extend(store.label_pyramid_problems(g).into_iter().map(|problem| {
-                    format!(
-                        "warning: {problem} (ZL207); the output carries this as it is{}",
-                        if format == Format::Zarr3 {
-                            ", and OME-NGFF 0.5 validators refuse it"
-                        } else {
-                            ""
-                        }
-                    )
-                }));
-                Ok(GroupPlan {
-                    path: g.path.clone(),
-                    metadata: group_documents(format, &migrated.attributes, g.path.is_root()),
-                    notes,
-                })
-            })
-            .collect::<Result<_>>()?;
-        // Zarr v2 readers find arrays only below explicit groups: give implicit parents one.
-        if store.groups.is_empty() && store.arrays.iter().any(|a| !a.path.is_root()) {
-            let format = arrays
-                .first()
-                .map(|a| a.target_format)
-                .or_else(|| carried.first().map(|a| a.format))
-                .unwrap_or(Format::Zarr3);
-            groups.push(GroupPlan {
-                path: NodePath::root(),
-                metadata: group_documents(format, &Map::new(), true),
-                notes: Vec::new(),
-            });
-        }
+        let groups = group_plans(store, targets, &mut arrays, &carried)?;
         let mut plan = Self {
             source: store.location.clone(),
             target,
@@ -397,8 +304,68 @@ impl RechunkPlan {
 }
 
 /// `LOCATION/PATH` of an array, for messages (`LOCATION` for the root).
-fn array_location(store: &str, path: &NodePath) -> String {
+pub(super) fn array_location(store: &str, path: &NodePath) -> String {
     crate::store::located(store, path.as_str())
+}
+
+/// An array the plan rewrites: its target layout, source metadata and output documents.
+type Chosen<'a> = (&'a ArrayInfo, Layout, SourceMetadata, ArrayDocuments);
+
+/// The store's arrays sorted into those rewritten and those carried over unchanged. A rewrite
+/// that could rewrite no array at all is not what was asked for: an error naming the first.
+fn sort_arrays<'a>(
+    store: &'a Store,
+    targets: &Targets,
+) -> Result<(Vec<Chosen<'a>>, Vec<CarriedArray>)> {
+    let named = named_arrays(store, targets)?;
+    let mut chosen = Vec::new();
+    let mut carried = Vec::new();
+    for (array, layout) in store.arrays.iter().zip(target_layouts(store, targets)?) {
+        let location = array_location(&store.location, &array.path);
+        match prepare(array, &layout, targets, &named).map_err(|e| Error::rechunk(location, e))? {
+            Prepared::Rewrite(rewrite) => {
+                let (meta, documents) = *rewrite;
+                chosen.push((array, layout, meta, documents));
+            }
+            Prepared::Carry(array) => carried.push(array),
+        }
+    }
+    if chosen.is_empty()
+        && let Some(first) = carried.first()
+    {
+        return Err(Error::rechunk(
+            array_location(&store.location, &first.path),
+            first.why.clone(),
+        ));
+    }
+    Ok((chosen, carried))
+}
+
+/// `budget` with at most its threads, and fewer when its memory cannot hold the chunks that
+/// many threads decode at once, for some array.
+fn fitting_budget(chosen: &[Chosen<'_>], budget: Budget) -> Budget {
+    let fits = |threads: usize| {
+        chosen.iter().all(|(array, layout, _, _)| {
+            array.item_size().is_none_or(|item_size| {
+                plan_write_groups(
+                    &array.shape,
+                    item_size,
+                    &array.chunk_shape,
+                    layout.object(),
+                    budget.max_mem_bytes,
+                    threads as u64,
+                )
+                .is_some()
+            })
+        })
+    };
+    Budget {
+        threads: (1..=budget.threads.max(1))
+            .rev()
+            .find(|&threads| fits(threads))
+            .unwrap_or(1),
+        ..budget
+    }
 }
 
 fn plan_array(

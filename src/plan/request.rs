@@ -310,6 +310,25 @@ pub struct Targets {
     pub exclude: Vec<String>,
 }
 
+impl Targets {
+    /// The recommended layout of `profile` and `access` for every array, in each array's own
+    /// format and codec, in one or two passes.
+    #[must_use]
+    pub fn auto(profile: Profile, access: Access) -> Self {
+        Self {
+            chunks: ShapeRequests::default(),
+            shards: ShapeRequests::default(),
+            auto: true,
+            profile,
+            access,
+            format: None,
+            codec: None,
+            two_pass: true,
+            exclude: Vec::new(),
+        }
+    }
+}
+
 /// OME-NGFF versions a rechunk can write, each tied to the Zarr version its specification
 /// stores it in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

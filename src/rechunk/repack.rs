@@ -55,86 +55,193 @@ pub(crate) fn repack_region(
     target: &TargetStore,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let fail =
-        |key: &str, e: &dyn std::fmt::Display| Error::rechunk(key.to_string(), e.to_string());
-    let source_location = |key: &str| crate::store::located(&source.location, key);
-    let prefix = plan.path.key_prefix();
-    let chunk_counts: Vec<u64> = plan
-        .shape
-        .iter()
-        .zip(&plan.target.chunks)
-        .map(|(s, c)| s.div_ceil((*c).max(1)))
-        .collect();
-    let framing = Framing::of(plan);
-    // A chunk is read only within what its metadata allows (see `store::bounded`).
-    let max_object = max_object_bytes(
-        (!plan.variable).then(|| product(&plan.source_chunks).saturating_mul(plan.item_size)),
-    );
-    let ranged = source.remote.is_some();
-    let not_copied = |key: &str, why: String| {
+    let repack = Repack::new(plan, source);
+    grid_objects(&plan.shape, plan.target.object(), region)
+        .par_iter()
+        .try_for_each(|object| -> Result<()> {
+            repack.object(&object.index, target)?;
+            progress.advance(object.bounded.num_elements() * plan.item_size);
+            Ok(())
+        })
+}
+
+/// What every object of one array's repack shares: where its source chunks are and how far
+/// each may be read.
+struct Repack<'a> {
+    plan: &'a ArrayPlan,
+    source: &'a OpenedStore,
+    prefix: String,
+    /// Target chunks along each axis.
+    chunk_counts: Vec<u64>,
+    framing: Framing,
+    /// A chunk is read only within what its metadata allows (see `store::bounded`).
+    max_object: u64,
+}
+
+impl<'a> Repack<'a> {
+    fn new(plan: &'a ArrayPlan, source: &'a OpenedStore) -> Self {
+        Self {
+            plan,
+            source,
+            prefix: plan.path.key_prefix(),
+            chunk_counts: plan
+                .shape
+                .iter()
+                .zip(&plan.target.chunks)
+                .map(|(s, c)| s.div_ceil((*c).max(1)))
+                .collect(),
+            framing: Framing::of(plan),
+            max_object: max_object_bytes(
+                (!plan.variable)
+                    .then(|| product(&plan.source_chunks).saturating_mul(plan.item_size)),
+            ),
+        }
+    }
+
+    /// Writes the target object at grid `index` (a chunk, or a shard of chunks).
+    fn object(&self, index: &[u64], target: &TargetStore) -> Result<()> {
+        let key = format!(
+            "{}{}",
+            self.prefix,
+            self.plan.target_key_encoding.key(index)
+        );
+        let unique = || UNIQUE.fetch_add(1, Ordering::Relaxed);
+        let bytes = match (&self.plan.target.shards, &self.source.root_dir, &target.dir) {
+            // A file to a file: let the kernel copy it.
+            (None, Some(_), Some(dir)) => {
+                if let Some((mut file, from)) = self.open_checked(index)? {
+                    let path = dir.join(&key);
+                    copy_file_atomic(&mut file, &from, &path, unique())
+                        .map_err(|e| fail(&path.display().to_string(), &e))?;
+                }
+                None
+            }
+            (None, _, _) => self.read(index)?,
+            // Chunk files into a shard file: the kernel copies each chunk.
+            (Some(shards), Some(_), Some(dir)) => {
+                let mut files = self
+                    .inner_chunks(shards, index)
+                    .iter()
+                    .map(|inner| match inner {
+                        Some(inner) => self.open_checked(inner),
+                        // Outside the array.
+                        None => Ok(None),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let path = dir.join(&key);
+                pack_shard_files(&mut files, &path, unique())
+                    .map_err(|e| fail(&path.display().to_string(), &e))?;
+                None
+            }
+            (Some(shards), _, _) => {
+                let mut inner = Vec::new();
+                for chunk in self.inner_chunks(shards, index) {
+                    inner.push(match chunk {
+                        Some(chunk) => self.read(&chunk)?,
+                        None => None,
+                    });
+                }
+                pack_shard(&inner)
+            }
+        };
+        match bytes {
+            Some(bytes) => target.put(&key, bytes),
+            None => Ok(()),
+        }
+    }
+
+    fn source_key(&self, index: &[u64]) -> String {
+        format!(
+            "{}{}",
+            self.prefix,
+            self.plan.source_key_encoding.key(index)
+        )
+    }
+
+    fn located(&self, key: &str) -> String {
+        crate::store::located(&self.source.location, key)
+    }
+
+    fn not_copied(&self, key: &str, why: &str) -> Error {
         fail(
-            &source_location(key),
+            &self.located(key),
             &format!("the stored chunk is corrupt: {why}; not copied"),
         )
-    };
-    let read = |index: &[u64]| -> Result<Option<Vec<u8>>> {
-        let key = format!("{prefix}{}", plan.source_key_encoding.key(index));
+    }
+
+    /// The encoded source chunk at grid `index`, checked; `None` when it is absent.
+    fn read(&self, index: &[u64]) -> Result<Option<Vec<u8>>> {
+        let key = self.source_key(index);
         let store_key = StoreKey::new(key.clone()).map_err(|e| fail(&key, &e))?;
-        let bytes = get_bounded(source.storage.as_ref(), &store_key, max_object, ranged)
-            .map_err(|e| fail(&source_location(&key), &e))?;
+        let ranged = self.source.remote.is_some();
+        let bytes = get_bounded(
+            self.source.storage.as_ref(),
+            &store_key,
+            self.max_object,
+            ranged,
+        )
+        .map_err(|e| fail(&self.located(&key), &e))?;
         if let Some(bytes) = &bytes {
-            framing.check(bytes).map_err(|why| not_copied(&key, why))?;
+            self.framing
+                .check(bytes)
+                .map_err(|why| self.not_copied(&key, &why))?;
         }
         Ok(bytes.map(|b| b.to_vec()))
-    };
-    // A chunk file the kernel copies: opened as every read is (no link out of the store), then
-    // checked; `None` when the chunk is absent.
-    let open_checked = |index: &[u64]| -> Result<Option<(std::fs::File, std::path::PathBuf)>> {
-        let key = format!("{prefix}{}", plan.source_key_encoding.key(index));
-        let path = match &source.root_dir {
+    }
+
+    /// A chunk file the kernel copies: opened as every read is (no link out of the store), then
+    /// checked; `None` when the chunk is absent.
+    fn open_checked(&self, index: &[u64]) -> Result<Option<(std::fs::File, std::path::PathBuf)>> {
+        let key = self.source_key(index);
+        let path = match &self.source.root_dir {
             Some(root) => root.join(&key),
             None => return Err(fail(&key, &"not a local store")),
         };
-        let opened = match &source.local {
-            Some(local) => StoreKey::new(key.clone())
-                .map_err(|e| fail(&key, &e))
-                .and_then(|k| {
-                    local
-                        .open_key(&k)
-                        .map_err(|e| fail(&source_location(&key), &e))
-                })?,
-            None => match std::fs::File::open(&path) {
-                Ok(file) => {
-                    let len = file
-                        .metadata()
-                        .map_err(|e| fail(&source_location(&key), &e))?
-                        .len();
-                    Some((file, len))
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(fail(&source_location(&key), &e)),
-            },
-        };
-        let Some((mut file, len)) = opened else {
+        let Some((mut file, len)) = self.open_file(&key, &path)? else {
             return Ok(None);
         };
-        if len > max_object {
-            return Err(not_copied(
+        if len > self.max_object {
+            return Err(self.not_copied(
                 &key,
-                format!("{len} bytes, more than the {max_object} its metadata allows"),
+                &format!(
+                    "{len} bytes, more than the {} its metadata allows",
+                    self.max_object
+                ),
             ));
         }
-        framing
+        self.framing
             .check_open(&mut file, len)
-            .map_err(|why| not_copied(&key, why))?;
+            .map_err(|why| self.not_copied(&key, &why))?;
         Ok(Some((file, path)))
-    };
-    // The grid indices of the inner chunks of the shard at `shard_index`, in C order within the
-    // shard; `None` for those outside the array.
-    let inner_chunks = |shards: &[u64], shard_index: &[u64]| -> Vec<Option<Vec<u64>>> {
+    }
+
+    /// The file of `key` and its length, through the store's own opener when it has one.
+    fn open_file(&self, key: &str, path: &std::path::Path) -> Result<Option<(std::fs::File, u64)>> {
+        if let Some(local) = &self.source.local {
+            let store_key = StoreKey::new(key.to_string()).map_err(|e| fail(key, &e))?;
+            return local
+                .open_key(&store_key)
+                .map_err(|e| fail(&self.located(key), &e));
+        }
+        match std::fs::File::open(path) {
+            Ok(file) => {
+                let len = file
+                    .metadata()
+                    .map_err(|e| fail(&self.located(key), &e))?
+                    .len();
+                Ok(Some((file, len)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(fail(&self.located(key), &e)),
+        }
+    }
+
+    /// The grid indices of the inner chunks of the shard at `shard_index`, in C order within the
+    /// shard; `None` for those outside the array.
+    fn inner_chunks(&self, shards: &[u64], shard_index: &[u64]) -> Vec<Option<Vec<u64>>> {
         let per: Vec<u64> = shards
             .iter()
-            .zip(&plan.target.chunks)
+            .zip(&self.plan.target.chunks)
             .map(|(s, c)| s / c)
             .collect();
         let count: u64 = per.iter().product();
@@ -148,65 +255,16 @@ pub(crate) fn repack_region(
                 }
                 index
                     .iter()
-                    .zip(&chunk_counts)
+                    .zip(&self.chunk_counts)
                     .all(|(i, n)| i < n)
                     .then_some(index)
             })
             .collect()
-    };
-    let object_shape = plan.target.object();
-    grid_objects(&plan.shape, object_shape, region)
-        .par_iter()
-        .try_for_each(|object| -> Result<()> {
-            let key = format!("{prefix}{}", plan.target_key_encoding.key(&object.index));
-            let bytes = match (&plan.target.shards, &source.root_dir, &target.dir) {
-                // A file to a file: let the kernel copy it.
-                (None, Some(_), Some(dir)) => {
-                    if let Some((mut file, from)) = open_checked(&object.index)? {
-                        let path = dir.join(&key);
-                        copy_file_atomic(
-                            &mut file,
-                            &from,
-                            &path,
-                            UNIQUE.fetch_add(1, Ordering::Relaxed),
-                        )
-                        .map_err(|e| fail(&path.display().to_string(), &e))?;
-                    }
-                    None
-                }
-                (None, _, _) => read(&object.index)?,
-                // Chunk files into a shard file: the kernel copies each chunk.
-                (Some(shards), Some(_), Some(dir)) => {
-                    let mut files = inner_chunks(shards, &object.index)
-                        .iter()
-                        .map(|index| match index {
-                            Some(index) => open_checked(index),
-                            // Outside the array.
-                            None => Ok(None),
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    let path = dir.join(&key);
-                    pack_shard_files(&mut files, &path, UNIQUE.fetch_add(1, Ordering::Relaxed))
-                        .map_err(|e| fail(&path.display().to_string(), &e))?;
-                    None
-                }
-                (Some(shards), _, _) => {
-                    let mut inner = Vec::new();
-                    for index in inner_chunks(shards, &object.index) {
-                        inner.push(match index {
-                            Some(index) => read(&index)?,
-                            None => None,
-                        });
-                    }
-                    pack_shard(&inner)
-                }
-            };
-            if let Some(bytes) = bytes {
-                target.put(&key, bytes)?;
-            }
-            progress.advance(object.bounded.num_elements() * plan.item_size);
-            Ok(())
-        })
+    }
+}
+
+fn fail(key: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::rechunk(key.to_string(), e.to_string())
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ use crate::model::{
 };
 use crate::store::bounded::get_bounded;
 
+/// Reads the node at a path in one format: `None` when it has no metadata of that format.
+type Reader<'w> = fn(&Walker<'w>, &NodePath, Option<Format>) -> Option<Vec<Found>>;
 /// A node found by the walk, with what is needed to check consolidated metadata later.
 pub(crate) enum Found {
     Array(Box<ArrayInfo>),
@@ -210,96 +212,115 @@ impl Walker<'_> {
                 ),
             ))];
         }
-        let mut out = Vec::new();
-        let metadata_error = |key: &str, message: String| {
-            vec![Found::Error(self.error(path, &key_of(path, key), message))]
+        let readers: [Reader<'_>; 4] = [
+            Self::zarr3_node,
+            Self::zarr2_array,
+            Self::zarr2_group,
+            Self::n5_node,
+        ];
+        for read in readers {
+            if let Some(found) = read(self, path, parent_format) {
+                return found;
+            }
+        }
+        self.implicit_group(path, parent_format)
+    }
+
+    /// The metadata document `key` of the node at `path` that does not describe a node.
+    fn metadata_error(&self, path: &NodePath, key: &str, message: String) -> Found {
+        Found::Error(self.error(path, &key_of(path, key), message))
+    }
+
+    /// The node at `path` if it has a Zarr v3 `zarr.json` (and what lies below a group).
+    fn zarr3_node(&self, path: &NodePath, parent_format: Option<Format>) -> Option<Vec<Found>> {
+        let (doc, stored) = match self.read_if(parent_format, Format::Zarr3, path, "zarr.json") {
+            Err(err) => return Some(vec![Found::Error(err)]),
+            Ok(found) => found?,
         };
+        let mut out = Vec::new();
+        if let Some(mixed) = self.zarr2_beside(path, &doc) {
+            out.push(Found::Mixed(mixed));
+        }
+        Some(match zarr3::node(path.clone(), &doc, stored) {
+            Ok(Node::Array(array)) => {
+                out.push(Found::Array(array));
+                out
+            }
+            Ok(Node::Group(group)) => {
+                let consolidated =
+                    zarr3::consolidated_nodes(&doc).map(|nodes| ("inline".to_string(), nodes));
+                self.group_and_children(group, consolidated, "zarr.json", out)
+            }
+            Err(message) => {
+                out.push(self.metadata_error(path, "zarr.json", message));
+                out
+            }
+        })
+    }
 
-        match self.read_if(parent_format, Format::Zarr3, path, "zarr.json") {
-            Err(err) => return vec![Found::Error(err)],
-            Ok(Some((doc, stored))) => {
-                if let Some(mixed) = self.zarr2_beside(path, &doc) {
-                    out.push(Found::Mixed(mixed));
+    /// The array at `path` if it has a Zarr v2 `.zarray`.
+    fn zarr2_array(&self, path: &NodePath, parent_format: Option<Format>) -> Option<Vec<Found>> {
+        let (doc, stored) = match self.read_if(parent_format, Format::Zarr2, path, ".zarray") {
+            Err(err) => return Some(vec![Found::Error(err)]),
+            Ok(found) => found?,
+        };
+        let mut out = Vec::new();
+        let attributes = self.zattrs(path, &mut out);
+        match zarr2::array(path.clone(), &doc, attributes, stored) {
+            Ok(array) => out.push(Found::Array(Box::new(array))),
+            Err(message) => return Some(vec![self.metadata_error(path, ".zarray", message)]),
+        }
+        Some(out)
+    }
+
+    /// The group at `path` if it has a Zarr v2 `.zgroup`, with its `.zmetadata` and what lies
+    /// below it.
+    fn zarr2_group(&self, path: &NodePath, parent_format: Option<Format>) -> Option<Vec<Found>> {
+        let (doc, _) = match self.read_if(parent_format, Format::Zarr2, path, ".zgroup") {
+            Err(err) => return Some(vec![Found::Error(err)]),
+            Ok(found) => found?,
+        };
+        let mut out = Vec::new();
+        let attributes = self.zattrs(path, &mut out);
+        let group = match zarr2::group(path.clone(), &doc, attributes) {
+            Ok(group) => group,
+            Err(message) => return Some(vec![self.metadata_error(path, ".zgroup", message)]),
+        };
+        let consolidated = match self.read_json(path, ".zmetadata") {
+            Ok(Some(doc)) => match zarr2::consolidated_nodes(&doc) {
+                Ok(nodes) => Some(("zmetadata".to_string(), nodes)),
+                Err(message) => {
+                    out.push(self.metadata_error(path, ".zmetadata", message));
+                    None
                 }
-                return match zarr3::node(path.clone(), &doc, stored) {
-                    Ok(Node::Array(array)) => {
-                        out.push(Found::Array(array));
-                        out
-                    }
-                    Ok(Node::Group(group)) => {
-                        let consolidated = zarr3::consolidated_nodes(&doc)
-                            .map(|nodes| ("inline".to_string(), nodes));
-                        self.group_and_children(group, consolidated, "zarr.json", out)
-                    }
-                    Err(message) => {
-                        out.extend(metadata_error("zarr.json", message));
-                        out
-                    }
-                };
+            },
+            Ok(None) => None,
+            Err(err) => {
+                out.push(Found::Error(err));
+                None
             }
-            Ok(None) => {}
-        }
+        };
+        Some(self.group_and_children(group, consolidated, ".zattrs", out))
+    }
 
-        match self.read_if(parent_format, Format::Zarr2, path, ".zarray") {
-            Err(err) => return vec![Found::Error(err)],
-            Ok(Some((doc, stored))) => {
-                let attributes = self.zattrs(path, &mut out);
-                match zarr2::array(path.clone(), &doc, attributes, stored) {
-                    Ok(array) => out.push(Found::Array(Box::new(array))),
-                    Err(message) => return metadata_error(".zarray", message),
-                }
-                return out;
+    /// The node at `path` if it has an N5 `attributes.json` (and what lies below a group).
+    fn n5_node(&self, path: &NodePath, parent_format: Option<Format>) -> Option<Vec<Found>> {
+        let (doc, stored) = match self.read_if(parent_format, Format::N5, path, "attributes.json") {
+            Err(err) => return Some(vec![Found::Error(err)]),
+            Ok(found) => found?,
+        };
+        Some(match n5::node(path.clone(), &doc, stored) {
+            Ok(Node::Array(array)) => vec![Found::Array(array)],
+            Ok(Node::Group(group)) => {
+                self.group_and_children(group, None, "attributes.json", Vec::new())
             }
-            Ok(None) => {}
-        }
+            Err(message) => vec![self.metadata_error(path, "attributes.json", message)],
+        })
+    }
 
-        match self.read_if(parent_format, Format::Zarr2, path, ".zgroup") {
-            Err(err) => return vec![Found::Error(err)],
-            Ok(Some((doc, _))) => {
-                let attributes = self.zattrs(path, &mut out);
-                let group = match zarr2::group(path.clone(), &doc, attributes) {
-                    Ok(group) => group,
-                    Err(message) => return metadata_error(".zgroup", message),
-                };
-                let consolidated = match self.read_json(path, ".zmetadata") {
-                    Ok(Some(doc)) => match zarr2::consolidated_nodes(&doc) {
-                        Ok(nodes) => Some(("zmetadata".to_string(), nodes)),
-                        Err(message) => {
-                            out.push(Found::Error(self.error(
-                                path,
-                                &key_of(path, ".zmetadata"),
-                                message,
-                            )));
-                            None
-                        }
-                    },
-                    Ok(None) => None,
-                    Err(err) => {
-                        out.push(Found::Error(err));
-                        None
-                    }
-                };
-                return self.group_and_children(group, consolidated, ".zattrs", out);
-            }
-            Ok(None) => {}
-        }
-
-        match self.read_if(parent_format, Format::N5, path, "attributes.json") {
-            Err(err) => return vec![Found::Error(err)],
-            Ok(Some((doc, stored))) => {
-                return match n5::node(path.clone(), &doc, stored) {
-                    Ok(Node::Array(array)) => vec![Found::Array(array)],
-                    Ok(Node::Group(group)) => {
-                        self.group_and_children(group, None, "attributes.json", out)
-                    }
-                    Err(message) => metadata_error("attributes.json", message),
-                };
-            }
-            Ok(None) => {}
-        }
-
-        // No metadata here: an implicit group if anything lies below (which only a listing
-        // tells; an unlistable store's node without metadata is not there).
+    /// No metadata at `path`: an implicit group if anything lies below (which only a listing
+    /// tells; an unlistable store's node without metadata is not there).
+    fn implicit_group(&self, path: &NodePath, parent_format: Option<Format>) -> Vec<Found> {
         if !self.listable {
             return Vec::new();
         }
@@ -314,6 +335,7 @@ impl Walker<'_> {
                 Found::Error(_) | Found::Mixed(_) => None,
             })
         });
+        let mut out = Vec::new();
         if let Some(format) = format {
             let mut group = n5::group(path.clone(), Map::new(), true);
             group.format = format;

@@ -3,18 +3,17 @@
 //! findings and fixes, and with a plan the recommended layouts beside today's. It decides
 //! nothing: findings are the linter's, layouts the planner's.
 
-mod build;
 mod plan_tables;
 mod stored;
 mod svg;
 
-pub use build::{Report, ReportRequest, build};
 pub use plan_tables::plan_tables;
 
 use std::collections::BTreeMap;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use crate::jobs::ReportData;
 use crate::lint::rule::{Diagnostic, Severity};
 use crate::lint::{LintReport, Summary, registry};
 use crate::model::{ArrayInfo, Store};
@@ -36,6 +35,19 @@ struct HtmlReport<'a> {
     profiles: &'a [(Profile, Summary, bool)],
     /// The plan of `--auto` for the whole store (`--plan-auto`).
     plan: Option<&'a RechunkPlan>,
+}
+
+/// The page of a report (see [`crate::jobs::report()`]).
+#[must_use]
+pub fn render(data: &ReportData) -> String {
+    page(&HtmlReport {
+        store: &data.audit.store,
+        lint: &data.audit.lint,
+        thresholds: &data.audit.settings.thresholds,
+        profiles: &data.profiles,
+        plan: data.plan.as_ref(),
+    })
+    .into_string()
 }
 
 const STYLE: &str = include_str!("report.css");
