@@ -46,7 +46,7 @@ fn main() {
     let opened = zlint::store::open(src.to_str().unwrap()).unwrap();
     let found = scan(&opened, ScanOptions::default(), &NoProgress).unwrap();
     let targets = Targets {
-        chunks: ShapeRequests::parse("--chunks", std::slice::from_ref(&target)).unwrap(),
+        chunks: ShapeRequests::parse(zlint::Param::Chunks, std::slice::from_ref(&target)).unwrap(),
         shards: ShapeRequests::default(),
         auto: false,
         profile: zlint::profile::Profile::Analysis,

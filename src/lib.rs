@@ -2,15 +2,22 @@
 //! sharding) and N5, with OME-Zarr multiscale images as a first-class case.
 //!
 //! The data flows one way: a location is opened ([`store::open`]) and scanned ([`scan::scan`])
-//! into a format-neutral [`model::Store`], which everything after reads.
+//! into a format-neutral [`model::Store`], which everything after reads. The [`jobs`] run
+//! those steps in order for each thing a user asks (an audit, a report, a rechunk), as the
+//! command line and the Python bindings do:
 //!
 //! ```
-//! use zlint::{progress::NoProgress, scan, store};
+//! use zlint::jobs::{self, AuditRequest};
+//! use zlint::progress::NoProgress;
 //!
-//! let opened = store::open("fixtures/zarr3/sharded.zarr")?;
-//! let found = scan::scan(&opened, scan::ScanOptions::default(), &NoProgress)?;
-//! let array = &found.arrays[0];
+//! let request = AuditRequest {
+//!     location: "fixtures/zarr3/sharded.zarr".into(),
+//!     ..AuditRequest::default()
+//! };
+//! let audit = jobs::audit(&request, &NoProgress)?;
+//! let array = &audit.store.arrays[0];
 //! assert_eq!(array.shard_shape.as_deref(), Some(&[32u64, 32][..]));
+//! println!("{} findings", audit.lint.findings.len());
 //! # Ok::<(), zlint::Error>(())
 //! ```
 //!
@@ -18,31 +25,38 @@
 //! `--dry-run` text), then run:
 //!
 //! ```
+//! use zlint::jobs::{self, PlanRequest};
 //! use zlint::plan::{ShapeRequests, Targets};
 //! use zlint::progress::NoProgress;
-//! use zlint::rechunk::{Existing, Rechunk, machine_budget};
+//! use zlint::rechunk::{Existing, machine_budget};
+//! use zlint::Param;
 //!
 //! let dir = tempfile::tempdir().expect("a temporary directory");
 //! let out = dir.path().join("out.zarr").display().to_string();
-//! let targets = Targets {
-//!     chunks: ShapeRequests::parse("--chunks", &["16,16".to_string()])?,
-//!     shards: ShapeRequests::default(),
-//!     auto: false,
-//!     profile: Default::default(),
-//!     access: Default::default(),
-//!     format: None,
-//!     codec: None,
-//!     two_pass: true,
-//!     exclude: Vec::new(),
-//! };
 //! let source = "fixtures/zarr3/plain.zarr";
-//! let budget = machine_budget(None, Some(2), &[source, &out]);
-//! let job = Rechunk::plan(source, &out, &targets, budget, Existing::Refuse, Default::default())?;
+//! let request = PlanRequest {
+//!     source: source.into(),
+//!     target: out.clone(),
+//!     targets: Targets {
+//!         chunks: ShapeRequests::parse(Param::Chunks, &["16,16".to_string()])?,
+//!         auto: false,
+//!         ..Targets::auto(Default::default(), Default::default())
+//!     },
+//!     budget: machine_budget(None, Some(2), &[source, &out]),
+//!     existing: Existing::Refuse,
+//!     open: Default::default(),
+//!     verify: true,
+//!     strict: false,
+//! };
+//! let job = jobs::plan(&request)?;
 //! assert_eq!(job.plan_value().arrays[0].target.chunks, [16, 16]);
-//! let outcome = job.run(&NoProgress, None)?;
-//! assert!(outcome.complete);
+//! let outcome = jobs::run(&job, Some(request.budget), &NoProgress, &NoProgress)?;
+//! assert!(outcome.complete && outcome.verification.is_some());
 //! # Ok::<(), zlint::Error>(())
 //! ```
+//!
+//! Errors name the parameters of a request as [`Param`]s, which each face words in its own
+//! terms ([`Error::worded`]): `--max-mem` on the command line, `max_mem=` in Python.
 
 pub mod error;
 pub mod formats;
@@ -64,4 +78,4 @@ pub mod units;
 #[doc(hidden)]
 pub mod cli;
 
-pub use error::{Error, Result};
+pub use error::{Error, Param, Result};

@@ -89,17 +89,6 @@ pub fn env_number(name: &str, default: u64, min: u64) -> Result<u64, String> {
     }
 }
 
-/// An option and its value as the caller wrote them: `--codec zstd:3` on the command line,
-/// `codec=zstd:3` for a keyword (a `flag` ending in `=`).
-#[must_use]
-pub fn flag_value(flag: &str, value: impl std::fmt::Display) -> String {
-    if flag.ends_with('=') {
-        format!("{flag}{value}")
-    } else {
-        format!("{flag} {value}")
-    }
-}
-
 /// `text` with every control character (ESC, CR, BEL, newlines, …) written as an escape
 /// (`\u{1b}`), so that a name a store chose cannot move the cursor, retitle, recolour or forge
 /// lines of a terminal. For names, keys and values from a store in text output.

@@ -7,7 +7,8 @@
 #   bash tests/identical_outputs.sh [BASE]
 #
 # Exit 0 when every output is byte-identical; else the diff, and exit 1. The base is built in a
-# git worktree under $TMPDIR with its own target directory (a release build: a few minutes).
+# git worktree under $TMPDIR, into target/identical-base (kept, so that a second run against the
+# same base builds little).
 set -euo pipefail
 
 base="${1:-HEAD~1}"
@@ -17,7 +18,7 @@ trap 'git -C "$repo" worktree remove --force "$work/base" >/dev/null 2>&1 || tru
 
 echo "building $base and the working tree" >&2
 git -C "$repo" worktree add --detach "$work/base" "$base" >/dev/null 2>&1
-(cd "$work/base" && cargo build --release --quiet --bin zlint)
+(cd "$work/base" && CARGO_TARGET_DIR="$repo/target/identical-base" cargo build --release --quiet --bin zlint)
 (cd "$repo" && cargo build --release --quiet --bin zlint)
 
 # Every output of `zlint` ($1) over the fixtures, into the folder $2. Run from the repository
@@ -70,7 +71,7 @@ outputs() {
     done
 }
 
-outputs "$work/base/target/release/zlint" "$work/before"
+outputs "$repo/target/identical-base/release/zlint" "$work/before"
 outputs "$repo/target/release/zlint" "$work/after"
 if diff -r "$work/before" "$work/after"; then
     echo "identical: $(find "$work/after" -type f | wc -l) outputs of $(find "$work/after" -name '*.lint' | wc -l) stores" >&2

@@ -8,7 +8,6 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use serde_json::{Value, json};
-use zlint::Error;
 use zlint::jobs::{self, AuditRequest, PlanRequest};
 use zlint::lint::settings::Requested;
 use zlint::model::Format;
@@ -18,6 +17,7 @@ use zlint::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use zlint::profile::{Access, Profile};
 use zlint::rechunk::{self, Existing, Outcome, Rechunk, VerifyReport};
 use zlint::store::OpenOptions;
+use zlint::{Error, Param};
 
 mod watch;
 use watch::watched;
@@ -50,7 +50,7 @@ create_exception!(
 /// The Python exception for `err`, with its `path` attribute set.
 fn to_py(py: Python<'_>, err: Error) -> PyErr {
     let path = err.location();
-    let message = err.to_string();
+    let message = err.worded(&word);
     let exception = match err {
         Error::Usage(_) | Error::Config { .. } => UsageError::new_err(message),
         Error::Rechunk { .. } => DataError::new_err(message),
@@ -68,6 +68,27 @@ fn released<T: Send>(
     work: impl FnOnce() -> Result<T, Error> + Send,
 ) -> PyResult<T> {
     py.detach(work).map_err(|e| to_py(py, e))
+}
+
+/// How Python names a parameter of a request in a message: as the keyword argument (or the
+/// method) that sets it.
+fn word(param: Param, value: Option<&str>) -> String {
+    let keyword = match param {
+        Param::Overwrite => return r#"existing="overwrite""#.into(),
+        Param::Resume => return r#"existing="resume""#.into(),
+        Param::Init => return "Plan.init()".into(),
+        Param::Part => "part",
+        Param::ResumePart => "resume",
+        other => other.key(),
+    };
+    match (param, value) {
+        (Param::Part, Some(value)) => format!("part {value}"),
+        (_, Some(value)) => format!("{keyword}={value}"),
+        (Param::Auto | Param::Verify | Param::Strict | Param::ResumePart, None) => {
+            format!("{keyword}=True")
+        }
+        (_, None) => format!("{keyword}="),
+    }
 }
 
 fn usage(message: String) -> Error {
@@ -123,7 +144,7 @@ fn budget(
     threads: Option<usize>,
     locations: &[&str],
 ) -> Result<Budget, Error> {
-    rechunk::machine_budget_from("max_mem", max_mem, ("threads=", threads), locations)
+    rechunk::machine_budget_from(max_mem, threads, locations)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -339,8 +360,8 @@ impl NativePlan {
                 }
             };
             let targets = Targets {
-                chunks: ShapeRequests::parse("chunks", &chunks)?,
-                shards: ShapeRequests::parse("shards", &shards)?,
+                chunks: ShapeRequests::parse(Param::Chunks, &chunks)?,
+                shards: ShapeRequests::parse(Param::Shards, &shards)?,
                 auto,
                 profile: choice::<Profile>("profile", profile.as_deref())?.unwrap_or_default(),
                 access: choice::<Access>("access", access.as_deref())?.unwrap_or_default(),
@@ -348,10 +369,7 @@ impl NativePlan {
                     format_of(to.as_deref())?,
                     choice::<OmeVersion>("ome_version", ome_version.as_deref())?,
                 )?,
-                codec: codec
-                    .as_deref()
-                    .map(|text| CodecChoice::parse_as("codec=", text))
-                    .transpose()?,
+                codec: codec.as_deref().map(CodecChoice::parse).transpose()?,
                 two_pass: true,
                 exclude,
             };
@@ -441,7 +459,7 @@ fn run_part(
 ) -> PyResult<String> {
     watched(py, on_progress.as_ref(), |watch| {
         let part = Part::parse(&format!("{index}/{count}"))?;
-        let threads = rechunk::checked_threads("threads=", threads)?;
+        let threads = rechunk::checked_threads(threads)?;
         let summary = jobs::run_part(
             (&source, &target),
             part,

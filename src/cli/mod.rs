@@ -15,6 +15,7 @@ pub use args::Cli;
 use args::Command;
 pub use progress::Bar;
 
+use crate::error::Param;
 use crate::units::printable_lines;
 
 /// Exit code: nothing to report.
@@ -100,7 +101,7 @@ pub fn run(cli: Cli) -> u8 {
         follow_links: cli.follow_links,
     };
     let locations = locations(&cli);
-    let threads = match crate::rechunk::checked_threads("-j", read_threads(&cli)) {
+    let threads = match crate::rechunk::checked_threads(read_threads(&cli)) {
         Ok(threads) => threads,
         Err(err) => {
             print_error(&err);
@@ -175,16 +176,51 @@ fn is_broken_pipe(err: &crate::Error) -> bool {
     matches!(err, crate::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
+/// How the command line names a parameter of a request in a message: as its flag.
+fn word(param: Param, value: Option<&str>) -> String {
+    let flag = match param {
+        Param::Chunks => "--chunks",
+        Param::Shards => "--shards",
+        Param::Auto => "--auto",
+        Param::To => "--to",
+        Param::OmeVersion => "--ome-version",
+        Param::Codec => "--codec",
+        Param::MaxMem => "--max-mem",
+        Param::Threads => "-j",
+        Param::Exclude => "--exclude",
+        Param::Part => "--part",
+        Param::Overwrite => "--overwrite",
+        Param::Resume | Param::ResumePart => "--resume",
+        Param::Init => "--init",
+        Param::Verify => "--verify",
+        Param::Strict => "--strict",
+        Param::Output => "-o",
+    };
+    match (param, value) {
+        (_, Some(value)) => format!("{flag} {value}"),
+        (Param::Output, None) => "-o PATH".into(),
+        (_, None) => flag.into(),
+    }
+}
+
+/// The text of `err` in the command line's words.
+fn worded(err: &(dyn std::error::Error + 'static)) -> String {
+    match err.downcast_ref::<crate::Error>() {
+        Some(err) => err.worded(&word),
+        None => crate::error::word_params(&err.to_string(), &word),
+    }
+}
+
 /// Prints `zlint: error: …` with the cause chain to standard error. Most errors state their
 /// cause in their own message as well: a cause already said is not said again.
-fn print_error(err: &dyn std::error::Error) {
+fn print_error(err: &crate::Error) {
     let mut stderr = std::io::stderr().lock();
-    let mut said = err.to_string();
+    let mut said = err.worded(&word);
     // Messages name paths and keys the store chose: their control characters are escaped.
     let _ = writeln!(stderr, "zlint: error: {}", printable_lines(&said));
-    let mut source = err.source();
+    let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
-        let text = cause.to_string();
+        let text = worded(cause);
         if !said.contains(&text) {
             let _ = writeln!(stderr, "  caused by: {}", printable_lines(&text));
             said.push('\n');

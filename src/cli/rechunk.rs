@@ -5,7 +5,7 @@ use std::io::Write;
 use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
-use crate::error::Result;
+use crate::error::{Param, Result};
 use crate::jobs::{self, PlanRequest};
 use crate::lint::settings::Settings;
 use crate::model::Format;
@@ -16,7 +16,7 @@ use crate::store::OpenOptions;
 use crate::units::{human_bytes, plural};
 
 fn budget(max_mem: Option<&str>, threads: Option<usize>, locations: &[&str]) -> Result<Budget> {
-    rechunk::machine_budget_from("--max-mem", max_mem, ("-j", threads), locations)
+    rechunk::machine_budget_from(max_mem, threads, locations)
 }
 
 fn existing(args: &RechunkArgs) -> Existing {
@@ -30,8 +30,8 @@ fn existing(args: &RechunkArgs) -> Existing {
 }
 
 fn targets(args: &RechunkArgs) -> Result<Targets> {
-    let mut chunks = ShapeRequests::parse("--chunks", &args.chunks)?;
-    let mut shards = ShapeRequests::parse("--shards", &args.shards)?;
+    let mut chunks = ShapeRequests::parse(Param::Chunks, &args.chunks)?;
+    let mut shards = ShapeRequests::parse(Param::Shards, &args.shards)?;
     // A layout by axis name in zlint.toml's `[rechunk]` (found upward from a local source, as
     // for a lint), when the command line asks for none.
     if args.chunks.is_empty() && args.shards.is_empty() && !args.auto {
@@ -204,7 +204,7 @@ fn run_part(args: &RechunkArgs, part: &str, open: OpenOptions) -> Result<u8> {
     } else {
         Part::parse(part)?
     };
-    let threads = rechunk::checked_threads("-j", args.threads)?;
+    let threads = rechunk::checked_threads(args.threads)?;
     let summary = jobs::run_part(
         (&args.source, &args.target),
         part,

@@ -1,7 +1,7 @@
 //! `zlint rechunk` and `zlint verify`: plan a rewrite, run it whole or in parts, finalize it,
 //! verify it.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::plan::parts::Part;
 use crate::plan::{Budget, Targets};
 use crate::progress::Progress;
@@ -61,7 +61,8 @@ pub fn plan(request: &PlanRequest) -> Result<Rechunk> {
             })
             .collect();
         return Err(Error::Usage(format!(
-            "--strict: {} cannot be rewritten, and would be carried over unchanged: {}",
+            "{}: {} cannot be rewritten, and would be carried over unchanged: {}",
+            Param::Strict,
             plural(carried.len(), "array"),
             named.join("; ")
         )));

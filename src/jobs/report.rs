@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::audit::{Audit, AuditRequest, audit};
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::lint::settings::Requested;
 use crate::lint::{Settings, Summary, lint};
 use crate::plan::{RechunkPlan, Targets};
@@ -97,9 +97,10 @@ pub fn save_page(page: &str, store_root: Option<&Path>, path: &Path) -> Result<(
             && dir.starts_with(&root)
         {
             return Err(Error::Usage(format!(
-                "{}: inside the store {}; a report is written outside what it reports on (-o PATH)",
+                "{}: inside the store {}; a report is written outside what it reports on ({})",
                 path.display(),
-                root.display()
+                root.display(),
+                Param::Output
             )));
         }
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::VARIABLE_ITEM_ESTIMATE;
 use super::request::Targets;
-use crate::error::Result;
+use crate::error::{Param, Result};
 use crate::formats::{ArrayDocuments, FormatError, SourceMetadata, array_documents};
 use crate::layout::Layout;
 use crate::model::{ArrayInfo, Format, NodePath, Store};
@@ -122,8 +122,8 @@ pub(crate) fn prepare(
 /// The arrays `--chunks PATH=…` or `--shards PATH=…` name: a rewrite the user asked for by
 /// name is refused, never carried unchanged.
 pub(crate) fn named_arrays(store: &Store, targets: &Targets) -> Result<Vec<NodePath>> {
-    let chunks = targets.chunks.resolve("--chunks", store)?;
-    let shards = targets.shards.resolve("--shards", store)?;
+    let chunks = targets.chunks.resolve(Param::Chunks, store)?;
+    let shards = targets.shards.resolve(Param::Shards, store)?;
     Ok(chunks
         .by_path
         .into_iter()

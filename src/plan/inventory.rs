@@ -10,7 +10,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::RechunkPlan;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::model::{ArrayInfo, ChunkKeyEncoding, Format, NodePath, Store};
 use crate::store::listing::Listed;
 
@@ -85,14 +85,14 @@ impl Exclusions {
             let glob: Glob = GlobBuilder::new(pattern.trim_matches('/'))
                 .literal_separator(true)
                 .build()
-                .map_err(|e| Error::Usage(format!("--exclude {pattern}: {e}")))?;
+                .map_err(|e| Error::Usage(format!("{}: {e}", Param::Exclude.with(pattern))))?;
             set.add(glob);
         }
         Ok(Self {
             patterns: patterns.to_vec(),
             set: set
                 .build()
-                .map_err(|e| Error::Usage(format!("--exclude: {e}")))?,
+                .map_err(|e| Error::Usage(format!("{}: {e}", Param::Exclude)))?,
         })
     }
 
@@ -202,10 +202,10 @@ impl RechunkPlan {
             .find(|file| written.iter().any(|w| w.collides(&file.key)))
         {
             return Err(Error::Usage(format!(
-                "{}: the output writes its own object at this key; --exclude {} leaves the \
-                 source's file out",
+                "{}: the output writes its own object at this key; {} leaves the source's \
+                 file out",
                 crate::store::located(&self.source, &file.key),
-                file.key
+                Param::Exclude.with(&file.key)
             )));
         }
         // A carried file is read whole, so it must fit the memory budget.
@@ -215,12 +215,12 @@ impl RechunkPlan {
             .find(|file| file.bytes > self.budget.max_mem_bytes)
         {
             return Err(Error::Usage(format!(
-                "{}: {} to carry byte for byte, more than --max-mem {}: raise --max-mem, or \
-                 --exclude {} leaves it out",
+                "{}: {} to carry byte for byte, more than {}: raise {}, or {} leaves it out",
                 crate::store::located(&self.source, &file.key),
                 crate::units::human_bytes(file.bytes),
-                crate::units::human_bytes(self.budget.max_mem_bytes),
-                file.key
+                Param::MaxMem.with(crate::units::human_bytes(self.budget.max_mem_bytes)),
+                Param::MaxMem,
+                Param::Exclude.with(&file.key)
             )));
         }
         self.inventory = inventory;

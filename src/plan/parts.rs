@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::rechunk_plan::{ArrayPlan, RechunkPlan};
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 
 /// The most parts a rechunk is split into: a Kubernetes Indexed Job's limit of completions,
 /// and a hundred times Slurm's default array size. Each part has its own entry in memory.
@@ -37,7 +37,7 @@ impl Part {
     /// # Errors
     /// [`Error::Usage`] when the text is not `I/N` with `I < N`.
     pub fn parse(text: &str) -> Result<Self> {
-        let usage = |why: &str| Error::Usage(format!("--part {text}: {why}"));
+        let usage = |why: &str| Error::Usage(format!("{}: {why}", Param::Part.with(text)));
         let (index, count) = text
             .split_once('/')
             .ok_or_else(|| usage("expected I/N, e.g. 0/4 (parts count from 0), or auto"))?;
@@ -85,11 +85,12 @@ impl Part {
     /// # Errors
     /// [`Error::Usage`] naming the variables when none are set, or what is wrong with them.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let auto = Param::Part.with("auto");
         let number = |name: &str| -> Result<Option<u64>> {
             var(name)
                 .map(|v| {
                     v.trim().parse::<u64>().map_err(|_| {
-                        Error::Usage(format!("--part auto: {name}={v} is not a whole number"))
+                        Error::Usage(format!("{auto}: {name}={v} is not a whole number"))
                     })
                 })
                 .transpose()
@@ -99,27 +100,30 @@ impl Part {
             number("SLURM_ARRAY_TASK_COUNT")?,
         ) {
             if number("SLURM_ARRAY_TASK_STEP")?.is_some_and(|step| step != 1) {
-                return Err(Error::Usage(
-                    "--part auto: the Slurm array has a step other than 1; submit --array=0-N"
-                        .into(),
-                ));
+                return Err(Error::Usage(format!(
+                    "{auto}: the Slurm array has a step other than 1; submit --array=0-N"
+                )));
             }
             let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
             ("SLURM_ARRAY_TASK_ID", id.saturating_sub(min), count)
         } else if let Some(index) = number("JOB_COMPLETION_INDEX")? {
             let count = number("ZLINT_PART_COUNT")?.ok_or_else(|| {
-                Error::Usage(
-                    "--part auto: JOB_COMPLETION_INDEX is set but ZLINT_PART_COUNT is not; set it to the Job's completions".into(),
-                )
+                Error::Usage(format!(
+                    "{auto}: JOB_COMPLETION_INDEX is set but ZLINT_PART_COUNT is not; set it to \
+                     the Job's completions"
+                ))
             })?;
             ("JOB_COMPLETION_INDEX", index, count)
         } else {
-            return Err(Error::Usage(
-                "--part auto: found neither SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm array job) nor JOB_COMPLETION_INDEX and ZLINT_PART_COUNT (Kubernetes Indexed Job); give --part I/N".into(),
-            ));
+            return Err(Error::Usage(format!(
+                "{auto}: found neither SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm array \
+                 job) nor JOB_COMPLETION_INDEX and ZLINT_PART_COUNT (Kubernetes Indexed Job); \
+                 give {}",
+                Param::Part.with("I/N")
+            )));
         };
         let (name, index, count) = found;
-        Self::new(index, count).map_err(|why| Error::Usage(format!("--part auto ({name}): {why}")))
+        Self::new(index, count).map_err(|why| Error::Usage(format!("{auto} ({name}): {why}")))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::formats::codec::{Blosc, BloscShuffle, Codec};
 use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::profile::{Access, Profile};
@@ -36,22 +36,13 @@ pub enum CodecChoice {
 }
 
 impl CodecChoice {
-    /// Parses `none`, `zstd:3`, `gzip:6`, `blosc:zstd:5:shuffle` (level and shuffle optional),
-    /// as `--codec` took it.
-    ///
-    /// # Errors
-    /// [`Error::Usage`] naming the part that is not understood.
-    pub fn parse(text: &str) -> Result<Self> {
-        Self::parse_as("--codec", text)
-    }
-
-    /// [`CodecChoice::parse`] of `text` as `flag` (`--codec`, `codec=`) took it: errors name it.
+    /// Parses `none`, `zstd:3`, `gzip:6`, `blosc:zstd:5:shuffle` (level and shuffle optional).
     /// Levels outside a codec's range (zstd −131072 to 22, gzip and Blosc 0 to 9) are refused.
     ///
     /// # Errors
-    /// [`Error::Usage`] naming `flag` and the part that is not understood.
-    pub fn parse_as(flag: &str, text: &str) -> Result<Self> {
-        let said = crate::units::flag_value(flag, text);
+    /// [`Error::Usage`] naming [`Param::Codec`] and the part that is not understood.
+    pub fn parse(text: &str) -> Result<Self> {
+        let said = Param::Codec.with(text);
         let parts: Vec<&str> = text.split(':').collect();
         let number =
             |i: usize, default: i64, range: std::ops::RangeInclusive<i64>| -> Result<i64> {
@@ -140,13 +131,13 @@ pub struct ShapeRequests {
 }
 
 impl ShapeRequests {
-    /// Parses `--chunks` values: `64,256,256`, `PATH=64,256,256`, or `z=16,y=256,x=256` (every
+    /// Parses the values of `param` ([`Param::Chunks`] or [`Param::Shards`]): `64,256,256`, `PATH=64,256,256`, or `z=16,y=256,x=256` (every
     /// item `NAME=N`). A lone `NAME=N` names an array if the store has one at that path, else
     /// an axis (see [`ShapeRequests::resolve`]).
     ///
     /// # Errors
     /// [`Error::Usage`] for anything else.
-    pub fn parse(flag: &str, values: &[String]) -> Result<Self> {
+    pub fn parse(param: Param, values: &[String]) -> Result<Self> {
         let mut requests = Self::default();
         let positive = |n: &str| n.trim().parse::<u64>().ok().filter(|&n| n > 0);
         for value in values {
@@ -154,11 +145,14 @@ impl ShapeRequests {
             if items.len() > 1 && items.iter().all(|item| item.contains('=')) {
                 for item in items {
                     let (name, n) = item.split_once('=').unwrap_or((item, ""));
-                    let n = positive(n).filter(|_| !name.trim().is_empty()).ok_or_else(|| {
-                        Error::Usage(format!(
-                            "{flag} {value}: `{item}` is not AXIS=N with a positive N (z=16,y=256,x=256)"
-                        ))
-                    })?;
+                    let n = positive(n)
+                        .filter(|_| !name.trim().is_empty())
+                        .ok_or_else(|| {
+                            Error::Usage(format!(
+                                "{}: `{item}` is not AXIS=N with a positive N (z=16,y=256,x=256)",
+                                param.with(value)
+                            ))
+                        })?;
                     requests.set_axis(name.trim(), n);
                 }
                 continue;
@@ -174,8 +168,9 @@ impl ShapeRequests {
                 .collect::<Option<_>>()
                 .ok_or_else(|| {
                     Error::Usage(format!(
-                        "{flag} {value}: expected positive integers separated by commas (64,256,256) \
-                         or × (64×256×256), PATH=64,256,256, or extents by axis (z=16,y=256,x=256)"
+                        "{}: expected positive integers separated by commas (64,256,256) \
+                         or × (64×256×256), PATH=64,256,256, or extents by axis (z=16,y=256,x=256)",
+                        param.with(value)
                     ))
                 })?;
             match path {
@@ -199,7 +194,7 @@ impl ShapeRequests {
     /// # Errors
     /// [`Error::Usage`] for a `PATH=…` that names neither an array nor an axis, and for axis
     /// names no array has.
-    pub fn resolve(&self, flag: &str, store: &Store) -> Result<Self> {
+    pub fn resolve(&self, param: Param, store: &Store) -> Result<Self> {
         let axis_names: Vec<&str> = store
             .arrays
             .iter()
@@ -219,7 +214,8 @@ impl ShapeRequests {
                 out.set_axis(path.as_str(), *n);
             } else {
                 return Err(Error::Usage(format!(
-                    "{flag} {path}=…: the store has no array `{path}`{}",
+                    "{}: the store has no array `{path}`{}",
+                    param.with(format!("{path}=…")),
                     if shape.len() == 1 {
                         " and no axis of that name"
                     } else {
@@ -237,7 +233,8 @@ impl ShapeRequests {
             known.sort_unstable();
             known.dedup();
             return Err(Error::Usage(format!(
-                "{flag} {name}=…: no array has an axis `{name}` (axes here: {})",
+                "{}: no array has an axis `{name}` (axes here: {})",
+                param.with(format!("{name}=…")),
                 if known.is_empty() {
                     "none named".to_string()
                 } else {
@@ -363,8 +360,8 @@ pub fn target_format(
         None => Ok(Some(zarr)),
         Some(f) if f == zarr => Ok(Some(f)),
         Some(f) => Err(Error::Usage(format!(
-            "--ome-version {name} cannot be written as {}: OME-NGFF 0.4 is stored in Zarr v2, \
-             0.5 in Zarr v3{}",
+            "{} cannot be written as {}: OME-NGFF 0.4 is stored in Zarr v2, 0.5 in Zarr v3{}",
+            Param::OmeVersion.with(name),
             f.as_str(),
             if f == Format::N5 {
                 " (an N5 output gets n5-viewer pyramid metadata instead)"

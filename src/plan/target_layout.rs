@@ -2,7 +2,7 @@
 
 use super::recommend::{LayoutRequest, level_layout, recommend, reuse_layout};
 use super::request::Targets;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::layout::{AxisRole, Layout, axis_roles};
 use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::profile::Thresholds;
@@ -16,8 +16,8 @@ use crate::units::shape_text;
 /// [`Error::Usage`] when a requested shape does not fit an array or the format.
 pub fn target_layouts(store: &Store, targets: &Targets) -> Result<Vec<Layout>> {
     let targets = &Targets {
-        chunks: targets.chunks.resolve("--chunks", store)?,
-        shards: targets.shards.resolve("--shards", store)?,
+        chunks: targets.chunks.resolve(Param::Chunks, store)?,
+        shards: targets.shards.resolve(Param::Shards, store)?,
         ..targets.clone()
     };
     let thresholds = Thresholds::for_profile(targets.profile);
@@ -55,13 +55,13 @@ fn target_layout(
     earlier: &[(NodePath, Layout)],
 ) -> Result<Layout> {
     let ndim = array.shape.len();
-    let check = |what: &str, shape: &Vec<u64>| -> Result<()> {
+    let check = |param: Param, shape: &Vec<u64>| -> Result<()> {
         if shape.len() == ndim {
             Ok(())
         } else {
             Err(Error::Usage(format!(
-                "{what} {} has {} dimensions but `{}` has {ndim}",
-                shape_text(shape),
+                "{} has {} dimensions but `{}` has {ndim}",
+                param.with(shape_text(shape)),
                 shape.len(),
                 array.path
             )))
@@ -81,7 +81,7 @@ fn target_layout(
         });
     let requested_chunks = requested_chunks.as_ref();
     let mut layout = if let Some(chunks) = requested_chunks {
-        check("--chunks", chunks)?;
+        check(Param::Chunks, chunks)?;
         Layout {
             chunks: chunks.clone(),
             shards: None,
@@ -119,7 +119,7 @@ fn target_layout(
                 .collect()
         });
     if let Some(shards) = &requested_shards {
-        check("--shards", shards)?;
+        check(Param::Shards, shards)?;
         layout.shards = Some(shards.clone());
     } else if requested_chunks.is_some() {
         // Asking for chunks alone means unsharded chunks of that shape, never silently the old
@@ -145,8 +145,9 @@ fn check_shards(array: &ArrayInfo, layout: &Layout, format: Format) -> Result<()
     };
     if format != Format::Zarr3 {
         return Err(Error::Usage(format!(
-            "`{}`: shards need Zarr v3 output (--to zarr3), not {format}",
-            array.path
+            "`{}`: shards need Zarr v3 output ({}), not {format}",
+            array.path,
+            Param::To.with("zarr3")
         )));
     }
     let whole = shards

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::rechunk_plan::*;
+use crate::error::Param;
 use crate::model::{ArrayInfo, Format, NodePath, Store};
 use crate::model::{ChunkKeyEncoding, DataType};
 use crate::plan::Targets;
@@ -50,7 +51,7 @@ fn in_memory_store() -> Store {
 
 fn targets(chunks: &str, format: Option<Format>, codec: Option<&str>) -> Targets {
     Targets {
-        chunks: ShapeRequests::parse("--chunks", &[chunks.to_string()]).expect("chunks"),
+        chunks: ShapeRequests::parse(Param::Chunks, &[chunks.to_string()]).expect("chunks"),
         shards: ShapeRequests::default(),
         auto: false,
         profile: Profile::Analysis,
@@ -141,7 +142,7 @@ fn a_same_layout_rechunk_copies_encoded_chunks() {
 fn shapes_are_read_with_commas_or_the_multiplication_signs_zlint_prints() {
     let values = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
     let parsed = ShapeRequests::parse(
-        "--chunks",
+        Param::Chunks,
         &values(&["64×256×256", "raw=8x60", "sub/x=1,2,3"]),
     )
     .expect("parses");
@@ -153,9 +154,9 @@ fn shapes_are_read_with_commas_or_the_multiplication_signs_zlint_prints() {
             (NodePath::new("sub/x"), vec![1, 2, 3])
         ]
     );
-    assert!(ShapeRequests::parse("--chunks", &values(&["64×0"])).is_err());
+    assert!(ShapeRequests::parse(Param::Chunks, &values(&["64×0"])).is_err());
     // Every item NAME=N: extents by axis name, the last of a name winning.
-    let parsed = ShapeRequests::parse("--chunks", &values(&["z=16,y=256,x=256", "x=128,c=1"]))
+    let parsed = ShapeRequests::parse(Param::Chunks, &values(&["z=16,y=256,x=256", "x=128,c=1"]))
         .expect("axes");
     assert_eq!(
         parsed.by_axis,
@@ -167,8 +168,8 @@ fn shapes_are_read_with_commas_or_the_multiplication_signs_zlint_prints() {
         ]
     );
     assert!(parsed.by_path.is_empty() && parsed.all.is_none());
-    assert!(ShapeRequests::parse("--chunks", &values(&["z=16,y=0"])).is_err());
-    assert!(ShapeRequests::parse("--chunks", &values(&["z=16,=4"])).is_err());
+    assert!(ShapeRequests::parse(Param::Chunks, &values(&["z=16,y=0"])).is_err());
+    assert!(ShapeRequests::parse(Param::Chunks, &values(&["z=16,=4"])).is_err());
 }
 
 /// zarr-python 3 can neither write nor read NumPy records in shards: `--auto` does not shard them

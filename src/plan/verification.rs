@@ -2,7 +2,7 @@
 
 use super::rechunk_plan::{Budget, RechunkPlan};
 use super::write_groups::{peak_bytes, plan_write_groups};
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::model::product;
 use crate::units::human_bytes;
 
@@ -28,24 +28,24 @@ impl RechunkPlan {
             .is_some();
             if !fits {
                 let one = product(&object).saturating_mul(array.item_size);
+                let needed = peak_bytes(
+                    &object,
+                    array.item_size,
+                    &array.source_chunks,
+                    &object,
+                    1,
+                    budget.threads as u64,
+                )
+                .saturating_mul(2);
                 return Err(Error::Usage(format!(
-                    "`{}`: --verify compares one target object ({}) with the source chunks under \
-                     it, once for each side, and --max-mem {} cannot hold that; give --max-mem \
-                     {} or more (nothing was written)",
+                    "`{}`: {} compares one target object ({}) with the source chunks under it, \
+                     once for each side, and {} cannot hold that; give {} or more (nothing was \
+                     written)",
                     array.path,
+                    Param::Verify,
                     human_bytes(one),
-                    human_bytes(budget.max_mem_bytes),
-                    human_bytes(
-                        peak_bytes(
-                            &object,
-                            array.item_size,
-                            &array.source_chunks,
-                            &object,
-                            1,
-                            budget.threads as u64
-                        )
-                        .saturating_mul(2)
-                    )
+                    Param::MaxMem.with(human_bytes(budget.max_mem_bytes)),
+                    Param::MaxMem.with(human_bytes(needed)),
                 )));
             }
         }

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rechunk_plan::Budget;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::model::{ArrayInfo, product};
 use crate::units::{human_bytes, plural};
 
@@ -222,10 +222,10 @@ pub(super) fn direct_write_groups(
     .ok_or_else(|| {
         let needed = peak_bytes(object, item_size, chunks, object, 1, threads);
         Error::Usage(format!(
-            "`{}`: --max-mem {} cannot hold one target object of {} with the source chunks \
-                 decoded for it ({} on {})",
+            "`{}`: {} cannot hold one target object of {} with the source chunks decoded for \
+             it ({} on {})",
             array.path,
-            human_bytes(budget.max_mem_bytes),
+            Param::MaxMem.with(human_bytes(budget.max_mem_bytes)),
             human_bytes(product(object).saturating_mul(item_size)),
             human_bytes(needed),
             plural(threads as usize, "thread")

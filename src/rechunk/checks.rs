@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{JOURNAL_DIR, Journal};
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::model::Store;
 use crate::plan::rechunk_plan::RechunkPlan;
 use crate::store::{OpenedStore, TargetStore};
@@ -81,8 +81,11 @@ pub fn check_target(source: &OpenedStore, target: &TargetStore, existing: Existi
     let non_empty = !target.is_empty()?;
     if non_empty && existing == Existing::Refuse {
         return Err(Error::Usage(format!(
-            "{}: the target is not empty (use --overwrite to replace it, or --resume to continue an interrupted rechunk)",
-            target.location
+            "{}: the target is not empty (use {} to replace it, or {} to continue an \
+             interrupted rechunk)",
+            target.location,
+            Param::Overwrite,
+            Param::Resume
         )));
     }
     if existing == Existing::Resume && non_empty && Journal::find(target)?.is_none() {
@@ -109,8 +112,11 @@ pub fn check_source_unchanged(plan: &RechunkPlan, source: &Store) -> Result<()> 
         });
         if !same {
             return Err(Error::Usage(format!(
-                "{}: the source array changed since the rechunk was planned (--init); start again with --overwrite",
-                crate::store::located(&plan.source, array.path.as_str())
+                "{}: the source array changed since the rechunk was planned ({}); start again \
+                 with {}",
+                crate::store::located(&plan.source, array.path.as_str()),
+                Param::Init,
+                Param::Overwrite
             )));
         }
     }

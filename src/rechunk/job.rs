@@ -13,7 +13,7 @@ use super::{
     RechunkSummary, VerifyReport, compare_carried, execute, finalize, init, run_part,
     source_fingerprint, verify,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::model::{Format, Store};
 use crate::plan::carried_arrays::undecodable_arrays;
 use crate::plan::inventory::{Exclusions, take_inventory};
@@ -33,15 +33,15 @@ const OBJECT_STORE_THREADS: usize = 16;
 pub const MAX_THREADS: usize = 256;
 
 /// `threads` checked at the edge: `None` stays the default; 0 and more than [`MAX_THREADS`] are
-/// refused naming `flag` (`-j`, `threads=`).
+/// refused.
 ///
 /// # Errors
-/// [`Error::Usage`] naming `flag`.
-pub fn checked_threads(flag: &str, threads: Option<usize>) -> Result<Option<usize>> {
+/// [`Error::Usage`] naming [`Param::Threads`].
+pub fn checked_threads(threads: Option<usize>) -> Result<Option<usize>> {
     match threads {
         Some(n) if n == 0 || n > MAX_THREADS => Err(Error::Usage(format!(
             "{}: worker threads go from 1 to {MAX_THREADS}",
-            crate::units::flag_value(flag, n)
+            Param::Threads.with(n)
         ))),
         other => Ok(other),
     }
@@ -88,25 +88,26 @@ pub fn machine_budget(
     }
 }
 
-/// [`machine_budget`] with the memory given as text (`512MiB`, `2GiB`), as `flag` (`--max-mem`)
-/// took it, and the threads as `threads_flag` (`-j`) took them.
+/// [`machine_budget`] with the memory given as text (`512MiB`, `2GiB`).
 ///
 /// # Errors
-/// [`Error::Usage`] naming `flag` when the text is not a positive size, and `threads_flag` for
-/// threads outside 1 to [`MAX_THREADS`].
+/// [`Error::Usage`] naming [`Param::MaxMem`] when the text is not a positive size, and
+/// [`Param::Threads`] for threads outside 1 to [`MAX_THREADS`].
 pub fn machine_budget_from(
-    flag: &str,
     max_mem: Option<&str>,
-    (threads_flag, threads): (&str, Option<usize>),
+    threads: Option<usize>,
     locations: &[&str],
 ) -> Result<Budget> {
-    let threads = checked_threads(threads_flag, threads)?;
+    let threads = checked_threads(threads)?;
     let bytes = max_mem
         .map(|text| {
             crate::units::parse_bytes(text)
                 .filter(|&n| n > 0)
                 .ok_or_else(|| {
-                    Error::Usage(format!("{flag} {text}: not a size (e.g. 512MiB, 2GiB)"))
+                    Error::Usage(format!(
+                        "{}: not a size (e.g. 512MiB, 2GiB)",
+                        Param::MaxMem.with(text)
+                    ))
                 })
         })
         .transpose()?;
@@ -233,7 +234,8 @@ impl Rechunk {
     pub fn init(&self) -> Result<()> {
         if let Some(zip) = &self.zip {
             return Err(Error::Usage(format!(
-                "{}: a split run writes a directory; rechunk into one, then `zlint rechunk DIR {}` packs it",
+                "{}: a split run writes a directory; rechunk into one, then a rechunk of that \
+                 directory into {} packs it",
                 zip.display(),
                 zip.display()
             )));
@@ -298,9 +300,11 @@ fn check_ozx_format(zip: &Path, plan: &RechunkPlan) -> Result<()> {
         if format != Format::Zarr3 {
             return Err(Error::Usage(format!(
                 "{}: an .ozx holds OME-Zarr 0.5 (Zarr v3), and `{}` would be written as {format}; \
-                 add --ome-version 0.5 (or --to zarr3), or write a .zip",
+                 add {} (or {}), or write a .zip",
                 zip.display(),
-                if path.is_root() { "/" } else { path.as_str() }
+                if path.is_root() { "/" } else { path.as_str() },
+                Param::OmeVersion.with("0.5"),
+                Param::To.with("zarr3")
             )));
         }
     }
@@ -322,8 +326,9 @@ fn check_zip_target(source: &OpenedStore, zip: &Path, existing: Existing) -> Res
     }
     if zip.exists() && existing == Existing::Refuse {
         return Err(Error::Usage(format!(
-            "{}: the target exists (--overwrite replaces it)",
-            zip.display()
+            "{}: the target exists ({} replaces it)",
+            zip.display(),
+            Param::Overwrite
         )));
     }
     Ok(())
@@ -392,7 +397,8 @@ impl InProgress {
         let output = TargetStore::open(target)?;
         let journal = Journal::find(&output)?.ok_or_else(|| {
             Error::Usage(format!(
-                "{target}: no rechunk in progress here (start one with zlint rechunk SRC DST --init and the target options)"
+                "{target}: no rechunk in progress here (plan one with {} and the target options)",
+                Param::Init
             ))
         })?;
         let plan = journal.plan()?.continued(source, target, threads);

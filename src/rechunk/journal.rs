@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 use super::lease::Lease;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::plan::parts::Part;
 use crate::plan::rechunk_plan::RechunkPlan;
 use crate::store::Fingerprint;
@@ -166,8 +166,12 @@ impl<'a> Journal<'a> {
         }
         Err(Error::Usage(format!(
             "{location}: the source changed since the output was started ({} objects of {} bytes then, {} of {} now, or \
-             modified in place); the output would mix both: start again with --overwrite",
-            then.objects, then.bytes, now.objects, now.bytes
+             modified in place); the output would mix both: start again with {}",
+            then.objects,
+            then.bytes,
+            now.objects,
+            now.bytes,
+            Param::Overwrite
         )))
     }
 
@@ -178,8 +182,9 @@ impl<'a> Journal<'a> {
     pub fn plan(&self) -> Result<RechunkPlan> {
         serde_json::from_slice(&self.plan).map_err(|e| {
             Error::Usage(format!(
-                "{}: not a plan this zlint can continue ({e}); start again with --overwrite",
-                self.target.key_location(PLAN_KEY)
+                "{}: not a plan this zlint can continue ({e}); start again with {}",
+                self.target.key_location(PLAN_KEY),
+                Param::Overwrite
             ))
         })
     }
@@ -203,8 +208,17 @@ impl<'a> Journal<'a> {
     pub fn check_same_plan(&self, plan: &RechunkPlan) -> Result<()> {
         if fingerprint(&self.plan()?) != fingerprint(plan) {
             return Err(Error::Usage(format!(
-                "{}: the interrupted rechunk had another plan; resume with the same target options (--chunks, --shards, --auto, --format, --codec, --max-mem; -j may differ), or use --overwrite",
-                self.target.location
+                "{}: the interrupted rechunk had another plan; resume with the same target \
+                 options ({}, {}, {}, {}, {}, {}; {} may differ), or use {}",
+                self.target.location,
+                Param::Chunks,
+                Param::Shards,
+                Param::Auto,
+                Param::To,
+                Param::Codec,
+                Param::MaxMem,
+                Param::Threads,
+                Param::Overwrite
             )));
         }
         Ok(())
@@ -254,8 +268,9 @@ impl<'a> Journal<'a> {
         let started_before = |started: bool| -> Result<()> {
             if started && !resume {
                 return Err(Error::Usage(format!(
-                    "part {part} was started before ({} exists); re-run it with --resume",
-                    self.target.key_location(&key)
+                    "part {part} was started before ({} exists); re-run it with {}",
+                    self.target.key_location(&key),
+                    Param::ResumePart
                 )));
             }
             Ok(())
@@ -357,7 +372,7 @@ mod tests {
         let opened = crate::store::open(source).expect("open");
         let found = scan(&opened, ScanOptions::default(), &NoProgress).expect("scan");
         let targets = Targets {
-            chunks: ShapeRequests::parse("--chunks", &[chunks.to_string()]).expect("chunks"),
+            chunks: ShapeRequests::parse(Param::Chunks, &[chunks.to_string()]).expect("chunks"),
             shards: ShapeRequests::default(),
             auto: false,
             profile: crate::profile::Profile::Analysis,
@@ -406,7 +421,7 @@ mod tests {
         drop(log);
         // Started before: only with --resume.
         let err = journal.start_part(first, false).expect_err("started");
-        assert!(err.to_string().contains("--resume"), "{err}");
+        assert!(err.to_string().contains("`resume_part`"), "{err}");
         let second = journal
             .start_part(Part::parse("1/2").expect("part"), false)
             .expect("part 2");

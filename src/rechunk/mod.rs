@@ -39,7 +39,7 @@ pub use job::{
 pub use journal::{JOURNAL_DIR, Journal, PartLog};
 pub use verify::{Mismatch, VerifyReport, verify};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::model::NodePath;
 use crate::plan::parts::{self, Part};
 use crate::plan::rechunk_plan::RechunkPlan;
@@ -174,8 +174,10 @@ pub fn run_part(
     let arrays = plan.arrays.len();
     if part.count > 1 && plan.arrays.iter().any(|a| a.intermediate.is_some()) {
         return Err(Error::Usage(format!(
-            "{}: this plan rechunks in two passes, which parts cannot run; plan a split run with --init",
-            target.location
+            "{}: this plan rechunks in two passes, which parts cannot run; plan a split run \
+             with {}",
+            target.location,
+            Param::Init
         )));
     }
     // Finished groups of every array, then of every first pass.
@@ -268,8 +270,10 @@ pub fn finalize(
         return Err(rechunk_error(
             &target.location,
             format!(
-                "incomplete: {missing} of {total} write groups are not finished{}; run them (with --resume) and finalize again",
-                unfinished_parts(plan, &done, &counts)
+                "incomplete: {missing} of {total} write groups are not finished{}; run them \
+                 (with {}) and finalize again",
+                unfinished_parts(plan, &done, &counts),
+                Param::ResumePart
             ),
         ));
     }

@@ -8,7 +8,7 @@ use zarrs::array::ArraySubset;
 
 use super::io::{Reader, read_region};
 use super::zarrs_path;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::formats::target::from_n5_user_attributes;
 use crate::formats::{SourceMetadata, ome};
 use crate::model::{ArrayInfo, Format, GroupInfo, NodePath, Store};
@@ -278,7 +278,12 @@ fn compare_values(
         max_mem_bytes / 2,
         threads as u64,
     )
-    .ok_or_else(|| err(&"--max-mem cannot hold one block of both sides"))?;
+    .ok_or_else(|| {
+        err(&format!(
+            "{} cannot hold one block of both sides",
+            Param::MaxMem
+        ))
+    })?;
     let block = groups.group_shape;
     let counts: Vec<u64> = array
         .shape

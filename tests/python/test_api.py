@@ -331,3 +331,20 @@ def test_an_array_zlint_cannot_decode_is_carried_with_a_warning(tmp_path: Path) 
     assert chunklint.verify(source, tmp_path / "out.zarr") == []
     for key in ["labels/0.0", "labels/5.5"]:
         assert (tmp_path / "out.zarr" / key).read_bytes() == (source / key).read_bytes()
+
+
+def test_errors_name_the_keywords_not_the_command_line_flags(tmp_path: Path) -> None:
+    """Issue 29: the library names what was wrong in its own terms and Python words it as the
+    keyword that sets it (the command line says `--overwrite`, `--max-mem`)."""
+    source = FIXTURES / "zarr3/plain.zarr"
+    target = tmp_path / "taken.zarr"
+    target.mkdir()
+    (target / "notes.txt").write_text("not empty")
+    with pytest.raises(chunklint.UsageError) as taken:
+        chunklint.plan(source, target, chunks=(10, 10))
+    message = str(taken.value)
+    assert 'existing="overwrite"' in message and 'existing="resume"' in message, message
+    assert "--" not in message, message
+    with pytest.raises(chunklint.UsageError, match=r"max_mem=1 KiB cannot hold") as small:
+        chunklint.plan(source, tmp_path / "small.zarr", chunks=(64, 64), max_mem="1KiB")
+    assert "--max-mem" not in str(small.value)
