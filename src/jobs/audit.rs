@@ -64,13 +64,13 @@ pub fn survey(
 /// Errors opening or scanning the store, or of the configuration.
 pub fn audit(request: &AuditRequest, progress: &dyn Progress) -> Result<Audit> {
     let opened = store::open_with(&request.location, request.open)?;
-    let settings = Settings::resolve(&request.settings, opened.root_dir.as_deref())?;
+    let settings = Settings::resolve(&request.settings, opened.root_dir())?;
     let found = scan(&opened, ScanOptions { deep: request.deep }, progress)?;
     let lint = lint(&found, &settings);
     Ok(Audit {
         store: found,
         settings,
         lint,
-        root_dir: opened.root_dir.clone(),
+        root_dir: opened.root_dir().map(std::path::Path::to_path_buf),
     })
 }

@@ -17,7 +17,7 @@ fn read(store: &OpenedStore, file: &StoredFile) -> Result<Option<Vec<u8>>> {
     let key = StoreKey::new(file.key.as_str())
         .map_err(|e| Error::storage(located(&store.location, &file.key), e))?;
     let max = file.bytes.saturating_add(1 << 20);
-    get_bounded(store.storage.as_ref(), &key, max, store.remote.is_some())
+    get_bounded(store.storage.as_ref(), &key, max, store.is_remote())
         .map(|bytes| bytes.map(|b| b.to_vec()))
         .map_err(|e| Error::storage(located(&store.location, &file.key), e))
 }

@@ -58,7 +58,7 @@ fn url_within(inner: &str, outer: &str) -> bool {
 /// # Errors
 /// [`Error::Usage`] explaining which rule is broken.
 pub fn check_target(source: &OpenedStore, target: &TargetStore, existing: Existing) -> Result<()> {
-    let (inside, contains) = match (&source.root_dir, &target.dir) {
+    let (inside, contains) = match (source.root_dir(), &target.dir) {
         (Some(src), Some(dst)) => (is_within(dst, src), is_within(src, dst)),
         (None, None) => (
             url_within(&target.location, &source.location),

@@ -318,7 +318,7 @@ fn check_zip_target(source: &OpenedStore, zip: &Path, existing: Existing) -> Res
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };
-    if source.zip.is_some() && same(store::local_path(&source.location), zip) {
+    if source.zip().is_some() && same(store::local_path(&source.location), zip) {
         return Err(Error::Usage(format!(
             "{}: the target is the source; zlint never writes over its source",
             zip.display()

@@ -291,21 +291,16 @@ pub fn finalize(
             .map_err(|e| rechunk_error(target.key_location(&key), e))?;
         documents.push((key, bytes));
     }
-    let as_it_will_be = OpenedStore {
-        location: target.location.clone(),
-        storage: Arc::new(Overlay::new(
+    let as_it_will_be = OpenedStore::other(
+        target.location.clone(),
+        Arc::new(Overlay::new(
             target.storage.clone().readable_listable(),
             documents
                 .iter()
                 .map(|(key, bytes)| (key.clone(), bytes.clone().into()))
                 .collect(),
         )),
-        root_dir: None,
-        remote: None,
-        local: None,
-        zip: None,
-        options: crate::store::OpenOptions::default(),
-    };
+    );
     if !check(&as_it_will_be)? {
         return Ok(false);
     }

@@ -106,7 +106,11 @@ impl<'a> Repack<'a> {
             self.plan.target_key_encoding.key(index)
         );
         let unique = || UNIQUE.fetch_add(1, Ordering::Relaxed);
-        let bytes = match (&self.plan.target.shards, &self.source.root_dir, &target.dir) {
+        let bytes = match (
+            &self.plan.target.shards,
+            self.source.root_dir(),
+            &target.dir,
+        ) {
             // A file to a file: let the kernel copy it.
             (None, Some(_), Some(dir)) => {
                 if let Some((mut file, from)) = self.open_checked(index)? {
@@ -173,7 +177,7 @@ impl<'a> Repack<'a> {
     fn read(&self, index: &[u64]) -> Result<Option<Vec<u8>>> {
         let key = self.source_key(index);
         let store_key = StoreKey::new(key.clone()).map_err(|e| fail(&key, &e))?;
-        let ranged = self.source.remote.is_some();
+        let ranged = self.source.is_remote();
         let bytes = get_bounded(
             self.source.storage.as_ref(),
             &store_key,
@@ -193,7 +197,7 @@ impl<'a> Repack<'a> {
     /// checked; `None` when the chunk is absent.
     fn open_checked(&self, index: &[u64]) -> Result<Option<(std::fs::File, std::path::PathBuf)>> {
         let key = self.source_key(index);
-        let path = match &self.source.root_dir {
+        let path = match self.source.root_dir() {
             Some(root) => root.join(&key),
             None => return Err(fail(&key, &"not a local store")),
         };
@@ -217,7 +221,7 @@ impl<'a> Repack<'a> {
 
     /// The file of `key` and its length, through the store's own opener when it has one.
     fn open_file(&self, key: &str, path: &std::path::Path) -> Result<Option<(std::fs::File, u64)>> {
-        if let Some(local) = &self.source.local {
+        if let Some(local) = self.source.local() {
             let store_key = StoreKey::new(key.to_string()).map_err(|e| fail(key, &e))?;
             return local
                 .open_key(&store_key)

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::{Consolidated, NodeError, NodePath, Store, Unlisted};
 use crate::progress::Progress;
-use crate::store::OpenedStore;
+use crate::store::{Backend, OpenedStore};
 use discover::{Found, Walker};
 
 /// The data type `name` names, when it has a fixed element size: a Zarr v3 or N5 name
@@ -53,11 +53,8 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
     let walker = Walker {
         storage: opened.storage.as_ref(),
         location: &opened.location,
-        listable: opened
-            .remote
-            .as_ref()
-            .is_none_or(|remote| remote.listable()),
-        ranged: opened.remote.is_some(),
+        listable: opened.remote().is_none_or(|remote| remote.listable()),
+        ranged: opened.is_remote(),
         max_metadata: crate::store::bounded::max_metadata_bytes(),
         named: std::sync::Mutex::default(),
     };
@@ -127,7 +124,7 @@ pub fn scan(opened: &OpenedStore, options: ScanOptions, progress: &dyn Progress)
 /// or looping), and zip entries that cannot be store keys (absolute names, `..`).
 fn said_not_read(opened: &OpenedStore, store: &mut Store) {
     // Symbolic links the store did not follow (outside the store, or looping) are said.
-    if let Some(local) = &opened.local {
+    if let Some(local) = opened.local() {
         for (key, why) in local.links_not_followed() {
             let parent = key.rsplit_once('/').map_or("", |(parent, _)| parent);
             store.errors.push(NodeError {
@@ -138,7 +135,7 @@ fn said_not_read(opened: &OpenedStore, store: &mut Store) {
         }
     }
     // So are zip entries that cannot be store keys (absolute names, `..`).
-    if let Some(zip) = &opened.zip {
+    if let Some(zip) = opened.zip() {
         for warning in zip.warnings() {
             store.warnings.push(NodeError {
                 node: NodePath::root(),
@@ -159,7 +156,7 @@ fn said_not_read(opened: &OpenedStore, store: &mut Store) {
 /// `--deep`: every array's stored objects, from a listing (a directory walk on disk), or from a
 /// HEAD request per chunk key on a web server that cannot be listed.
 fn scan_objects(opened: &OpenedStore, store: &mut Store, progress: &dyn Progress) -> Result<()> {
-    if let Some(remote) = opened.remote.as_ref().filter(|r| !r.listable()) {
+    if let Some(remote) = opened.remote().filter(|r| !r.listable()) {
         // As many requests in flight as the metadata walk has threads (`-j`).
         let in_flight = rayon::current_num_threads();
         let unchecked = heads::scan_arrays(remote, &mut store.arrays, in_flight, progress)?;
@@ -176,27 +173,25 @@ fn scan_objects(opened: &OpenedStore, store: &mut Store, progress: &dyn Progress
         let errors: Vec<_> = store
             .arrays
             .par_iter_mut()
-            .flat_map_iter(
-                |array| match (&opened.root_dir, &opened.remote, &opened.zip) {
-                    (Some(root), _, _) => {
-                        let follow = opened.options.follow_links;
-                        deep::scan_array((root, follow), array, &opened.location, progress)
-                    }
-                    (None, Some(remote), _) => deep::scan_array_listed(
-                        &|prefix| remote.list_sizes(prefix),
-                        array,
-                        &opened.location,
-                        progress,
-                    ),
-                    (None, None, Some(zip)) => deep::scan_array_listed(
-                        &|prefix| Ok(zip.list_sizes(prefix)),
-                        array,
-                        &opened.location,
-                        progress,
-                    ),
-                    (None, None, None) => Vec::new(),
-                },
-            )
+            .flat_map_iter(|array| match &opened.backend {
+                Backend::Local { root, .. } => {
+                    let follow = opened.options.follow_links;
+                    deep::scan_array((root, follow), array, &opened.location, progress)
+                }
+                Backend::Remote(remote) => deep::scan_array_listed(
+                    &|prefix| remote.list_sizes(prefix),
+                    array,
+                    &opened.location,
+                    progress,
+                ),
+                Backend::Zip(zip) => deep::scan_array_listed(
+                    &|prefix| Ok(zip.list_sizes(prefix)),
+                    array,
+                    &opened.location,
+                    progress,
+                ),
+                _ => Vec::new(),
+            })
             .collect();
         progress.end();
         store.errors.extend(errors);

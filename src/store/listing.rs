@@ -3,7 +3,7 @@
 
 use std::time::UNIX_EPOCH;
 
-use super::OpenedStore;
+use super::{Backend, OpenedStore};
 use crate::error::{Error, Result};
 
 /// One stored object.
@@ -25,8 +25,8 @@ pub struct Listed {
 /// [`Error::Io`] or [`Error::Storage`] when the store cannot be listed.
 pub fn list_objects(opened: &OpenedStore, prefix: &str) -> Result<Option<Vec<Listed>>> {
     let mut objects = Vec::new();
-    match (&opened.root_dir, &opened.remote) {
-        (Some(root), _) => {
+    match &opened.backend {
+        Backend::Local { root, .. } => {
             let dir = root.join(prefix);
             if !dir.exists() {
                 return Ok(Some(objects));
@@ -61,8 +61,8 @@ pub fn list_objects(opened: &OpenedStore, prefix: &str) -> Result<Option<Vec<Lis
                 });
             }
         }
-        (None, Some(remote)) if !remote.listable() => return Ok(None),
-        (None, Some(remote)) => {
+        Backend::Remote(remote) if !remote.listable() => return Ok(None),
+        Backend::Remote(remote) => {
             for (key, size, modified) in remote.list_stamped(prefix)? {
                 objects.push(Listed {
                     key,
@@ -71,7 +71,7 @@ pub fn list_objects(opened: &OpenedStore, prefix: &str) -> Result<Option<Vec<Lis
                 });
             }
         }
-        (None, None) => {
+        _ => {
             let listed = opened
                 .storage
                 .list()

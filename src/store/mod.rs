@@ -96,20 +96,86 @@ pub struct OpenedStore {
     pub location: String,
     /// Read and list access to the store's keys.
     pub storage: Arc<dyn ReadableListableStorageTraits>,
-    /// The root directory, for stores on the local filesystem.
-    pub root_dir: Option<PathBuf>,
-    /// The object store, for stores behind a URL.
-    pub remote: Option<Arc<Remote>>,
-    /// The filesystem store, for local stores (the same as `storage`): what it passed over.
-    pub local: Option<Arc<CheckedFilesystemStore>>,
-    /// The zip store, for a store inside a zip file (the same as `storage`).
-    pub zip: Option<Arc<zip::ZipStore>>,
+    /// What kind of store it is, with that kind's own handle (the same store as `storage`).
+    pub backend: Backend,
     /// How it was opened: a store opened again for the same run (a check, a resumed part) is
     /// opened the same way.
     pub options: OpenOptions,
 }
 
+/// The kind of an [`OpenedStore`], with what only that kind can do.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Backend {
+    /// A directory on the local filesystem.
+    Local {
+        /// The store's root directory.
+        root: PathBuf,
+        /// The filesystem store: what it passed over, files the kernel can copy.
+        files: Arc<CheckedFilesystemStore>,
+    },
+    /// A zip file: the entries it could not read.
+    Zip(Arc<zip::ZipStore>),
+    /// An object store or web server behind a URL: listing, ranged reads, conditional writes.
+    Remote(Arc<Remote>),
+    /// Any other storage: in memory, or an output as it will be once written.
+    Other,
+}
+
 impl OpenedStore {
+    /// A store over `storage` at `location` that is none of the kinds zlint opens itself.
+    #[must_use]
+    pub fn other(location: String, storage: Arc<dyn ReadableListableStorageTraits>) -> Self {
+        Self {
+            location,
+            storage,
+            backend: Backend::Other,
+            options: OpenOptions::default(),
+        }
+    }
+
+    /// The root directory, for a store on the local filesystem.
+    #[must_use]
+    pub fn root_dir(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Local { root, .. } => Some(root),
+            _ => None,
+        }
+    }
+
+    /// The filesystem store, for a store on the local filesystem.
+    #[must_use]
+    pub fn local(&self) -> Option<&Arc<CheckedFilesystemStore>> {
+        match &self.backend {
+            Backend::Local { files, .. } => Some(files),
+            _ => None,
+        }
+    }
+
+    /// The object store, for a store behind a URL.
+    #[must_use]
+    pub fn remote(&self) -> Option<&Arc<Remote>> {
+        match &self.backend {
+            Backend::Remote(remote) => Some(remote),
+            _ => None,
+        }
+    }
+
+    /// The zip store, for a store inside a zip file.
+    #[must_use]
+    pub fn zip(&self) -> Option<&Arc<zip::ZipStore>> {
+        match &self.backend {
+            Backend::Zip(zip) => Some(zip),
+            _ => None,
+        }
+    }
+
+    /// Whether the store is behind a URL (reads go over the network, in ranges).
+    #[must_use]
+    pub fn is_remote(&self) -> bool {
+        matches!(self.backend, Backend::Remote(_))
+    }
+
     /// The store with its whole-object reads bounded for an array whose stored objects
     /// (chunks, or shards) decode to `decoded` bytes (`None`: variable-length elements), and its
     /// metadata documents by [`bounded::max_metadata_bytes`] (see [`bounded`]).
@@ -118,7 +184,7 @@ impl OpenedStore {
         Arc::new(bounded::Bounded::new(
             self.storage.clone(),
             bounded::max_object_bytes(decoded),
-            self.remote.is_some(),
+            self.is_remote(),
         ))
     }
 }
@@ -127,7 +193,7 @@ impl std::fmt::Debug for OpenedStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenedStore")
             .field("location", &self.location)
-            .field("root_dir", &self.root_dir)
+            .field("root_dir", &self.root_dir())
             .finish_non_exhaustive()
     }
 }
@@ -165,10 +231,7 @@ pub fn open_with(location: &str, options: OpenOptions) -> Result<OpenedStore> {
         return Ok(OpenedStore {
             location: location.to_string(),
             storage: remote.storage().readable_listable(),
-            root_dir: None,
-            remote: Some(Arc::new(remote)),
-            local: None,
-            zip: None,
+            backend: Backend::Remote(Arc::new(remote)),
             options,
         });
     }
@@ -182,10 +245,7 @@ pub fn open_with(location: &str, options: OpenOptions) -> Result<OpenedStore> {
         return Ok(OpenedStore {
             location: location.to_string(),
             storage: store.clone(),
-            root_dir: None,
-            remote: None,
-            local: None,
-            zip: Some(store),
+            backend: Backend::Zip(store),
             options,
         });
     }
@@ -231,10 +291,10 @@ pub fn open_with(location: &str, options: OpenOptions) -> Result<OpenedStore> {
     Ok(OpenedStore {
         location,
         storage: storage.clone(),
-        root_dir: Some(dir),
-        remote: None,
-        local: Some(storage),
-        zip: None,
+        backend: Backend::Local {
+            root: dir,
+            files: storage,
+        },
         options,
     })
 }

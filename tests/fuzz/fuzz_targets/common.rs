@@ -18,15 +18,7 @@ pub fn store(objects: &[(&str, &[u8])]) -> OpenedStore {
             let _ = memory.set(&key, Bytes::copy_from_slice(bytes));
         }
     }
-    OpenedStore {
-        location: "fuzz".into(),
-        storage: memory,
-        root_dir: None,
-        remote: None,
-        local: None,
-        zip: None,
-        options: Default::default(),
-    }
+    OpenedStore::other("fuzz".into(), memory)
 }
 
 /// Everything zlint does with a store short of writing one: scan, lint, plan a rechunk, and

@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use zlint::store::OpenedStore;
+use zlint::store::{Backend, OpenedStore};
 use zlint::store::zip::ZipStore;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -18,13 +18,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(zip) = ZipStore::open(&path) {
         let zip = Arc::new(zip);
         common::exercise(&OpenedStore {
-            location: path.display().to_string(),
-            storage: zip.clone(),
-            root_dir: None,
-            remote: None,
-            local: None,
-            zip: Some(zip),
-            options: Default::default(),
+            backend: Backend::Zip(zip.clone()),
+            ..OpenedStore::other(path.display().to_string(), zip)
         });
     }
 });
