@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks that a change of structure changed no output: builds zlint at BASE (a commit, default
 # the previous one) and as the working tree stands, runs both over every shipped fixture store
-# (lint in every output format, scan, the HTML report, rechunk plans, and rechunks whose written
-# files are compared by checksum), and diffs what they printed and wrote.
+# (lint in every output format, scan, the HTML report, rechunk plans to every format, and the
+# rechunks themselves, whose written files are compared by checksum, of every store but the rule
+# fixtures, which declare large arrays of fill), and diffs what they printed and wrote.
 #
 #   bash tests/identical_outputs.sh [BASE]
 #
@@ -61,6 +62,9 @@ outputs() {
             run "plan-$to" rechunk "$store" "$work/out" --auto "${format[@]}" --dry-run --json
             run "plan-text-$to" rechunk "$store" "$work/out" --auto "${format[@]}" --dry-run
             rm -rf "$work/out"
+            # The rule fixtures declare large arrays (mostly fill): their plans are compared, and
+            # the rewrites of the stores that hold data.
+            case "$store" in fixtures/rules/*) continue ;; esac
             run "rechunk-$to" rechunk "$store" "$work/out" --auto "${format[@]}" --quiet
             if [ -e "$work/out" ]; then
                 (cd "$work/out" && find . -type f | sort | xargs -r sha256sum) \
