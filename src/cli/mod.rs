@@ -30,13 +30,13 @@ fn locations(cli: &Cli) -> Vec<&str> {
     match &cli.command {
         Some(Command::Scan(args)) => vec![args.path.as_str()],
         Some(Command::Report(args)) => vec![args.path.as_str()],
-        Some(Command::Lint(args)) => args.path.iter().map(String::as_str).collect(),
+        Some(Command::Lint(args)) => args.paths.iter().map(String::as_str).collect(),
         Some(Command::Rechunk(args)) => vec![args.source.as_str(), args.target.as_str()],
         Some(Command::Verify(args)) => vec![args.source.as_str(), args.target.as_str()],
         Some(
             Command::Rules(_) | Command::Explain(_) | Command::Completions(_) | Command::Man(_),
         ) => Vec::new(),
-        None => cli.lint.path.iter().map(String::as_str).collect(),
+        None => cli.lint.paths.iter().map(String::as_str).collect(),
     }
 }
 

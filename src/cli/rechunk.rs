@@ -190,7 +190,13 @@ fn print_summary(what: &str, summary: &rechunk::RechunkSummary) -> Result<()> {
         summary.elapsed_secs,
         human_bytes((summary.bytes_written as f64 / secs) as u64),
         if summary.groups_resumed > 0 {
-            format!(", {} write groups resumed", summary.groups_resumed)
+            format!(
+                ", {} resumed",
+                plural(
+                    usize::try_from(summary.groups_resumed).unwrap_or(usize::MAX),
+                    "write group"
+                )
+            )
         } else {
             String::new()
         }

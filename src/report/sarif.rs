@@ -120,6 +120,25 @@ fn level(severity: Severity) -> &'static str {
 /// # Errors
 /// Any error writing to `out`.
 pub fn write(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
+    write_all(&[report], out)
+}
+
+/// Writes the lint reports of several stores as one SARIF 2.1.0 log, a run for each.
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write_all(reports: &[&LintReport], out: &mut dyn Write) -> std::io::Result<()> {
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: reports.iter().map(|report| run(report)).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+/// The SARIF run of one store's lint report.
+fn run(report: &LintReport) -> Run<'_> {
     let rules = RULES
         .iter()
         .map(|rule| RuleDescriptor {
@@ -182,21 +201,15 @@ pub fn write(report: &LintReport, out: &mut dyn Write) -> std::io::Result<()> {
             }],
         })
         .collect();
-    let log = Log {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "zlint",
-                    version: env!("CARGO_PKG_VERSION"),
-                    information_uri: "https://crates.io/crates/chunklint",
-                    rules,
-                },
+    Run {
+        tool: Tool {
+            driver: Driver {
+                name: "zlint",
+                version: env!("CARGO_PKG_VERSION"),
+                information_uri: "https://crates.io/crates/chunklint",
+                rules,
             },
-            results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+        },
+        results,
+    }
 }

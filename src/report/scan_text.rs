@@ -35,7 +35,7 @@ fn group_note(g: &GroupInfo) -> String {
         };
         let axes: String = ms.axes.iter().map(|a| a.name.as_str()).collect();
         let missing = ms.levels.iter().filter(|l| !l.found).count();
-        let mut note = format!("{kind}, {} levels", ms.levels.len());
+        let mut note = format!("{kind}, {}", plural(ms.levels.len(), "level"));
         if !axes.is_empty() {
             note.push_str(&format!(", axes {axes}"));
         }
@@ -45,7 +45,11 @@ fn group_note(g: &GroupInfo) -> String {
         notes.push(note);
     }
     if let Some(c) = &g.consolidated {
-        notes.push(format!("consolidated ({}, {} nodes)", c.kind, c.entries));
+        notes.push(format!(
+            "consolidated ({}, {})",
+            c.kind,
+            plural(c.entries, "node")
+        ));
     }
     notes.join("; ")
 }

@@ -2,7 +2,7 @@
 
 use crate::lint::rule::{Check, Finding, LintContext, Rule, Severity, Why};
 use crate::model::ArrayInfo;
-use crate::units::human_bytes;
+use crate::units::{human_bytes, plural};
 
 pub(crate) const RULE: Rule = Rule {
     id: "ZL105",
@@ -56,7 +56,8 @@ fn check(array: &ArrayInfo, cx: &LintContext<'_>) -> Vec<Finding> {
         Finding::new(
             &array.path,
             format!(
-                "{count} chunks for {}, fewer than 2 × cores = {wanted}",
+                "{} for {}, fewer than 2 × cores = {wanted}",
+                plural(usize::try_from(count).unwrap_or(usize::MAX), "chunk"),
                 human_bytes(size)
             ),
         )
