@@ -27,11 +27,11 @@ find_count() { find "$1" -type f | wc -l; }
 echo "cores: $(nproc); runs: $runs (median); $(date -u +%Y-%m-%d)"
 printf '%-44s %10s %8s\n' "command" "seconds" "ratio"
 t_meta=$(median "$zlint" scan --quiet "$work/many-arrays.zarr")
-t_json=$(median "$zlint" scan --quiet --json "$work/many-arrays.zarr")
+t_json=$(median "$zlint" scan --quiet --format json "$work/many-arrays.zarr")
 t_lint=$(median "$zlint" --quiet "$work/many-arrays.zarr")
 t_find_meta=$(median find_count "$work/many-arrays.zarr")
 printf '%-44s %10.3f %8s\n' "zlint scan many-arrays.zarr ($n_arrays arrays)" "$t_meta" "1.00"
-printf '%-44s %10.3f %8.2f\n' "zlint scan --json many-arrays.zarr" "$t_json" "$(echo "$t_json / $t_meta" | bc -l)"
+printf '%-44s %10.3f %8.2f\n' "zlint scan --format json many-arrays.zarr" "$t_json" "$(echo "$t_json / $t_meta" | bc -l)"
 printf '%-44s %10.3f %8.2f\n' "zlint many-arrays.zarr (lint)" "$t_lint" "$(echo "$t_lint / $t_meta" | bc -l)"
 printf '%-44s %10.3f %8.2f\n' "find many-arrays.zarr -type f | wc -l" "$t_find_meta" "$(echo "$t_find_meta / $t_meta" | bc -l)"
 t_deep=$(median "$zlint" scan --quiet --deep "$work/many-chunks.zarr")

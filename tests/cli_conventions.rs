@@ -103,7 +103,7 @@ fn exit_zero_passes_findings_but_not_unreadable_stores() {
 #[test]
 fn every_json_document_gives_its_version_as_schema_version() {
     let (lint, _) = json(&[FIRES, "--format", "json"]);
-    let (scan, _) = json(&["scan", FIRES, "--json"]);
+    let (scan, _) = json(&["scan", FIRES, "--format", "json"]);
     let (plan, _) = json(&[
         "rechunk",
         FIRES,
@@ -140,4 +140,57 @@ fn colour_follows_force_color_and_clicolor() {
     let unset = ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"];
     assert!(common::on_terminal(&[FIRES], &[("CLICOLOR", "1")], &unset).contains(escape));
     assert!(!common::on_terminal(&[FIRES], &[("CLICOLOR", "0")], &unset).contains(escape));
+}
+
+#[test]
+fn codec_keep_keeps_each_arrays_codecs() {
+    let plan = |extra: &[&str]| {
+        let mut args = vec![
+            "rechunk",
+            "fixtures/zarr3/plain.zarr",
+            "target/unused.zarr",
+            "--chunks",
+            "10,10",
+            "--dry-run",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    let (kept, code) = plan(&["--codec", "keep"]);
+    assert_eq!(code, 0);
+    let (plain, _) = plan(&[]);
+    assert_eq!(
+        kept["arrays"][0]["target_metadata"],
+        plain["arrays"][0]["target_metadata"]
+    );
+    let (zstd, _) = plan(&["--codec", "zstd:9"]);
+    assert_ne!(
+        zstd["arrays"][0]["target_metadata"],
+        plain["arrays"][0]["target_metadata"]
+    );
+}
+
+#[test]
+fn scan_and_rules_take_format_json_and_json_still_works_with_a_warning() {
+    for command in ["scan", "rules"] {
+        let mut args = vec![command];
+        if command == "scan" {
+            args.push(FIRES);
+        }
+        let new = zlint()
+            .args(&args)
+            .args(["--format", "json"])
+            .output()
+            .expect("run");
+        let old = zlint().args(&args).arg("--json").output().expect("run");
+        assert!(new.status.success() && old.status.success(), "{command}");
+        assert_eq!(new.stdout, old.stdout, "{command}: the same document");
+        serde_json::from_slice::<Value>(&new.stdout).expect("JSON");
+        assert!(new.stderr.is_empty(), "{command}");
+        assert!(
+            String::from_utf8_lossy(&old.stderr).contains("is now `--format json`"),
+            "{command}"
+        );
+    }
 }

@@ -4,7 +4,7 @@ chunklint is the Python face of zlint: the same linter, planner and rechunker, c
 same process (the work runs in Rust with the GIL released). This package only converts values:
 
 - :func:`lint` returns the findings of ``zlint STORE`` as :class:`Finding` objects;
-- :func:`scan` returns the ``zlint scan --json`` document as a dict;
+- :func:`scan` returns the ``zlint scan --format json`` document as a dict;
 - :func:`recommend` returns the :class:`Layout` zlint recommends for a new array, ready for
   ``zarr.create_array(chunks=..., shards=...)``;
 - :func:`plan` plans a rechunk and returns a :class:`Plan` to inspect (it renders as a table in
@@ -176,7 +176,7 @@ def lint(
 
 
 def scan(store: StorePath, *, deep: bool = False) -> dict[str, Any]:
-    """Scan ``store`` and return the ``zlint scan --json`` document (``docs/scan-json.md``).
+    """Scan ``store`` and return the ``zlint scan --format json`` document (``docs/scan-json.md``).
 
     With ``deep``, the stored chunk objects are listed too (counts, bytes, missing chunks).
     """
@@ -335,7 +335,7 @@ def verify(
     *,
     max_mem: Union[int, str, None] = None,
     threads: Optional[int] = None,
-    progress: ProgressArg = False,
+    progress: ProgressArg = True,
     exclude: Union[str, Sequence[str], None] = None,
 ) -> list[Difference]:
     """Compare ``target`` with ``source``: metadata, attributes, every value, and every file

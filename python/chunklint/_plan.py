@@ -124,7 +124,7 @@ class Plan:
         *,
         resume: bool = True,
         threads: Optional[int] = None,
-        progress: ProgressArg = False,
+        progress: ProgressArg = True,
     ) -> Dict[str, Any]:
         """Run part ``index`` of ``count`` of the split run started by :meth:`init`.
 
@@ -148,12 +148,13 @@ class Plan:
     def finalize(
         self,
         *,
-        verify: bool = True,
+        verify: bool = False,
         max_mem: Optional[Any] = None,
         threads: Optional[int] = None,
-        progress: ProgressArg = False,
+        progress: ProgressArg = True,
     ) -> Dict[str, Any]:
-        """Complete the split run once every part finished, verified first (by default).
+        """Complete the split run once every part finished; with ``verify``, compare the output
+        with the source first, as :meth:`run` does.
 
         Refuses while parts are unfinished (naming them); differences raise :class:`DataError`.
         ``progress`` as for :meth:`run`.

@@ -369,7 +369,11 @@ impl NativePlan {
                     format_of(to.as_deref())?,
                     choice::<OmeVersion>("ome_version", ome_version.as_deref())?,
                 )?,
-                codec: codec.as_deref().map(CodecChoice::parse).transpose()?,
+                codec: codec
+                    .as_deref()
+                    .map(CodecChoice::requested)
+                    .transpose()?
+                    .flatten(),
                 two_pass: true,
                 exclude,
             };

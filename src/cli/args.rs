@@ -86,6 +86,15 @@ pub enum LintFormat {
     Github,
 }
 
+/// Output formats of `zlint scan` and `zlint rules`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// A table for people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
 /// When to colour text output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -220,8 +229,11 @@ pub struct ReportArgs {
 pub struct ScanArgs {
     /// The store: a hierarchy root, a group inside one, or a single array.
     pub path: String,
-    /// Print one JSON document instead of a table (schema: docs/scan-json.md).
-    #[arg(long)]
+    /// Output format: a table, or one JSON document (schema: docs/scan-json.md).
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+    /// The former spelling of `--format json`, kept for one release.
+    #[arg(long, hide = true)]
     pub json: bool,
     /// Also read the stored chunk objects: counts, bytes, missing chunks, compression ratio.
     #[arg(long)]
@@ -238,9 +250,23 @@ pub struct ScanArgs {
 /// Arguments of `zlint rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Print JSON instead of a table.
-    #[arg(long)]
+    /// Output format: a table, or a JSON list of the rules.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+    /// The former spelling of `--format json`, kept for one release.
+    #[arg(long, hide = true)]
     pub json: bool,
+}
+
+/// Whether `--format json` or its former spelling `--json` (with a warning) asks for JSON.
+pub(crate) fn wants_json(format: DataFormat, json: bool, command: &str) -> bool {
+    if json {
+        eprintln!(
+            "zlint: warning: `{command} --json` is now `--format json` (`--json` goes in the next \
+             release)"
+        );
+    }
+    json || format == DataFormat::Json
 }
 
 /// Arguments of `zlint explain`.
@@ -295,7 +321,8 @@ pub struct RechunkArgs {
     /// --to to match; a --to that contradicts it is refused.
     #[arg(long, value_enum, value_name = "VERSION")]
     pub ome_version: Option<OmeVersion>,
-    /// Compressor: none, zstd:LEVEL, gzip:LEVEL, blosc:CNAME:LEVEL:SHUFFLE [default: the source's].
+    /// Compressor: none, zstd:LEVEL, gzip:LEVEL, blosc:CNAME:LEVEL:SHUFFLE, or keep (each
+    /// array's own) [default: keep].
     #[arg(long)]
     pub codec: Option<String>,
     /// Leave out source files matching GLOB (repeatable). Files that are neither array chunks

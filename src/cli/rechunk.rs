@@ -56,7 +56,12 @@ fn targets(args: &RechunkArgs) -> Result<Targets> {
         profile: args.profile,
         access: args.access,
         format: target_format(args)?,
-        codec: args.codec.as_deref().map(CodecChoice::parse).transpose()?,
+        codec: args
+            .codec
+            .as_deref()
+            .map(CodecChoice::requested)
+            .transpose()?
+            .flatten(),
         two_pass: !args.init,
         exclude: args.exclude.clone(),
     })

@@ -20,7 +20,7 @@ struct RuleJson {
 
 pub(crate) fn list(args: &RulesArgs) -> crate::Result<u8> {
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if super::args::wants_json(args.format, args.json, "rules") {
         let rules: Vec<RuleJson> = RULES
             .iter()
             .map(|r| RuleJson {

@@ -13,7 +13,7 @@ pub(crate) fn run(args: &ScanArgs, open: OpenOptions) -> crate::Result<u8> {
     let found = jobs::survey(&args.path, open, args.deep, &Bar::new(args.quiet))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.json {
+    if super::args::wants_json(args.format, args.json, "scan") {
         scan_json::write(&found, &mut out).map_err(stdout_error)?;
     } else {
         scan_text::write(&found, &mut out).map_err(stdout_error)?;

@@ -36,6 +36,19 @@ pub enum CodecChoice {
 }
 
 impl CodecChoice {
+    /// Parses a codec request: `keep` (each array's own codecs, as when none is asked for:
+    /// `None`) or a codec as [`CodecChoice::parse`] reads it.
+    ///
+    /// # Errors
+    /// As [`CodecChoice::parse`].
+    pub fn requested(text: &str) -> Result<Option<Self>> {
+        if text.trim() == "keep" {
+            Ok(None)
+        } else {
+            Self::parse(text).map(Some)
+        }
+    }
+
     /// Parses `none`, `zstd:3`, `gzip:6`, `blosc:zstd:5:shuffle` (level and shuffle optional).
     /// Levels outside a codec's range (zstd −131072 to 22, gzip and Blosc 0 to 9) are refused.
     ///

@@ -348,3 +348,26 @@ def test_errors_name_the_keywords_not_the_command_line_flags(tmp_path: Path) -> 
     with pytest.raises(chunklint.UsageError, match=r"max_mem=1 KiB cannot hold") as small:
         chunklint.plan(source, tmp_path / "small.zarr", chunks=(64, 64), max_mem="1KiB")
     assert "--max-mem" not in str(small.value)
+
+
+def test_one_set_of_defaults_and_codec_keep(tmp_path: Path) -> None:
+    """Issue 31: the calls that read or write data share their keywords' defaults (the README's
+    table), and the documented ``codec="keep"`` keeps each array's codecs."""
+    import inspect
+
+    from chunklint._plan import Plan
+
+    calls = {"run": Plan.run, "run_part": Plan.run_part, "finalize": Plan.finalize,
+             "verify": chunklint.verify}
+    for name, call in calls.items():
+        parameters = inspect.signature(call).parameters
+        assert parameters["progress"].default is True, name
+        if "verify" in parameters:
+            assert parameters["verify"].default is False, name
+    source = FIXTURES / "zarr3/plain.zarr"
+    kept = chunklint.plan(source, tmp_path / "kept.zarr", chunks=(10, 10), codec="keep")
+    plain = chunklint.plan(source, tmp_path / "plain.zarr", chunks=(10, 10))
+    metadata = [p.to_dict()["arrays"][0]["target_metadata"] for p in (kept, plain)]
+    assert metadata[0] == metadata[1]
+    with pytest.raises(chunklint.UsageError, match="codec=keeep"):
+        chunklint.plan(source, tmp_path / "typo.zarr", chunks=(10, 10), codec="keeep")
