@@ -194,3 +194,32 @@ fn scan_and_rules_take_format_json_and_json_still_works_with_a_warning() {
         );
     }
 }
+
+#[test]
+fn a_rechunk_that_changes_nothing_says_so_and_names_what_would() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.zarr");
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to change"))
+        .stderr(predicate::str::contains("--chunks"))
+        .stderr(predicate::str::contains("--auto"));
+    assert!(!out.exists(), "nothing written");
+    // The same format asked for: a copy, as it is.
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(&out)
+        .args(["--to", "zarr3", "--verify", "-q"])
+        .assert()
+        .success();
+    // Into a zip: packed as it is.
+    zlint()
+        .args(["rechunk", "fixtures/zarr3/plain.zarr"])
+        .arg(dir.path().join("packed.zip"))
+        .arg("-q")
+        .assert()
+        .success();
+}

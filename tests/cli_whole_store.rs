@@ -57,7 +57,15 @@ fn the_plan_names_every_file_it_carries_or_drops() {
             "  drop   README.md (50 B): --exclude README.md",
         ));
     let output = zlint()
-        .args(["rechunk", BF2RAW, out, "--dry-run", "--json"])
+        .args([
+            "rechunk",
+            BF2RAW,
+            out,
+            "--to",
+            "zarr2",
+            "--dry-run",
+            "--json",
+        ])
         .output()
         .unwrap();
     let plan: Value = serde_json::from_slice(&output.stdout).unwrap();

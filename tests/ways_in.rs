@@ -277,7 +277,7 @@ fn documents_and_chunks_larger_than_the_metadata_allows_are_refused_unread() {
             "--chunks",
             "10,10",
         ],
-        vec!["rechunk", plain.to_str().unwrap(), "OUT2"],
+        vec!["rechunk", plain.to_str().unwrap(), "OUT2", "--to", "zarr3"],
     ] {
         let mut cmd = zlint();
         cmd.current_dir(dir.path()).args(&args);
@@ -383,7 +383,7 @@ fn zip_directories_that_lie_are_refused_by_name() {
         ));
     let verify = zlint()
         .current_dir(dir.path())
-        .args(["rechunk", "twice.zip", "out.zarr", "-q"])
+        .args(["rechunk", "twice.zip", "out.zarr", "--to", "zarr3", "-q"])
         .output()
         .unwrap();
     assert!(verify.status.success(), "{verify:?}");
@@ -404,10 +404,18 @@ fn a_repack_refuses_a_chunk_cut_short_or_padded_with_garbage() {
     for (bytes, out) in [(&good[..good.len() - 10], "cut"), (&padded[..], "padded")] {
         std::fs::write(&chunk, bytes).unwrap();
         for target in [format!("{out}.zarr"), format!("{out}.zip")] {
-            // No change asked: encoded chunks are copied as they are (a repack).
+            // The same format, no other change: encoded chunks are copied as they are (a
+            // repack).
             zlint()
                 .current_dir(dir.path())
-                .args(["rechunk", plain.to_str().unwrap(), &target, "-q"])
+                .args([
+                    "rechunk",
+                    plain.to_str().unwrap(),
+                    &target,
+                    "--to",
+                    "zarr3",
+                    "-q",
+                ])
                 .assert()
                 .code(2)
                 .stderr(predicate::str::contains(key.as_str()))

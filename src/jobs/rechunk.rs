@@ -36,7 +36,8 @@ pub struct PlanRequest {
 /// Plans the rewrite `request` asks for; nothing is written.
 ///
 /// # Errors
-/// Errors opening the source, of the request ([`Error::Usage`]), or of the source's metadata.
+/// Errors opening the source, of the request ([`Error::Usage`]: also a request that changes
+/// nothing, unless it packs the store into a zip file), or of the source's metadata.
 pub fn plan(request: &PlanRequest) -> Result<Rechunk> {
     let job = Rechunk::plan(
         &request.source,
@@ -46,6 +47,23 @@ pub fn plan(request: &PlanRequest) -> Result<Rechunk> {
         request.existing,
         request.open,
     )?;
+    // Checked once the request is known to be sound otherwise (source, target, layouts).
+    if request.targets.change_nothing() && job.zip_target().is_none() {
+        return Err(Error::Usage(format!(
+            "{}: nothing to change: none of {}, {}, {}, {}, {}, {} or {} was given, so the \
+             rewrite would copy the store as it is; to copy it, give {} with its format (into \
+             a .zip or .ozx file, a rewrite packs the store as it is)",
+            request.target,
+            Param::Chunks,
+            Param::Shards,
+            Param::Auto,
+            Param::To,
+            Param::OmeVersion,
+            Param::Codec,
+            Param::Exclude,
+            Param::To
+        )));
+    }
     let plan = job.plan_value();
     let carried = &plan.carried_arrays;
     if request.strict && !carried.is_empty() {

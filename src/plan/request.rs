@@ -144,6 +144,12 @@ pub struct ShapeRequests {
 }
 
 impl ShapeRequests {
+    /// Whether nothing is asked for.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.all.is_none() && self.by_path.is_empty() && self.by_axis.is_empty()
+    }
+
     /// Parses the values of `param` ([`Param::Chunks`] or [`Param::Shards`]): `64,256,256`, `PATH=64,256,256`, or `z=16,y=256,x=256` (every
     /// item `NAME=N`). A lone `NAME=N` names an array if the store has one at that path, else
     /// an axis (see [`ShapeRequests::resolve`]).
@@ -321,6 +327,18 @@ pub struct Targets {
 }
 
 impl Targets {
+    /// Whether these targets change nothing: no layout, format or codec is asked for and no
+    /// file is left out, so a rewrite would copy the store as it is.
+    #[must_use]
+    pub fn change_nothing(&self) -> bool {
+        self.chunks.is_empty()
+            && self.shards.is_empty()
+            && !self.auto
+            && self.format.is_none()
+            && self.codec.is_none()
+            && self.exclude.is_empty()
+    }
+
     /// The recommended layout of `profile` and `access` for every array, in each array's own
     /// format and codec, in one or two passes.
     #[must_use]

@@ -371,3 +371,13 @@ def test_one_set_of_defaults_and_codec_keep(tmp_path: Path) -> None:
     assert metadata[0] == metadata[1]
     with pytest.raises(chunklint.UsageError, match="codec=keeep"):
         chunklint.plan(source, tmp_path / "typo.zarr", chunks=(10, 10), codec="keeep")
+
+
+def test_a_plan_that_changes_nothing_is_refused_naming_the_keywords(tmp_path: Path) -> None:
+    """Issue 31: as `zlint rechunk SRC DST` with no option, in Python's words."""
+    source = FIXTURES / "zarr3/plain.zarr"
+    with pytest.raises(chunklint.UsageError, match="nothing to change") as nothing:
+        chunklint.plan(source, tmp_path / "out.zarr")
+    assert "chunks=" in str(nothing.value) and "auto=True" in str(nothing.value)
+    assert "--" not in str(nothing.value)
+    chunklint.plan(source, tmp_path / "copy.zarr", to="zarr3").run(verify=True, progress=False)
