@@ -25,8 +25,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// The command line asks for something that does not exist.
+    /// The request asks for something that does not exist or cannot be done.
     Usage(String),
+    /// The request cannot be carried out because of what is at `location`: a target that is
+    /// not empty, a source that changed, an output in progress of another plan.
+    Refused {
+        /// The path or URL at fault.
+        location: String,
+        /// Why, and what to ask instead.
+        message: String,
+    },
     /// A rechunk or verification failed on an array.
     Rechunk {
         /// The array (or file) at fault.
@@ -66,6 +74,7 @@ impl Error {
             ),
             Self::Config { path, message } => format!("{}: {message}", path.display()),
             Self::Usage(message) => message.clone(),
+            Self::Refused { location, message } => format!("{location}: {message}"),
             Self::Rechunk { location, source } | Self::Storage { location, source } => {
                 // A cause that is an error of this library keeps its marks.
                 match source.downcast_ref::<Self>() {
@@ -246,7 +255,7 @@ impl Error {
             Self::Rechunk { location, .. } | Self::Storage { location, .. } => {
                 Some(location.clone())
             }
-            Self::Interrupted(location) => Some(location.clone()),
+            Self::Interrupted(location) | Self::Refused { location, .. } => Some(location.clone()),
             Self::Usage(_) => None,
         }
     }
@@ -256,6 +265,14 @@ impl Error {
         Self::Rechunk {
             location: location.into(),
             source: cause.into(),
+        }
+    }
+
+    /// [`Error::Refused`] at `location`, saying `message`.
+    pub fn refused(location: impl std::fmt::Display, message: String) -> Self {
+        Self::Refused {
+            location: location.to_string(),
+            message,
         }
     }
 

@@ -52,7 +52,9 @@ fn to_py(py: Python<'_>, err: Error) -> PyErr {
     let path = err.location();
     let message = err.worded(&word);
     let exception = match err {
-        Error::Usage(_) | Error::Config { .. } => UsageError::new_err(message),
+        Error::Usage(_) | Error::Refused { .. } | Error::Config { .. } => {
+            UsageError::new_err(message)
+        }
         Error::Rechunk { .. } => DataError::new_err(message),
         Error::Interrupted(_) => ZlintError::new_err(message),
         _ => StoreError::new_err(message),

@@ -49,20 +49,22 @@ pub fn plan(request: &PlanRequest) -> Result<Rechunk> {
     )?;
     // Checked once the request is known to be sound otherwise (source, target, layouts).
     if request.targets.change_nothing() && job.zip_target().is_none() {
-        return Err(Error::Usage(format!(
-            "{}: nothing to change: none of {}, {}, {}, {}, {}, {} or {} was given, so the \
+        return Err(Error::refused(
+            &request.target,
+            format!(
+                "nothing to change: none of {}, {}, {}, {}, {}, {} or {} was given, so the \
              rewrite would copy the store as it is; to copy it, give {} with its format (into \
              a .zip or .ozx file, a rewrite packs the store as it is)",
-            request.target,
-            Param::Chunks,
-            Param::Shards,
-            Param::Auto,
-            Param::To,
-            Param::OmeVersion,
-            Param::Codec,
-            Param::Exclude,
-            Param::To
-        )));
+                Param::Chunks,
+                Param::Shards,
+                Param::Auto,
+                Param::To,
+                Param::OmeVersion,
+                Param::Codec,
+                Param::Exclude,
+                Param::To,
+            ),
+        ));
     }
     let plan = job.plan_value();
     let carried = &plan.carried_arrays;

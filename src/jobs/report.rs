@@ -96,12 +96,14 @@ pub fn save_page(page: &str, store_root: Option<&Path>, path: &Path) -> Result<(
         if let (Ok(dir), Ok(root)) = (parent.canonicalize(), root.canonicalize())
             && dir.starts_with(&root)
         {
-            return Err(Error::Usage(format!(
-                "{}: inside the store {}; a report is written outside what it reports on ({})",
+            return Err(Error::refused(
                 path.display(),
-                root.display(),
-                Param::Output
-            )));
+                format!(
+                    "inside the store {}; a report is written outside what it reports on ({})",
+                    root.display(),
+                    Param::Output,
+                ),
+            ));
         }
     }
     crate::store::atomic::write_atomic(path, page.as_bytes(), u64::from(std::process::id()))

@@ -201,12 +201,14 @@ impl RechunkPlan {
             .iter()
             .find(|file| written.iter().any(|w| w.collides(&file.key)))
         {
-            return Err(Error::Usage(format!(
-                "{}: the output writes its own object at this key; {} leaves the source's \
-                 file out",
+            return Err(Error::refused(
                 crate::store::located(&self.source, &file.key),
-                Param::Exclude.with(&file.key)
-            )));
+                format!(
+                    "the output writes its own object at this key; {} leaves the source's \
+                 file out",
+                    Param::Exclude.with(&file.key),
+                ),
+            ));
         }
         // A carried file is read whole, so it must fit the memory budget.
         if let Some(file) = inventory
@@ -214,14 +216,16 @@ impl RechunkPlan {
             .iter()
             .find(|file| file.bytes > self.budget.max_mem_bytes)
         {
-            return Err(Error::Usage(format!(
-                "{}: {} to carry byte for byte, more than {}: raise {}, or {} leaves it out",
+            return Err(Error::refused(
                 crate::store::located(&self.source, &file.key),
-                crate::units::human_bytes(file.bytes),
-                Param::MaxMem.with(crate::units::human_bytes(self.budget.max_mem_bytes)),
-                Param::MaxMem,
-                Param::Exclude.with(&file.key)
-            )));
+                format!(
+                    "{} to carry byte for byte, more than {}: raise {}, or {} leaves it out",
+                    crate::units::human_bytes(file.bytes),
+                    Param::MaxMem.with(crate::units::human_bytes(self.budget.max_mem_bytes)),
+                    Param::MaxMem,
+                    Param::Exclude.with(&file.key),
+                ),
+            ));
         }
         self.inventory = inventory;
         Ok(())

@@ -67,32 +67,36 @@ pub fn check_target(source: &OpenedStore, target: &TargetStore, existing: Existi
         _ => (false, false),
     };
     if inside {
-        return Err(Error::Usage(format!(
-            "{}: the target is the source or lies inside it",
-            target.location
-        )));
+        return Err(Error::refused(
+            &target.location,
+            "the target is the source or lies inside it".into(),
+        ));
     }
     if contains {
-        return Err(Error::Usage(format!(
-            "{}: the target contains the source",
-            target.location
-        )));
+        return Err(Error::refused(
+            &target.location,
+            "the target contains the source".into(),
+        ));
     }
     let non_empty = !target.is_empty()?;
     if non_empty && existing == Existing::Refuse {
-        return Err(Error::Usage(format!(
-            "{}: the target is not empty (use {} to replace it, or {} to continue an \
+        return Err(Error::refused(
+            &target.location,
+            format!(
+                "the target is not empty (use {} to replace it, or {} to continue an \
              interrupted rechunk)",
-            target.location,
-            Param::Overwrite,
-            Param::Resume
-        )));
+                Param::Overwrite,
+                Param::Resume,
+            ),
+        ));
     }
     if existing == Existing::Resume && non_empty && Journal::find(target)?.is_none() {
-        return Err(Error::Usage(format!(
-            "{}: nothing to resume (no {JOURNAL_DIR}/); it is complete or was not written by zlint",
-            target.location
-        )));
+        return Err(Error::refused(
+            &target.location,
+            format!(
+                "nothing to resume (no {JOURNAL_DIR}/); it is complete or was not written by zlint",
+            ),
+        ));
     }
     Ok(())
 }
@@ -111,13 +115,15 @@ pub fn check_source_unchanged(plan: &RechunkPlan, source: &Store) -> Result<()> 
                 && now.chunk_shape == array.source_chunks
         });
         if !same {
-            return Err(Error::Usage(format!(
-                "{}: the source array changed since the rechunk was planned ({}); start again \
-                 with {}",
+            return Err(Error::refused(
                 crate::store::located(&plan.source, array.path.as_str()),
-                Param::Init,
-                Param::Overwrite
-            )));
+                format!(
+                    "the source array changed since the rechunk was planned ({}); start again \
+                 with {}",
+                    Param::Init,
+                    Param::Overwrite,
+                ),
+            ));
         }
     }
     Ok(())

@@ -233,12 +233,14 @@ impl Rechunk {
     /// As [`init`].
     pub fn init(&self) -> Result<()> {
         if let Some(zip) = &self.zip {
-            return Err(Error::Usage(format!(
-                "{}: a split run writes a directory; rechunk into one, then a rechunk of that \
-                 directory into {} packs it",
+            return Err(Error::refused(
                 zip.display(),
-                zip.display()
-            )));
+                format!(
+                    "a split run writes a directory; rechunk into one, then a rechunk of that \
+                 directory into {} packs it",
+                    zip.display(),
+                ),
+            ));
         }
         init(&self.plan, &self.source, &self.target, self.existing).map(|_| ())
     }
@@ -298,14 +300,16 @@ fn check_ozx_format(zip: &Path, plan: &RechunkPlan) -> Result<()> {
         }));
     for (path, format) in formats {
         if format != Format::Zarr3 {
-            return Err(Error::Usage(format!(
-                "{}: an .ozx holds OME-Zarr 0.5 (Zarr v3), and `{}` would be written as {format}; \
-                 add {} (or {}), or write a .zip",
+            return Err(Error::refused(
                 zip.display(),
-                if path.is_root() { "/" } else { path.as_str() },
-                Param::OmeVersion.with("0.5"),
-                Param::To.with("zarr3")
-            )));
+                format!(
+                    "an .ozx holds OME-Zarr 0.5 (Zarr v3), and `{}` would be written as {format}; \
+                 add {} (or {}), or write a .zip",
+                    if path.is_root() { "/" } else { path.as_str() },
+                    Param::OmeVersion.with("0.5"),
+                    Param::To.with("zarr3"),
+                ),
+            ));
         }
     }
     Ok(())
@@ -319,17 +323,16 @@ fn check_zip_target(source: &OpenedStore, zip: &Path, existing: Existing) -> Res
         _ => false,
     };
     if source.zip().is_some() && same(store::local_path(&source.location), zip) {
-        return Err(Error::Usage(format!(
-            "{}: the target is the source; zlint never writes over its source",
-            zip.display()
-        )));
+        return Err(Error::refused(
+            zip.display(),
+            "the target is the source; zlint never writes over its source".into(),
+        ));
     }
     if zip.exists() && existing == Existing::Refuse {
-        return Err(Error::Usage(format!(
-            "{}: the target exists ({} replaces it)",
+        return Err(Error::refused(
             zip.display(),
-            Param::Overwrite
-        )));
+            format!("the target exists ({} replaces it)", Param::Overwrite,),
+        ));
     }
     Ok(())
 }

@@ -181,11 +181,13 @@ impl<'a> Journal<'a> {
     /// [`Error::Usage`] if it is not a plan of this version of zlint.
     pub fn plan(&self) -> Result<RechunkPlan> {
         serde_json::from_slice(&self.plan).map_err(|e| {
-            Error::Usage(format!(
-                "{}: not a plan this zlint can continue ({e}); start again with {}",
+            Error::refused(
                 self.target.key_location(PLAN_KEY),
-                Param::Overwrite
-            ))
+                format!(
+                    "not a plan this zlint can continue ({e}); start again with {}",
+                    Param::Overwrite,
+                ),
+            )
         })
     }
 
@@ -207,19 +209,21 @@ impl<'a> Journal<'a> {
     /// [`Error::Usage`] when it does not.
     pub fn check_same_plan(&self, plan: &RechunkPlan) -> Result<()> {
         if fingerprint(&self.plan()?) != fingerprint(plan) {
-            return Err(Error::Usage(format!(
-                "{}: the interrupted rechunk had another plan; resume with the same target \
+            return Err(Error::refused(
+                &self.target.location,
+                format!(
+                    "the interrupted rechunk had another plan; resume with the same target \
                  options ({}, {}, {}, {}, {}, {}; {} may differ), or use {}",
-                self.target.location,
-                Param::Chunks,
-                Param::Shards,
-                Param::Auto,
-                Param::To,
-                Param::Codec,
-                Param::MaxMem,
-                Param::Threads,
-                Param::Overwrite
-            )));
+                    Param::Chunks,
+                    Param::Shards,
+                    Param::Auto,
+                    Param::To,
+                    Param::Codec,
+                    Param::MaxMem,
+                    Param::Threads,
+                    Param::Overwrite,
+                ),
+            ));
         }
         Ok(())
     }

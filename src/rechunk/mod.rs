@@ -173,12 +173,14 @@ pub fn run_part(
     let log = journal.start_part(part, resume)?;
     let arrays = plan.arrays.len();
     if part.count > 1 && plan.arrays.iter().any(|a| a.intermediate.is_some()) {
-        return Err(Error::Usage(format!(
-            "{}: this plan rechunks in two passes, which parts cannot run; plan a split run \
+        return Err(Error::refused(
+            &target.location,
+            format!(
+                "this plan rechunks in two passes, which parts cannot run; plan a split run \
              with {}",
-            target.location,
-            Param::Init
-        )));
+                Param::Init,
+            ),
+        ));
     }
     // Finished groups of every array, then of every first pass.
     let (done, _) = if resume {

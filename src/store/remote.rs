@@ -373,10 +373,10 @@ impl Remote {
                 object_store::Error::AlreadyExists { .. }
                 | object_store::Error::Precondition { .. },
             ) => Ok(None),
-            Err(object_store::Error::NotImplemented { .. }) => Err(Error::Usage(format!(
-                "{}: this store has no conditional writes, needed to run a part safely",
-                self.url
-            ))),
+            Err(object_store::Error::NotImplemented { .. }) => Err(Error::refused(
+                &self.url,
+                "this store has no conditional writes, needed to run a part safely".into(),
+            )),
             Err(e) => Err(storage_error(&format!("{}/{key}", self.url), e)),
         }
     }

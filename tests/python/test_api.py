@@ -381,3 +381,17 @@ def test_a_plan_that_changes_nothing_is_refused_naming_the_keywords(tmp_path: Pa
     assert "chunks=" in str(nothing.value) and "auto=True" in str(nothing.value)
     assert "--" not in str(nothing.value)
     chunklint.plan(source, tmp_path / "copy.zarr", to="zarr3").run(verify=True, progress=False)
+
+
+def test_a_refused_request_names_the_path_at_fault(tmp_path: Path) -> None:
+    """Issue 31: ``UsageError.path`` is the path at fault (it was None for every usage error)."""
+    source = FIXTURES / "zarr3/plain.zarr"
+    target = tmp_path / "taken.zarr"
+    target.mkdir()
+    (target / "notes.txt").write_text("not empty")
+    with pytest.raises(chunklint.UsageError) as taken:
+        chunklint.plan(source, target, chunks=(10, 10))
+    assert taken.value.path == str(target)
+    with pytest.raises(chunklint.UsageError) as nothing:
+        chunklint.plan(source, tmp_path / "out.zarr")
+    assert nothing.value.path == str(tmp_path / "out.zarr")
