@@ -3,7 +3,8 @@
 # sharded array, N5, a plate, a broken store), opens each in headless Chromium (Debian's
 # `chromium`, installed here when missing and root), checks the DOM the browser built (every
 # chart present, every shared grid resolved, no console error) and writes a screenshot of each
-# under target/report-screenshots/ (kept as CI artifacts).
+# under target/report-screenshots/ (kept as CI artifacts); then checks that the report shown
+# inside another page leaves that page's style alone (check_scoped.py).
 # Usage: bash tests/report/run.sh [ZLINT_BINARY]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -48,4 +49,12 @@ plate ome/plate-v04.ome.zarr --profile visualization
 sparse rules/ZL401-fires.zarr --deep
 broken broken/invalid-json.zarr
 LIST
+# Shown inside another page (a notebook output), the report leaves that page's style alone.
+mkdir -p "$work/host"
+python3 "$here/tests/report/check_scoped.py" make "$work/pyramid.html" "$work/host"
+for host in plain with; do
+  browser --dump-dom "file://$work/host/$host.html" >"$work/host/$host.dom" 2>/dev/null
+done
+python3 "$here/tests/report/check_scoped.py" compare "$work/host/plain.dom" "$work/host/with.dom" ||
+  status=1
 exit $status

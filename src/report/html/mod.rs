@@ -82,34 +82,38 @@ fn page(report: &HtmlReport<'_>) -> Markup {
                 title { "zlint report: " (report.lint.store) }
                 style { (PreEscaped(STYLE)) }
             }
-            body {
-                header {
-                    h1 { "zlint report" }
-                    p.store { code { (report.lint.store) } }
-                    p.meta { "profile " strong { (report.lint.profile) } ", access "
-                        (report.lint.access) " · zlint " (env!("CARGO_PKG_VERSION")) }
-                }
-                (summary(report))
-                section #scale {
-                    h2 { "The guidance scale" }
-                    p { "Each row is an array: its read unit (what a reader decodes for one value) "
-                        "and its stored object (one file or request). The shaded band is where the "
-                        (report.lint.profile) " profile wants them (docs/guidance.md, “Two units”)." }
-                    (svg::scale_chart(&scale_marks(store, &by_path), report.thresholds, &report.lint.profile.to_string()))
-                }
-                (pyramids(store, report.lint))
-                @if let Some(plan) = report.plan { (plan_section(plan, &by_path)) }
-                section #arrays {
-                    h2 { "Arrays (" (store.arrays.len()) ")" }
-                    @for section in &arrays { (section) }
-                }
-                @if !store.errors.is_empty() {
-                    section #errors {
-                        h2 { "Unreadable nodes (" (store.errors.len()) ")" }
-                        ul { @for e in &store.errors { li { code { (e.to_string()) } } } }
+            // The page's style is scoped to this element: the report shown inside another page
+            // (a notebook) leaves that page's style alone.
+            body style="margin: 0" {
+                div.zlint-report {
+                    header {
+                        h1 { "zlint report" }
+                        p.store { code { (report.lint.store) } }
+                        p.meta { "profile " strong { (report.lint.profile) } ", access "
+                            (report.lint.access) " · zlint " (env!("CARGO_PKG_VERSION")) }
                     }
+                    (summary(report))
+                    section #scale {
+                        h2 { "The guidance scale" }
+                        p { "Each row is an array: its read unit (what a reader decodes for one value) "
+                            "and its stored object (one file or request). The shaded band is where the "
+                            (report.lint.profile) " profile wants them (docs/guidance.md, “Two units”)." }
+                        (svg::scale_chart(&scale_marks(store, &by_path), report.thresholds, &report.lint.profile.to_string()))
+                    }
+                    (pyramids(store, report.lint))
+                    @if let Some(plan) = report.plan { (plan_section(plan, &by_path)) }
+                    section #arrays {
+                        h2 { "Arrays (" (store.arrays.len()) ")" }
+                        @for section in &arrays { (section) }
+                    }
+                    @if !store.errors.is_empty() {
+                        section #errors {
+                            h2 { "Unreadable nodes (" (store.errors.len()) ")" }
+                            ul { @for e in &store.errors { li { code { (e.to_string()) } } } }
+                        }
+                    }
+                    (grids.definitions())
                 }
-                (grids.definitions())
             }
         }
     }

@@ -317,21 +317,28 @@ fn grid_body(plane: &Plane, max_w: f64, max_h: f64, id: &str) -> (f64, f64, Mark
         px(plane.extent.1 as f64 * sx),
         px(plane.extent.0 as f64 * sy),
     );
+    // Colours are attributes, not rules of the page's style: a drawing is shown through `<use>`,
+    // whose copy the report's scoped rules (`.zlint-report …`) cannot reach.
+    let line = |class: &str| match class {
+        "shard" => ("#27415e", "2"),
+        _ => ("#7f97b2", ".7"),
+    };
     let body = html! {
         defs {
             @for (class, (cw, ch)) in &patterns {
                 pattern id=(format!("{id}-{class}")) patternUnits="userSpaceOnUse" width=(cw) height=(ch) {
-                    path class=(class) d=(format!("M{cw} 0V{ch}H0")) {}
+                    path class=(class) d=(format!("M{cw} 0V{ch}H0")) fill="none"
+                        stroke=(line(class).0) stroke-width=(line(class).1) {}
                 }
             }
         }
-        rect.padding x="0" y="0" width=(w) height=(h) {}
-        rect.extent x="0" y="0" width=(aw) height=(ah) {}
+        rect.padding x="0" y="0" width=(w) height=(h) fill="#f3c9c5" {}
+        rect.extent x="0" y="0" width=(aw) height=(ah) fill="#e4ecf5" {}
         @for (class, _) in &patterns {
             rect class=(format!("lines {class}")) x="0" y="0" width=(w) height=(h)
                 fill=(format!("url(#{id}-{class})")) {}
         }
-        rect.frame x="0" y="0" width=(w) height=(h) {}
+        rect.frame x="0" y="0" width=(w) height=(h) fill="none" stroke="#27415e" stroke-width="1.2" {}
     };
     (w, h, body)
 }
