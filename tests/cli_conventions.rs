@@ -223,3 +223,28 @@ fn a_rechunk_that_changes_nothing_says_so_and_names_what_would() {
         .assert()
         .success();
 }
+
+#[test]
+fn the_help_of_deep_names_every_rule_it_enables() {
+    let deep: Vec<&str> = zlint::lint::registry::RULES
+        .iter()
+        .filter(|rule| rule.deep)
+        .map(|rule| rule.id)
+        .collect();
+    assert!(!deep.is_empty());
+    for command in ["lint", "report"] {
+        let out = zlint().args([command, "--help"]).output().expect("run");
+        let help = String::from_utf8_lossy(&out.stdout);
+        let line = help
+            .lines()
+            .skip_while(|l| !l.contains("--deep"))
+            .take(3)
+            .collect::<String>();
+        for id in &deep {
+            assert!(
+                line.contains(id),
+                "{command} --help, --deep: {id} missing: {line}"
+            );
+        }
+    }
+}

@@ -119,7 +119,7 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Text)]
     pub format: LintFormat,
-    /// Also read the stored chunk objects (enables ZL401, ZL402).
+    /// Also read the stored chunk objects (enables ZL401, ZL402, ZL403).
     #[arg(long)]
     pub deep: bool,
     /// Worker threads, 1 to 256: the files read at once, or the requests in flight to an object
@@ -209,7 +209,7 @@ pub struct ReportArgs {
     /// configuration.
     #[command(flatten)]
     pub settings: SettingsArgs,
-    /// Also read the stored chunk objects (ZL401, ZL402; stored sizes and missing chunks).
+    /// Also read the stored chunk objects (ZL401, ZL402, ZL403; stored sizes and missing chunks).
     #[arg(long)]
     pub deep: bool,
     /// Worker threads, 1 to 256: the files read at once, or the requests in flight to an object
