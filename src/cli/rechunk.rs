@@ -155,15 +155,10 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
 fn warn_carried(plan: &crate::plan::RechunkPlan, source: &str) {
     let mut err = std::io::stderr().lock();
     for array in &plan.carried_arrays {
-        let line = format!(
-            "{}: {}",
-            crate::store::located(source, array.path.as_str()),
-            array.why
-        );
         let _ = writeln!(
             err,
             "zlint: warning: {}: carried over unchanged (--strict refuses)",
-            crate::units::printable(&line)
+            array.described(source)
         );
     }
 }

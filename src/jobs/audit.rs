@@ -38,9 +38,7 @@ impl Audit {
     /// Whether a finding reaches the failing severity of the settings.
     #[must_use]
     pub fn fails(&self) -> bool {
-        self.lint
-            .worst()
-            .is_some_and(|worst| worst >= self.settings.fail_on)
+        self.lint.fails(self.settings.fail_on)
     }
 }
 

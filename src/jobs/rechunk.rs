@@ -71,14 +71,7 @@ pub fn plan(request: &PlanRequest) -> Result<Rechunk> {
     if request.strict && !carried.is_empty() {
         let named: Vec<String> = carried
             .iter()
-            .map(|a| {
-                crate::units::printable(&format!(
-                    "{}: {}",
-                    crate::store::located(&request.source, a.path.as_str()),
-                    a.why
-                ))
-                .into_owned()
-            })
+            .map(|a| a.described(&request.source))
             .collect();
         return Err(Error::Usage(format!(
             "{}: {} cannot be rewritten, and would be carried over unchanged: {}",

@@ -64,7 +64,7 @@ pub fn report(
         };
         let settings = Settings::resolve(&requested, root)?;
         let run = lint(&audit.store, &settings);
-        let pass = run.worst().is_none_or(|w| w < settings.fail_on);
+        let pass = !run.fails(settings.fail_on);
         profiles.push((profile, run.summary, pass));
     }
     let plan = request

@@ -55,6 +55,12 @@ impl LintReport {
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|d| d.severity).max()
     }
+
+    /// Whether a finding reaches `fail_on`: the run fails.
+    #[must_use]
+    pub fn fails(&self, fail_on: Severity) -> bool {
+        self.worst().is_some_and(|worst| worst >= fail_on)
+    }
 }
 
 /// Whether `rule` is selected by `select` (all when empty) and not ignored. Entries are rule IDs,

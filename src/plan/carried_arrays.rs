@@ -29,6 +29,18 @@ pub struct CarriedArray {
 }
 
 impl CarriedArray {
+    /// The array where `source` holds it, and why it is carried, as messages name it (control
+    /// characters of the store's names escaped).
+    #[must_use]
+    pub fn described(&self, source: &str) -> String {
+        let line = format!(
+            "{}: {}",
+            crate::store::located(source, self.path.as_str()),
+            self.why
+        );
+        crate::units::printable(&line).into_owned()
+    }
+
     /// `array`, carried because of `why`; `None` when its stored metadata is not JSON (then
     /// nothing can be carried and the plan refuses it).
     pub(crate) fn of(array: &ArrayInfo, why: String) -> Option<Self> {

@@ -333,13 +333,19 @@ def test_an_array_zlint_cannot_decode_is_carried_with_a_warning(tmp_path: Path) 
         assert (tmp_path / "out.zarr" / key).read_bytes() == (source / key).read_bytes()
 
 
+def taken_target(tmp_path: Path) -> Path:
+    """A target folder that is not empty, which a plan refuses."""
+    target = tmp_path / "taken.zarr"
+    target.mkdir()
+    (target / "notes.txt").write_text("not empty")
+    return target
+
+
 def test_errors_name_the_keywords_not_the_command_line_flags(tmp_path: Path) -> None:
     """Issue 29: the library names what was wrong in its own terms and Python words it as the
     keyword that sets it (the command line says `--overwrite`, `--max-mem`)."""
     source = FIXTURES / "zarr3/plain.zarr"
-    target = tmp_path / "taken.zarr"
-    target.mkdir()
-    (target / "notes.txt").write_text("not empty")
+    target = taken_target(tmp_path)
     with pytest.raises(chunklint.UsageError) as taken:
         chunklint.plan(source, target, chunks=(10, 10))
     message = str(taken.value)
@@ -386,9 +392,7 @@ def test_a_plan_that_changes_nothing_is_refused_naming_the_keywords(tmp_path: Pa
 def test_a_refused_request_names_the_path_at_fault(tmp_path: Path) -> None:
     """Issue 31: ``UsageError.path`` is the path at fault (it was None for every usage error)."""
     source = FIXTURES / "zarr3/plain.zarr"
-    target = tmp_path / "taken.zarr"
-    target.mkdir()
-    (target / "notes.txt").write_text("not empty")
+    target = taken_target(tmp_path)
     with pytest.raises(chunklint.UsageError) as taken:
         chunklint.plan(source, target, chunks=(10, 10))
     assert taken.value.path == str(target)
