@@ -22,6 +22,8 @@ pub enum Error {
     Config {
         /// The configuration file.
         path: PathBuf,
+        /// The line at fault (from 1), when one is.
+        line: Option<usize>,
         /// What is wrong.
         message: String,
     },
@@ -72,7 +74,16 @@ impl Error {
                  found)",
                 path.display()
             ),
-            Self::Config { path, message } => format!("{}: {message}", path.display()),
+            Self::Config {
+                path,
+                line: None,
+                message,
+            } => format!("{}: {message}", path.display()),
+            Self::Config {
+                path,
+                line: Some(line),
+                message,
+            } => format!("{}:{line}: {message}", path.display()),
             Self::Usage(message) => message.clone(),
             Self::Refused { location, message } => format!("{location}: {message}"),
             Self::Rechunk { location, source } | Self::Storage { location, source } => {

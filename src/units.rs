@@ -43,28 +43,35 @@ pub fn shape_text(shape: &[u64]) -> String {
         .join("×")
 }
 
-/// Parses `123`, `64 KiB`, `2MiB`, `1 GiB`, `1.5 MB` (binary and decimal units).
+/// Parses a byte size as dask's `parse_bytes` and humanfriendly's `parse_size` read it: a
+/// number (`12`, `1.5`, `1e6`) and an optional unit, case-insensitive, with or without a space.
+/// Units ending in `i` or `iB` are binary (`KiB`, `Mi`: 2^10, 2^20, …); the others are decimal
+/// (`k`, `kB`, `M`, `MB`: 10^3, 10^6, …), so `1m` is 1,000,000 bytes and `1 MiB` is 1,048,576.
 #[must_use]
 pub fn parse_bytes(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|c: char| c.is_ascii_alphabetic() && !matches!(c, 'e' | 'E'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "kib" | "k" => 1024.0,
-        "mib" | "m" => 1024.0 * 1024.0,
-        "gib" | "g" => 1024.0 * 1024.0 * 1024.0,
-        "tib" | "t" => 1024f64.powi(4),
-        "kb" => 1e3,
-        "mb" => 1e6,
-        "gb" => 1e9,
-        "tb" => 1e12,
+    let number: f64 = number.trim().parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit.strip_suffix('b').unwrap_or(&unit);
+    let (prefix, binary) = match unit.strip_suffix('i') {
+        Some(prefix) => (prefix, true),
+        None => (unit, false),
+    };
+    let power = match prefix {
+        "" if !binary => 0,
+        "k" => 1,
+        "m" => 2,
+        "g" => 3,
+        "t" => 4,
+        "p" => 5,
         _ => return None,
     };
-    let bytes = number * factor;
+    let base: f64 = if binary { 1024.0 } else { 1000.0 };
+    let bytes = number * base.powi(power);
     (bytes.is_finite() && bytes >= 0.0).then_some(bytes.round() as u64)
 }
 
@@ -130,6 +137,31 @@ mod tests {
         assert_eq!(human_bytes(64 << 20), "64 MiB");
         assert_eq!(human_bytes(3 << 30), "3 GiB");
         assert_eq!(human_bytes(200 * 1024 + 7), "200 KiB");
+    }
+
+    #[test]
+    fn sizes_parse_as_dask_reads_them() {
+        // dask.utils.parse_bytes and humanfriendly.parse_size give these same values.
+        for (text, bytes) in [
+            ("12", 12),
+            ("12 B", 12),
+            ("1e6", 1_000_000),
+            ("1m", 1_000_000),
+            ("1M", 1_000_000),
+            ("1 MB", 1_000_000),
+            ("1.5 MB", 1_500_000),
+            ("5kB", 5_000),
+            ("1 MiB", 1 << 20),
+            ("1mi", 1 << 20),
+            ("2 GiB", 2 << 30),
+            ("1 TiB", 1 << 40),
+            ("1 PB", 1_000_000_000_000_000),
+        ] {
+            assert_eq!(parse_bytes(text), Some(bytes), "{text}");
+        }
+        for text in ["", "lots", "1 XB", "-1", "MiB", "1 ib", "1 bb"] {
+            assert_eq!(parse_bytes(text), None, "{text}");
+        }
     }
 
     #[test]

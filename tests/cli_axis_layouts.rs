@@ -23,7 +23,7 @@ fn targets(args: &[&str]) -> Vec<(String, Value, Value)> {
     let output = zlint()
         .arg("rechunk")
         .args(args)
-        .args(["--dry-run", "--json"])
+        .args(["--dry-run", "--format", "json"])
         .output()
         .unwrap();
     assert!(

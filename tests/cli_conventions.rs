@@ -110,7 +110,8 @@ fn every_json_document_gives_its_version_as_schema_version() {
         "target/unused.zarr",
         "--auto",
         "--dry-run",
-        "--json",
+        "--format",
+        "json",
     ]);
     for doc in [&lint, &scan, &plan] {
         assert!(doc["schema_version"].as_u64().is_some(), "{doc}");
@@ -247,4 +248,154 @@ fn the_help_of_deep_names_every_rule_it_enables() {
             );
         }
     }
+}
+
+#[test]
+fn every_error_is_one_error_line_with_its_advice_on_a_help_line() {
+    let stderr = |args: &[&str]| {
+        let out = zlint().args(args).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8(out.stderr).expect("UTF-8")
+    };
+    // zlint's own errors, with and without advice, and clap's usage errors look alike.
+    let misspelt = stderr(&["explian", "ZL101"]);
+    assert_eq!(
+        misspelt,
+        "error: `explian` is neither a store nor a command\nhelp: did you mean `zlint explain`?\n"
+    );
+    let unknown_rule = stderr(&[CLEAN, "--select", "ZL10l"]);
+    assert!(unknown_rule.starts_with("error: "), "{unknown_rule}");
+    assert!(
+        unknown_rule.contains("\nhelp: did you mean `ZL101`?"),
+        "{unknown_rule}"
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("keep.txt"), "mine").expect("write");
+    let target = tmp.path().to_str().expect("UTF-8 path");
+    let not_empty = stderr(&["rechunk", CLEAN, target, "--chunks", "8"]);
+    assert!(
+        not_empty.starts_with("error: ") && not_empty.contains(": the target is not empty\n"),
+        "{not_empty}"
+    );
+    assert!(
+        not_empty.contains("help: use --overwrite to replace it"),
+        "{not_empty}"
+    );
+    let clap = stderr(&["scan", "--no-such-flag"]);
+    assert!(clap.starts_with("error: "), "{clap}");
+    for text in [&misspelt, &unknown_rule, &not_empty, &clap] {
+        assert!(!text.contains("zlint: error"), "{text}");
+    }
+}
+
+#[test]
+fn an_unknown_rule_in_a_config_file_is_named_with_its_file_and_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = tmp.path().join("zlint.toml");
+    let run = |text: &str| {
+        std::fs::write(&config, text).expect("write");
+        let out = zlint()
+            .args([CLEAN, "--config", config.to_str().expect("UTF-8")])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).expect("UTF-8")
+    };
+    let file = config.display();
+    let select = run("profile = \"analysis\"\n\nselect = [\"ZL1\",\n  \"ZL10l\"]\n");
+    assert_eq!(
+        select,
+        format!(
+            "error: {file}:4: `select`: unknown rule or prefix `ZL10l`\n\
+             help: did you mean `ZL101`?\n"
+        )
+    );
+    let severity = run("[severity]\nZL104 = \"error\"\nZL999 = \"info\"\n");
+    assert!(
+        severity.starts_with(&format!(
+            "error: {file}:3: [severity]: unknown rule `ZL999`"
+        )),
+        "{severity}"
+    );
+    let overrides = run("[[overrides]]\npath = \"labels/\"\nignore = ['chunk-too-smal']\n");
+    assert!(
+        overrides.starts_with(&format!("error: {file}:3: [[overrides]] 1")),
+        "{overrides}"
+    );
+    assert!(
+        overrides.contains("help: did you mean `chunk-too-small`?"),
+        "{overrides}"
+    );
+}
+
+#[test]
+fn zl101_does_what_its_explanation_says_of_small_arrays() {
+    let explanation = zlint().args(["explain", "ZL101"]).output().expect("run");
+    let explanation = String::from_utf8(explanation.stdout).expect("UTF-8");
+    assert!(
+        explanation.contains("or whose whole size is below the floor, is never flagged"),
+        "{explanation}"
+    );
+    // 30 B in 3 chunks, 64 B in 4, 5.6 KiB in 18: small arrays split into small chunks.
+    zlint()
+        .args([
+            "fixtures/zarr2/hierarchy.zarr",
+            "--select",
+            "ZL101",
+            "--no-config",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no findings"));
+    // A 16 MiB array in 64 KiB chunks is flagged.
+    zlint()
+        .args([FIRES, "--select", "ZL101", "--no-config"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ZL101 chunk-too-small"));
+}
+
+#[test]
+fn rechunk_takes_format_json_and_its_former_spellings_still_work_with_a_warning() {
+    let rechunk = |extra: &[&str]| {
+        let out = zlint()
+            .args([
+                "rechunk",
+                FIRES,
+                "target/unused.zarr",
+                "--chunks",
+                "512,512",
+            ])
+            .args(extra)
+            .output()
+            .expect("run");
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).expect("UTF-8"),
+            String::from_utf8(out.stderr).expect("UTF-8"),
+        )
+    };
+    let (code, json, warned) = rechunk(&["--dry-run", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    let doc: Value = serde_json::from_str(&json).expect("one JSON document");
+    assert_eq!(
+        doc["arrays"][0]["target"]["chunks"],
+        serde_json::json!([512, 512])
+    );
+    assert!(warned.is_empty(), "{warned}");
+    let (_, old, warned) = rechunk(&["--dry-run", "--json"]);
+    assert_eq!(old, json);
+    assert!(
+        warned.contains("warning: `rechunk --json` is now `--format json`"),
+        "{warned}"
+    );
+    // `--format zarr2` was the output's store format: still so, with a warning.
+    let (code, text, warned) = rechunk(&["--dry-run", "--format", "zarr2"]);
+    assert_eq!(code, Some(0));
+    assert!(text.contains("zarr2"), "{text}");
+    assert!(warned.contains("the store format is `--to`"), "{warned}");
+    // JSON is the plan's document: a run that writes has none to print.
+    let (code, _, said) = rechunk(&["--format", "json"]);
+    assert_eq!(code, Some(2));
+    assert!(said.contains("needs --dry-run"), "{said}");
 }

@@ -79,10 +79,10 @@ fn every_fix_the_linter_prints_is_planned_as_printed() {
             .args(["--no-config", "--show-all"])
             .output()
             .unwrap();
-        // 0, 1 or 2 by the findings' severities; a failure to lint says `zlint: error:`.
+        // 0, 1 or 2 by the findings' severities; a failure to lint says `error:`.
         assert!(
             out.status.code().is_some_and(|c| c <= 2)
-                && !String::from_utf8_lossy(&out.stderr).contains("zlint: error:"),
+                && !String::from_utf8_lossy(&out.stderr).contains("error:"),
             "{}: lint exited {:?}: {}",
             store.display(),
             out.status.code(),
@@ -115,7 +115,7 @@ fn every_fix_the_linter_prints_is_planned_as_printed() {
     // would pass vacuously.
     eprintln!("{tried} fixes in {stores} stores planned as printed");
     assert!(
-        tried >= 40 && stores >= 20,
+        tried >= 30 && stores >= 20,
         "{tried} fixes in {stores} stores"
     );
 }
@@ -130,13 +130,21 @@ fn an_array_zlint_cannot_decode_gets_no_command() {
     std::fs::create_dir(store.join("smooth")).unwrap();
     std::fs::write(
         store.join("smooth/.zarray"),
-        r#"{"zarr_format": 2, "shape": [24, 30], "chunks": [4, 5], "dtype": "<f8",
+        r#"{"zarr_format": 2, "shape": [240, 600], "chunks": [4, 5], "dtype": "<f8",
             "compressor": {"id": "zfpy", "mode": 4, "tolerance": -1, "rate": -1,
                            "precision": -1},
             "filters": null, "fill_value": 0.0, "order": "C"}"#,
     )
     .unwrap();
-    let out = zlint().arg(&store).arg("--no-config").output().unwrap();
+    // `raw` is 1.4 KiB, too small for ZL101 at the default floor: the floor goes down to 1 KiB.
+    let config = dir.path().join("zlint.toml");
+    std::fs::write(&config, "[thresholds]\nchunk-min-bytes = \"1 KiB\"\n").unwrap();
+    let out = zlint()
+        .arg(&store)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let smooth: Vec<&str> = text
         .lines()
@@ -145,7 +153,7 @@ fn an_array_zlint_cannot_decode_gets_no_command() {
         .collect();
     assert!(
         smooth.iter().any(|l| l.contains(
-            "help: use chunks 24×30 (zlint cannot rewrite this array: unsupported codec zfpy"
+            "help: use chunks 240×600 (zlint cannot rewrite this array: unsupported codec zfpy"
         )),
         "{text}"
     );
@@ -155,7 +163,9 @@ fn an_array_zlint_cannot_decode_gets_no_command() {
     );
     let json = zlint()
         .arg(&store)
-        .args(["--no-config", "--format", "json"])
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json"])
         .output()
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();

@@ -52,7 +52,8 @@ fn dry_run_json_carries_the_plan() {
             "--shards",
             "64,48",
             "--dry-run",
-            "--json",
+            "--format",
+            "json",
             "--max-mem",
             "1GiB",
         ])
@@ -156,7 +157,8 @@ fn a_small_budget_rechunks_in_two_passes_to_the_same_bytes() {
     // One plane is 512 KiB and an aligned group 16 planes (8 MiB): 6 MiB holds none, so the plan
     // goes through intermediate chunks aligned with both grids.
     let plan: Value =
-        serde_json::from_slice(&run(&dst, "6MiB", &["--dry-run", "--json"]).stdout).unwrap();
+        serde_json::from_slice(&run(&dst, "6MiB", &["--dry-run", "--format", "json"]).stdout)
+            .unwrap();
     let array = &plan["arrays"][0];
     assert!(array["intermediate"]["chunks"].is_array(), "{array}");
     assert_eq!(array["write_groups"]["read_amplification"], 1.0);
@@ -290,7 +292,7 @@ fn the_store_format_flag_is_to_and_format_is_a_deprecated_alias() {
         ])
         .assert()
         .success()
-        .stderr(predicate::str::contains("`rechunk --format` is now `--to`"));
+        .stderr(predicate::str::contains("the store format is `--to`"));
     assert!(old.join(".zarray").exists());
 }
 
@@ -317,7 +319,14 @@ fn the_plan_json_is_versioned_and_documented() {
         ],
     ] {
         let out = zlint()
-            .args(["rechunk", args[0], "plan-out.zarr", "--dry-run", "--json"])
+            .args([
+                "rechunk",
+                args[0],
+                "plan-out.zarr",
+                "--dry-run",
+                "--format",
+                "json",
+            ])
             .args(&args[1..])
             .output()
             .unwrap();

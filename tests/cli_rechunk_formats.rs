@@ -33,7 +33,10 @@ fn an_ome_pyramid_rechunked_with_auto_stays_valid_and_lints_clean() {
         .success()
         .stdout(predicate::str::contains("no findings"));
     let scan = |path: &str| -> Value {
-        let out = zlint().args(["scan", path, "--json"]).output().unwrap();
+        let out = zlint()
+            .args(["scan", path, "--format", "json"])
+            .output()
+            .unwrap();
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let (before, after) = (scan(src), scan(dst.to_str().unwrap()));
@@ -165,7 +168,7 @@ fn pyramids_cross_between_n5_and_ome_zarr() {
         assert_eq!(n5_attributes[key], original[key], "{key}");
     }
     let scan = zlint()
-        .args(["scan", n5.to_str().unwrap(), "--json"])
+        .args(["scan", n5.to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();
     let scan: Value = serde_json::from_slice(&scan.stdout).unwrap();

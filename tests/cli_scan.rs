@@ -15,7 +15,7 @@ fn scan_json(rel: &str, extra: &[&str]) -> (Value, i32) {
     let output = zlint()
         .arg("scan")
         .arg(fixture(rel))
-        .arg("--json")
+        .args(["--format", "json"])
         .args(extra)
         .output()
         .expect("run");

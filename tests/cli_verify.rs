@@ -114,9 +114,9 @@ fn verify_reports_attributes_and_values_with_the_first_differing_element() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+    assert_eq!(stderr.lines().count(), 4, "{stderr}");
     assert!(
-        stderr.contains("… and 1 more (--max-diffs 3 shows them)"),
+        stderr.contains("… and 1 more\nhelp: `--max-diffs 3` shows them all"),
         "{stderr}"
     );
 }

@@ -64,7 +64,8 @@ fn the_plan_names_every_file_it_carries_or_drops() {
             "--to",
             "zarr2",
             "--dry-run",
-            "--json",
+            "--format",
+            "json",
         ])
         .output()
         .unwrap();
@@ -274,7 +275,7 @@ fn a_label_pyramid_shorter_than_its_image_is_a_finding_and_a_plan_warning() {
 #[test]
 fn ome_06_images_are_read_and_written_as_04_only_when_nothing_is_lost() {
     let output = zlint()
-        .args(["scan", "fixtures/ome/v06.ome.zarr", "--json"])
+        .args(["scan", "fixtures/ome/v06.ome.zarr", "--format", "json"])
         .output()
         .unwrap();
     let scan: Value = serde_json::from_slice(&output.stdout).unwrap();

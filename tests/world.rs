@@ -225,7 +225,7 @@ fn dimension_names_cross_between_n5_and_zarr_v3() {
 #[test]
 fn a_nested_key_under_the_dot_separator_is_stray_and_named() {
     let output = zlint()
-        .args(["scan", "--deep", "--json"])
+        .args(["scan", "--deep", "--format", "json"])
         .arg(fixture("world/legacy-nested-key.zarr"))
         .output()
         .expect("runs");
@@ -252,10 +252,12 @@ fn a_nested_key_under_the_dot_separator_is_stray_and_named() {
 /// outputs back with zarr-python). The pre-release draft of Zarr v3 is named as such.
 #[test]
 fn structured_types_are_rewritten_and_what_cannot_be_is_named() {
+    // Read and judged (216 bytes in two chunks: too small for any size rule).
     zlint()
         .arg(fixture("world/zarr2-structured.zarr"))
         .assert()
-        .code(1);
+        .success()
+        .stdout(predicates::str::contains("no findings in 1 array"));
     let dir = tempfile::tempdir().expect("tempdir");
     let v3 = dir.path().join("v3.zarr");
     zlint()

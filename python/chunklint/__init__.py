@@ -12,7 +12,9 @@ same process (the work runs in Rust with the GIL released). This package only co
 - :func:`verify` compares two stores value by value and returns the :class:`Difference` list;
 - :func:`report` draws the ``zlint report`` page (HTML, self-contained).
 
-Errors are :class:`ZlintError` subclasses (:class:`UsageError`, :class:`StoreError`,
+Every store argument takes a path, a URL, a zip file, or what zarr-python hands out: a
+``zarr.Group`` or ``zarr.Array``, or a ``zarr.storage`` store (``LocalStore``, ``ZipStore``,
+``FsspecStore``). Errors are :class:`ZlintError` subclasses (:class:`UsageError`, :class:`StoreError`,
 :class:`DataError`) whose ``path`` attribute names the path at fault.
 """
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _chunklint as _native
-from . import _checks
+from . import _checks, _stores
 from ._chunklint import DataError, StoreError, UsageError, ZlintError
 from ._plan import Plan
 from ._progress import ProgressArg, ProgressReport, Shown
@@ -51,7 +53,8 @@ __all__ = [
 
 __version__: str = _native.__version__
 
-StorePath = Union[str, "os.PathLike[str]"]
+# A path or URL, a zarr Group or Array, or a zarr.storage store (see ``_stores.location``).
+StorePath = Union[str, "os.PathLike[str]", Any]
 Shape = Sequence[int]
 ShapeRequest = Union[Shape, str, Mapping[str, Union[Shape, str]], None]
 
@@ -98,8 +101,8 @@ class Difference:
     """What differs: values (with the first differing element), attributes, shape, ..."""
 
 
-def _path(store: StorePath) -> str:
-    return os.fspath(store)
+def _path(store: StorePath, name: str = "store") -> str:
+    return _stores.location(store, name)
 
 
 def _settings(
@@ -116,7 +119,7 @@ def _settings(
         access=access,
         select=list(select),
         ignore=list(ignore),
-        config=None if config is None else _path(config),
+        config=None if config is None else _path(config, "config"),
         no_config=not use_config,
     )
 
@@ -211,7 +214,9 @@ def recommend(
     (``["t", "c", "z", "y", "x"]``) so that time, channel and space are told apart. A
     ``current_chunks`` (and ``current_shards``) layout that already suits is returned as it is,
     as the linter would leave it. ``to`` is the format it will be written in (only ``zarr3``
-    shards). The result goes straight into zarr-python::
+    shards). Extents divide the axis or are round sizes (powers of two, multiples of 64) where
+    the profile's limits allow it; a ``UserWarning`` names an axis where they do not. The
+    result goes straight into zarr-python::
 
         layout = chunklint.recommend(shape, "uint16", axes=["z", "y", "x"])
         zarr.create_array(store, shape=shape, dtype="uint16",
@@ -231,7 +236,22 @@ def recommend(
         ),
         to=to,
     )
+    for axis, (extent, length) in enumerate(zip(chunks, shape)):
+        if not _round_or_divides(extent, length):
+            warnings.warn(
+                f"axis {axis} ({length} long): no extent near {extent} divides it or is a round "
+                "size (a power of two, a multiple of 64) and keeps the chunk inside the "
+                f"{profile} profile's limits (size, count, edge padding); {extent} splits it "
+                "evenly instead",
+                UserWarning,
+                stacklevel=2,
+            )
     return Layout(tuple(chunks), tuple(shards) if shards is not None else None)
+
+
+def _round_or_divides(extent: int, length: int) -> bool:
+    """Whether a chunk extent divides its axis or is a round size (the planner's preference)."""
+    return length % extent == 0 or extent & (extent - 1) == 0 or extent % 64 == 0
 
 
 def _shape_requests(name: str, request: ShapeRequest) -> list[str]:
@@ -311,16 +331,11 @@ def plan(
         access=access,
         existing=existing,
         exclude=_checks.globs("exclude", exclude),
+        strict=strict,
     )
-    planned = Plan(_path(source), _path(target), kwargs)
-    carried = planned.to_dict().get("carried_arrays", [])
-    named = "; ".join(f"{a['path'] or '/'}: {a['why']}" for a in carried)
-    if carried and strict:
-        raise UsageError(
-            f"strict=True: {len(carried)} array(s) cannot be rewritten, and would be carried "
-            f"over unchanged: {named}"
-        )
-    for a in carried:
+    # The planner refuses a carried array under strict=True, as `rechunk --strict` does.
+    planned = Plan(_path(source, "source"), _path(target, "target"), kwargs)
+    for a in planned.to_dict().get("carried_arrays", []):
         warnings.warn(
             f"{a['path'] or '/'}: {a['why']}: carried over unchanged (strict=True refuses)",
             UserWarning,
@@ -349,8 +364,8 @@ def verify(
     with Shown(progress) as shown:
         report = json.loads(
             _native.verify(
-                _path(source),
-                _path(target),
+                _path(source, "source"),
+                _path(target, "target"),
                 max_mem=_checks.size("max_mem", max_mem),
                 threads=_checks.optional_whole_number("threads", threads),
                 exclude=_checks.globs("exclude", exclude),
@@ -381,7 +396,7 @@ def report(
     """
     return _native.report(
         _path(store),
-        None if output is None else _path(output),
+        None if output is None else _path(output, "output"),
         deep=deep,
         plan_auto=plan_auto,
         **_settings(profile, access, select, ignore, config, use_config),

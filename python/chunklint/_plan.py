@@ -77,7 +77,7 @@ class Plan:
         return self._native.text()
 
     def to_dict(self) -> Dict[str, Any]:
-        """The plan document of ``zlint rechunk --dry-run --json`` (``docs/plan-json.md``)."""
+        """The plan document of ``zlint rechunk --dry-run --format json`` (``docs/plan-json.md``)."""
         return json.loads(self._planned().json())
 
     def _repr_html_(self) -> str:

@@ -331,7 +331,7 @@ impl NativePlan {
     #[new]
     #[pyo3(signature = (source, target, *, chunks=Vec::new(), shards=Vec::new(), to=None,
         ome_version=None, codec=None, max_mem=None, threads=None, auto=false, profile=None,
-        access=None, existing="refuse", exclude=Vec::new()))]
+        access=None, existing="refuse", exclude=Vec::new(), strict=false))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
         py: Python<'_>,
@@ -349,6 +349,7 @@ impl NativePlan {
         access: Option<String>,
         existing: &str,
         exclude: Vec<String>,
+        strict: bool,
     ) -> PyResult<Self> {
         released(py, || -> Result<Self, Error> {
             let existing = match existing {
@@ -388,7 +389,7 @@ impl NativePlan {
                 existing,
                 open: OpenOptions::default(),
                 verify: false,
-                strict: false,
+                strict,
             })?;
             Ok(Self { job, budget })
         })

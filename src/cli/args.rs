@@ -95,6 +95,38 @@ pub enum DataFormat {
     Json,
 }
 
+/// What `rechunk --format` takes: the output format, or (for one release) a store format, the
+/// former meaning of `--format`, now `--to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RechunkOutput {
+    /// Text for people.
+    Text,
+    /// One JSON document (with --dry-run: the plan).
+    Json,
+    /// Zarr v2 (the former `--format`: use --to).
+    #[value(hide = true)]
+    Zarr2,
+    /// Zarr v3 (the former `--format`: use --to).
+    #[value(hide = true)]
+    Zarr3,
+    /// N5 (the former `--format`: use --to).
+    #[value(hide = true)]
+    N5,
+}
+
+impl RechunkOutput {
+    /// The store format it names, when it is the former spelling of --to.
+    #[must_use]
+    pub fn former_to(self) -> Option<OutputFormat> {
+        match self {
+            Self::Text | Self::Json => None,
+            Self::Zarr2 => Some(OutputFormat::Zarr2),
+            Self::Zarr3 => Some(OutputFormat::Zarr3),
+            Self::N5 => Some(OutputFormat::N5),
+        }
+    }
+}
+
 /// When to colour text output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -262,7 +294,7 @@ pub struct RulesArgs {
 pub(crate) fn wants_json(format: DataFormat, json: bool, command: &str) -> bool {
     if json {
         eprintln!(
-            "zlint: warning: `{command} --json` is now `--format json` (`--json` goes in the next \
+            "warning: `{command} --json` is now `--format json` (`--json` goes in the next \
              release)"
         );
     }
@@ -313,10 +345,11 @@ pub struct RechunkArgs {
     /// Output format: zarr2, zarr3 or n5 [default: the source's].
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<OutputFormat>,
-    /// The former spelling of --to, kept for one release (`--format` is the report format of
-    /// `zlint STORE`).
-    #[arg(long = "format", value_enum, hide = true, conflicts_with = "to")]
-    pub format_deprecated: Option<OutputFormat>,
+    /// Output format of what is printed: text, or with --dry-run one JSON document (schema:
+    /// docs/plan-json.md). A store format here (`--format zarr3`) is the former spelling of
+    /// --to, kept for one release with a warning.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RechunkOutput,
     /// OME-NGFF version of the output's metadata: 0.4 (Zarr v2) or 0.5 (Zarr v3). Sets
     /// --to to match; a --to that contradicts it is refused.
     #[arg(long, value_enum, value_name = "VERSION")]
@@ -336,7 +369,8 @@ pub struct RechunkArgs {
     /// --chunks/--shards name it.
     #[arg(long)]
     pub strict: bool,
-    /// Memory for data in flight, e.g. 2GiB [default: a quarter of RAM].
+    /// Memory for data in flight, e.g. 2GiB (GiB, MiB are binary; GB, MB, G, M decimal, as in
+    /// dask) [default: a quarter of RAM].
     #[arg(long)]
     pub max_mem: Option<String>,
     /// Worker threads at most, 1 to 256 (fewer when --max-mem cannot hold the chunks that many
@@ -346,8 +380,8 @@ pub struct RechunkArgs {
     /// Print the plan and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// With --dry-run: print the plan as JSON (schema: docs/plan-json.md).
-    #[arg(long, requires = "dry_run")]
+    /// The former spelling of `--format json` (kept for one release, with a warning).
+    #[arg(long, requires = "dry_run", hide = true)]
     pub json: bool,
     /// Replace a non-empty target.
     #[arg(long, conflicts_with = "resume")]
@@ -369,14 +403,14 @@ pub struct RechunkArgs {
     #[arg(
         long,
         value_name = "I/N|auto",
-        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "exclude", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
+        conflicts_with_all = ["chunks", "shards", "auto", "to", "ome_version", "codec", "exclude", "max_mem", "dry_run", "overwrite", "finalize", "verify"]
     )]
     pub part: Option<String>,
     /// Split run, last step: check every part finished, (with --verify, within --max-mem)
     /// compare, and only then write the metadata that makes the output a store.
     #[arg(
         long,
-        conflicts_with_all = ["chunks", "shards", "auto", "to", "format_deprecated", "ome_version", "codec", "exclude", "dry_run", "overwrite", "resume"]
+        conflicts_with_all = ["chunks", "shards", "auto", "to", "ome_version", "codec", "exclude", "dry_run", "overwrite", "resume"]
     )]
     pub finalize: bool,
     /// With --verify: print at most this many differences.

@@ -62,7 +62,7 @@ pub fn main_from(args: Vec<std::ffi::OsString>) -> u8 {
     {
         let _ = writeln!(
             std::io::stderr(),
-            "zlint: error: `{first}` is neither a store nor a command; did you mean `zlint {command}`?"
+            "error: `{first}` is neither a store nor a command\nhelp: did you mean `zlint {command}`?"
         );
         return EXIT_ERROR;
     }
@@ -211,13 +211,17 @@ fn worded(err: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-/// Prints `zlint: error: …` with the cause chain to standard error. Most errors state their
-/// cause in their own message as well: a cause already said is not said again.
+/// Prints `error: …` with the cause chain to standard error, and the advice the message ends
+/// with (`; did you mean …`, `; use …`) on a `help:` line, as clap prints its own usage errors.
+/// Most errors state their cause in their own message as well: a cause already said is not
+/// said again.
 fn print_error(err: &crate::Error) {
     let mut stderr = std::io::stderr().lock();
     let mut said = err.worded(&word);
+    let (message, help) = split_help(&said);
     // Messages name paths and keys the store chose: their control characters are escaped.
-    let _ = writeln!(stderr, "zlint: error: {}", printable_lines(&said));
+    let _ = writeln!(stderr, "error: {}", printable_lines(message));
+    let help = help.map(str::to_string);
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
         let text = worded(cause);
@@ -228,17 +232,28 @@ fn print_error(err: &crate::Error) {
         }
         source = cause.source();
     }
+    if let Some(help) = help {
+        let _ = writeln!(stderr, "help: {}", printable_lines(&help));
+    }
+}
+
+/// Advice that a message ends with, after one of these.
+const ADVICE: [&str; 4] = ["; did you mean ", "; use ", "; give ", "; pass "];
+
+/// `text` split before the advice it ends with, if any: (`what went wrong`, `what to do`).
+fn split_help(text: &str) -> (&str, Option<&str>) {
+    ADVICE
+        .iter()
+        .filter_map(|sep| text.find(sep))
+        .min()
+        .map_or((text, None), |at| (&text[..at], Some(&text[at + 2..])))
 }
 
 /// Prints the unreadable nodes of a scan to standard error.
 fn print_node_errors(errors: &[crate::model::NodeError]) {
     let mut stderr = std::io::stderr().lock();
     for error in errors {
-        let _ = writeln!(
-            stderr,
-            "zlint: error: {}",
-            printable_lines(&error.to_string())
-        );
+        let _ = writeln!(stderr, "error: {}", printable_lines(&error.to_string()));
     }
 }
 

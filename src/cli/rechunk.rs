@@ -2,10 +2,10 @@
 
 use std::io::Write;
 
-use super::args::{OutputFormat, RechunkArgs, VerifyArgs};
+use super::args::{DataFormat, OutputFormat, RechunkArgs, RechunkOutput, VerifyArgs};
 use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_OK, stdout_error};
-use crate::error::{Param, Result};
+use crate::error::{Error, Param, Result};
 use crate::jobs::{self, PlanRequest};
 use crate::lint::settings::Settings;
 use crate::model::Format;
@@ -70,12 +70,19 @@ fn targets(args: &RechunkArgs) -> Result<Targets> {
 /// The target format `--to` and `--ome-version` ask for, refusing a pair no OME-NGFF
 /// specification allows (0.4 is stored in Zarr v2, 0.5 in Zarr v3, neither in N5).
 fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
-    if args.format_deprecated.is_some() {
+    let former = args.format.former_to();
+    if former.is_some() {
         eprintln!(
-            "zlint: warning: `rechunk --format` is now `--to` (`--format` goes in the next release)"
+            "warning: `rechunk --format` names the output's format now (text or json); the \
+             store format is `--to` (`--format zarr2|zarr3|n5` goes in the next release)"
         );
+        if args.to.is_some() {
+            return Err(Error::Usage(
+                "--to and a store format given to --format: give --to alone".into(),
+            ));
+        }
     }
-    let format = args.to.or(args.format_deprecated).map(|f| match f {
+    let format = args.to.or(former).map(|f| match f {
         OutputFormat::Zarr2 => Format::Zarr2,
         OutputFormat::Zarr3 => Format::Zarr3,
         OutputFormat::N5 => Format::N5,
@@ -105,8 +112,22 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     let plan = job.plan_value();
     warn_carried(plan, &args.source);
     let mut out = std::io::stdout().lock();
+    let json = super::args::wants_json(
+        if args.format == RechunkOutput::Json {
+            DataFormat::Json
+        } else {
+            DataFormat::Text
+        },
+        args.json,
+        "rechunk",
+    );
+    if json && !args.dry_run {
+        return Err(Error::Usage(
+            "--format json prints the plan as one document: it needs --dry-run".into(),
+        ));
+    }
     if args.dry_run {
-        if args.json {
+        if json {
             serde_json::to_writer_pretty(&mut out, &plan.document())
                 .map_err(|e| stdout_error(e.into()))?;
             writeln!(out).map_err(stdout_error)?;
@@ -157,7 +178,7 @@ fn warn_carried(plan: &crate::plan::RechunkPlan, source: &str) {
     for array in &plan.carried_arrays {
         let _ = writeln!(
             err,
-            "zlint: warning: {}: carried over unchanged (--strict refuses)",
+            "warning: {}: carried over unchanged (--strict refuses)",
             array.described(source)
         );
     }
@@ -171,7 +192,7 @@ fn report_verification(outcome: &Outcome, args: &RechunkArgs) -> u8 {
             if code != EXIT_OK {
                 let _ = writeln!(
                     std::io::stderr(),
-                    "zlint: error: {}: verification failed; the output was not marked complete",
+                    "error: {}: verification failed; the output was not marked complete",
                     args.target
                 );
             }
@@ -292,7 +313,7 @@ fn print_verify(report: &rechunk::VerifyReport, target: &str, max_diffs: usize) 
     for mismatch in report.mismatches.iter().take(max_diffs) {
         let _ = writeln!(
             err,
-            "zlint: error: {}",
+            "error: {}",
             crate::units::printable_lines(&format!("{target}: {mismatch}"))
         );
     }
@@ -300,7 +321,7 @@ fn print_verify(report: &rechunk::VerifyReport, target: &str, max_diffs: usize) 
     if more > 0 {
         let _ = writeln!(
             err,
-            "zlint: error: {target}: … and {more} more (--max-diffs {} shows them)",
+            "error: {target}: … and {more} more\nhelp: `--max-diffs {}` shows them all",
             report.mismatches.len()
         );
     }

@@ -123,10 +123,13 @@ impl<'a> LayoutView<'a> {
         grid_count(self.shape, self.object())
     }
 
-    /// ZL101 chunk-too-small: objects below `chunk-min-bytes`, unless the array is one object.
+    /// ZL101 chunk-too-small: objects below `chunk-min-bytes`, unless the array is one object
+    /// or the whole array is below the floor (one object could not reach it either).
     #[must_use]
     pub fn object_too_small(&self, t: &Thresholds) -> bool {
-        self.object_bytes() < t.chunk_min_bytes && self.object_count() > 1
+        self.object_bytes() < t.chunk_min_bytes
+            && self.object_count() > 1
+            && product(self.shape).saturating_mul(self.item_size) >= t.chunk_min_bytes
     }
 
     /// ZL102 chunk-too-large: read units above `chunk-max-bytes`.

@@ -239,6 +239,7 @@ impl Settings {
     pub fn from_file(path: &Path, profile: Option<Profile>) -> Result<Self> {
         let config_error = |message: String| Error::Config {
             path: path.to_path_buf(),
+            line: None,
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| config_error(e.to_string()))?;
@@ -251,6 +252,23 @@ impl Settings {
         } else {
             toml::from_str(&text).map_err(|e| config_error(e.to_string()))?
         };
+        // An unknown rule is named with the line that names it.
+        let unknown_rule = |entry: &str, message: String| Error::Config {
+            path: path.to_path_buf(),
+            line: line_naming(&text, entry),
+            message: format!("{message}{}", super::registry::did_you_mean(entry)),
+        };
+        for (key, entries) in [("select", &file.select), ("ignore", &file.ignore)] {
+            if let Some(entry) = entries
+                .iter()
+                .find(|e| !super::registry::is_known_selector(e))
+            {
+                return Err(unknown_rule(
+                    entry,
+                    format!("`{key}`: unknown rule or prefix `{entry}`"),
+                ));
+            }
+        }
         let mut settings = Self::for_profile(profile.or(file.profile).unwrap_or_default());
         settings.access = file.access.unwrap_or_default();
         settings.select = file.select;
@@ -271,21 +289,23 @@ impl Settings {
         for (i, o) in settings.overrides.iter().enumerate() {
             for entry in &o.ignore {
                 if !super::registry::is_known_selector(entry) {
-                    return Err(config_error(format!(
-                        "[[overrides]] {} (path `{}`): unknown rule `{entry}` in `ignore`{}",
-                        i + 1,
-                        o.path,
-                        super::registry::did_you_mean(entry)
-                    )));
+                    return Err(unknown_rule(
+                        entry,
+                        format!(
+                            "[[overrides]] {} (path `{}`): unknown rule `{entry}` in `ignore`",
+                            i + 1,
+                            o.path,
+                        ),
+                    ));
                 }
             }
         }
         for (id, severity) in file.severity {
             if super::registry::find(&id).is_none() {
-                return Err(config_error(format!(
-                    "[severity]: unknown rule `{id}`{}",
-                    super::registry::did_you_mean(&id)
-                )));
+                return Err(unknown_rule(
+                    &id,
+                    format!("[severity]: unknown rule `{id}`"),
+                ));
             }
             settings
                 .severities
@@ -338,6 +358,21 @@ impl Settings {
             applies && super::is_selected(rule, &o.ignore, &[]) && !o.ignore.is_empty()
         })
     }
+}
+
+/// The line (from 1) of the first of `text`'s lines that names `entry` as a TOML string or key.
+fn line_naming(text: &str, entry: &str) -> Option<usize> {
+    let quoted = [format!("\"{entry}\""), format!("'{entry}'")];
+    text.lines()
+        .position(|line| {
+            let line = line.split('#').next().unwrap_or_default();
+            quoted.iter().any(|q| line.contains(q.as_str()))
+                || line
+                    .trim_start()
+                    .strip_prefix(entry)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 fn apply_thresholds(

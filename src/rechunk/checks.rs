@@ -83,8 +83,8 @@ pub fn check_target(source: &OpenedStore, target: &TargetStore, existing: Existi
         return Err(Error::refused(
             &target.location,
             format!(
-                "the target is not empty (use {} to replace it, or {} to continue an \
-             interrupted rechunk)",
+                "the target is not empty; use {} to replace it, or {} to continue an \
+                 interrupted rechunk",
                 Param::Overwrite,
                 Param::Resume,
             ),

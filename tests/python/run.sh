@@ -20,7 +20,7 @@ python3 -m venv "$work/build"
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/wheels/chunklint-*.whl 'pytest==9.2.0' 'zarr==3.1.6' \
-  'numpy<3' 'dask[distributed]==2026.8.0' 'PyYAML==6.0.4' 'pre-commit==4.7.0' 'tqdm==4.70.1'
+  'numpy<3' 'fsspec==2026.9.0' 'dask[distributed]==2026.8.0' 'PyYAML==6.0.4' 'pre-commit==4.7.0' 'tqdm==4.70.1'
 # The package alone, as a user gets it: the command and the module answer.
 "$work/venv/bin/zlint" --version
 "$work/venv/bin/python" -c 'import chunklint; print(chunklint.__doc__.splitlines()[0])'

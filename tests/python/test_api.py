@@ -11,6 +11,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,7 @@ def test_lint_select_and_ignore() -> None:
 
 def test_scan_is_the_cli_document() -> None:
     store = str(FIXTURES / "zarr3/sharded.zarr")
-    assert chunklint.scan(store) == cli_json("scan", store, "--json")
+    assert chunklint.scan(store) == cli_json("scan", store, "--format", "json")
     deep = chunklint.scan(store, deep=True)
     assert deep["arrays"][0]["stored"] is not None
 
@@ -118,6 +119,102 @@ def test_a_recommended_layout_goes_into_zarr_create_array_and_lints_clean(tmp_pa
     assert chunklint.recommend(shape, "uint16", profile="visualization").shards is not None
 
 
+# Common microscopy and climate arrays: shape, dtype, axis names.
+COMMON_ARRAYS = [
+    ((512, 2048, 2048), "uint16", "zyx"),
+    ((1, 2, 64, 2048, 2048), "uint16", "tczyx"),
+    ((100, 1000, 1000), "uint8", "zyx"),
+    ((2000, 4096, 4096), "uint16", "zyx"),
+    ((1, 3, 1, 50000, 40000), "uint8", "tczyx"),
+    ((120, 2, 41, 1024, 1024), "uint16", "tczyx"),
+    ((10000, 10000, 10000), "uint8", "zyx"),
+    ((350640, 721, 1440), "float32", "tyx"),
+    ((1980, 180, 360), "float64", "tyx"),
+    ((43200, 86400), "uint8", "yx"),
+]
+
+
+def _round_or_divides(extent: int, axis: int) -> bool:
+    return axis % extent == 0 or extent & (extent - 1) == 0 or extent % 64 == 0
+
+
+@pytest.mark.parametrize("shape,dtype,axes", COMMON_ARRAYS)
+def test_recommendations_for_common_arrays_are_round_and_lint_clean(
+    tmp_path: Path, shape: tuple[int, ...], dtype: str, axes: str
+) -> None:
+    for profile in ["analysis", "cloud", "visualization"]:
+        layout = chunklint.recommend(shape, dtype, axes=list(axes), profile=profile)
+        for extent, axis in zip(layout.chunks, shape):
+            assert _round_or_divides(extent, axis), (profile, shape, layout)
+        # Metadata only: the size rules judge the layout, not the data.
+        path = tmp_path / f"{profile}.zarr"
+        zarr.create_array(
+            str(path),
+            shape=shape,
+            dtype=dtype,
+            chunks=layout.chunks,
+            shards=layout.shards,
+            dimension_names=list(axes),
+        )
+        # Clean at the default fail-on: no warning or error from a layout rule (an info note may
+        # remain, such as ZL104's on a terabyte array's 15,625 chunks of 64 MiB).
+        findings = chunklint.lint(path, profile=profile, use_config=False)
+        layout_findings = [
+            f
+            for f in findings
+            if f.rule.startswith(("ZL1", "ZL2")) and f.rule != "ZL205" and f.severity != "info"
+        ]
+        assert layout_findings == [], (profile, shape, layout, findings)
+    assert chunklint.recommend((512, 2048, 2048), "uint16") == chunklint.Layout((256, 256, 256), None)
+
+
+def test_a_recommendation_that_cannot_be_round_says_so() -> None:
+    # 1208 in chunks of 512 would pad the last chunk by 30 %: an even split of 403 is taken.
+    with pytest.warns(UserWarning, match=r"axis 1 \(1208 long\): no extent near 403 divides it"):
+        layout = chunklint.recommend(
+            (808, 1208), "float32", axes=["c", "y"], profile="visualization", access="volume"
+        )
+    assert layout.chunks[1] == 403
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chunklint.recommend((512, 2048, 2048), "uint16")
+
+
+def test_zarr_python_objects_are_taken_where_paths_are(tmp_path: Path) -> None:
+    src = FIXTURES / "zarr2/hierarchy.zarr"
+    by_path = chunklint.lint(src, use_config=False)
+    assert by_path, "a store with findings, so that equal lists say something"
+    group = zarr.open_group(str(src), mode="r")
+    assert chunklint.lint(group, use_config=False) == by_path
+    assert chunklint.lint(zarr.storage.LocalStore(src, read_only=True), use_config=False) == by_path
+    assert chunklint.scan(group) == chunklint.scan(src)
+    raw = group["raw"]
+    assert chunklint.scan(raw) == chunklint.scan(src / "raw")
+    assert chunklint.scan(zarr.storage.StorePath(group.store, "raw")) == chunklint.scan(src / "raw")
+    # fsspec's local filesystem, as zarr.open_group("file://...") makes it.
+    fsspec_store = zarr.storage.FsspecStore.from_url(f"file://{src}", read_only=True)
+    assert chunklint.scan(fsspec_store) == chunklint.scan(src)
+    # A zip file, as a zarr ZipStore.
+    archive = Path(shutil.make_archive(str(tmp_path / "hierarchy"), "zip", src))
+    assert chunklint.scan(zarr.storage.ZipStore(archive, mode="r")) == chunklint.scan(archive)
+    # From an Array into a LocalStore: the values arrive.
+    dst = tmp_path / "raw.zarr"
+    chunklint.plan(raw, zarr.storage.LocalStore(dst), chunks=(40, 60), to="zarr3").run(progress=False)
+    written = zarr.open_array(str(dst), mode="r")
+    assert written.chunks == (40, 60)
+    np.testing.assert_array_equal(written[...], raw[...])
+    # What zlint cannot reach by a location is refused by name.
+    with pytest.raises(ValueError, match="MemoryStore lives in this Python process"):
+        chunklint.lint(zarr.storage.MemoryStore())
+    with pytest.raises(ValueError, match="fsspec protocol 'memory'"):
+        chunklint.scan(zarr.storage.FsspecStore.from_url("memory://x.zarr"))
+    zipped = zarr.open_group(zarr.storage.ZipStore(archive, mode="r"), mode="r")
+    with pytest.raises(ValueError, match="inside the zip file"):
+        chunklint.scan(zipped["raw"])
+    with pytest.raises(TypeError, match="source: expected a path.*got int"):
+        chunklint.plan(42, tmp_path / "x.zarr", chunks=(8, 8))
+
+
 def test_a_plan_shows_runs_and_verifies(tmp_path: Path) -> None:
     src = FIXTURES / "zarr2/hierarchy.zarr"
     dst = tmp_path / "out.zarr"
@@ -129,7 +226,7 @@ def test_a_plan_shows_runs_and_verifies(tmp_path: Path) -> None:
     assert document["schema_version"] == 1
     cli = cli_json(
         "rechunk", str(src), str(dst), "--chunks", "raw=8,16", "--chunks", "labels=10",
-        "--to", "zarr3", "--dry-run", "--json",
+        "--to", "zarr3", "--dry-run", "--format", "json",
     )
     for key in ["schema_version", "source", "target", "arrays", "groups"]:
         assert document[key] == cli[key], key
@@ -321,7 +418,7 @@ def test_arguments_are_checked_when_the_call_is_made(tmp_path: Path) -> None:
 def test_an_array_zlint_cannot_decode_is_carried_with_a_warning(tmp_path: Path) -> None:
     """Issue 28: the store's other arrays are rewritten; `strict` refuses instead."""
     source = FIXTURES / "zarr2/mixed-codecs.zarr"
-    with pytest.raises(chunklint.UsageError, match=r"strict=True: 1 array\(s\) cannot be rewritten"):
+    with pytest.raises(chunklint.UsageError, match=r"strict=True: 1 array cannot be rewritten"):
         chunklint.plan(source, tmp_path / "strict.zarr", auto=True, strict=True)
     with pytest.warns(UserWarning, match=r"labels: unsupported Zarr V2 array: codec `categorize`"):
         plan = chunklint.plan(source, tmp_path / "out.zarr", auto=True)

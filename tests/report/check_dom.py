@@ -44,7 +44,7 @@ def classes(elements, name):
 def main(page_path: str, dom_path: str) -> int:
     page, dom = parse(page_path).elements, parse(dom_path).elements
     failures = []
-    for chart in ["scale", "grid", "level", "presence", "histogram"]:
+    for chart in ["scale", "grid", "level", "presence", "histogram", "plate"]:
         written = len([e for e in classes(page, "chart") if chart in e[1]["class"].split()])
         built = len([e for e in classes(dom, "chart") if chart in e[1]["class"].split()])
         if written != built:

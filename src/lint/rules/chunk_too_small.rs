@@ -21,7 +21,9 @@ pub(crate) const RULE: Rule = Rule {
     explanation: r#"## What it does
 Checks the uncompressed size of each stored object (the chunk, or the shard when the array is
 sharded) against `chunk-min-bytes`: 1 MiB (analysis), 8 MiB (cloud), 128 KiB (visualization).
-An array small enough to be stored as one object is never flagged.
+An array stored as one object, or whose whole size is below the floor, is never flagged: one
+object could not reach the floor either, and a few small objects of a small array (a label
+image, a plate's thumbnail level) cost little.
 Later levels of a multiscale pyramid chunked as its first level (clipped to their shape) are
 judged through the first level: one chunk shape across a pyramid is what viewers want.
 

@@ -11,10 +11,12 @@
 //!    automatic chunking).
 //! 3. Where the current chunk is known, growing extents are whole multiples of it and shrinking
 //!    ones a divisor of it when one is within 25 % (so a rechunk decodes each source chunk once).
-//! 4. Visualization rounds spatial extents to powers of two. A last pass grows or shrinks axes
-//!    until the chunk lies inside the profile's window whenever the array allows it.
+//! 4. Visualization rounds spatial extents to powers of two. A pass grows or shrinks axes
+//!    until the chunk lies inside the profile's window whenever the array allows it; the last
+//!    moves each split axis to a nearby extent that divides it or is a round size.
 //! 5. Zarr v3 output shards chunks that are too small to be objects, or too many.
 
+use self::round::round_extents;
 use self::settle::{array_bytes, crowded_axis, settle, too_many_chunks};
 use crate::layout::{AxisRole, Layout, LayoutView, plane_axes};
 use crate::model::{ArrayInfo, Format, product};
@@ -238,6 +240,22 @@ fn plan_chunks(request: &LayoutRequest<'_>) -> Vec<u64> {
         chunks[i] = chunks[i].clamp(1, shape[i].max(1));
     }
     settle(request, &mut chunks);
+    // Axes the planner chose (or the settling pass moved off their fixed extent).
+    let free: Vec<bool> = specs
+        .iter()
+        .zip(&chunks)
+        .map(|(spec, &c)| match spec {
+            Spec::Auto => true,
+            Spec::Fixed(fixed) => c != *fixed,
+        })
+        .collect();
+    let powers: Vec<bool> = (0..n)
+        .map(|i| {
+            request.profile == Profile::Visualization
+                && request.roles.get(i) != Some(&AxisRole::Time)
+        })
+        .collect();
+    round_extents(request, &mut chunks, &free, &powers);
     chunks
 }
 
@@ -454,6 +472,7 @@ pub fn recommend_new(
     }))
 }
 
+pub mod round;
 mod settle;
 #[cfg(test)]
 mod tests;

@@ -40,36 +40,66 @@ pub(super) fn array_bytes(request: &LayoutRequest<'_>) -> u64 {
 /// chunk count, least padding, as dask's `balance=True`). Bounded: a pathological shape may end
 /// with some padding left.
 pub(super) fn settle(request: &LayoutRequest<'_>, chunks: &mut [u64]) {
+    for _ in 0..8 * chunks.len().max(1) + 64 {
+        let stepped = match problem(request, chunks) {
+            Some(Problem::TooLarge) => halve_longest(chunks),
+            Some(Problem::TooSmall) => grow(request.shape, chunks),
+            Some(Problem::TooMany) => fewer_chunks(request, chunks),
+            Some(Problem::Crowded(i)) => uncrowd(request, chunks, i),
+            Some(Problem::Elongated) => less_elongated(request, chunks),
+            Some(Problem::Padded) => less_padding(request, chunks),
+            None => false,
+        };
+        if !stepped {
+            return;
+        }
+    }
+}
+
+/// What keeps a chunk from being settled, in the order [`settle`] mends it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Problem {
+    /// Above the read-unit ceiling.
+    TooLarge,
+    /// Below the floor (or the whole array, when that is smaller).
+    TooSmall,
+    /// More chunks than ZL104 allows.
+    TooMany,
+    /// More objects along this axis than one directory should hold (ZL302).
+    Crowded(usize),
+    /// Too elongated for volume access.
+    Elongated,
+    /// Too much edge padding.
+    Padded,
+}
+
+/// The first thing that keeps `chunks` from being settled, if any.
+pub(super) fn problem(request: &LayoutRequest<'_>, chunks: &[u64]) -> Option<Problem> {
     let t = request.thresholds;
     let shape = request.shape;
     let floor = t
         .chunk_min_bytes
         .min(product(shape).saturating_mul(request.item_size));
-    for _ in 0..8 * chunks.len().max(1) + 64 {
-        let bytes = chunk_bytes(request, chunks);
-        let stepped = if bytes > t.chunk_max_bytes {
-            halve_longest(chunks)
-        } else if bytes < floor {
-            grow(shape, chunks)
-        } else if too_many_chunks(request, crate::model::grid_count(shape, chunks), bytes) {
-            fewer_chunks(request, chunks)
-        } else if let Some(i) = crowded_axis(request, chunks, t) {
-            uncrowd(request, chunks, i)
-        } else if request.access == Access::Volume
-            && spatial_aspect_ratio(shape, chunks, request.roles)
-                .is_some_and(|r| r > t.max_aspect_ratio)
-        {
-            less_elongated(request, chunks)
-        } else if crate::model::grid_count(shape, chunks) > 1
-            && padding_share(shape, chunks) > t.edge_waste_max
-        {
-            less_padding(request, chunks)
-        } else {
-            false
-        };
-        if !stepped {
-            return;
-        }
+    let bytes = chunk_bytes(request, chunks);
+    if bytes > t.chunk_max_bytes {
+        Some(Problem::TooLarge)
+    } else if bytes < floor {
+        Some(Problem::TooSmall)
+    } else if too_many_chunks(request, crate::model::grid_count(shape, chunks), bytes) {
+        Some(Problem::TooMany)
+    } else if let Some(i) = crowded_axis(request, chunks, t) {
+        Some(Problem::Crowded(i))
+    } else if request.access == Access::Volume
+        && spatial_aspect_ratio(shape, chunks, request.roles)
+            .is_some_and(|r| r > t.max_aspect_ratio)
+    {
+        Some(Problem::Elongated)
+    } else if crate::model::grid_count(shape, chunks) > 1
+        && padding_share(shape, chunks) > t.edge_waste_max
+    {
+        Some(Problem::Padded)
+    } else {
+        None
     }
 }
 

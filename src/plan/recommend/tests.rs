@@ -161,3 +161,71 @@ proptest! {
         prop_assert_eq!(recommend(&again), layout);
     }
 }
+
+/// Common microscopy and climate arrays: (shape, bytes per element, axis names).
+const COMMON_ARRAYS: &[(&[u64], u64, &str)] = &[
+    (&[512, 2048, 2048], 2, "zyx"),          // a confocal stack
+    (&[1, 2, 64, 2048, 2048], 2, "tczyx"),   // two channels of a stack, OME-Zarr order
+    (&[100, 1000, 1000], 1, "zyx"),          // dask's image-stack example
+    (&[2000, 4096, 4096], 2, "zyx"),         // a light-sheet volume
+    (&[3, 1024, 1024], 1, "cyx"),            // an RGB image
+    (&[1, 3, 1, 50000, 40000], 1, "tczyx"),  // a whole-slide image
+    (&[120, 2, 41, 1024, 1024], 2, "tczyx"), // a time-lapse
+    (&[1, 4, 300, 2304, 2304], 2, "tczyx"),  // four channels of a camera's full frame
+    (&[10000, 10000, 10000], 1, "zyx"),      // an electron-microscopy volume
+    (&[350640, 721, 1440], 4, "tyx"),        // ERA5 hourly, 40 years, float32
+    (&[8760, 721, 1440], 4, "tyx"),          // ERA5 hourly, one year
+    (&[1980, 180, 360], 8, "tyx"),           // a CMIP monthly field, float64
+    (&[43200, 86400], 1, "yx"),              // a global 15-arc-second land mask
+    (&[1_000_000], 8, "t"),                  // a station's time series, float64
+];
+
+#[test]
+fn common_arrays_get_round_or_dividing_chunks_in_the_window_that_lint_clean() {
+    for profile in [Profile::Analysis, Profile::Cloud, Profile::Visualization] {
+        let t = Thresholds::for_profile(profile);
+        for &(shape, item, names) in COMMON_ARRAYS {
+            let roles: Vec<AxisRole> = names
+                .chars()
+                .map(|c| crate::layout::role_of_name(&c.to_string()))
+                .collect();
+            for access in [
+                Access::Auto,
+                Access::Plane,
+                Access::Volume,
+                Access::Timeseries,
+            ] {
+                let r = request(shape, item, None, &roles, profile, access, &t);
+                let layout = recommend(&r);
+                let case = format!("{profile:?} {access:?} {shape:?}×{item} B: {layout:?}");
+                for (&c, &s) in layout.chunks.iter().zip(shape) {
+                    assert!(round::is_round_or_divides(c, s), "{case}");
+                }
+                let bytes = product(&layout.chunks) * item;
+                let floor = t.chunk_min_bytes.min(product(shape) * item);
+                assert!(
+                    (floor..=t.chunk_max_bytes).contains(&bytes),
+                    "{case}: {bytes} B"
+                );
+                // No layout rule fires on it (ZL101–ZL107, ZL201, ZL203).
+                assert!(is_acceptable(&r, &layout), "{case}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_issue_example_gets_a_cube_of_powers_of_two() {
+    let t = Thresholds::for_profile(Profile::Analysis);
+    let roles = [AxisRole::Other; 3];
+    let r = request(
+        &[512, 2048, 2048],
+        2,
+        None,
+        &roles,
+        Profile::Analysis,
+        Access::Auto,
+        &t,
+    );
+    assert_eq!(recommend(&r).chunks, [256, 256, 256]);
+}

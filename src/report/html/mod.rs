@@ -4,6 +4,7 @@
 //! nothing: findings are the linter's, layouts the planner's.
 
 mod plan_tables;
+mod plate;
 mod stored;
 mod svg;
 
@@ -93,17 +94,21 @@ fn page(report: &HtmlReport<'_>) -> Markup {
                             (report.lint.access) " · zlint " (env!("CARGO_PKG_VERSION")) }
                     }
                     (summary(report))
-                    section #scale {
+                    @if !store.arrays.is_empty() { section #scale {
                         h2 { "The guidance scale" }
                         p { "Each row is an array: its read unit (what a reader decodes for one value) "
                             "and its stored object (one file or request). The shaded band is where the "
                             (report.lint.profile) " profile wants them (docs/guidance.md, “Two units”)." }
+                        (legend(SCALE_LEGEND))
                         (svg::scale_chart(&scale_marks(store, &by_path), report.thresholds, &report.lint.profile.to_string()))
-                    }
+                    } }
                     (pyramids(store, report.lint))
+                    (plates(store, report.lint))
                     @if let Some(plan) = report.plan { (plan_section(plan, &by_path)) }
                     section #arrays {
                         h2 { "Arrays (" (store.arrays.len()) ")" }
+                        @if arrays.is_empty() { p { "No readable array." } }
+                        @if !arrays.is_empty() { (legend(GRID_LEGEND)) }
                         @for section in &arrays { (section) }
                     }
                     @if !store.errors.is_empty() {
@@ -118,6 +123,60 @@ fn page(report: &HtmlReport<'_>) -> Markup {
         }
     }
 }
+
+/// A legend: a swatch (its inline style: colours are the drawings' own) and what it means.
+fn legend(items: &[(&str, &str)]) -> Markup {
+    html! {
+        dl.legend {
+            @for (swatch, meaning) in items {
+                dt { span.swatch style=(swatch) {} } dd { (meaning) }
+            }
+        }
+    }
+}
+
+/// What the colours of the grid drawings mean.
+const GRID_LEGEND: &[(&str, &str)] = &[
+    ("background: #e4ecf5", "the array"),
+    (
+        "background: #f3c9c5",
+        "padding: edge chunks past the array's end (stored and decoded, never read)",
+    ),
+    (
+        "border-bottom: 2px solid #7f97b2",
+        "chunk (read unit) boundaries",
+    ),
+    (
+        "border-bottom: 3px solid #27415e",
+        "shard (stored object) boundaries",
+    ),
+    ("border-left: 3px solid #b3261e", "an array with findings"),
+];
+
+/// What the marks and bands of the guidance scale mean.
+const SCALE_LEGEND: &[(&str, &str)] = &[
+    (
+        "background: #3b6ea8",
+        "read unit (chunk, or inner chunk): a square",
+    ),
+    (
+        "background: #3b6ea8; border-radius: 50%",
+        "stored object (chunk, or shard): a circle",
+    ),
+    ("background: #b3261e", "an array with findings"),
+    (
+        "background: #d8efd9",
+        "the profile's window for read units and objects",
+    ),
+    (
+        "background: #eef6ee",
+        "where inner chunks of shards may lie",
+    ),
+    (
+        "background: #f8dcda",
+        "beyond the hard limit: Blosc and N5 cannot hold one chunk",
+    ),
+];
 
 fn summary(report: &HtmlReport<'_>) -> Markup {
     let store = report.store;
@@ -299,6 +358,24 @@ fn finding(report: &HtmlReport<'_>, f: &Diagnostic) -> Markup {
     }
 }
 
+fn plates(store: &Store, lint: &LintReport) -> Markup {
+    let plates = plate::plates(store, &lint.findings);
+    html! {
+        @if !plates.is_empty() {
+            section #plates {
+                h2 { "Plates (" (plates.len()) ")" }
+                p { "Each well of a high-content-screening plate, coloured by the worst finding under it "
+                    "(in the " (lint.profile) " profile); a well links to its first array." }
+                @for p in &plates {
+                    h3 { code { (if p.path.is_root() { "/" } else { p.path.as_str() }) }
+                        @if let Some(name) = &p.name { " " (name) } }
+                    (plate::plate_map(p))
+                }
+            }
+        }
+    }
+}
+
 fn pyramids(store: &Store, lint: &LintReport) -> Markup {
     let inconsistent: std::collections::BTreeSet<&str> = lint
         .findings
@@ -324,6 +401,8 @@ fn pyramids(store: &Store, lint: &LintReport) -> Markup {
                         label: level.dataset_path.clone(),
                         plane: Plane::of(array, pair),
                         inconsistent: inconsistent.contains(level.path.as_str()),
+                        shape: svg::named_extents(array, &array.shape),
+                        chunks: svg::named_extents(array, &array.chunk_shape),
                     })
                 })
                 .collect();
@@ -352,11 +431,9 @@ fn pyramids(store: &Store, lint: &LintReport) -> Markup {
 }
 
 fn plan_section(plan: &RechunkPlan, by_path: &BTreeMap<&str, Vec<&Diagnostic>>) -> Markup {
-    let changed: Vec<_> = plan
-        .arrays
-        .iter()
-        .filter(|a| by_path.contains_key(a.path.as_str()) && !a.unchanged())
-        .collect();
+    // Every array the rewrite would change: those with findings, and those changed to match
+    // them (the other levels of a pyramid, which take one chunk shape).
+    let changed: Vec<_> = plan.arrays.iter().filter(|a| !a.unchanged()).collect();
     let layout = |chunks: &[u64], shards: Option<&Vec<u64>>| {
         let mut text = format!("chunks {}", shape_text(chunks));
         if let Some(s) = shards {
@@ -364,23 +441,44 @@ fn plan_section(plan: &RechunkPlan, by_path: &BTreeMap<&str, Vec<&Diagnostic>>) 
         }
         text
     };
+    let peak = changed
+        .iter()
+        .map(|a| a.peak_memory_bytes)
+        .max()
+        .unwrap_or(0);
+    let read: u64 = changed.iter().map(|a| a.bytes_read).sum();
+    let written: u64 = changed.iter().map(|a| a.bytes_written).sum();
     html! {
         section #plan {
             h2 { "The recommended layouts (" (plural(changed.len(), "array")) " to change)" }
-            p { "What " code { "zlint rechunk STORE OUT --auto" } " would write for every array with findings, "
-                "and what it would cost (" (human_bytes(plan.budget.max_mem_bytes)) " of memory, "
-                (plan.budget.threads) " threads)." }
-            table.plan {
-                tr { th { "array" } th { "today" } th { "recommended" } th { "objects" }
-                    th { "peak memory" } th { "read amplification" } }
-                @for a in &changed {
-                    tr {
-                        td { a href=(format!("#{}", anchor(a.path.as_str()))) { code { (if a.path.is_root() { "/" } else { a.path.as_str() }) } } }
-                        td { (layout(&a.source_chunks, a.source_shards.as_ref())) }
-                        td { (layout(&a.target.chunks, a.target.shards.as_ref())) }
-                        td { (a.objects_before) " → " (a.objects_after) }
-                        td { (human_bytes(a.peak_memory_bytes)) }
-                        td { (format!("{:.2}", a.write_groups.read_amplification)) }
+            @if changed.is_empty() {
+                p.clean { "Every array is already in its recommended layout: "
+                    code { "zlint rechunk STORE OUT --auto" } " would change nothing." }
+            } @else {
+                p { "What " code { "zlint rechunk STORE OUT --auto" } " would write: every array with "
+                    "findings, and the arrays changed with them (a pyramid's levels keep one chunk shape)." }
+                table.facts {
+                    tr { th { "budget" } td { (human_bytes(plan.budget.max_mem_bytes)) " of memory for data in flight, "
+                        (plural(plan.budget.threads, "thread")) " (what the plan may use)" } }
+                    tr { th { "cost" } td { "peak memory " (human_bytes(peak)) ", "
+                        (human_bytes(read)) " decoded, " (human_bytes(written)) " encoded (uncompressed)" } }
+                }
+                table.plan {
+                    tr { th { "array" } th { "today" } th { "recommended" } th { "why" } th { "objects" }
+                        th { "peak memory" } th { "read amplification" } }
+                    @for a in &changed {
+                        tr {
+                            td { a href=(format!("#{}", anchor(a.path.as_str()))) { code { (if a.path.is_root() { "/" } else { a.path.as_str() }) } } }
+                            td { (layout(&a.source_chunks, a.source_shards.as_ref())) }
+                            td { (layout(&a.target.chunks, a.target.shards.as_ref())) }
+                            td { @match by_path.get(a.path.as_str()) {
+                                Some(findings) => { (plural(findings.len(), "finding")) }
+                                None => { "follows the others" }
+                            } }
+                            td { (a.objects_before) " → " (a.objects_after) }
+                            td { (human_bytes(a.peak_memory_bytes)) }
+                            td { (format!("{:.2}", a.write_groups.read_amplification)) }
+                        }
                     }
                 }
             }

@@ -40,7 +40,7 @@ fn scale_x(bytes: u64, left: f64, width: f64) -> f64 {
 pub(super) fn scale_chart(marks: &[ScaleMark], t: &Thresholds, profile: &str) -> Markup {
     let (left, width) = (170.0, 680.0);
     let row = px((600.0 / marks.len().max(1) as f64).clamp(3.0, 16.0));
-    let top = 34.0;
+    let top = 14.0;
     let height = top + row * marks.len() as f64 + 30.0;
     let band = |from: u64, to: u64| {
         let (a, b) = (scale_x(from, left, width), scale_x(to, left, width));
@@ -75,10 +75,6 @@ pub(super) fn scale_chart(marks: &[ScaleMark], t: &Thresholds, profile: &str) ->
             rect.hard x=(hard_x) y=(top - 4.0) width=(hard_w) height=(axis_y - top + 8.0) {
                 title { "above chunk-hard-max-bytes " (human_bytes(t.chunk_hard_max_bytes))
                     ": Blosc and N5 cannot hold one chunk" }
-            }
-            text.legend x=(left) y="14" {
-                "■ read unit (chunk, or inner chunk)   ● stored object (chunk, or shard)   "
-                "green: the profile's window   red marks: arrays with findings"
             }
             @for (i, mark) in marks.iter().enumerate() {
                 @let y = px(top + row * (i as f64 + 0.5));
@@ -149,6 +145,30 @@ pub(super) fn drawn_planes(array: &ArrayInfo) -> Vec<(usize, usize)> {
             pairs
         }
     }
+}
+
+/// `extents` with each axis's name, from the array's dimension names or its OME-NGFF axes:
+/// `z 64 × y 512 × x 512` (an unnamed axis gives its extent alone).
+pub(super) fn named_extents(array: &ArrayInfo, extents: &[u64]) -> String {
+    let name = |i: usize| {
+        let dimension = array
+            .dimension_names
+            .as_ref()
+            .and_then(|names| names.get(i)?.clone());
+        let ome = || {
+            array
+                .axes
+                .as_ref()
+                .and_then(|axes| Some(axes.get(i)?.name.clone()))
+        };
+        dimension.or_else(ome).filter(|n| !n.is_empty())
+    };
+    extents
+        .iter()
+        .enumerate()
+        .map(|(i, e)| name(i).map_or_else(|| e.to_string(), |n| format!("{n} {e}")))
+        .collect::<Vec<_>>()
+        .join(" × ")
 }
 
 /// An axis's name as the page shows it: `z`, or `axis 2`.
@@ -353,6 +373,10 @@ pub(super) struct Level {
     pub plane: Plane,
     /// Whether it is chunked inconsistently with the first level (ZL202).
     pub inconsistent: bool,
+    /// Its whole shape and chunk shape, every axis named (`z 64 × y 512 × x 512`).
+    pub shape: String,
+    /// Its chunk shape, every axis named.
+    pub chunks: String,
 }
 
 /// A multiscale pyramid: every level's plane at one scale (pixels per element of the first
@@ -372,8 +396,8 @@ pub(super) fn pyramid(levels: &[Level]) -> Markup {
                     }
                     figcaption {
                         (level.label) br;
-                        (level.plane.extent.0) " × " (level.plane.extent.1) br;
-                        "chunks " (level.plane.chunk.0) " × " (level.plane.chunk.1)
+                        (level.shape) br;
+                        "chunks " (level.chunks)
                         @if level.inconsistent { br; strong { "inconsistent (ZL202)" } }
                     }
                 }
