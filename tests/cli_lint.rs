@@ -212,8 +212,9 @@ fn rules_and_explain() {
     }
     let (stdout, _) = run(&["rules", "--format", "json"]);
     let rules: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(rules["schema_version"], 1);
     assert_eq!(
-        rules.as_array().expect("list").len(),
+        rules["rules"].as_array().expect("list").len(),
         zlint::lint::registry::RULES.len()
     );
     let (stdout, code) = run(&["explain", "chunk-too-small"]);
@@ -485,7 +486,7 @@ fn every_rule_links_an_existing_guidance_section() {
         .as_array()
         .unwrap()
         .clone();
-    for rule in rules.as_array().unwrap() {
+    for rule in rules["rules"].as_array().unwrap() {
         let id = rule["id"].as_str().unwrap();
         let (text, code) = run(&["explain", id]);
         assert_eq!(code, 0);

@@ -18,6 +18,18 @@ struct RuleJson {
     explanation: &'static str,
 }
 
+/// The version of the `zlint rules --format json` document.
+const RULES_SCHEMA_VERSION: u32 = 1;
+
+/// `zlint rules --format json`: the rules, under the version of the document, as every JSON
+/// document of zlint carries it.
+#[derive(Serialize)]
+struct RulesDocument {
+    schema_version: u32,
+    zlint_version: &'static str,
+    rules: Vec<RuleJson>,
+}
+
 pub(crate) fn list(args: &RulesArgs) -> crate::Result<u8> {
     let mut out = std::io::stdout().lock();
     if super::args::wants_json(args.format, args.json, "rules") {
@@ -32,7 +44,20 @@ pub(crate) fn list(args: &RulesArgs) -> crate::Result<u8> {
                 explanation: r.explanation,
             })
             .collect();
-        serde_json::to_writer_pretty(&mut out, &rules).map_err(|e| stdout_error(e.into()))?;
+        // The former `--json` printed the bare list: it still does, for this release.
+        let written = if args.json {
+            serde_json::to_writer_pretty(&mut out, &rules)
+        } else {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &RulesDocument {
+                    schema_version: RULES_SCHEMA_VERSION,
+                    zlint_version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            )
+        };
+        written.map_err(|e| stdout_error(e.into()))?;
         writeln!(out).map_err(stdout_error)?;
         return Ok(EXIT_OK);
     }
