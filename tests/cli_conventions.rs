@@ -403,8 +403,19 @@ fn rechunk_takes_format_json_and_its_former_spellings_still_work_with_a_warning(
     assert_eq!(code, Some(0));
     assert!(text.contains("zarr2"), "{text}");
     assert!(warned.contains("the store format is `--to`"), "{warned}");
-    // JSON is the plan's document: a run that writes has none to print.
-    let (code, _, said) = rechunk(&["--format", "json"]);
-    assert_eq!(code, Some(2));
-    assert!(said.contains("needs --dry-run"), "{said}");
+    // A run that writes prints what it did (docs/outcome-json.md).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("out.zarr");
+    let out = zlint()
+        .args(["rechunk", FIRES])
+        .arg(&target)
+        .args(["--chunks", "512,512", "--format", "json", "-q"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let done: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(
+        (done["schema_version"].clone(), done["complete"].clone()),
+        (1.into(), true.into())
+    );
 }

@@ -119,4 +119,60 @@ fn verify_reports_attributes_and_values_with_the_first_differing_element() {
         stderr.contains("… and 1 more\nhelp: `--max-diffs 3` shows them all"),
         "{stderr}"
     );
+    // As one JSON document: every difference, whatever --max-diffs, and nothing on stderr.
+    let output = zlint()
+        .args(["verify", source, out.to_str().unwrap(), "--format", "json"])
+        .args(["--max-diffs", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stderr.is_empty());
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["identical"], false);
+    assert_eq!(doc["mismatches"].as_array().unwrap().len(), 3, "{doc}");
+    assert_eq!(doc["mismatches"][0]["path"], "/", "{doc}");
+}
+
+/// `rechunk --format json` prints what the run did, and the same document for a split run's
+/// steps (docs/outcome-json.md).
+#[test]
+fn rechunk_outcomes_are_json_documents_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "fixtures/zarr3/plain.zarr";
+    let run = |target: &std::path::Path, args: &[&str]| -> serde_json::Value {
+        let output = zlint()
+            .args([
+                "rechunk",
+                source,
+                target.to_str().unwrap(),
+                "--format",
+                "json",
+                "-q",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        serde_json::from_slice(&output.stdout).expect("one JSON document")
+    };
+    let whole = dir.path().join("whole.zarr");
+    let doc = run(&whole, &["--chunks", "8,8", "--verify"]);
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["complete"], true);
+    assert_eq!(doc["summary"]["arrays"], 1);
+    assert_eq!(doc["verification"]["identical"], true);
+    assert_eq!(doc["target"], whole.to_str().unwrap());
+    let split = dir.path().join("split.zarr");
+    let plan = run(&split, &["--chunks", "8,8", "--init"]);
+    assert!(plan["arrays"].is_array(), "--init prints the plan: {plan}");
+    let part = run(&split, &["--part", "0/1"]);
+    assert_eq!(
+        (part["complete"].clone(), part["summary"]["arrays"].clone()),
+        (json!(false), json!(1))
+    );
+    let finalized = run(&split, &["--finalize", "--verify"]);
+    assert_eq!(finalized["complete"], true);
+    assert_eq!(finalized["summary"], serde_json::Value::Null);
+    assert_eq!(finalized["verification"]["identical"], true);
 }

@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use zlint::jobs::{self, AuditRequest, PlanRequest};
 use zlint::lint::settings::Requested;
 use zlint::model::Format;
@@ -15,7 +15,8 @@ use zlint::plan::parts::Part;
 use zlint::plan::request::OmeVersion;
 use zlint::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use zlint::profile::{Access, Profile};
-use zlint::rechunk::{self, Existing, Outcome, Rechunk, VerifyReport};
+use zlint::rechunk::{self, Existing, Outcome, Rechunk};
+use zlint::report::outcome_json::{OutcomeDocument, VerifyDocument};
 use zlint::store::OpenOptions;
 use zlint::{Error, Param};
 
@@ -312,17 +313,9 @@ struct NativePlan {
     budget: Budget,
 }
 
-fn outcome_json(outcome: &Outcome) -> String {
-    to_json(&json!({
-        "complete": outcome.complete,
-        "summary": outcome.summary,
-        "verification": outcome.verification.as_ref().map(report_json),
-        "zip_entries": outcome.zip_entries,
-    }))
-}
-
-fn report_json(report: &VerifyReport) -> Value {
-    serde_json::to_value(report).unwrap_or(Value::Null)
+/// The outcome document `zlint rechunk --format json` prints (docs/outcome-json.md).
+fn outcome_json(source: &str, target: &str, outcome: &Outcome) -> String {
+    to_json(&OutcomeDocument::new(source, target, outcome))
 }
 
 #[pymethods]
@@ -427,7 +420,8 @@ impl NativePlan {
                 &watch.bar(progress),
                 &watch.bar(progress),
             )?;
-            Ok(outcome_json(&outcome))
+            let plan = self.job.plan_value();
+            Ok(outcome_json(&plan.source, &plan.target, &outcome))
         })
     }
 
@@ -503,7 +497,7 @@ fn finalize(
             OpenOptions::default(),
             &watch.bar(progress),
         )?;
-        Ok(outcome_json(&finalized.outcome))
+        Ok(outcome_json(&source, &target, &finalized.outcome))
     })
 }
 
@@ -531,7 +525,7 @@ fn verify(
             OpenOptions::default(),
             &watch.bar(progress),
         )?;
-        Ok(report_json(&report).to_string())
+        Ok(to_json(&VerifyDocument::new(&source, &target, &report)))
     })
 }
 

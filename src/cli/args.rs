@@ -345,9 +345,10 @@ pub struct RechunkArgs {
     /// Output format: zarr2, zarr3 or n5 [default: the source's].
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<OutputFormat>,
-    /// Output format of what is printed: text, or with --dry-run one JSON document (schema:
-    /// docs/plan-json.md). A store format here (`--format zarr3`) is the former spelling of
-    /// --to, kept for one release with a warning.
+    /// Output format of what is printed: text, or one JSON document: the plan with --dry-run
+    /// or --init (docs/plan-json.md), else what the run did (docs/outcome-json.md). A store
+    /// format here (`--format zarr3`) is the former spelling of --to, kept for one release with
+    /// a warning.
     #[arg(long, value_enum, default_value = "text")]
     pub format: RechunkOutput,
     /// OME-NGFF version of the output's metadata: 0.4 (Zarr v2) or 0.5 (Zarr v3). Sets
@@ -440,6 +441,10 @@ pub struct VerifyArgs {
     /// Source files the target was rechunked without (as `rechunk --exclude`): not looked for.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Output format: text, or one JSON document with every difference (schema:
+    /// docs/outcome-json.md).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DataFormat,
     /// Show no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

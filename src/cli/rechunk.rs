@@ -12,6 +12,7 @@ use crate::model::Format;
 use crate::plan::parts::Part;
 use crate::plan::{Budget, CodecChoice, ShapeRequests, Targets};
 use crate::rechunk::{self, Existing, Outcome};
+use crate::report::outcome_json::{OutcomeDocument, VerifyDocument};
 use crate::store::OpenOptions;
 use crate::units::{human_bytes, plural};
 
@@ -90,12 +91,30 @@ fn target_format(args: &RechunkArgs) -> Result<Option<Format>> {
     crate::plan::request::target_format(format, args.ome_version)
 }
 
+/// Whether `--format json` (or its former spelling `--json`) asks for JSON.
+fn wants_json(args: &RechunkArgs) -> bool {
+    let format = if args.format == RechunkOutput::Json {
+        DataFormat::Json
+    } else {
+        DataFormat::Text
+    };
+    super::args::wants_json(format, args.json, "rechunk")
+}
+
+/// Prints `document` as one JSON document on standard output.
+fn print_json(document: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, document).map_err(|e| stdout_error(e.into()))?;
+    writeln!(out).map_err(stdout_error)
+}
+
 pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
+    let json = wants_json(args);
     if let Some(part) = &args.part {
-        return run_part(args, part, open);
+        return run_part(args, part, open, json);
     }
     if args.finalize {
-        return finalize(args, open);
+        return finalize(args, open, json);
     }
     let locations = [args.source.as_str(), args.target.as_str()];
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
@@ -112,25 +131,9 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     let plan = job.plan_value();
     warn_carried(plan, &args.source);
     let mut out = std::io::stdout().lock();
-    let json = super::args::wants_json(
-        if args.format == RechunkOutput::Json {
-            DataFormat::Json
-        } else {
-            DataFormat::Text
-        },
-        args.json,
-        "rechunk",
-    );
-    if json && !args.dry_run {
-        return Err(Error::Usage(
-            "--format json prints the plan as one document: it needs --dry-run".into(),
-        ));
-    }
     if args.dry_run {
         if json {
-            serde_json::to_writer_pretty(&mut out, &plan.document())
-                .map_err(|e| stdout_error(e.into()))?;
-            writeln!(out).map_err(stdout_error)?;
+            print_json(&plan.document())?;
         } else {
             write!(out, "{plan}").map_err(stdout_error)?;
         }
@@ -138,6 +141,10 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
     }
     if args.init {
         job.init()?;
+        if json {
+            print_json(&plan.document())?;
+            return Ok(EXIT_OK);
+        }
         let groups: u64 = plan.arrays.iter().map(|a| a.write_groups.count).sum();
         writeln!(
             out,
@@ -156,6 +163,10 @@ pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
         &Bar::new(args.quiet),
         &Bar::new(args.quiet),
     )?;
+    if json {
+        print_json(&OutcomeDocument::new(&args.source, &args.target, &outcome))?;
+        return Ok(verdict(&outcome, &args.target));
+    }
     if let Some(summary) = &outcome.summary {
         print_summary("rechunked", summary)?;
     }
@@ -182,6 +193,23 @@ fn warn_carried(plan: &crate::plan::RechunkPlan, source: &str) {
             array.described(source)
         );
     }
+}
+
+/// The exit code of `outcome` when its document is the output: 0, or 2 (and a line saying the
+/// output was not marked complete) when verification found differences.
+fn verdict(outcome: &Outcome, target: &str) -> u8 {
+    if outcome
+        .verification
+        .as_ref()
+        .is_some_and(|report| !report.mismatches.is_empty())
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: {target}: verification failed; the output was not marked complete"
+        );
+        return EXIT_ERROR;
+    }
+    EXIT_OK
 }
 
 fn report_verification(outcome: &Outcome, args: &RechunkArgs) -> u8 {
@@ -225,7 +253,7 @@ fn print_summary(what: &str, summary: &rechunk::RechunkSummary) -> Result<()> {
     .map_err(stdout_error)
 }
 
-fn run_part(args: &RechunkArgs, part: &str, open: OpenOptions) -> Result<u8> {
+fn run_part(args: &RechunkArgs, part: &str, open: OpenOptions, json: bool) -> Result<u8> {
     let part = if part == "auto" {
         Part::from_env(|name| std::env::var(name).ok())?
     } else {
@@ -239,11 +267,15 @@ fn run_part(args: &RechunkArgs, part: &str, open: OpenOptions) -> Result<u8> {
         (threads, open),
         &Bar::new(args.quiet),
     )?;
-    print_summary(&format!("part {part} wrote"), &summary)?;
+    if json {
+        print_json(&OutcomeDocument::part(&args.source, &args.target, &summary))?;
+    } else {
+        print_summary(&format!("part {part} wrote"), &summary)?;
+    }
     Ok(EXIT_OK)
 }
 
-fn finalize(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
+fn finalize(args: &RechunkArgs, open: OpenOptions, json: bool) -> Result<u8> {
     let locations = [args.source.as_str(), args.target.as_str()];
     // Verification has its own budget: the plan's may be a worker's, far from this machine's.
     let budget = budget(args.max_mem.as_deref(), args.threads, &locations)?;
@@ -255,6 +287,10 @@ fn finalize(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
         &Bar::new(args.quiet),
     )?;
     let outcome = finalized.outcome;
+    if json {
+        print_json(&OutcomeDocument::new(&args.source, &args.target, &outcome))?;
+        return Ok(verdict(&outcome, &args.target));
+    }
     if outcome.complete {
         writeln!(
             std::io::stdout(),
@@ -277,6 +313,14 @@ pub(crate) fn verify(args: &VerifyArgs, open: OpenOptions) -> Result<u8> {
         open,
         &Bar::new(args.quiet),
     )?;
+    if args.format == DataFormat::Json {
+        print_json(&VerifyDocument::new(&args.source, &args.target, &report))?;
+        return Ok(if report.mismatches.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
+    }
     Ok(print_verify(&report, &args.target, args.max_diffs))
 }
 

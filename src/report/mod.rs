@@ -4,6 +4,7 @@ pub mod github;
 pub mod html;
 pub mod lint_json;
 pub mod lint_text;
+pub mod outcome_json;
 pub mod plan_text;
 pub mod sarif;
 pub mod scan_json;
