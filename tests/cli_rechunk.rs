@@ -303,6 +303,9 @@ fn the_store_format_flag_is_to_and_format_is_a_deprecated_alias() {
 fn the_plan_json_is_versioned_and_documented() {
     let docs = std::fs::read_to_string("docs/plan-json.md").unwrap();
     let documented = |field: &str| docs.contains(&format!("`{field}`"));
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read("docs/schemas/plan.schema.json").unwrap()).unwrap();
+    let schema = jsonschema::draft202012::new(&schema).unwrap();
     let mut seen = std::collections::BTreeSet::new();
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("stack.zarr");
@@ -337,6 +340,11 @@ fn the_plan_json_is_versioned_and_documented() {
         );
         let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(plan["schema_version"], 1);
+        let errors: Vec<String> = schema.iter_errors(&plan).map(|e| e.to_string()).collect();
+        assert!(
+            errors.is_empty(),
+            "docs/schemas/plan.schema.json: {errors:?}"
+        );
         fn keys(value: &Value, skip: &[&str], seen: &mut std::collections::BTreeSet<String>) {
             match value {
                 Value::Object(map) => {

@@ -1,11 +1,15 @@
 //! Reading and writing arrays of any supported format, object by object: zarrs for Zarr v2 and
 //! v3, zlint's own N5 code for N5.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
-use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArraySubset};
+use unsafe_cell_slice::UnsafeCellSlice;
+use zarrs::array::{
+    Array, ArrayBytes, ArrayBytesDecodeIntoTarget, ArrayBytesFixedDisjointView, ArrayMetadata,
+    ArraySubset,
+};
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
 use super::copy::{At, copy_box};
@@ -241,6 +245,28 @@ impl Reader {
     }
 
     /// Native-endian C-order bytes of `part`, which lies inside `object`.
+    /// Decodes `part` of `object` into `view`: zarrs decodes a Zarr chunk straight into it
+    /// (no buffer of its own, no second copy); other objects are decoded, then copied in.
+    fn read_part_into<'v>(
+        &self,
+        object: &Object,
+        part: &ArraySubset,
+        item: u64,
+        view: &'v mut ArrayBytesFixedDisjointView<'v>,
+    ) -> Result<()> {
+        if let Kind::Zarr(a) = &self.kind {
+            return a
+                .retrieve_array_subset_into(part, ArrayBytesDecodeIntoTarget::Fixed(view))
+                .map_err(|e| {
+                    let at = self.object_location(a, &object.index);
+                    error(&at, format!("reading elements {part}: {e}"))
+                });
+        }
+        let data = self.read_part(object, part, item)?;
+        view.copy_from_slice(&data)
+            .map_err(|e| error(&self.store, e))
+    }
+
     fn read_part(&self, object: &Object, part: &ArraySubset, item: u64) -> Result<Vec<u8>> {
         match &self.kind {
             Kind::Zarr(a) => {
@@ -363,7 +389,8 @@ pub(crate) fn read_region_into(
     } else {
         buffer.resize(len, 0);
     }
-    let buffer = Mutex::new(buffer.as_mut_slice());
+    let shape = region.shape().to_vec();
+    let bytes = UnsafeCellSlice::new(buffer.as_mut_slice());
     let origin = region.start().to_vec();
     reader
         .objects(region, location)?
@@ -373,29 +400,20 @@ pub(crate) fn read_region_into(
                 .bounded
                 .overlap(region)
                 .map_err(|e| error(location, e))?;
-            let data = reader.read_part(object, &part, item)?;
             let offset: Vec<u64> = part
                 .start()
                 .iter()
                 .zip(&origin)
                 .map(|(p, o)| p - o)
                 .collect();
-            let mut buffer = buffer.lock().unwrap_or_else(|p| p.into_inner());
-            copy_box(
-                &data,
-                At {
-                    shape: part.shape(),
-                    start: &vec![0; offset.len()],
-                },
-                &mut buffer[..],
-                At {
-                    shape: region.shape(),
-                    start: &offset,
-                },
-                part.shape(),
-                item,
-            );
-            Ok(())
+            let inside = ArraySubset::new_with_start_shape(offset, part.shape().to_vec())
+                .map_err(|e| error(location, e))?;
+            // SAFETY: the objects of a regular grid are disjoint boxes, so their parts in
+            // `region` (one view each, used by this task alone) never overlap.
+            let mut view =
+                unsafe { ArrayBytesFixedDisjointView::new(bytes, item as usize, &shape, inside) }
+                    .map_err(|e| error(location, e))?;
+            reader.read_part_into(object, &part, item, &mut view)
         })
 }
 
