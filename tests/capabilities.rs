@@ -359,7 +359,7 @@ fn table() -> String {
          values (lint and scan read every row's metadata). *→ format*: a rewrite writes the \
          values into that format (with the codec, or the closest the format has; the plan's \
          notes say what changed). An array zlint does not decode, in a store with other arrays, \
-         is carried over unchanged into its own format (see README, \"Arrays zlint cannot \
+         is carried over unchanged into its own format (see docs/rechunk.md, \"Arrays zlint cannot \
          decode\"). Regenerate with `ZLINT_UPDATE_DOCS=1 cargo test --test capabilities`.\n\n\
          | format | codec or type | decodes | → Zarr v2 | → Zarr v3 | → N5 | why not (first reason) |\n\
          |---|---|---|---|---|---|---|\n",

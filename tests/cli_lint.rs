@@ -225,23 +225,24 @@ fn rules_and_explain() {
 }
 
 #[test]
-fn readme_rule_table_matches_the_registry() {
-    let readme = std::fs::read_to_string(fixture("../README.md")).expect("README.md");
+fn rule_table_of_docs_lint_matches_the_registry() {
+    let path = fixture("../docs/lint.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/lint.md");
     let table = zlint::lint::registry::markdown_table();
-    if std::env::var_os("ZLINT_UPDATE_README").is_some() {
-        let start = readme.find("<!-- rules:start -->").expect("start marker");
-        let end = readme.find("<!-- rules:end -->").expect("end marker");
+    if std::env::var_os("ZLINT_UPDATE_DOCS").is_some() {
+        let start = doc.find("<!-- rules:start -->").expect("start marker");
+        let end = doc.find("<!-- rules:end -->").expect("end marker");
         let updated = format!(
             "{}<!-- rules:start -->\n{table}{}",
-            &readme[..start],
-            &readme[end..]
+            &doc[..start],
+            &doc[end..]
         );
-        std::fs::write(fixture("../README.md"), updated).expect("write README");
+        std::fs::write(&path, updated).expect("write docs/lint.md");
         return;
     }
     assert!(
-        readme.contains(&format!("<!-- rules:start -->\n{table}<!-- rules:end -->")),
-        "README rule table is stale: run ZLINT_UPDATE_README=1 cargo test readme_rule_table"
+        doc.contains(&format!("<!-- rules:start -->\n{table}<!-- rules:end -->")),
+        "the rule table of docs/lint.md is stale: run ZLINT_UPDATE_DOCS=1 cargo test rule_table"
     );
 }
 
@@ -575,5 +576,35 @@ fn config_discovery_goes_upward_and_reads_pyproject() {
     assert!(
         stderr.contains("pyproject.toml") && stderr.contains("profil"),
         "{stderr}"
+    );
+}
+
+/// Issue 32: every rule has its page in docs/rules/, the same text `zlint explain` prints (one
+/// source: the registry); `ZLINT_UPDATE_DOCS=1 cargo test rule_pages` writes them.
+#[test]
+fn rule_pages_are_what_explain_prints() {
+    let dir = fixture("../docs/rules");
+    for rule in zlint::lint::registry::RULES {
+        let page = rule.page();
+        let path = dir.join(format!("{}.md", rule.id));
+        if std::env::var_os("ZLINT_UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(&dir).expect("docs/rules");
+            std::fs::write(&path, &page).expect("write the page");
+            continue;
+        }
+        let written = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{}: missing; run ZLINT_UPDATE_DOCS=1", path.display()));
+        assert_eq!(written, page, "{} is stale", path.display());
+        let (explained, code) = run(&["explain", rule.id]);
+        assert_eq!(code, 0);
+        // `run` writes the version as [VERSION] (the guidance link names it).
+        let page = page.replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
+        assert_eq!(explained, page, "zlint explain {}", rule.id);
+    }
+    let pages = std::fs::read_dir(&dir).expect("docs/rules").count();
+    assert_eq!(
+        pages,
+        zlint::lint::registry::RULES.len(),
+        "a page of no rule"
     );
 }

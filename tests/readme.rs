@@ -1,14 +1,30 @@
-//! The README's examples are what the current binary prints: every `$ zlint …` line of a code
-//! block is run, and the lines printed under it (but `...`, which stands for lines left out)
-//! must appear in its output, in order.
+//! The examples of the README and of docs/ are what the current binary prints: every
+//! `$ zlint …` line of a code block is run, and the lines printed under it (but `...`, which
+//! stands for lines left out) must appear in its output, in order.
 
 use assert_cmd::Command;
 
 #[test]
-fn readme_examples_are_the_binarys_output() {
-    let readme = std::fs::read_to_string("README.md").expect("README.md");
+fn readme_and_docs_examples_are_the_binarys_output() {
+    let mut pages = vec![std::path::PathBuf::from("README.md")];
+    pages.extend(
+        std::fs::read_dir("docs")
+            .expect("docs")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md")),
+    );
     let mut checked = 0;
-    let mut lines = readme.lines().peekable();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).expect("page");
+        checked += check_examples(&page.display().to_string(), &text);
+    }
+    assert!(checked >= 4, "only {checked} examples found");
+}
+
+/// Runs the examples of one page; returns how many it has.
+fn check_examples(page: &str, text: &str) -> usize {
+    let mut checked = 0;
+    let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         let Some(command) = line.strip_prefix("$ zlint ") else {
             continue;
@@ -29,10 +45,10 @@ fn readme_examples_are_the_binarys_output() {
         for want in expected.iter().filter(|l| l.trim() != "...") {
             assert!(
                 rest.any(|got| got == *want),
-                "`zlint {command}`: README line\n{want}\nnot in the output (in order):\n{actual}"
+                "`zlint {command}`: {page} line\n{want}\nnot in the output (in order):\n{actual}"
             );
         }
         checked += 1;
     }
-    assert!(checked >= 3, "only {checked} README examples found");
+    checked
 }

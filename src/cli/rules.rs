@@ -86,12 +86,6 @@ pub(crate) fn explain(args: &ExplainArgs) -> crate::Result<u8> {
         ))
     })?;
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "# {} {} ({} by default)\n",
-        rule.id, rule.name, rule.severity
-    )
-    .map_err(stdout_error)?;
-    write!(out, "{}", rule.documentation()).map_err(stdout_error)?;
+    write!(out, "{}", rule.page()).map_err(stdout_error)?;
     Ok(EXIT_OK)
 }

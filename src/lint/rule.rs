@@ -131,6 +131,19 @@ impl Rule {
         )
     }
 
+    /// The rule's page: a heading with its ID, name and default severity, then
+    /// [`Self::documentation`]. `zlint explain` prints it; docs/rules/ holds it for every rule.
+    #[must_use]
+    pub fn page(&self) -> String {
+        format!(
+            "# {} {} ({} by default)\n\n{}",
+            self.id,
+            self.name,
+            self.severity,
+            self.documentation()
+        )
+    }
+
     /// The explanation with its link to the guidance, as `zlint explain` and SARIF show it.
     #[must_use]
     pub fn documentation(&self) -> String {

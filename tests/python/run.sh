@@ -24,4 +24,7 @@ python3 -m venv "$work/venv"
 # The package alone, as a user gets it: the command and the module answer.
 "$work/venv/bin/zlint" --version
 "$work/venv/bin/python" -c 'import chunklint; print(chunklint.__doc__.splitlines()[0])'
-ZLINT_BIN="$zlint" "$work/venv/bin/python" -m pytest -q -p no:cacheprovider tests/python
+# The hook's package builds with setuptools from the same local index (the tests install with
+# PIP_NO_INDEX: what a user would get from PyPI, with no Rust toolchain).
+"$work/build/bin/pip" download -q -d "$work/wheels" 'setuptools==80.9.0'
+ZLINT_BIN="$zlint" ZLINT_WHEELS="$work/wheels" "$work/venv/bin/python" -m pytest -q -p no:cacheprovider tests/python

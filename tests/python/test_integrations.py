@@ -149,3 +149,97 @@ def test_the_action_lint_step(tmp_path: Path) -> None:
         if code == "1":
             assert step.stdout.startswith("::warning"), step.stdout
     assert chunklint.__version__
+
+
+# The wheels tests/python/run.sh built (chunklint) and fetched (setuptools, to build the hook's
+# package), as a local package index: what PyPI would serve.
+WHEELS = os.environ.get("ZLINT_WHEELS")
+# A PATH with no Rust toolchain on it (rustup puts cargo in ~/.cargo/bin).
+NO_CARGO = f"{BIN}:/usr/bin:/bin"
+
+
+def no_cargo_env(tmp_path: Path, **extra: str) -> dict:
+    assert WHEELS, "tests/python/run.sh sets ZLINT_WHEELS"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CARGO", "RUSTUP"))}
+    env.update(PATH=NO_CARGO, PIP_NO_INDEX="1", PIP_FIND_LINKS=WHEELS, HOME=str(tmp_path),
+               **extra)
+    assert shutil.which("cargo", path=env["PATH"]) is None
+    return env
+
+
+def test_the_pre_commit_hook_installs_the_prebuilt_wheel_without_cargo(tmp_path: Path) -> None:
+    """integrations/pre-commit, as its own repository: pre-commit installs the pinned chunklint
+    wheel from a local index (no cargo on PATH) and runs the hook."""
+    hook_repo = tmp_path / "zlint-pre-commit"
+    shutil.copytree(ROOT / "integrations/pre-commit", hook_repo)
+    env = no_cargo_env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "cache"), GIT_AUTHOR_NAME="t",
+                       GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+                       GIT_COMMITTER_EMAIL="t@example.org")
+    for command in [["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "hook"]]:
+        subprocess.run(command, cwd=hook_repo, check=True, env=env)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, env=env,
+                         capture_output=True, text=True).stdout.strip()
+    repo = copy_into_repository(tmp_path)
+    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "zlint"}]}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    for command in [["git", "init", "-q"], ["git", "add", "-A"]]:
+        subprocess.run(command, cwd=repo, check=True, env=env)
+    result = subprocess.run([str(BIN / "pre-commit"), "run", "--all-files"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "data/bad.zarr: ZL101" in result.stdout, result.stdout
+    assert "data/good.zarr: no findings" in result.stdout, result.stdout
+
+
+def serve(root: Path):
+    """A static HTTP server on `root` (the release downloads), and its base URL."""
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1",
+                               "--directory", str(root)], stdout=subprocess.PIPE, text=True)
+    line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..."
+    port = re.search(r"port (\d+)", line).group(1)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def test_the_action_installs_the_checked_release_binary_or_else_the_wheel(tmp_path: Path) -> None:
+    """.ci/action-install.sh (what action.yml runs) against a local release server: the archive
+    for the platform, checked against its SHA-256 sum; a sum that does not match is refused and
+    the wheel installed instead. No cargo on PATH."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert any(".ci/action-install.sh" in s.get("run", "") for s in action["runs"]["steps"])
+    name = "zlint-v0.1.0-x86_64-unknown-linux-musl"
+    release = tmp_path / "releases/v0.1.0"
+    (tmp_path / name).mkdir()
+    shutil.copy(ZLINT_BIN, tmp_path / name / "zlint")
+    archive = release / f"{name}.tar.gz"
+    release.mkdir(parents=True)
+    subprocess.run(["tar", "-czf", str(archive), "-C", str(tmp_path), name], check=True)
+    digest = subprocess.run(["sha256sum", str(archive)], check=True, capture_output=True,
+                            text=True).stdout.split()[0]
+    (release / f"{name}.tar.gz.sha256").write_text(f"{digest}  {name}.tar.gz\n")
+    server, url = serve(tmp_path / "releases")
+    try:
+        def install(runner: str) -> tuple:
+            github_path = tmp_path / f"path-{runner}"
+            venv = tmp_path / f"venv-{runner}"
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            env = no_cargo_env(tmp_path, ZLINT_VERSION="0.1.0", ZLINT_RELEASES=url,
+                               GITHUB_PATH=str(github_path), RUNNER_TEMP=str(tmp_path / runner),
+                               RUNNER_OS="Linux", RUNNER_ARCH="X64")
+            env["PATH"] = f"{venv}/bin:{env['PATH']}"
+            step = run(["bash", ".ci/action-install.sh"], env=env, timeout=300)
+            assert step.returncode == 0, step.stdout + step.stderr
+            (bin_dir,) = github_path.read_text().split()
+            version = run([str(Path(bin_dir) / "zlint"), "--version"])
+            assert version.stdout.startswith("zlint 0.1.0"), version
+            return step, bin_dir
+        step, bin_dir = install("binary")
+        assert "SHA-256 checked" in step.stdout, step.stdout
+        assert Path(bin_dir).name == name
+        (release / f"{name}.tar.gz.sha256").write_text(f"{'0' * 64}  {name}.tar.gz\n")
+        step, bin_dir = install("wheel")
+        assert "published sum is 000" in step.stderr, step.stderr
+        assert "installing the chunklint wheel instead" in step.stderr
+        assert (Path(bin_dir) / "zlint").exists() and "venv-wheel" in bin_dir
+    finally:
+        server.terminate()
+        server.wait()
