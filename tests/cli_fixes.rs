@@ -4,10 +4,10 @@
 //! unchanged (tests/cli_partial_rewrites.rs).
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
-use common::copy_dir;
+use common::{copy_dir, fixture_stores};
 
 mod common;
 
@@ -15,26 +15,6 @@ fn zlint() -> Command {
     let mut cmd = Command::cargo_bin("zlint").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
-}
-
-/// Every store under `fixtures/` but the deliberately broken ones: folders and zips named
-/// `*.zarr`, `*.n5`, `*.zip`.
-fn fixture_stores() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut stores: Vec<PathBuf> = walkdir::WalkDir::new(&root)
-        .max_depth(2)
-        .into_iter()
-        .map(|e| e.unwrap().into_path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            [".zarr", ".n5", ".zip"]
-                .iter()
-                .any(|ext| name.ends_with(ext))
-                && !p.starts_with(root.join("broken"))
-        })
-        .collect();
-    stores.sort();
-    stores
 }
 
 /// The commands the text output's `help:` lines print, as words.
@@ -73,7 +53,7 @@ fn shell_words(text: &str) -> Vec<String> {
 fn every_fix_the_linter_prints_is_planned_as_printed() {
     let dir = tempfile::tempdir().unwrap();
     let (mut tried, mut stores) = (0, 0);
-    for store in fixture_stores() {
+    for store in fixture_stores(false) {
         let out = zlint()
             .arg(&store)
             .args(["--no-config", "--show-all"])

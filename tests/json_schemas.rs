@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -40,30 +42,12 @@ fn printed(args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
-/// Every fixture store, broken ones included.
-fn fixture_stores() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut stores: Vec<PathBuf> = walkdir::WalkDir::new(&root)
-        .max_depth(2)
-        .into_iter()
-        .map(|e| e.unwrap().into_path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            [".zarr", ".n5", ".zip"]
-                .iter()
-                .any(|ext| name.ends_with(ext))
-        })
-        .collect();
-    stores.sort();
-    stores
-}
-
 #[test]
 fn lint_scan_and_plan_documents_of_every_fixture_hold_to_their_schemas() {
     let (lint, scan, plan) = (schema("lint"), schema("scan"), schema("plan"));
     let dir = tempfile::tempdir().unwrap();
     let mut plans = 0;
-    let stores = fixture_stores();
+    let stores = common::fixture_stores(true);
     assert!(stores.len() > 50, "{} stores", stores.len());
     for store in &stores {
         let path = store.to_str().unwrap();

@@ -21,6 +21,24 @@ pub(crate) fn scan_fixture(rel: &str, deep: bool) -> Store {
     scan(&opened, ScanOptions { deep }, &NoProgress).expect("scan")
 }
 
+/// Every fixture store (the directories and zip files named `*.zarr`, `*.n5` or `*.zip` at most
+/// two levels below fixtures/), sorted; `broken` keeps those under fixtures/broken/ too.
+pub(crate) fn fixture_stores(broken: bool) -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut stores: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+        .max_depth(2)
+        .into_iter()
+        .map(|e| e.expect("walk").into_path())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| [".zarr", ".n5", ".zip"].iter().any(|ext| n.ends_with(ext)))
+                && (broken || !p.starts_with(root.join("broken")))
+        })
+        .collect();
+    stores.sort();
+    stores
+}
+
 /// Copies the directory tree `from` to `to` (created).
 pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for entry in walkdir::WalkDir::new(from) {
