@@ -257,6 +257,13 @@ fn print_node_errors(errors: &[crate::model::NodeError]) {
     }
 }
 
+/// Prints `document` as one JSON document on standard output.
+fn print_json(document: &impl serde::Serialize) -> crate::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, document).map_err(|e| stdout_error(e.into()))?;
+    writeln!(out).map_err(stdout_error)
+}
+
 /// Wraps a write error on standard output.
 fn stdout_error(source: std::io::Error) -> crate::Error {
     crate::Error::Io {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::args::{DataFormat, OutputFormat, RechunkArgs, RechunkOutput, VerifyArgs};
 use super::progress::Bar;
-use super::{EXIT_ERROR, EXIT_OK, stdout_error};
+use super::{EXIT_ERROR, EXIT_OK, print_json, stdout_error};
 use crate::error::{Error, Param, Result};
 use crate::jobs::{self, PlanRequest};
 use crate::lint::settings::Settings;
@@ -99,13 +99,6 @@ fn wants_json(args: &RechunkArgs) -> bool {
         DataFormat::Text
     };
     super::args::wants_json(format, args.json, "rechunk")
-}
-
-/// Prints `document` as one JSON document on standard output.
-fn print_json(document: &impl serde::Serialize) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, document).map_err(|e| stdout_error(e.into()))?;
-    writeln!(out).map_err(stdout_error)
 }
 
 pub(crate) fn run(args: &RechunkArgs, open: OpenOptions) -> Result<u8> {
@@ -212,21 +205,12 @@ fn verdict(outcome: &Outcome, target: &str) -> u8 {
     EXIT_OK
 }
 
+/// Prints the differences verification found (at most `--max-diffs`), then [`verdict`].
 fn report_verification(outcome: &Outcome, args: &RechunkArgs) -> u8 {
-    match &outcome.verification {
-        None => EXIT_OK,
-        Some(report) => {
-            let code = print_verify(report, &args.target, args.max_diffs);
-            if code != EXIT_OK {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "error: {}: verification failed; the output was not marked complete",
-                    args.target
-                );
-            }
-            code
-        }
+    if let Some(report) = &outcome.verification {
+        print_verify(report, &args.target, args.max_diffs);
     }
+    verdict(outcome, &args.target)
 }
 
 fn print_summary(what: &str, summary: &rechunk::RechunkSummary) -> Result<()> {

@@ -5,7 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::args::{ExplainArgs, RulesArgs};
-use super::{EXIT_OK, stdout_error};
+use super::{EXIT_OK, print_json, stdout_error};
 use crate::lint::registry::{RULES, find};
 
 #[derive(Serialize)]
@@ -45,20 +45,15 @@ pub(crate) fn list(args: &RulesArgs) -> crate::Result<u8> {
             })
             .collect();
         // The former `--json` printed the bare list: it still does, for this release.
-        let written = if args.json {
-            serde_json::to_writer_pretty(&mut out, &rules)
+        if args.json {
+            print_json(&rules)?;
         } else {
-            serde_json::to_writer_pretty(
-                &mut out,
-                &RulesDocument {
-                    schema_version: RULES_SCHEMA_VERSION,
-                    zlint_version: env!("CARGO_PKG_VERSION"),
-                    rules,
-                },
-            )
-        };
-        written.map_err(|e| stdout_error(e.into()))?;
-        writeln!(out).map_err(stdout_error)?;
+            print_json(&RulesDocument {
+                schema_version: RULES_SCHEMA_VERSION,
+                zlint_version: env!("CARGO_PKG_VERSION"),
+                rules,
+            })?;
+        }
         return Ok(EXIT_OK);
     }
     let width = RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);

@@ -200,10 +200,11 @@ impl Settings {
         if let Some(cores) = requested.cores {
             settings.thresholds.cores = cores;
         }
-        for entry in settings
+        // The config file's entries were checked (naming their line) by `from_file`.
+        for entry in requested
             .select
             .iter()
-            .chain(&settings.ignore)
+            .chain(&requested.ignore)
             .chain(&requested.extend_select)
         {
             if !super::registry::is_known_selector(entry) {

@@ -9,11 +9,7 @@ impl Store {
     #[must_use]
     pub fn label_pyramid_problems(&self, group: &GroupInfo) -> Vec<String> {
         let store = self;
-        let is_label = group.attributes.contains_key("image-label")
-            || group
-                .attributes
-                .get("ome")
-                .is_some_and(|ome| ome.get("image-label").is_some());
+        let is_label = super::ome_value(&group.attributes, "image-label").is_some();
         let image_path = group.path.parent().and_then(|labels| labels.parent());
         let (true, Some(image_path)) = (is_label, image_path) else {
             return Vec::new();

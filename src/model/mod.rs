@@ -487,6 +487,16 @@ impl Store {
     }
 }
 
+/// The OME-NGFF value `key` of a node's `attributes`: under `ome` (0.5 and later), or at the
+/// top (0.4).
+#[must_use]
+pub fn ome_value<'a>(attributes: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    attributes
+        .get("ome")
+        .and_then(|ome| ome.get(key))
+        .or_else(|| attributes.get(key))
+}
+
 /// Product of a shape's extents (1 for a scalar).
 #[must_use]
 pub fn product(shape: &[u64]) -> u64 {

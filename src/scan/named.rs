@@ -4,9 +4,9 @@
 //! and series. Pure: the walk visits what this names (see `discover`), and only what exists is
 //! found.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::model::{Format, GroupInfo, NodePath};
+use crate::model::{Format, GroupInfo, NodePath, ome_value};
 
 /// What to visit below a group of an unlistable store.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -31,14 +31,6 @@ pub(crate) struct Numbered {
 
 /// The most levels of an N5 pyramid named by its `scales` (each is a request over HTTP).
 const MAX_N5_LEVELS: usize = 64;
-
-/// The OME-NGFF value `key` of `attributes`: under `ome` (0.5 and later), or at the top (0.4).
-fn ome_value<'a>(attributes: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    attributes
-        .get("ome")
-        .and_then(|ome| ome.get(key))
-        .or_else(|| attributes.get(key))
-}
 
 /// The plain relative paths of `list`'s items (strings, or objects with a `path` string); names
 /// that climb (`..`) or are absolute are left out.

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::anchor;
 use crate::lint::rule::{Diagnostic, Severity};
-use crate::model::{GroupInfo, NodePath, Store};
+use crate::model::{NodePath, Store, ome_value};
 use crate::units::plural;
 
 /// The most rows or columns drawn: a plate's metadata is the store's word, and 1536-well
@@ -75,15 +75,6 @@ pub(super) struct Plate {
     wells: Vec<Well>,
 }
 
-/// The OME-NGFF value `key` of a group's attributes: under `ome` (0.5), or at the top (0.4).
-fn ome_value<'a>(group: &'a GroupInfo, key: &str) -> Option<&'a Value> {
-    let attributes = &group.attributes;
-    attributes
-        .get("ome")
-        .and_then(|ome| ome.get(key))
-        .or_else(|| attributes.get(key))
-}
-
 fn names(list: Option<&Value>) -> Vec<String> {
     list.and_then(Value::as_array)
         .into_iter()
@@ -103,7 +94,7 @@ pub(super) fn plates(store: &Store, findings: &[Diagnostic]) -> Vec<Plate> {
         .groups
         .iter()
         .filter_map(|group| {
-            let plate = ome_value(group, "plate")?;
+            let plate = ome_value(&group.attributes, "plate")?;
             let rows = names(plate.get("rows"));
             let columns = names(plate.get("columns"));
             if rows.is_empty() || columns.is_empty() {

@@ -147,26 +147,18 @@ pub(super) fn drawn_planes(array: &ArrayInfo) -> Vec<(usize, usize)> {
     }
 }
 
-/// `extents` with each axis's name, from the array's dimension names or its OME-NGFF axes:
-/// `z 64 × y 512 × x 512` (an unnamed axis gives its extent alone).
+/// `extents` with each axis's name, from the array's dimension names (which the scan takes from
+/// the OME-NGFF axes when the array has none of its own): `z 64 × y 512 × x 512`; an unnamed
+/// axis gives its extent alone.
 pub(super) fn named_extents(array: &ArrayInfo, extents: &[u64]) -> String {
-    let name = |i: usize| {
-        let dimension = array
-            .dimension_names
-            .as_ref()
-            .and_then(|names| names.get(i)?.clone());
-        let ome = || {
-            array
-                .axes
-                .as_ref()
-                .and_then(|axes| Some(axes.get(i)?.name.clone()))
-        };
-        dimension.or_else(ome).filter(|n| !n.is_empty())
-    };
+    let names = array.dimension_names.as_deref().unwrap_or_default();
     extents
         .iter()
         .enumerate()
-        .map(|(i, e)| name(i).map_or_else(|| e.to_string(), |n| format!("{n} {e}")))
+        .map(|(i, e)| match names.get(i).and_then(Option::as_deref) {
+            Some(name) if !name.is_empty() => format!("{name} {e}"),
+            _ => e.to_string(),
+        })
         .collect::<Vec<_>>()
         .join(" × ")
 }
