@@ -3,19 +3,19 @@
 chunklint is the Python face of zlint: the same linter, planner and rechunker, called in the
 same process (the work runs in Rust with the GIL released). This package only converts values:
 
-- :func:`lint` returns the findings of ``zlint STORE`` as :class:`Finding` objects;
-- :func:`scan` returns the ``zlint scan --format json`` document as a dict;
-- :func:`recommend` returns the :class:`Layout` zlint recommends for a new array, ready for
+- ``lint`` returns the findings of ``zlint STORE`` as ``Finding`` objects;
+- ``scan`` returns the ``zlint scan --format json`` document as a dict;
+- ``recommend`` returns the ``Layout`` zlint recommends for a new array, ready for
   ``zarr.create_array(chunks=..., shards=...)``;
-- :func:`plan` plans a rechunk and returns a :class:`Plan` to inspect (it renders as a table in
+- ``plan`` plans a rechunk and returns a ``Plan`` to inspect (it renders as a table in
   notebooks) and run, whole or in parts (for Dask, Slurm, ...);
-- :func:`verify` compares two stores value by value and returns the :class:`Difference` list;
-- :func:`report` draws the ``zlint report`` page (HTML, self-contained).
+- ``verify`` compares two stores value by value and returns the ``Difference`` list;
+- ``report`` draws the ``zlint report`` page (HTML, self-contained).
 
 Every store argument takes a path, a URL, a zip file, or what zarr-python hands out: a
 ``zarr.Group`` or ``zarr.Array``, or a ``zarr.storage`` store (``LocalStore``, ``ZipStore``,
-``FsspecStore``). Errors are :class:`ZlintError` subclasses (:class:`UsageError`, :class:`StoreError`,
-:class:`DataError`) whose ``path`` attribute names the path at fault.
+``FsspecStore``). Errors are ``ZlintError`` subclasses (``UsageError``, ``StoreError``,
+``DataError``) whose ``path`` attribute names the path at fault.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Difference:
-    """One difference between a source and its copy, found by :func:`verify`."""
+    """One difference between a source and its copy, found by ``verify``."""
 
     path: str
     """The array or group that differs."""
@@ -315,7 +315,7 @@ def plan(
 
     An array whose codec or data type zlint cannot decode is carried over unchanged (metadata
     and stored objects byte for byte; ``to_dict()["carried_arrays"]`` names it), with a
-    ``UserWarning``; ``strict`` raises :class:`UsageError` instead.
+    ``UserWarning``; ``strict`` raises ``UsageError`` instead.
     """
     strict = _checks.flag("strict", strict)
     kwargs = dict(
@@ -359,7 +359,7 @@ def verify(
 
     Returns every difference (empty when they hold the same data), as ``zlint verify`` reports
     them; values down to the first differing chunk and element. ``progress`` as for
-    :meth:`Plan.run`; Ctrl-C stops the comparison and raises ``KeyboardInterrupt``.
+    ``Plan.run``; Ctrl-C stops the comparison and raises ``KeyboardInterrupt``.
     """
     with Shown(progress) as shown:
         report = json.loads(

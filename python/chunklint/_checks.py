@@ -17,12 +17,12 @@ def whole_number(name: str, value: Any, minimum: int = 1) -> int:
 
 
 def optional_whole_number(name: str, value: Any, minimum: int = 1) -> Optional[int]:
-    """As :func:`whole_number`, with ``None`` let through (the default)."""
+    """As ``whole_number``, with ``None`` let through (the default)."""
     return None if value is None else whole_number(name, value, minimum)
 
 
 def whole_numbers(name: str, values: Any, minimum: int = 1) -> List[int]:
-    """``values`` as a list of integers of at least ``minimum``, refused as :func:`whole_number`
+    """``values`` as a list of integers of at least ``minimum``, refused as ``whole_number``
     refuses one."""
     try:
         items = list(values)

@@ -1,4 +1,4 @@
-"""The :class:`Plan` of a rechunk: what ``zlint rechunk --dry-run`` shows, and the runs."""
+"""The ``Plan`` of a rechunk: what ``zlint rechunk --dry-run`` shows, and the runs."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Part:
 
 
 def _failed(target: str, outcome: Dict[str, Any]) -> None:
-    """Raises :class:`DataError` when a verification found differences."""
+    """Raises ``DataError`` when a verification found differences."""
     report = outcome.get("verification") or {}
     mismatches = report.get("mismatches") or []
     if outcome.get("complete") is False and mismatches:
@@ -41,8 +41,8 @@ class Plan:
     """A planned rechunk of ``source`` into ``target``. Nothing is written until it runs.
 
     ``repr(plan)`` is the ``zlint rechunk --dry-run`` text; in a notebook the plan shows as a
-    table per array. :meth:`run` carries it out in this process; for a cluster, :meth:`init`
-    writes the plan into the target, every worker runs :meth:`run_part`, and :meth:`finalize`
+    table per array. ``run`` carries it out in this process; for a cluster, ``init``
+    writes the plan into the target, every worker runs ``run_part``, and ``finalize``
     completes (and verifies) the output. A plan pickles as its locations, so it can be shipped to
     workers (they read the plan from the target's journal, not from the pickle).
     """
@@ -90,11 +90,11 @@ class Plan:
         """Carry out the whole rechunk in this process.
 
         With ``verify``, the output is compared with the source before it is marked complete;
-        differences raise :class:`DataError` (its ``differences`` list them). Returns the outcome:
+        differences raise ``DataError`` (its ``differences`` list them). Returns the outcome:
         ``complete``, ``summary`` (arrays, write groups, bytes, seconds) and ``verification``.
 
         ``progress``: a bar on a terminal or in a notebook (``True``), tqdm's bar (``"tqdm"``),
-        a callable given a :class:`ProgressReport` ten times a second, or nothing (``False``).
+        a callable given a ``ProgressReport`` ten times a second, or nothing (``False``).
         Ctrl-C stops the run at its next write group and raises ``KeyboardInterrupt``; nothing
         is marked complete, and the plan made again with ``existing="resume"`` goes on.
         """
@@ -126,11 +126,11 @@ class Plan:
         threads: Optional[int] = None,
         progress: ProgressArg = True,
     ) -> Dict[str, Any]:
-        """Run part ``index`` of ``count`` of the split run started by :meth:`init`.
+        """Run part ``index`` of ``count`` of the split run started by ``init``.
 
         Parts are disjoint, so they can run anywhere at once; a part run again after a crash
         or an interruption (``resume``, the default) skips the write groups it finished.
-        ``progress`` as for :meth:`run`. Returns its summary.
+        ``progress`` as for ``run``. Returns its summary.
         """
         with Shown(progress) as shown:
             return json.loads(
@@ -154,10 +154,10 @@ class Plan:
         progress: ProgressArg = True,
     ) -> Dict[str, Any]:
         """Complete the split run once every part finished; with ``verify``, compare the output
-        with the source first, as :meth:`run` does.
+        with the source first, as ``run`` does.
 
-        Refuses while parts are unfinished (naming them); differences raise :class:`DataError`.
-        ``progress`` as for :meth:`run`.
+        Refuses while parts are unfinished (naming them); differences raise ``DataError``.
+        ``progress`` as for ``run``.
         """
         with Shown(progress) as shown:
             outcome = json.loads(

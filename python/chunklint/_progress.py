@@ -2,7 +2,7 @@
 
 ``progress=True`` draws zlint's own bar when standard error is a terminal and, in a notebook
 (an IPython kernel), tqdm's bar when tqdm is installed. ``progress="tqdm"`` asks for tqdm's bar
-anywhere; a callable receives a :class:`ProgressReport` ten times a second; ``False`` shows none.
+anywhere; a callable receives a ``ProgressReport`` ten times a second; ``False`` shows none.
 However progress is shown, Ctrl-C stops the work at its next write group and raises
 ``KeyboardInterrupt``; a rechunk run again (``existing="resume"``) goes on where it stopped.
 """
@@ -47,7 +47,7 @@ def _in_notebook() -> bool:
 
 
 class _TqdmBars:
-    """A tqdm bar per phase, fed by :class:`ProgressReport`s."""
+    """A tqdm bar per phase, fed by ``ProgressReport``s."""
 
     def __init__(self) -> None:
         from tqdm.auto import tqdm

@@ -167,6 +167,21 @@ def no_cargo_env(tmp_path: Path, **extra: str) -> dict:
     return env
 
 
+def pre_commit_on_stores(tmp_path: Path, config: str, env: dict) -> str:
+    """`pre-commit run --all-files` with `config` in a repository of a store that fires ZL101
+    and one that does not; asserts the hook failed on the first only, returns its output."""
+    repo = copy_into_repository(tmp_path)
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    for command in [["git", "init", "-q"], ["git", "add", "-A"]]:
+        subprocess.run(command, cwd=repo, check=True, env=env)
+    result = subprocess.run([str(BIN / "pre-commit"), "run", "--all-files"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "data/bad.zarr: ZL101" in result.stdout, result.stdout
+    assert "data/good.zarr: no findings" in result.stdout, result.stdout
+    return result.stdout
+
+
 def test_the_pre_commit_hook_installs_the_prebuilt_wheel_without_cargo(tmp_path: Path) -> None:
     """integrations/pre-commit, as its own repository: pre-commit installs the pinned chunklint
     wheel from a local index (no cargo on PATH) and runs the hook."""
@@ -179,16 +194,21 @@ def test_the_pre_commit_hook_installs_the_prebuilt_wheel_without_cargo(tmp_path:
         subprocess.run(command, cwd=hook_repo, check=True, env=env)
     rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, env=env,
                          capture_output=True, text=True).stdout.strip()
-    repo = copy_into_repository(tmp_path)
     config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "zlint"}]}]}
-    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
-    for command in [["git", "init", "-q"], ["git", "add", "-A"]]:
-        subprocess.run(command, cwd=repo, check=True, env=env)
-    result = subprocess.run([str(BIN / "pre-commit"), "run", "--all-files"], cwd=repo, env=env,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "data/bad.zarr: ZL101" in result.stdout, result.stdout
-    assert "data/good.zarr: no findings" in result.stdout, result.stdout
+    pre_commit_on_stores(tmp_path, yaml.safe_dump(config), env)
+
+
+def test_the_documented_local_hook_installs_the_pinned_wheel_without_cargo(tmp_path: Path) -> None:
+    """The `.pre-commit-config.yaml` of docs/python.md, as written there: pre-commit installs the
+    pinned chunklint wheel from a local index (no cargo on PATH) and runs the hook."""
+    page = (ROOT / "docs/python.md").read_text()
+    block = page.split("add to `.pre-commit-config.yaml`:\n```yaml\n", 1)[1].split("```", 1)[0]
+    config = yaml.safe_load(block)
+    (hook,) = config["repos"][0]["hooks"]
+    assert hook["additional_dependencies"] == [f"chunklint=={chunklint.__version__}"]
+    env = no_cargo_env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+    output = pre_commit_on_stores(tmp_path, block, env)
+    assert "profile visualization" in output, output  # the documented args reach zlint
 
 
 def serve(root: Path):
