@@ -44,6 +44,11 @@ fn every_place_names_the_crates_version() {
         docs.contains(&format!("[\"chunklint=={version}\"]")),
         "docs/python.md's pre-commit configuration does not pin chunklint=={version}"
     );
+    let start = std::fs::read_to_string("docs/index.md").expect("docs/index.md");
+    assert!(
+        start.contains(&format!("v={version} ")),
+        "docs/index.md's binary download is not of version {version}"
+    );
     let action = std::fs::read_to_string("action.yml").expect("action.yml");
     assert!(
         action.contains(&format!("default: \"{version}\"")),

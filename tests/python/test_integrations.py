@@ -220,12 +220,9 @@ def serve(root: Path):
     return server, f"http://127.0.0.1:{port}"
 
 
-def test_the_action_installs_the_checked_release_binary_or_else_the_wheel(tmp_path: Path) -> None:
-    """.ci/action-install.sh (what action.yml runs) against a local release server: the archive
-    for the platform, checked against its SHA-256 sum; a sum that does not match is refused and
-    the wheel installed instead. No cargo on PATH."""
-    action = yaml.safe_load((ROOT / "action.yml").read_text())
-    assert any(".ci/action-install.sh" in s.get("run", "") for s in action["runs"]["steps"])
+def fake_release(tmp_path: Path) -> tuple:
+    """The Linux x86_64 archive of release v0.1.0 and its SHA-256 sum file, as release.yml
+    publishes them, under tmp_path/releases/v0.1.0: (archive name, release directory)."""
     name = "zlint-v0.1.0-x86_64-unknown-linux-musl"
     release = tmp_path / "releases/v0.1.0"
     (tmp_path / name).mkdir()
@@ -236,6 +233,41 @@ def test_the_action_installs_the_checked_release_binary_or_else_the_wheel(tmp_pa
     digest = subprocess.run(["sha256sum", str(archive)], check=True, capture_output=True,
                             text=True).stdout.split()[0]
     (release / f"{name}.tar.gz.sha256").write_text(f"{digest}  {name}.tar.gz\n")
+    return name, release
+
+
+def test_the_documented_download_checks_the_sum(tmp_path: Path) -> None:
+    """The binary download of docs/index.md, as written there, against a local release server:
+    the archive is unpacked and runs; with a sum that does not match, nothing is unpacked."""
+    page = (ROOT / "docs/index.md").read_text()
+    script = page.split("## Download a binary", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    name, release = fake_release(tmp_path)
+    server, url = serve(tmp_path / "releases")
+    try:
+        for attempt in ["good", "tampered"]:
+            (tmp_path / attempt).mkdir()
+            result = subprocess.run(["bash", "-c", script], cwd=tmp_path / attempt,
+                                    env=dict(os.environ, RELEASES=url), capture_output=True,
+                                    text=True, timeout=120)
+            if attempt == "good":
+                assert result.returncode == 0, result.stdout + result.stderr
+                assert result.stdout.splitlines()[-1].startswith("zlint 0.1.0"), result.stdout
+                (release / f"{name}.tar.gz.sha256").write_text(f"{'0' * 64}  {name}.tar.gz\n")
+            else:
+                assert result.returncode != 0, result.stdout
+                assert not (tmp_path / attempt / name).exists()
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def test_the_action_installs_the_checked_release_binary_or_else_the_wheel(tmp_path: Path) -> None:
+    """.ci/action-install.sh (what action.yml runs) against a local release server: the archive
+    for the platform, checked against its SHA-256 sum; a sum that does not match is refused and
+    the wheel installed instead. No cargo on PATH."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert any(".ci/action-install.sh" in s.get("run", "") for s in action["runs"]["steps"])
+    name, release = fake_release(tmp_path)
     server, url = serve(tmp_path / "releases")
     try:
         def install(runner: str) -> tuple:
