@@ -14,8 +14,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$here"
 python3 -m venv "$work/build"
-"$work/build/bin/pip" install -q 'maturin==1.16.0' 'auditwheel==6.8.2'
-"$work/build/bin/maturin" build --release --locked --strip --out "$work/dist" 2>&1 | tail -2
+"$work/build/bin/pip" install -q 'maturin==1.16.0' 'auditwheel==6.8.2' 'ziglang==0.17.1'
+# (maturin runs zig as `python -m ziglang`, with the python it finds first on PATH)
+PATH="$work/build/bin:$PATH" "$work/build/bin/maturin" build --release --locked --strip --zig \
+  --compatibility manylinux2014 --out "$work/dist" 2>&1 | tail -2
 wheel=$(ls "$work"/dist/chunklint-*.whl)
 echo "wheel: $(basename "$wheel"), $(du -k "$wheel" | cut -f1) KiB"
 # The platform tags may not claim more than the wheel's symbols allow: auditwheel names the
