@@ -3,20 +3,9 @@
 //! hyphens, other punctuation dropped). Links into code blocks are not links.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The pages: README.md and docs/*.md.
-fn pages() -> Vec<PathBuf> {
-    let mut pages = vec![PathBuf::from("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir("docs")
-        .expect("docs")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    docs.sort();
-    pages.extend(docs);
-    pages
-}
+mod common;
 
 /// The text of `page` outside code blocks.
 fn prose(page: &Path) -> String {
@@ -69,7 +58,7 @@ fn links(text: &str) -> Vec<&str> {
 fn every_relative_link_of_the_docs_leads_somewhere() {
     let mut broken = Vec::new();
     let mut checked = 0;
-    for page in pages() {
+    for page in common::doc_pages() {
         for target in links(&prose(&page)) {
             if target.contains("://") || target.starts_with("mailto:") {
                 continue;

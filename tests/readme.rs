@@ -4,17 +4,12 @@
 
 use assert_cmd::Command;
 
+mod common;
+
 #[test]
 fn readme_and_docs_examples_are_the_binarys_output() {
-    let mut pages = vec![std::path::PathBuf::from("README.md")];
-    pages.extend(
-        std::fs::read_dir("docs")
-            .expect("docs")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md")),
-    );
     let mut checked = 0;
-    for page in &pages {
+    for page in &common::doc_pages() {
         let text = std::fs::read_to_string(page).expect("page");
         checked += check_examples(&page.display().to_string(), &text);
     }

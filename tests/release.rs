@@ -4,13 +4,19 @@
 
 use std::process::Command;
 
-/// The first `key = "value"` line of a TOML file (the `[package]`/`[project]` version).
-fn toml_value(path: &str, key: &str) -> String {
+/// A TOML file of the repository, parsed.
+fn toml_file(path: &str) -> toml::Table {
     let text = std::fs::read_to_string(path).expect(path);
-    let prefix = format!("{key} = \"");
-    text.lines()
-        .find_map(|line| line.strip_prefix(&prefix)?.strip_suffix('"'))
-        .unwrap_or_else(|| panic!("{path}: no {key}"))
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The `version` of `table` (`package`, `project`) in a TOML file.
+fn version_in(path: &str, table: &str) -> String {
+    toml_file(path)
+        .get(table)
+        .and_then(|t| t.get("version"))
+        .and_then(toml::Value::as_str)
+        .unwrap_or_else(|| panic!("{path}: no {table}.version"))
         .to_string()
 }
 
@@ -30,14 +36,15 @@ fn newest_release() -> (String, String) {
 
 #[test]
 fn every_place_names_the_crates_version() {
-    let version = toml_value("Cargo.toml", "version");
-    assert_eq!(toml_value("python/Cargo.toml", "version"), version);
+    let version = version_in("Cargo.toml", "package");
+    assert_eq!(version_in("python/Cargo.toml", "package"), version);
     let hook = "integrations/pre-commit/pyproject.toml";
-    assert_eq!(toml_value(hook, "version"), version);
-    let pin = format!("\"chunklint=={version}\"");
-    assert!(
-        std::fs::read_to_string(hook).expect(hook).contains(&pin),
-        "{hook} does not pin {pin}"
+    assert_eq!(version_in(hook, "project"), version);
+    let pin = toml::Value::from(format!("chunklint=={version}"));
+    assert_eq!(
+        toml_file(hook)["project"]["dependencies"].as_array(),
+        Some(&vec![pin]),
+        "{hook} does not pin chunklint=={version} alone"
     );
     let docs = std::fs::read_to_string("docs/python.md").expect("docs/python.md");
     assert!(
@@ -58,7 +65,7 @@ fn every_place_names_the_crates_version() {
 
 #[test]
 fn the_newest_changelog_section_is_the_crates_version_with_notes() {
-    let version = toml_value("Cargo.toml", "version");
+    let version = version_in("Cargo.toml", "package");
     let (released, date) = newest_release();
     assert_eq!(
         released, version,

@@ -39,6 +39,19 @@ pub(crate) fn fixture_stores(broken: bool) -> Vec<PathBuf> {
     stores
 }
 
+/// The documentation pages: README.md, then docs/*.md sorted.
+pub(crate) fn doc_pages() -> Vec<PathBuf> {
+    let mut docs: Vec<PathBuf> = std::fs::read_dir("docs")
+        .expect("docs")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    std::iter::once(PathBuf::from("README.md"))
+        .chain(docs)
+        .collect()
+}
+
 /// Copies the directory tree `from` to `to` (created).
 pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for entry in walkdir::WalkDir::new(from) {

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
 ZLINT_BIN = os.environ.get("ZLINT_BIN", str(ROOT / "target" / "debug" / "zlint"))
 BIN = Path(sys.executable).parent
+# The version released (tests/release.rs checks every place that names it agrees).
+VERSION = chunklint.__version__
 
 
 def run(command: list, **kwargs) -> subprocess.CompletedProcess:
@@ -198,14 +200,20 @@ def test_the_pre_commit_hook_installs_the_prebuilt_wheel_without_cargo(tmp_path:
     pre_commit_on_stores(tmp_path, yaml.safe_dump(config), env)
 
 
+def doc_block(page: str, after: str) -> str:
+    """The first fenced code block of docs/`page` after the text `after`, as written there."""
+    text = (ROOT / "docs" / page).read_text()
+    fenced = text.split(after, 1)[1].split("```", 2)[1]
+    return fenced.split("\n", 1)[1]  # without the fence's language word
+
+
 def test_the_documented_local_hook_installs_the_pinned_wheel_without_cargo(tmp_path: Path) -> None:
     """The `.pre-commit-config.yaml` of docs/python.md, as written there: pre-commit installs the
     pinned chunklint wheel from a local index (no cargo on PATH) and runs the hook."""
-    page = (ROOT / "docs/python.md").read_text()
-    block = page.split("add to `.pre-commit-config.yaml`:\n```yaml\n", 1)[1].split("```", 1)[0]
+    block = doc_block("python.md", "add to `.pre-commit-config.yaml`:")
     config = yaml.safe_load(block)
     (hook,) = config["repos"][0]["hooks"]
-    assert hook["additional_dependencies"] == [f"chunklint=={chunklint.__version__}"]
+    assert hook["additional_dependencies"] == [f"chunklint=={VERSION}"]
     env = no_cargo_env(tmp_path, PRE_COMMIT_HOME=str(tmp_path / "cache"))
     output = pre_commit_on_stores(tmp_path, block, env)
     assert "profile visualization" in output, output  # the documented args reach zlint
@@ -221,10 +229,10 @@ def serve(root: Path):
 
 
 def fake_release(tmp_path: Path) -> tuple:
-    """The Linux x86_64 archive of release v0.1.0 and its SHA-256 sum file, as release.yml
-    publishes them, under tmp_path/releases/v0.1.0: (archive name, release directory)."""
-    name = "zlint-v0.1.0-x86_64-unknown-linux-musl"
-    release = tmp_path / "releases/v0.1.0"
+    """The Linux x86_64 archive of this version's release and its SHA-256 sum file, as
+    release.yml publishes them, under tmp_path/releases/vVERSION: (archive name, directory)."""
+    name = f"zlint-v{VERSION}-x86_64-unknown-linux-musl"
+    release = tmp_path / f"releases/v{VERSION}"
     (tmp_path / name).mkdir()
     shutil.copy(ZLINT_BIN, tmp_path / name / "zlint")
     archive = release / f"{name}.tar.gz"
@@ -239,8 +247,7 @@ def fake_release(tmp_path: Path) -> tuple:
 def test_the_documented_download_checks_the_sum(tmp_path: Path) -> None:
     """The binary download of docs/index.md, as written there, against a local release server:
     the archive is unpacked and runs; with a sum that does not match, nothing is unpacked."""
-    page = (ROOT / "docs/index.md").read_text()
-    script = page.split("## Download a binary", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    script = doc_block("index.md", "## Download a binary")
     name, release = fake_release(tmp_path)
     server, url = serve(tmp_path / "releases")
     try:
@@ -251,7 +258,7 @@ def test_the_documented_download_checks_the_sum(tmp_path: Path) -> None:
                                     text=True, timeout=120)
             if attempt == "good":
                 assert result.returncode == 0, result.stdout + result.stderr
-                assert result.stdout.splitlines()[-1].startswith("zlint 0.1.0"), result.stdout
+                assert result.stdout.splitlines()[-1].startswith(f"zlint {VERSION}"), result.stdout
                 (release / f"{name}.tar.gz.sha256").write_text(f"{'0' * 64}  {name}.tar.gz\n")
             else:
                 assert result.returncode != 0, result.stdout
@@ -274,7 +281,7 @@ def test_the_action_installs_the_checked_release_binary_or_else_the_wheel(tmp_pa
             github_path = tmp_path / f"path-{runner}"
             venv = tmp_path / f"venv-{runner}"
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            env = no_cargo_env(tmp_path, ZLINT_VERSION="0.1.0", ZLINT_RELEASES=url,
+            env = no_cargo_env(tmp_path, ZLINT_VERSION=VERSION, ZLINT_RELEASES=url,
                                GITHUB_PATH=str(github_path), RUNNER_TEMP=str(tmp_path / runner),
                                RUNNER_OS="Linux", RUNNER_ARCH="X64")
             env["PATH"] = f"{venv}/bin:{env['PATH']}"
@@ -282,7 +289,7 @@ def test_the_action_installs_the_checked_release_binary_or_else_the_wheel(tmp_pa
             assert step.returncode == 0, step.stdout + step.stderr
             (bin_dir,) = github_path.read_text().split()
             version = run([str(Path(bin_dir) / "zlint"), "--version"])
-            assert version.stdout.startswith("zlint 0.1.0"), version
+            assert version.stdout.startswith(f"zlint {VERSION}"), version
             return step, bin_dir
         step, bin_dir = install("binary")
         assert "SHA-256 checked" in step.stdout, step.stdout
