@@ -3,7 +3,8 @@
 # venv with the suite's dependencies (pytest, zarr-python 3, dask.distributed, pre-commit, tqdm),
 # and runs tests/python against it, comparing with the Rust binary built by `cargo test`.
 # The wheel is built with the dev profile by default, reusing what `cargo test` compiled (the
-# code under test is the same; ZLINT_WHEEL_PROFILE=release builds the wheel users get).
+# code under test is the same; ZLINT_WHEEL_PROFILE=release builds the wheel users get), unless
+# ZLINT_WHEEL names one already built (CI passes the release wheel tests/wheel/run.sh made).
 # Usage: bash tests/python/run.sh [ZLINT_BINARY]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,9 +15,13 @@ trap 'rm -rf "$work"' EXIT
 cd "$here"
 
 python3 -m venv "$work/build"
-"$work/build/bin/pip" install -q 'maturin==1.16.0'
-"$work/build/bin/maturin" build --locked --strip --profile "${ZLINT_WHEEL_PROFILE:-dev}" \
-  --out "$work/wheels" 2>&1 | tail -3
+if [ -n "${ZLINT_WHEEL:-}" ]; then
+  mkdir -p "$work/wheels" && cp "$ZLINT_WHEEL" "$work/wheels/"
+else
+  "$work/build/bin/pip" install -q 'maturin==1.16.0'
+  "$work/build/bin/maturin" build --locked --strip --profile "${ZLINT_WHEEL_PROFILE:-dev}" \
+    --out "$work/wheels" 2>&1 | tail -3
+fi
 
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/wheels/chunklint-*.whl 'pytest==9.2.0' 'zarr==3.1.6' \

@@ -6,6 +6,7 @@
 # environment with no Rust toolchain on PATH (timed), and run: `zlint --version`, a lint of a
 # shipped store, `import chunklint`, and the same lint and scan documents as the cargo-built
 # binary on every shipped fixture store. Prints the install time and the wheel's size.
+# With ZLINT_WHEEL_OUT=DIR the wheel is kept in DIR (tests/python/run.sh can then test it).
 # Usage: bash tests/wheel/run.sh [CARGO_BUILT_ZLINT]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,7 @@ PATH="$work/build/bin:$PATH" "$work/build/bin/maturin" build --release --locked 
   --compatibility manylinux2014 --out "$work/dist" 2>&1 | tail -2
 wheel=$(ls "$work"/dist/chunklint-*.whl)
 echo "wheel: $(basename "$wheel"), $(du -k "$wheel" | cut -f1) KiB"
+if [ -n "${ZLINT_WHEEL_OUT:-}" ]; then mkdir -p "$ZLINT_WHEEL_OUT" && cp "$wheel" "$ZLINT_WHEEL_OUT/"; fi
 # The platform tags may not claim more than the wheel's symbols allow: auditwheel names the
 # oldest glibc it is consistent with, and none of the wheel's tags may be older. The release
 # promises manylinux 2014 (glibc 2.17), so that must be among them.
