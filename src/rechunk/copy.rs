@@ -44,11 +44,28 @@ pub fn copy_box(
 /// If the box lies outside `from_buf`.
 #[must_use]
 pub fn gather_box(from_buf: &[u8], from: At<'_>, extent: &[u64], item: u64) -> Vec<u8> {
-    let len = (extent.iter().product::<u64>() * item) as usize;
-    let mut out = Vec::with_capacity(len);
+    let mut out = Vec::new();
+    gather_box_into(from_buf, from, extent, item, &mut out);
+    out
+}
+
+/// [`gather_box`] into `out`, which is cleared first: a buffer kept from one box to the next is
+/// not allocated (and its pages faulted in) again.
+///
+/// # Panics
+/// If the box lies outside `from_buf`.
+pub fn gather_box_into(
+    from_buf: &[u8],
+    from: At<'_>,
+    extent: &[u64],
+    item: u64,
+    out: &mut Vec<u8>,
+) {
+    out.clear();
+    out.reserve((extent.iter().product::<u64>() * item) as usize);
     if extent.is_empty() {
         out.extend_from_slice(&from_buf[..item as usize]);
-        return out;
+        return;
     }
     let origin = vec![0; extent.len()];
     let to = At {
@@ -59,7 +76,26 @@ pub fn gather_box(from_buf: &[u8], from: At<'_>, extent: &[u64], item: u64) -> V
     for_each_run(from, to, extent, item, |src, _, run| {
         out.extend_from_slice(&from_buf[src..src + run]);
     });
-    out
+}
+
+/// Sets `out` to `len` bytes of `pattern` repeated (`len` a multiple of its length; an empty
+/// pattern leaves `out` empty), doubling what is written with each copy instead of going byte
+/// by byte.
+pub fn fill_repeated(out: &mut Vec<u8>, pattern: &[u8], len: usize) {
+    out.clear();
+    if pattern.is_empty() {
+        return;
+    }
+    if pattern.iter().all(|b| *b == pattern[0]) {
+        out.resize(len, pattern[0]);
+        return;
+    }
+    out.reserve(len);
+    out.extend_from_slice(&pattern[..pattern.len().min(len)]);
+    while out.len() < len {
+        let more = out.len().min(len - out.len());
+        out.extend_from_within(..more);
+    }
 }
 
 /// Calls `copy(from_offset, to_offset, bytes)` for each run along the last axis of the box of
@@ -173,5 +209,24 @@ mod tests {
         assert_eq!(gather_box(&from, source, &extent, 2), expected);
         assert_eq!(gather_box(&from, source, &[3, 0, 3], 2), Vec::<u8>::new());
         assert_eq!(gather_box(&[7, 8], at(&[], &[]), &[], 2), [7, 8]);
+        // Into a buffer that held a larger box before: only the new box is left.
+        let mut reused = vec![9u8; 1000];
+        gather_box_into(&from, source, &extent, 2, &mut reused);
+        assert_eq!(reused, expected);
+    }
+
+    #[test]
+    fn a_filled_buffer_repeats_the_pattern_exactly() {
+        let mut out = vec![1, 2, 3];
+        for (pattern, len) in [(&[0u8][..], 5), (&[7, 7][..], 6), (&[1, 2, 3][..], 21)] {
+            fill_repeated(&mut out, pattern, len);
+            let expected: Vec<u8> = pattern.iter().copied().cycle().take(len).collect();
+            assert_eq!(out, expected);
+        }
+        fill_repeated(&mut out, &[1, 2, 3, 4, 5, 6, 7, 8], 8 * 1000 + 8);
+        assert_eq!(out.len(), 8 * 1001);
+        assert!(out.chunks(8).all(|c| c == [1, 2, 3, 4, 5, 6, 7, 8]));
+        fill_repeated(&mut out, &[], 0);
+        assert!(out.is_empty());
     }
 }

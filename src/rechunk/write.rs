@@ -1,14 +1,14 @@
 //! Writing a target array object by object: zarrs for Zarr v2 and v3, zlint's own N5 code for
 //! N5.
 
-use std::borrow::Cow;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use zarrs::array::{Array, ArrayBytes, ArraySubset};
 use zarrs::storage::ReadableWritableListableStorageTraits;
 
-use super::copy::{At, copy_box, gather_box};
-use super::io::{Reader, grid_objects, zarr_objects};
+use super::copy::{At, copy_box, fill_repeated, gather_box, gather_box_into};
+use super::io::{Object, Reader, grid_objects, zarr_objects};
 use crate::error::{Error, Result};
 use crate::store::n5::N5Array;
 
@@ -33,69 +33,93 @@ impl Writer {
         location: &str,
         progress: &dyn crate::progress::Progress,
     ) -> Result<()> {
-        let origin = region.start().to_vec();
         let objects = match self {
             Self::Zarr(a) => zarr_objects(a, region, location)?,
             Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),
         };
-        let fill: Vec<u8> = match self {
-            Self::Zarr(a) => a.fill_value().as_ne_bytes().to_vec(),
-            Self::N5(_) => vec![0; item as usize],
-        };
+        // Objects are gathered (or padded) into buffers kept for the length of this region and
+        // taken by whichever task encodes next: an object of megabytes is then not allocated
+        // and faulted in again each time. No more are kept than objects were encoded at once.
+        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+        let pool = || spare.lock().unwrap_or_else(PoisonError::into_inner);
+        let from = Decoded { region, data, item };
         objects.par_iter().try_for_each(|object| -> Result<()> {
-            let (shape, padded) = match self {
-                // Zarr stores edge objects at full size, padded with the fill value.
-                Self::Zarr(_) => (object.full.shape().to_vec(), object.full != object.bounded),
-                // N5 stores them clipped.
-                Self::N5(_) => (object.bounded.shape().to_vec(), false),
-            };
-            let offset: Vec<u64> = object
-                .bounded
-                .start()
-                .iter()
-                .zip(&origin)
-                .map(|(s, o)| s - o)
-                .collect();
-            let from = At {
-                shape: region.shape(),
-                start: &offset,
-            };
-            let out: Cow<'_, [u8]> = if padded {
-                let bytes = (shape.iter().product::<u64>() * item) as usize;
-                let mut out: Vec<u8> = fill.iter().copied().cycle().take(bytes).collect();
-                copy_box(
-                    data,
-                    from,
-                    &mut out,
-                    At {
-                        shape: &shape,
+            let mut scratch = pool().pop().unwrap_or_default();
+            let result = self.write_object(object, &from, &mut scratch, location);
+            pool().push(scratch);
+            progress.advance(object.bounded.num_elements() * item);
+            result
+        })
+    }
+
+    /// Encodes and stores `object`, whose elements `from` holds, gathering them in `scratch`
+    /// when they are not in order in it already.
+    fn write_object(
+        &self,
+        object: &Object,
+        from: &Decoded<'_>,
+        scratch: &mut Vec<u8>,
+        location: &str,
+    ) -> Result<()> {
+        let Decoded { region, data, item } = *from;
+        let offset: Vec<u64> = object
+            .bounded
+            .start()
+            .iter()
+            .zip(region.start())
+            .map(|(s, o)| s - o)
+            .collect();
+        let at = At {
+            shape: region.shape(),
+            start: &offset,
+        };
+        match self {
+            Self::Zarr(a) => {
+                let bytes: &[u8] = if object.full != object.bounded {
+                    // Zarr stores edge objects at full size, padded with the fill value.
+                    let shape = object.full.shape();
+                    let len = (shape.iter().product::<u64>() * item) as usize;
+                    fill_repeated(scratch, a.fill_value().as_ne_bytes(), len);
+                    let to = At {
+                        shape,
                         start: &vec![0; shape.len()],
-                    },
-                    object.bounded.shape(),
-                    item,
-                );
-                Cow::Owned(out)
-            } else if object.bounded == *region {
-                // The region is this one object: its bytes are already in order.
-                Cow::Borrowed(data)
-            } else {
-                Cow::Owned(gather_box(data, from, object.bounded.shape(), item))
-            };
-            let result = match self {
-                Self::Zarr(a) => a
-                    .store_chunk(&object.index, ArrayBytes::new_flen(out))
+                    };
+                    copy_box(data, at, scratch, to, object.bounded.shape(), item);
+                    scratch
+                } else if object.bounded == *region {
+                    // The region is this one object: its bytes are already in order.
+                    data
+                } else {
+                    gather_box_into(data, at, object.bounded.shape(), item, scratch);
+                    scratch
+                };
+                a.store_chunk(&object.index, ArrayBytes::new_flen(bytes))
                     .map_err(|e| {
                         error(
                             location,
                             format!("writing elements {}: {e}", object.bounded),
                         )
-                    }),
-                Self::N5(a) => a.write_block(&object.index, &shape, out.into_owned()),
-            };
-            progress.advance(object.bounded.num_elements() * item);
-            result
-        })
+                    })
+            }
+            // N5 stores edge objects clipped, and swaps their bytes in place.
+            Self::N5(a) => {
+                let bytes = if object.bounded == *region {
+                    data.to_vec()
+                } else {
+                    gather_box(data, at, object.bounded.shape(), item)
+                };
+                a.write_block(&object.index, object.bounded.shape(), bytes)
+            }
+        }
     }
+}
+
+/// A region's decoded elements: native-endian, C order, `item` bytes each.
+#[derive(Clone, Copy)]
+struct Decoded<'a> {
+    region: &'a ArraySubset,
+    data: &'a [u8],
+    item: u64,
 }
 
 /// Copies `region` (whole target objects) element by element as zarrs decodes and encodes them,
