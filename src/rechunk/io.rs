@@ -13,6 +13,7 @@ use zarrs::array::{
 use zarrs::storage::{ReadableListableStorageTraits, StoreKey};
 
 use super::copy::{At, copy_box};
+use super::direct;
 use crate::error::{Error, Result};
 use crate::formats::codec::{Codec, chain_from_v3, read_unit_codecs};
 use crate::formats::{FormatError, normalize};
@@ -158,6 +159,8 @@ fn sharded_blosc_typesizes(zarr_json: &Value) -> Vec<usize> {
 /// A source array, and where it is for messages.
 pub(crate) struct Reader {
     kind: Kind,
+    /// Its chunks are native bytes under zstd alone (see [`direct::plain_zstd`]).
+    plain_zstd: bool,
     /// The store's location as the user gave it: an object's key is named after it.
     store: String,
 }
@@ -183,8 +186,9 @@ impl Reader {
         let prefix = node_prefix(path);
         let location = format!("{store}/{}", prefix.trim_end_matches('/'));
         let location = location.trim_end_matches('/');
-        let reader = |kind| Self {
+        let reader = |kind, plain_zstd| Self {
             kind,
+            plain_zstd,
             store: store.clone(),
         };
         if n5 {
@@ -202,7 +206,7 @@ impl Reader {
                 prefix,
                 location: location.to_string(),
             };
-            return N5Array::open(place, &attrs).map(|a| reader(Kind::N5(a)));
+            return N5Array::open(place, &attrs).map(|a| reader(Kind::N5(a), false));
         }
         let (array, blosc_items) = match zarr_metadata(storage.as_ref(), path, location)? {
             Some((metadata, typesizes)) => {
@@ -220,11 +224,12 @@ impl Reader {
         let whole = blosc_items
             .iter()
             .any(|&typesize| typesize > 0 && item % typesize != 0);
-        Ok(reader(if whole {
-            Kind::ZarrWholeObjects(Box::new(array))
+        let plain_zstd = direct::plain_zstd(array.metadata());
+        Ok(if whole {
+            reader(Kind::ZarrWholeObjects(Box::new(array)), false)
         } else {
-            Kind::Zarr(Box::new(array))
-        }))
+            reader(Kind::Zarr(Box::new(array)), plain_zstd)
+        })
     }
 
     /// Where the stored object of a Zarr array at grid `index` is, for messages.
@@ -265,6 +270,27 @@ impl Reader {
         let data = self.read_part(object, part, item)?;
         view.copy_from_slice(&data)
             .map_err(|e| error(&self.store, e))
+    }
+
+    /// Decodes the whole stored chunk `object` of a plain zstd array into `out`, its elements'
+    /// place (see [`direct`]); `false` when it is not stored (then read the usual way, as its
+    /// fill value).
+    fn read_whole_into(&self, object: &Object, out: &mut [u8]) -> Result<bool> {
+        let Kind::Zarr(a) = &self.kind else {
+            return Ok(false);
+        };
+        let failed = |e: &dyn std::fmt::Display| {
+            let at = self.object_location(a, &object.index);
+            error(&at, format!("reading elements {}: {e}", object.full))
+        };
+        let Some(encoded) = a
+            .retrieve_encoded_chunk(&object.index)
+            .map_err(|e| failed(&e))?
+        else {
+            return Ok(false);
+        };
+        direct::decompress_into(&encoded, out).map_err(|e| failed(&e))?;
+        Ok(true)
     }
 
     fn read_part(&self, object: &Object, part: &ArraySubset, item: u64) -> Result<Vec<u8>> {
@@ -406,8 +432,18 @@ pub(crate) fn read_region_into(
                 .zip(&origin)
                 .map(|(p, o)| p - o)
                 .collect();
-            let inside = ArraySubset::new_with_start_shape(offset, part.shape().to_vec())
+            let inside = ArraySubset::new_with_start_shape(offset.clone(), part.shape().to_vec())
                 .map_err(|e| error(location, e))?;
+            if reader.plain_zstd
+                && part == object.full
+                && let Some(run) = direct::contiguous_run(&shape, &offset, part.shape(), item)
+            {
+                // SAFETY: as for the view below: this run holds this object's elements only.
+                let out = unsafe { bytes.index_mut(run) };
+                if reader.read_whole_into(object, out)? {
+                    return Ok(());
+                }
+            }
             // SAFETY: the objects of a regular grid are disjoint boxes, so their parts in
             // `region` (one view each, used by this task alone) never overlap.
             let mut view =

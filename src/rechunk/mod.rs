@@ -11,6 +11,7 @@ mod array_copy;
 mod carry;
 mod checks;
 pub mod copy;
+mod direct;
 mod framing;
 mod io;
 mod job;

@@ -54,6 +54,37 @@ impl Compressor {
     }
 }
 
+fn too_large(name: &str, declared: u64, limit: usize) -> String {
+    format!(
+        "{name} data declares {declared} decoded bytes, more than the {limit} the chunk can hold"
+    )
+}
+
+/// Decompresses the zstd frames of `data` into `out` with `decompressor`, refusing frames that
+/// declare or yield more than `limit` bytes (what `out` holds); returns the bytes written.
+///
+/// # Errors
+/// A message saying what the frames declare or yield against the limit, or zstd's error.
+pub(crate) fn zstd_into<C: zstd::zstd_safe::WriteBuf + ?Sized>(
+    decompressor: &mut zstd::bulk::Decompressor<'_>,
+    data: &[u8],
+    out: &mut C,
+    limit: usize,
+) -> Result<usize, String> {
+    if let Ok(Some(declared)) = zstd::zstd_safe::get_frame_content_size(data)
+        && declared > limit as u64
+    {
+        return Err(too_large("zstd", declared, limit));
+    }
+    decompressor.decompress_to_buffer(data, out).map_err(|e| {
+        if e.to_string().contains("Destination buffer is too small") {
+            format!("zstd data decodes to more than the {limit} bytes the chunk can hold")
+        } else {
+            format!("zstd: {e}")
+        }
+    })
+}
+
 /// Decodes `data`, compressed with `compressor`, refusing to produce more than `limit` bytes
 /// (`None`: no bound known, as for variable-length data). Blosc is only checked here (its header
 /// against `limit`); its decoding is the caller's.
@@ -66,29 +97,14 @@ pub(crate) fn decompress(
     limit: Option<usize>,
 ) -> Result<Vec<u8>, String> {
     let name = compressor.name();
-    let too_large = |declared: u64, limit: usize| -> String {
-        format!(
-            "{name} data declares {declared} decoded bytes, more than the {limit} the chunk can hold"
-        )
-    };
     match compressor {
         Compressor::Zstd => {
             if let Some(limit) = limit {
-                if let Ok(Some(declared)) = zstd::zstd_safe::get_frame_content_size(data)
-                    && declared > limit as u64
-                {
-                    return Err(too_large(declared, limit));
-                }
-                // Decodes into a buffer of `limit` bytes: a stream that yields more fails.
-                zstd::bulk::decompress(data, limit).map_err(|e| {
-                    if e.to_string().contains("Destination buffer is too small") {
-                        format!(
-                            "{name} data decodes to more than the {limit} bytes the chunk can hold"
-                        )
-                    } else {
-                        format!("{name}: {e}")
-                    }
-                })
+                let mut decompressor =
+                    zstd::bulk::Decompressor::new().map_err(|e| e.to_string())?;
+                let mut out = Vec::with_capacity(limit);
+                zstd_into(&mut decompressor, data, &mut out, limit)?;
+                Ok(out)
             } else {
                 read_bounded(
                     zstd::stream::read::Decoder::new(data).map_err(|e| e.to_string())?,
@@ -104,7 +120,7 @@ pub(crate) fn decompress(
             let declared = blosc_decoded_size(data)
                 .ok_or_else(|| format!("{name}: the data is shorter than a Blosc header"))?;
             match limit {
-                Some(limit) if declared > limit as u64 => Err(too_large(declared, limit)),
+                Some(limit) if declared > limit as u64 => Err(too_large(name, declared, limit)),
                 _ => Ok(Vec::new()),
             }
         }
