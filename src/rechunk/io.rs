@@ -159,8 +159,8 @@ fn sharded_blosc_typesizes(zarr_json: &Value) -> Vec<usize> {
 /// A source array, and where it is for messages.
 pub(crate) struct Reader {
     kind: Kind,
-    /// Its chunks are native bytes under zstd alone (see [`direct::plain_zstd`]).
-    plain_zstd: bool,
+    /// Its chunks are native bytes under zstd or Blosc alone (see [`direct::plain_codec`]).
+    plain: Option<direct::Plain>,
     /// The store's location as the user gave it: an object's key is named after it.
     store: String,
 }
@@ -186,9 +186,9 @@ impl Reader {
         let prefix = node_prefix(path);
         let location = format!("{store}/{}", prefix.trim_end_matches('/'));
         let location = location.trim_end_matches('/');
-        let reader = |kind, plain_zstd| Self {
+        let reader = |kind, plain| Self {
             kind,
-            plain_zstd,
+            plain,
             store: store.clone(),
         };
         if n5 {
@@ -206,7 +206,7 @@ impl Reader {
                 prefix,
                 location: location.to_string(),
             };
-            return N5Array::open(place, &attrs).map(|a| reader(Kind::N5(a), false));
+            return N5Array::open(place, &attrs).map(|a| reader(Kind::N5(a), None));
         }
         let (array, blosc_items) = match zarr_metadata(storage.as_ref(), path, location)? {
             Some((metadata, typesizes)) => {
@@ -224,11 +224,11 @@ impl Reader {
         let whole = blosc_items
             .iter()
             .any(|&typesize| typesize > 0 && item % typesize != 0);
-        let plain_zstd = direct::plain_zstd(array.metadata());
+        let plain = direct::plain_codec(array.metadata());
         Ok(if whole {
-            reader(Kind::ZarrWholeObjects(Box::new(array)), false)
+            reader(Kind::ZarrWholeObjects(Box::new(array)), None)
         } else {
-            reader(Kind::Zarr(Box::new(array)), plain_zstd)
+            reader(Kind::Zarr(Box::new(array)), plain)
         })
     }
 
@@ -272,10 +272,15 @@ impl Reader {
             .map_err(|e| error(&self.store, e))
     }
 
-    /// Decodes the whole stored chunk `object` of a plain zstd array into `out`, its elements'
-    /// place (see [`direct`]); `false` when it is not stored (then read the usual way, as its
-    /// fill value).
-    fn read_whole_into(&self, object: &Object, out: &mut [u8]) -> Result<bool> {
+    /// Decodes the whole stored chunk `object` of an array compressed by `plain` alone into
+    /// `out`, its elements' place (see [`direct`]); `false` when it is not stored (then read the
+    /// usual way, as its fill value).
+    fn read_whole_into(
+        &self,
+        object: &Object,
+        plain: direct::Plain,
+        out: &mut [u8],
+    ) -> Result<bool> {
         let Kind::Zarr(a) = &self.kind else {
             return Ok(false);
         };
@@ -289,7 +294,7 @@ impl Reader {
         else {
             return Ok(false);
         };
-        direct::decompress_into(&encoded, out).map_err(|e| failed(&e))?;
+        direct::decompress_into(plain, &encoded, out).map_err(|e| failed(&e))?;
         Ok(true)
     }
 
@@ -434,13 +439,13 @@ pub(crate) fn read_region_into(
                 .collect();
             let inside = ArraySubset::new_with_start_shape(offset.clone(), part.shape().to_vec())
                 .map_err(|e| error(location, e))?;
-            if reader.plain_zstd
+            if let Some(plain) = reader.plain
                 && part == object.full
                 && let Some(run) = direct::contiguous_run(&shape, &offset, part.shape(), item)
             {
                 // SAFETY: as for the view below: this run holds this object's elements only.
                 let out = unsafe { bytes.index_mut(run) };
-                if reader.read_whole_into(object, out)? {
+                if reader.read_whole_into(object, plain, out)? {
                     return Ok(());
                 }
             }

@@ -54,7 +54,8 @@ impl Compressor {
     }
 }
 
-fn too_large(name: &str, declared: u64, limit: usize) -> String {
+/// What a compressed chunk declaring more decoded bytes than it can hold is told.
+pub(crate) fn too_large(name: &str, declared: u64, limit: usize) -> String {
     format!(
         "{name} data declares {declared} decoded bytes, more than the {limit} the chunk can hold"
     )
@@ -128,7 +129,7 @@ pub(crate) fn decompress(
 }
 
 /// The decoded size a Blosc 1 header declares (bytes 4..8, little-endian).
-fn blosc_decoded_size(data: &[u8]) -> Option<u64> {
+pub(crate) fn blosc_decoded_size(data: &[u8]) -> Option<u64> {
     let bytes: [u8; 4] = data.get(4..8)?.try_into().ok()?;
     Some(u64::from(u32::from_le_bytes(bytes)))
 }
