@@ -191,6 +191,27 @@ pub fn recommend(request: &LayoutRequest<'_>) -> Layout {
     {
         return current.clone();
     }
+    let mut layout = plan(request);
+    // The planner aligns to the current chunks, so a plan it does not accept itself could be
+    // planned again differently: plan from the last plan until it is accepted or plans itself,
+    // so that the recommendation for the recommendation is the same.
+    for _ in 0..4 {
+        if is_acceptable(request, &layout) {
+            break;
+        }
+        let again = plan(&LayoutRequest {
+            current: Some(layout.clone()),
+            ..request.clone()
+        });
+        if again == layout {
+            break;
+        }
+        layout = again;
+    }
+    layout
+}
+
+fn plan(request: &LayoutRequest<'_>) -> Layout {
     let chunks = plan_chunks(request);
     let shards = plan_shards(request, &chunks);
     Layout { chunks, shards }

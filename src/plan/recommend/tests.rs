@@ -229,3 +229,34 @@ fn the_issue_example_gets_a_cube_of_powers_of_two() {
     );
     assert_eq!(recommend(&r).chunks, [256, 256, 256]);
 }
+
+/// A case the property above found (CI, 2026-12-07): the first plan split the plane that plane
+/// access wants whole, so it was not acceptable, and planning again from it gave another layout.
+#[test]
+fn a_plan_the_planner_rejects_is_planned_again_until_it_is_stable() {
+    let shape = [3950u64, 3328, 1944, 236];
+    let roles = [
+        AxisRole::Space,
+        AxisRole::Time,
+        AxisRole::Time,
+        AxisRole::Space,
+    ];
+    let t = thresholds_for(Profile::Cloud);
+    let current = [1, 3312, 1732, 1];
+    let r = request(
+        &shape,
+        8,
+        Some(&current),
+        &roles,
+        Profile::Cloud,
+        Access::Plane,
+        &t,
+    );
+    let layout = recommend(&r);
+    assert!(is_acceptable(&r, &layout), "{layout:?}");
+    let again = LayoutRequest {
+        current: Some(layout.clone()),
+        ..r.clone()
+    };
+    assert_eq!(recommend(&again), layout);
+}
