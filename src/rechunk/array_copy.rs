@@ -75,9 +75,9 @@ impl Copy<'_> {
                 let zarray = doc.as_object().cloned().unwrap_or_default();
                 let v2 = normalize::zarrs_v2(&normalize::for_zarrs_v2(zarray))
                     .map_err(|e| self.invalid_target(e))?;
-                self.zarr_writer(&path, ArrayMetadata::V2(v2))
+                self.zarr_writer(&path, ArrayMetadata::V2(v2), plan.concurrent_groups)
             }
-            Format::Zarr3 => self.zarr_v3_writer(&path, doc.clone()),
+            Format::Zarr3 => self.zarr_v3_writer(&path, doc.clone(), plan.concurrent_groups),
         }
     }
 
@@ -85,20 +85,25 @@ impl Copy<'_> {
         rechunk_error(&self.location, format!("target metadata: {e}"))
     }
 
-    /// The writer of the Zarr v3 array with document `doc` at zarrs path `path`.
-    fn zarr_v3_writer(&self, path: &str, doc: Value) -> Result<write::Writer> {
+    /// The writer of the Zarr v3 array with document `doc` at zarrs path `path`, written
+    /// `groups_at_once` write groups at a time.
+    fn zarr_v3_writer(&self, path: &str, doc: Value, groups_at_once: u64) -> Result<write::Writer> {
         let v3 = normalize::zarrs_v3(normalize::for_zarrs_v3(doc))
             .map_err(|e| self.invalid_target(e))?;
-        self.zarr_writer(path, ArrayMetadata::V3(v3))
+        self.zarr_writer(path, ArrayMetadata::V3(v3), groups_at_once)
     }
 
-    fn zarr_writer(&self, path: &str, metadata: ArrayMetadata) -> Result<write::Writer> {
+    fn zarr_writer(
+        &self,
+        path: &str,
+        metadata: ArrayMetadata,
+        groups_at_once: u64,
+    ) -> Result<write::Writer> {
         // The writer's codecs may be zlint's (a Zarr v2 Blosc goes through `zlint.blosc`).
         crate::formats::decode::install();
-        Ok(write::Writer::Zarr(Box::new(
-            Array::new_with_metadata(self.target.storage.clone(), path, metadata)
-                .map_err(|e| rechunk_error(&self.location, e))?,
-        )))
+        let array = Array::new_with_metadata(self.target.storage.clone(), path, metadata)
+            .map_err(|e| rechunk_error(&self.location, e))?;
+        Ok(write::Writer::zarr(array, groups_at_once))
     }
 
     /// Copies the array: its `groups` (of the final pass), after the whole first pass when the
@@ -145,7 +150,11 @@ impl Copy<'_> {
         let bytes =
             serde_json::to_vec(&pass.metadata).map_err(|e| rechunk_error(&self.location, e))?;
         self.target.put(&format!("{prefix}/zarr.json"), bytes)?;
-        let between = self.zarr_v3_writer(&format!("/{prefix}"), pass.metadata.clone())?;
+        let between = self.zarr_v3_writer(
+            &format!("/{prefix}"),
+            pass.metadata.clone(),
+            pass.write_groups.in_flight,
+        )?;
         let first = arrays + self.index;
         let (first_written, first_resumed, _) = self.groups(
             0..pass.write_groups.count,

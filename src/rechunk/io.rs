@@ -423,9 +423,11 @@ pub(crate) fn read_region_into(
     let shape = region.shape().to_vec();
     let bytes = UnsafeCellSlice::new(buffer.as_mut_slice());
     let origin = region.start().to_vec();
+    // One object a task (as in writing): no thread waits at the end while another decodes a run.
     reader
         .objects(region, location)?
         .par_iter()
+        .with_max_len(1)
         .try_for_each(|object| -> Result<()> {
             let part = object
                 .bounded

@@ -18,6 +18,7 @@ mod job;
 mod journal;
 mod lease;
 mod repack;
+mod shards;
 mod verify;
 mod write;
 pub mod zip_output;

@@ -58,6 +58,7 @@ pub(crate) fn repack_region(
     let repack = Repack::new(plan, source);
     grid_objects(&plan.shape, plan.target.object(), region)
         .par_iter()
+        .with_max_len(1)
         .try_for_each(|object| -> Result<()> {
             repack.object(&object.index, target)?;
             progress.advance(object.bounded.num_elements() * plan.item_size);

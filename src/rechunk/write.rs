@@ -9,6 +9,7 @@ use zarrs::storage::ReadableWritableListableStorageTraits;
 
 use super::copy::{At, copy_box, fill_repeated, gather_box, gather_box_into};
 use super::io::{Object, Reader, grid_objects, zarr_objects};
+use super::shards::Layout;
 use crate::error::{Error, Result};
 use crate::store::n5::N5Array;
 
@@ -19,10 +20,28 @@ fn error(location: &str, message: impl Into<crate::error::Cause>) -> Error {
 /// A target array.
 pub(crate) enum Writer {
     Zarr(Box<Array<dyn ReadableWritableListableStorageTraits>>),
+    /// A sharded Zarr v3 array whose shards zlint packs itself.
+    Sharded(
+        Box<Array<dyn ReadableWritableListableStorageTraits>>,
+        Layout,
+    ),
     N5(N5Array),
 }
 
 impl Writer {
+    /// The writer of a Zarr `array` written `groups_at_once` write groups at a time: zlint packs
+    /// its shards itself where it can.
+    pub(crate) fn zarr(
+        array: Array<dyn ReadableWritableListableStorageTraits>,
+        groups_at_once: u64,
+    ) -> Self {
+        let groups_at_once = usize::try_from(groups_at_once).unwrap_or(usize::MAX);
+        match Layout::of(&array, groups_at_once) {
+            Some(layout) => Self::Sharded(Box::new(array), layout),
+            None => Self::Zarr(Box::new(array)),
+        }
+    }
+
     /// Encodes every target object inside `region` from its decoded bytes, in parallel,
     /// reporting each object's bytes to `progress` as it is written.
     pub(crate) fn write_region(
@@ -35,6 +54,11 @@ impl Writer {
     ) -> Result<()> {
         let objects = match self {
             Self::Zarr(a) => zarr_objects(a, region, location)?,
+            Self::Sharded(a, layout) => {
+                let objects = zarr_objects(a, region, location)?;
+                let from = Decoded { region, data, item };
+                return layout.write(a, &objects, &from, location, progress);
+            }
             Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),
         };
         // Objects are gathered (or padded) into buffers kept for the length of this region and
@@ -43,13 +67,18 @@ impl Writer {
         let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
         let pool = || spare.lock().unwrap_or_else(PoisonError::into_inner);
         let from = Decoded { region, data, item };
-        objects.par_iter().try_for_each(|object| -> Result<()> {
-            let mut scratch = pool().pop().unwrap_or_default();
-            let result = self.write_object(object, &from, &mut scratch, location);
-            pool().push(scratch);
-            progress.advance(object.bounded.num_elements() * item);
-            result
-        })
+        // One object a task, so that a thread left idle near the end of the region takes the
+        // next object rather than waiting while another works through a run of them.
+        objects
+            .par_iter()
+            .with_max_len(1)
+            .try_for_each(|object| -> Result<()> {
+                let mut scratch = pool().pop().unwrap_or_default();
+                let result = self.write_object(object, &from, &mut scratch, location);
+                pool().push(scratch);
+                progress.advance(object.bounded.num_elements() * item);
+                result
+            })
     }
 
     /// Encodes and stores `object`, whose elements `from` holds, gathering them in `scratch`
@@ -61,36 +90,14 @@ impl Writer {
         scratch: &mut Vec<u8>,
         location: &str,
     ) -> Result<()> {
-        let Decoded { region, data, item } = *from;
-        let offset: Vec<u64> = object
-            .bounded
-            .start()
-            .iter()
-            .zip(region.start())
-            .map(|(s, o)| s - o)
-            .collect();
-        let at = At {
-            shape: region.shape(),
-            start: &offset,
-        };
+        // The region is this one object: its bytes are already in order.
+        let whole = object.bounded == *from.region;
         match self {
-            Self::Zarr(a) => {
-                let bytes: &[u8] = if object.full != object.bounded {
-                    // Zarr stores edge objects at full size, padded with the fill value.
-                    let shape = object.full.shape();
-                    let len = (shape.iter().product::<u64>() * item) as usize;
-                    fill_repeated(scratch, a.fill_value().as_ne_bytes(), len);
-                    let to = At {
-                        shape,
-                        start: &vec![0; shape.len()],
-                    };
-                    copy_box(data, at, scratch, to, object.bounded.shape(), item);
-                    scratch
-                } else if object.bounded == *region {
-                    // The region is this one object: its bytes are already in order.
-                    data
+            Self::Zarr(a) | Self::Sharded(a, _) => {
+                let bytes: &[u8] = if whole && object.full == object.bounded {
+                    from.data
                 } else {
-                    gather_box_into(data, at, object.bounded.shape(), item, scratch);
+                    from.gather(object, a.fill_value().as_ne_bytes(), scratch);
                     scratch
                 };
                 a.store_chunk(&object.index, ArrayBytes::new_flen(bytes))
@@ -103,10 +110,15 @@ impl Writer {
             }
             // N5 stores edge objects clipped, and swaps their bytes in place.
             Self::N5(a) => {
-                let bytes = if object.bounded == *region {
-                    data.to_vec()
+                let bytes = if whole {
+                    from.data.to_vec()
                 } else {
-                    gather_box(data, at, object.bounded.shape(), item)
+                    let offset = from.offset(object);
+                    let at = At {
+                        shape: from.region.shape(),
+                        start: &offset,
+                    };
+                    gather_box(from.data, at, object.bounded.shape(), from.item)
                 };
                 a.write_block(&object.index, object.bounded.shape(), bytes)
             }
@@ -116,10 +128,51 @@ impl Writer {
 
 /// A region's decoded elements: native-endian, C order, `item` bytes each.
 #[derive(Clone, Copy)]
-struct Decoded<'a> {
-    region: &'a ArraySubset,
-    data: &'a [u8],
-    item: u64,
+pub(super) struct Decoded<'a> {
+    pub(super) region: &'a ArraySubset,
+    pub(super) data: &'a [u8],
+    pub(super) item: u64,
+}
+
+impl Decoded<'_> {
+    /// Where `object`'s elements inside the array start in the region.
+    fn offset(&self, object: &Object) -> Vec<u64> {
+        let start = object.bounded.start().iter().zip(self.region.start());
+        start.map(|(s, o)| s - o).collect()
+    }
+
+    /// Sets `scratch` to `object`'s elements in C order at the object's full size: Zarr stores
+    /// edge objects (and the inner chunks of edge shards) whole, the part past the array's end
+    /// holding `fill`.
+    pub(super) fn gather(&self, object: &Object, fill: &[u8], scratch: &mut Vec<u8>) {
+        let offset = self.offset(object);
+        let from = At {
+            shape: self.region.shape(),
+            start: &offset,
+        };
+        if object.full == object.bounded {
+            gather_box_into(self.data, from, object.bounded.shape(), self.item, scratch);
+            return;
+        }
+        let shape = object.full.shape();
+        fill_repeated(
+            scratch,
+            fill,
+            (crate::model::product(shape) * self.item) as usize,
+        );
+        let to = At {
+            shape,
+            start: &vec![0; shape.len()],
+        };
+        copy_box(
+            self.data,
+            from,
+            scratch,
+            to,
+            object.bounded.shape(),
+            self.item,
+        );
+    }
 }
 
 /// Copies `region` (whole target objects) element by element as zarrs decodes and encodes them,
@@ -132,7 +185,7 @@ pub(crate) fn copy_elements(
     location: &str,
     progress: &dyn crate::progress::Progress,
 ) -> Result<()> {
-    let Writer::Zarr(a) = to else {
+    let (Writer::Zarr(a) | Writer::Sharded(a, _)) = to else {
         return Err(error(location, "N5 holds no variable-length data types"));
     };
     let data = from.read_elements(region)?;

@@ -1,0 +1,314 @@
+//! Writing the shards of a Zarr v3 target inner chunk by inner chunk: each inner chunk is
+//! gathered from the write group's buffer and encoded as a task of its own, then the shard is
+//! packed (chunks in C order, index at the end checksummed with crc32c, the layout zarrs writes)
+//! and stored whole. Encoding a shard at a time instead leaves a core idle while the other
+//! finishes the last shard of a group, and gathers the whole shard before encoding it.
+
+use std::num::NonZeroU64;
+use std::sync::{Mutex, PoisonError};
+
+use rayon::prelude::*;
+use serde_json::Value;
+use zarrs::array::codec::CodecChain;
+use zarrs::array::codec::api::{ArrayToBytesCodecTraits, CodecOptions};
+use zarrs::array::{Array, ArrayBytes, ArrayMetadata};
+use zarrs::metadata::v3::MetadataV3;
+use zarrs::storage::ReadableWritableListableStorageTraits;
+
+use super::io::{Object, grid_objects};
+use super::repack::pack_shard;
+use super::write::Decoded;
+use crate::error::{Error, Result};
+use crate::model::product;
+
+/// How the shards of a target array are laid out, when zlint can pack them itself.
+pub(crate) struct Layout {
+    /// The codecs of each inner chunk.
+    inner: CodecChain,
+    /// The inner chunk shape.
+    chunk: Vec<u64>,
+    /// The same, as the codecs take it.
+    extents: Vec<NonZeroU64>,
+    /// Shards encoded at once by one write group.
+    at_once: usize,
+}
+
+impl Layout {
+    /// The layout of `array`'s shards when its only codec is `sharding_indexed` with the index
+    /// at the end, coded as little-endian bytes then crc32c (what [`pack_shard`] writes), and its
+    /// elements have a fixed size. `None` for every other array: zarrs writes those.
+    /// `groups_at_once` write groups run at once, sharing the threads.
+    pub(crate) fn of(
+        array: &Array<dyn ReadableWritableListableStorageTraits>,
+        groups_at_once: usize,
+    ) -> Option<Self> {
+        array.data_type().fixed_size()?;
+        let ArrayMetadata::V3(metadata) = array.metadata() else {
+            return None;
+        };
+        let [sharding] = metadata.codecs.as_slice() else {
+            return None;
+        };
+        let config = sharding.configuration()?;
+        let packed_as_zlint_packs = sharding.name() == "sharding_indexed"
+            && config
+                .get("index_location")
+                .is_none_or(|l| l.as_str() == Some("end"))
+            && config
+                .get("index_codecs")
+                .is_some_and(crc32c_after_little_endian);
+        if !packed_as_zlint_packs {
+            return None;
+        }
+        let chunk: Vec<u64> = serde_json::from_value(config.get("chunk_shape")?.clone()).ok()?;
+        let codecs: Vec<MetadataV3> = serde_json::from_value(config.get("codecs")?.clone()).ok()?;
+        let shard = array.chunk_shape(&vec![0; chunk.len()]).ok()?;
+        let divides = shard.len() == chunk.len()
+            && shard
+                .iter()
+                .zip(&chunk)
+                .all(|(s, c)| *c > 0 && s.get() % c == 0);
+        let inner = CodecChain::from_metadata(&codecs).ok()?;
+        let extents = chunk
+            .iter()
+            .map(|&c| NonZeroU64::new(c))
+            .collect::<Option<_>>()?;
+        // Each group holds at most its share of the threads' shards encoded (and once more,
+        // packed): the memory the plan counts for encoding target objects.
+        let at_once = (rayon::current_num_threads() / groups_at_once.max(1)).max(1);
+        divides.then_some(Self {
+            inner,
+            chunk,
+            extents,
+            at_once,
+        })
+    }
+
+    /// Encodes and stores the shards `objects` of `array`, whose elements `from` holds, a few
+    /// shards at a time, every inner chunk of those a task.
+    pub(crate) fn write(
+        &self,
+        array: &Array<dyn ReadableWritableListableStorageTraits>,
+        objects: &[Object],
+        from: &Decoded<'_>,
+        location: &str,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<()> {
+        let fill = array.fill_value().as_ne_bytes();
+        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+        let pool = || spare.lock().unwrap_or_else(PoisonError::into_inner);
+        for batch in objects.chunks(self.at_once) {
+            let tasks: Vec<(usize, usize, Object)> = batch
+                .iter()
+                .enumerate()
+                .flat_map(|(s, shard)| self.inner_chunks(array.shape(), shard, s))
+                .collect();
+            let encoded = tasks
+                .par_iter()
+                .with_max_len(1)
+                .map(|(_, _, chunk)| {
+                    let mut scratch = pool().pop().unwrap_or_default();
+                    let bytes = self.encode(array, chunk, from, fill, &mut scratch);
+                    pool().push(scratch);
+                    progress.advance(chunk.bounded.num_elements() * from.item);
+                    bytes.map_err(|e| {
+                        let message = format!("encoding elements {}: {e}", chunk.bounded);
+                        Error::rechunk(location.to_string(), message)
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            // Every shard has the same grid: the array's grid of shards is regular.
+            let per_shard = product(&self.grid(&batch[0])) as usize;
+            let mut shards: Vec<Vec<Option<Vec<u8>>>> = vec![vec![None; per_shard]; batch.len()];
+            for ((s, at, _), bytes) in tasks.into_iter().zip(encoded) {
+                shards[s][at] = bytes;
+            }
+            batch
+                .par_iter()
+                .zip(shards)
+                .with_max_len(1)
+                .try_for_each(|(shard, chunks)| store(array, shard, &chunks, location))?;
+        }
+        Ok(())
+    }
+
+    /// The shard's grid of inner chunks.
+    fn grid(&self, shard: &Object) -> Vec<u64> {
+        shard
+            .full
+            .shape()
+            .iter()
+            .zip(&self.chunk)
+            .map(|(s, c)| s / c)
+            .collect()
+    }
+
+    /// The inner chunks of `shard` (its `s`-th in a batch) that hold elements of the array, each
+    /// with its position in the shard's C-order grid.
+    fn inner_chunks(&self, shape: &[u64], shard: &Object, s: usize) -> Vec<(usize, usize, Object)> {
+        let grid = self.grid(shard);
+        grid_objects(shape, &self.chunk, &shard.bounded)
+            .into_iter()
+            .map(|chunk| {
+                let at = chunk
+                    .index
+                    .iter()
+                    .zip(shard.full.start())
+                    .zip(&self.chunk)
+                    .zip(&grid)
+                    .fold(0, |at, (((i, start), c), n)| at * n + (i - start / c));
+                (s, at as usize, chunk)
+            })
+            .collect()
+    }
+
+    /// The encoded bytes of inner chunk `chunk` (`None` when every element is the fill value:
+    /// such chunks are left out of the shard, as zarrs leaves them out), gathered in `scratch`.
+    fn encode(
+        &self,
+        array: &Array<dyn ReadableWritableListableStorageTraits>,
+        chunk: &Object,
+        from: &Decoded<'_>,
+        fill: &[u8],
+        scratch: &mut Vec<u8>,
+    ) -> std::result::Result<Option<Vec<u8>>, String> {
+        from.gather(chunk, fill, scratch);
+        if !fill.is_empty() && scratch.chunks_exact(fill.len()).all(|e| e == fill) {
+            return Ok(None);
+        }
+        let encoded = self
+            .inner
+            .encode(
+                ArrayBytes::new_flen(&scratch[..]),
+                &self.extents,
+                array.data_type(),
+                array.fill_value(),
+                &CodecOptions::default(),
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(Some(encoded.into_owned()))
+    }
+}
+
+/// Packs and stores one shard from its encoded inner chunks; a shard of fill values only is
+/// not stored (nor left behind from an earlier run).
+fn store(
+    array: &Array<dyn ReadableWritableListableStorageTraits>,
+    shard: &Object,
+    chunks: &[Option<Vec<u8>>],
+    location: &str,
+) -> Result<()> {
+    let failed = |e: &dyn std::fmt::Display| {
+        let message = format!("writing elements {}: {e}", shard.bounded);
+        Error::rechunk(location.to_string(), message)
+    };
+    match pack_shard(chunks) {
+        // SAFETY: the shard is laid out as the array's sharding codec reads it (checked by
+        // `Layout::of`), each inner chunk encoded by that codec's inner codecs.
+        Some(bytes) => {
+            unsafe { array.store_encoded_chunk(&shard.index, bytes.into()) }.map_err(|e| failed(&e))
+        }
+        None => array.erase_chunk(&shard.index).map_err(|e| failed(&e)),
+    }
+}
+
+/// Whether index codecs are `bytes` (little-endian) then `crc32c`.
+fn crc32c_after_little_endian(codecs: &Value) -> bool {
+    let Some([bytes, crc]) = codecs.as_array().map(Vec::as_slice) else {
+        return false;
+    };
+    let endian = bytes
+        .pointer("/configuration/endian")
+        .and_then(Value::as_str);
+    bytes.get("name").and_then(Value::as_str) == Some("bytes")
+        && endian.is_none_or(|e| e == "little")
+        && crc.get("name").and_then(Value::as_str) == Some("crc32c")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::{Value, json};
+    use zarrs::array::{Array, ArrayBytes, ArrayMetadata, ArraySubset};
+    use zarrs::storage::store::MemoryStore;
+    use zarrs::storage::{ReadableStorageTraits, ReadableWritableListableStorageTraits, StoreKey};
+
+    use super::Layout;
+    use crate::progress::NoProgress;
+    use crate::rechunk::io::zarr_objects;
+    use crate::rechunk::write::Decoded;
+
+    type Target = Array<dyn ReadableWritableListableStorageTraits>;
+
+    /// A 5×7 uint16 array in shards of 4×4 holding inner chunks of 2×2 (so the last shard
+    /// along each axis reaches past the array's end), with `index` as its index codecs.
+    fn array(index: Value) -> Target {
+        crate::formats::decode::install();
+        let metadata: ArrayMetadata = serde_json::from_value(json!({
+            "zarr_format": 3, "node_type": "array", "shape": [5, 7], "data_type": "uint16",
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4, 4]}},
+            "chunk_key_encoding": {"name": "default"}, "fill_value": 7,
+            "codecs": [{"name": "sharding_indexed", "configuration": {
+                "chunk_shape": [2, 2],
+                "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "zstd", "configuration": {"level": 3, "checksum": false}}],
+                "index_codecs": index, "index_location": "end"}}]
+        }))
+        .unwrap();
+        let store: Arc<dyn ReadableWritableListableStorageTraits> = Arc::new(MemoryStore::new());
+        Array::new_with_metadata(store, "/", metadata).unwrap()
+    }
+
+    fn crc_index() -> Value {
+        json!([{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}])
+    }
+
+    #[test]
+    fn shards_are_packed_as_zarrs_packs_them() {
+        // Values 0.. with the fill value (7) over the top-left inner chunk, which is left out.
+        let values: Vec<u16> = (0..35u16)
+            .map(|v| if v % 7 < 2 && v < 14 { 7 } else { v })
+            .collect();
+        let data: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let whole = ArraySubset::new_with_shape(vec![5, 7]);
+        let (ours, theirs) = (array(crc_index()), array(crc_index()));
+        let layout = Layout::of(&ours, 1).expect("zlint packs these shards");
+        let objects = zarr_objects(&ours, &whole, "here").unwrap();
+        let from = Decoded {
+            region: &whole,
+            data: &data,
+            item: 2,
+        };
+        layout
+            .write(&ours, &objects, &from, "here", &NoProgress)
+            .unwrap();
+        theirs
+            .store_array_subset(&whole, ArrayBytes::new_flen(&data[..]))
+            .unwrap();
+        for object in &objects {
+            let key = StoreKey::new(ours.chunk_key(&object.index).as_str()).unwrap();
+            let (a, b) = (ours.storage().get(&key), theirs.storage().get(&key));
+            assert_eq!(a.unwrap(), b.unwrap(), "{key}");
+        }
+        let back: Vec<u16> = ours.retrieve_array_subset(&whole).unwrap();
+        assert_eq!(back, values);
+    }
+
+    #[test]
+    fn other_shard_layouts_are_left_to_zarrs() {
+        assert!(
+            Layout::of(
+                &array(json!([{"name": "bytes", "configuration": {"endian": "little"}}])),
+                1
+            )
+            .is_none()
+        );
+        assert!(
+            Layout::of(
+                &array(json!([{"name": "bytes", "configuration": {"endian": "big"}}, {"name": "crc32c"}])),
+                1
+            )
+            .is_none()
+        );
+    }
+}
