@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # A/B: two zlint binaries rechunking the same source, alternating, so both see the same machine.
 # Usage: bash benches/ab.sh OLD_ZLINT NEW_ZLINT SRC CHUNKS [extra rechunk options...]
-# Env: RUNS (default 3). Prints each run and the medians (wall s, user s, sys s, peak MiB) and the
+# Env: RUNS (default 3); COLD=1 drops SRC's files from the page cache before each run (as a
+# source on disk that was not read lately; posix_fadvise, no root needed). Prints each run and the medians (wall s, user s, sys s, peak MiB) and the
 # ratio new/old of the median wall times. Output goes to a temporary directory next to SRC.
 set -euo pipefail
 old=$1 new=$2 src=$3 chunks=$4; shift 4
 runs=${RUNS:-3}
 dst=$(dirname "$src")/ab-out.zarr
+evict() {  # drops SRC's files from the page cache
+  python3 -c 'import os, sys
+for root, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        fd = os.open(os.path.join(root, f), os.O_RDONLY)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)' "$src"
+}
 one() {  # binary -> "wall user sys rss_mib"
   rm -rf "$dst"; sync  # no earlier output left to write back meanwhile
+  if [ "${COLD:-0}" = 1 ]; then evict; fi
   /usr/bin/time -f "%e %U %S %M" -o "$dst.time" "$1" rechunk "$src" "$dst" --chunks "$chunks" --quiet "${extra[@]}" >/dev/null 2>&1 ||
     { echo "failed: $1" >&2; exit 1; }
   awk '{printf "%s %s %s %.0f\n", $1, $2, $3, $4 / 1024}' "$dst.time"

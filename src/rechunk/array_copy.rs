@@ -33,6 +33,11 @@ pub(super) struct Copy<'a> {
     pub(super) location: String,
 }
 
+/// What is done with one write group: its region, the region its chain copies next (`None`
+/// after the last) and a buffer to read it into, kept from one group to the next.
+type GroupWork<'a> =
+    dyn Fn(&ArraySubset, Option<&ArraySubset>, &mut Vec<u8>) -> Result<()> + Sync + 'a;
+
 /// Groups done and skipped, groups written, bytes written.
 pub(super) type Counts = (u64, u64, u64);
 
@@ -126,7 +131,8 @@ impl Copy<'_> {
             &zarrs_path(&plan.path),
             plan.source_format == Format::N5,
             &self.source.location,
-        )?;
+        )?
+        .reading_ahead(self.source.root_dir());
         let Some(pass) = &plan.intermediate else {
             let group_shape = &plan.write_groups.group_shape;
             return self.groups(
@@ -134,11 +140,11 @@ impl Copy<'_> {
                 &done[self.index],
                 group_shape,
                 plan.concurrent_groups,
-                &|subset, buffer| {
+                &|subset, next, buffer| {
                     if plan.repack {
                         repack::repack_region(plan, subset, self.source, self.target, self.progress)
                     } else {
-                        self.copy_region(&src, &dst, subset, buffer)
+                        self.copy_region(&src, &dst, (subset, next), buffer)
                     }
                 },
                 self.index,
@@ -161,7 +167,7 @@ impl Copy<'_> {
             &done[first],
             &pass.write_groups.group_shape,
             pass.write_groups.in_flight,
-            &|subset, buffer| self.copy_region(&src, &between, subset, buffer),
+            &|subset, next, buffer| self.copy_region(&src, &between, (subset, next), buffer),
             first,
         )?;
         // Second pass: intermediate to target.
@@ -174,7 +180,7 @@ impl Copy<'_> {
             &done[self.index],
             &plan.write_groups.group_shape,
             plan.concurrent_groups,
-            &|subset, buffer| self.copy_region(&between, &dst, subset, buffer),
+            &|subset, next, buffer| self.copy_region(&between, &dst, (subset, next), buffer),
             self.index,
         )?;
         let erase =
@@ -187,12 +193,13 @@ impl Copy<'_> {
         Ok((counts.0 + first_written, counts.1 + first_resumed, counts.2))
     }
 
-    /// Copies `region` from `from` to `to`, decoding it into `buffer` on the way.
+    /// Copies `region` from `from` to `to`, decoding it into `buffer` on the way; the files of
+    /// `next`, the region copied after it, are read ahead while it is encoded.
     fn copy_region(
         &self,
         from: &io::Reader,
         to: &write::Writer,
-        region: &ArraySubset,
+        (region, next): (&ArraySubset, Option<&ArraySubset>),
         buffer: &mut Vec<u8>,
     ) -> Result<()> {
         let item = self.plan.item_size;
@@ -212,20 +219,25 @@ impl Copy<'_> {
                 self.progress,
             );
         }
+        // All of a region's files asked for at once (a chain's first region; the others were
+        // asked for while the one before was encoded, and are found in the page cache).
+        from.read_ahead(region);
         io::read_region_into(from, region, item, &self.location, buffer)?;
+        if let Some(next) = next {
+            from.read_ahead(next);
+        }
         to.write_region(region, buffer, item, &self.output(), self.progress)
     }
 
     /// Runs `work` on every group in `groups` of a grid of `group_shape` not in `done`, as many
-    /// at once as `in_flight`, logging each finished group under `log_index`. `work` gets the
-    /// group's region and a buffer to read it into, kept from one group to the next.
+    /// at once as `in_flight`, logging each finished group under `log_index` (see [`GroupWork`]).
     fn groups(
         &self,
         groups: Range<u64>,
         done: &HashSet<u64>,
         group_shape: &[u64],
         in_flight: u64,
-        work: &(dyn Fn(&ArraySubset, &mut Vec<u8>) -> Result<()> + Sync),
+        work: &GroupWork<'_>,
         log_index: usize,
     ) -> Result<Counts> {
         let plan = self.plan;
@@ -272,12 +284,15 @@ impl Copy<'_> {
         chains.par_iter().try_for_each(|chain| -> Result<()> {
             // One group buffer per chain, reused by each of its groups.
             let mut buffer = Vec::new();
-            for &g in chain {
+            for (i, &g) in chain.iter().enumerate() {
                 if self.progress.cancelled() {
                     return Err(Error::Interrupted(self.output()));
                 }
                 let subset = region(g, &counts, group_shape, &plan.shape);
-                work(&subset, &mut buffer)?;
+                let next = chain
+                    .get(i + 1)
+                    .map(|&n| region(n, &counts, group_shape, &plan.shape));
+                work(&subset, next.as_ref(), &mut buffer)?;
                 self.log.record(log_index, g)?;
                 self.progress.counted(objects_of(g));
                 bytes.fetch_add(bytes_of(g), std::sync::atomic::Ordering::Relaxed);

@@ -163,6 +163,8 @@ pub(crate) struct Reader {
     plain: Option<direct::Plain>,
     /// The store's location as the user gave it: an object's key is named after it.
     store: String,
+    /// The store's folder, when its files are read ahead (see [`super::advice::read_ahead`]).
+    ahead: Option<std::path::PathBuf>,
 }
 
 enum Kind {
@@ -190,6 +192,7 @@ impl Reader {
             kind,
             plain,
             store: store.clone(),
+            ahead: None,
         };
         if n5 {
             let key = StoreKey::new(format!("{prefix}attributes.json"))
@@ -230,6 +233,26 @@ impl Reader {
         } else {
             reader(Kind::Zarr(Box::new(array)), plain)
         })
+    }
+
+    /// The reader, with the files of the local store at `root` read ahead when asked.
+    pub(crate) fn reading_ahead(self, root: Option<&std::path::Path>) -> Self {
+        let ahead = root.map(std::path::Path::to_path_buf);
+        Self { ahead, ..self }
+    }
+
+    /// Asks for the stored chunks intersecting `region` to be read ahead (Zarr, local stores).
+    pub(crate) fn read_ahead(&self, region: &ArraySubset) {
+        let (Some(root), Kind::Zarr(a) | Kind::ZarrWholeObjects(a)) = (&self.ahead, &self.kind)
+        else {
+            return;
+        };
+        let objects = self.objects(region, &self.store).unwrap_or_default();
+        let keys: Vec<String> = objects
+            .iter()
+            .map(|o| a.chunk_key(&o.index).to_string())
+            .collect();
+        super::advice::read_ahead(root, &keys);
     }
 
     /// Where the stored object of a Zarr array at grid `index` is, for messages.
@@ -416,7 +439,7 @@ pub(crate) fn read_region_into(
         // A large fresh allocation comes zeroed from the kernel, page by page as the decoding
         // threads first touch it; resizing would make this thread fault in and zero it all first.
         *buffer = vec![0; len];
-        advise_huge_pages(buffer);
+        super::advice::huge_pages(buffer);
     } else {
         buffer.resize(len, 0);
     }
@@ -459,36 +482,6 @@ pub(crate) fn read_region_into(
             reader.read_part_into(object, &part, item, &mut view)
         })
 }
-
-/// Asks Linux to back a buffer of 32 MiB or more (mapped on its own by the allocator) with
-/// transparent huge pages where the system leaves that to the program (`madvise` mode): a group
-/// buffer is often hundreds of MiB read back in short strided runs, one per target chunk row,
-/// and with 4 KiB pages most of those runs miss the TLB.
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(buffer: &mut [u8]) {
-    const PAGE: usize = 4096;
-    const LARGE: usize = 32 << 20;
-    if buffer.len() < LARGE {
-        return;
-    }
-    let start = buffer.as_mut_ptr() as usize;
-    let aligned = start.next_multiple_of(PAGE);
-    let end = (start + buffer.len()) / PAGE * PAGE;
-    if end > aligned {
-        // SAFETY: the range lies inside `buffer`, which this call borrows mutably; MADV_HUGEPAGE
-        // changes how its pages are backed, never their contents. A refusal is harmless.
-        unsafe {
-            libc::madvise(
-                aligned as *mut libc::c_void,
-                end - aligned,
-                libc::MADV_HUGEPAGE,
-            );
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_buffer: &mut [u8]) {}
 
 /// The key prefix of the node at zarrs path `path`: `""` for `/`, `a/b/` for `/a/b`.
 pub(crate) fn node_prefix(path: &str) -> String {

@@ -7,6 +7,7 @@
 //! refuses it; the last step removes `.zlint-rechunk/`.
 
 mod absent_fill;
+mod advice;
 mod array_copy;
 mod carry;
 mod checks;
