@@ -5,17 +5,44 @@
 //! next while this one is decoded and encoded, so a source on disk (not yet in the page cache)
 //! is read while the cores are busy instead of while they wait, and many files at once instead
 //! of one a thread. Nothing is held in zlint's memory, and a file that cannot be opened is left
-//! for the read proper to report.
+//! for the read proper to report. The store's rules hold here too: no file is read ahead through
+//! a link that leads outside the store, and only regular files are (opening a named pipe would
+//! wait for a writer).
 
-use std::path::Path;
+use zarrs::storage::StoreKey;
 
-/// Asks the kernel to read the files `keys` of the local store at `root` into its page cache.
-pub(crate) fn read_ahead(root: &Path, keys: &[String]) {
+use crate::store::CheckedFilesystemStore;
+
+/// Asks the kernel to read the files of `keys` in the local store `files` into its page cache.
+pub(crate) fn read_ahead(files: &CheckedFilesystemStore, keys: &[String]) {
     for key in keys {
-        if let Ok(file) = std::fs::File::open(root.join(key)) {
+        let Ok(key) = StoreKey::new(key.as_str()) else {
+            continue;
+        };
+        if files.check_key(&key).is_err() {
+            continue;
+        }
+        if let Ok(file) = open_without_waiting(&files.key_path(&key))
+            && file.metadata().is_ok_and(|m| m.is_file())
+        {
             advise(&file);
         }
     }
+}
+
+/// Opens `path` for reading without waiting for a writer, should it be a named pipe.
+#[cfg(unix)]
+fn open_without_waiting(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_waiting(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 #[cfg(target_os = "linux")]
@@ -64,13 +91,21 @@ pub(crate) fn huge_pages(_buffer: &mut [u8]) {}
 #[cfg(test)]
 mod tests {
     use super::read_ahead;
+    use crate::store::CheckedFilesystemStore;
 
+    /// Folders, missing files and named pipes are passed over without waiting (a pipe opened
+    /// the usual way would block this test until a writer came).
     #[test]
-    fn missing_files_and_folders_are_passed_over() {
+    fn only_regular_files_are_read_ahead_and_nothing_waits() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a"), b"bytes").unwrap();
         std::fs::create_dir(dir.path().join("b")).unwrap();
-        read_ahead(dir.path(), &["a".into(), "b".into(), "missing".into()]);
+        let pipe = std::ffi::CString::new(dir.path().join("p").to_str().unwrap()).unwrap();
+        // SAFETY: a valid, NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(pipe.as_ptr(), 0o600) }, 0);
+        let files = CheckedFilesystemStore::new(dir.path(), false).unwrap();
+        let keys = ["a", "b", "p", "missing", "../outside"].map(String::from);
+        read_ahead(&files, &keys);
         assert_eq!(std::fs::read(dir.path().join("a")).unwrap(), b"bytes");
     }
 }

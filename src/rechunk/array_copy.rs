@@ -132,7 +132,7 @@ impl Copy<'_> {
             plan.source_format == Format::N5,
             &self.source.location,
         )?
-        .reading_ahead(self.source.root_dir());
+        .reading_ahead(self.source.local());
         let Some(pass) = &plan.intermediate else {
             let group_shape = &plan.write_groups.group_shape;
             return self.groups(

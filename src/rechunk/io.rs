@@ -163,8 +163,8 @@ pub(crate) struct Reader {
     plain: Option<direct::Plain>,
     /// The store's location as the user gave it: an object's key is named after it.
     store: String,
-    /// The store's folder, when its files are read ahead (see [`super::advice::read_ahead`]).
-    ahead: Option<std::path::PathBuf>,
+    /// The local store, when its files are read ahead (see [`super::advice::read_ahead`]).
+    ahead: Option<Arc<crate::store::CheckedFilesystemStore>>,
 }
 
 enum Kind {
@@ -235,15 +235,19 @@ impl Reader {
         })
     }
 
-    /// The reader, with the files of the local store at `root` read ahead when asked.
-    pub(crate) fn reading_ahead(self, root: Option<&std::path::Path>) -> Self {
-        let ahead = root.map(std::path::Path::to_path_buf);
+    /// The reader, with the files of the local store `files` (the one it reads) read ahead
+    /// when asked.
+    pub(crate) fn reading_ahead(
+        self,
+        files: Option<&Arc<crate::store::CheckedFilesystemStore>>,
+    ) -> Self {
+        let ahead = files.cloned();
         Self { ahead, ..self }
     }
 
     /// Asks for the stored chunks intersecting `region` to be read ahead (Zarr, local stores).
     pub(crate) fn read_ahead(&self, region: &ArraySubset) {
-        let (Some(root), Kind::Zarr(a) | Kind::ZarrWholeObjects(a)) = (&self.ahead, &self.kind)
+        let (Some(files), Kind::Zarr(a) | Kind::ZarrWholeObjects(a)) = (&self.ahead, &self.kind)
         else {
             return;
         };
@@ -252,7 +256,7 @@ impl Reader {
             .iter()
             .map(|o| a.chunk_key(&o.index).to_string())
             .collect();
-        super::advice::read_ahead(root, &keys);
+        super::advice::read_ahead(files, &keys);
     }
 
     /// Where the stored object of a Zarr array at grid `index` is, for messages.

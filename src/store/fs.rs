@@ -56,6 +56,12 @@ impl CheckedFilesystemStore {
         })
     }
 
+    /// The path of the file of `key` (not checked: see [`Self::check_key`]).
+    #[must_use]
+    pub fn key_path(&self, key: &StoreKey) -> PathBuf {
+        self.base.join(key.as_str())
+    }
+
     fn dir_path(&self, prefix: &StorePrefix) -> PathBuf {
         self.base.join(prefix.as_str())
     }
