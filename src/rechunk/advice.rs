@@ -22,27 +22,12 @@ pub(crate) fn read_ahead(files: &CheckedFilesystemStore, keys: &[String]) {
         if files.check_key(&key).is_err() {
             continue;
         }
-        if let Ok(file) = open_without_waiting(&files.key_path(&key))
+        if let Ok(file) = crate::store::open_without_waiting(&files.key_path(&key))
             && file.metadata().is_ok_and(|m| m.is_file())
         {
             advise(&file);
         }
     }
-}
-
-/// Opens `path` for reading without waiting for a writer, should it be a named pipe.
-#[cfg(unix)]
-fn open_without_waiting(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_without_waiting(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
 }
 
 #[cfg(target_os = "linux")]

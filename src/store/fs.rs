@@ -62,6 +62,22 @@ impl CheckedFilesystemStore {
         self.base.join(key.as_str())
     }
 
+    /// The length of the file of `key`, `None` when there is none. Anything but a regular file
+    /// there (a named pipe, a device, a socket, a folder) is refused by name: opening a pipe
+    /// would wait for a writer for ever, and a device could be read without end.
+    ///
+    /// # Errors
+    /// [`StorageError::Other`] naming the path.
+    fn file_size(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
+        let path = self.key_path(key);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => Ok(Some(meta.len())),
+            Ok(_) => Err(not_a_file(&path)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(&path, &e)),
+        }
+    }
+
     fn dir_path(&self, prefix: &StorePrefix) -> PathBuf {
         self.base.join(prefix.as_str())
     }
@@ -150,7 +166,7 @@ impl CheckedFilesystemStore {
     pub fn open_key(&self, key: &StoreKey) -> Result<Option<(std::fs::File, u64)>, StorageError> {
         let path = self.base.join(key.as_str());
         let opened = if self.follow_links {
-            std::fs::File::open(&path)
+            open_without_waiting(&path)
         } else {
             self.check_parent(&path)?;
             match open_not_following(&path) {
@@ -158,15 +174,18 @@ impl CheckedFilesystemStore {
                 // full check, then an ordinary open.
                 Err(_) if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) => {
                     self.check_key(key)?;
-                    std::fs::File::open(&path)
+                    open_without_waiting(&path)
                 }
                 opened => opened,
             }
         };
         match opened {
             Ok(file) => {
-                let len = file.metadata().map_err(|e| io_error(&path, &e))?.len();
-                Ok(Some((file, len)))
+                let meta = file.metadata().map_err(|e| io_error(&path, &e))?;
+                if !meta.is_file() {
+                    return Err(not_a_file(&path));
+                }
+                Ok(Some((file, meta.len())))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_error(&path, &e)),
@@ -217,7 +236,8 @@ fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        // Not blocking: a named pipe is opened at once (then refused), not waited on.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)
 }
 
@@ -227,7 +247,27 @@ fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
         return Err(std::io::Error::other("a symbolic link"));
     }
-    std::fs::File::open(path)
+    open_without_waiting(path)
+}
+
+/// Opens `path` for reading without waiting for a writer, should it be a named pipe.
+pub(crate) fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// The refusal of something other than a regular file where a stored object should be.
+fn not_a_file(path: &Path) -> StorageError {
+    StorageError::Other(format!(
+        "{}: not a regular file (a named pipe, device, socket or folder); zlint reads stored objects from files only",
+        path.display()
+    ))
 }
 
 fn io_error(path: &Path, err: &std::io::Error) -> StorageError {
@@ -244,7 +284,7 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
         // Byte ranges come from untrusted data (a shard index): one past the end of the file, or
         // of an absurd length, is refused here, before anything is allocated for it.
         let ranges: Vec<ByteRange> = byte_ranges.collect();
-        let Some(size) = self.inner.size_key(key)? else {
+        let Some(size) = self.file_size(key)? else {
             return Ok(None);
         };
         for range in &ranges {
@@ -267,7 +307,7 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
 
     fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
         self.check_key(key)?;
-        self.inner.size_key(key)
+        self.file_size(key)
     }
 
     fn supports_get_partial(&self) -> bool {

@@ -33,6 +33,7 @@ use crate::error::{Error, Result};
 
 pub use fingerprint::{Fingerprint, fingerprint};
 pub use fs::CheckedFilesystemStore;
+pub(crate) use fs::open_without_waiting;
 pub use overlay::Overlay;
 pub use remote::Remote;
 pub use target::TargetStore;

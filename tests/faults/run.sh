@@ -75,6 +75,22 @@ chunk=$(find src/c -type f | sort | head -1)
 head -c 7 /dev/urandom > "$chunk"
 expect 2 "${chunk}" out -- rechunk src out --to zarr2 --quiet
 
+# 2b. A named pipe where a chunk should be: refused by name at once, never waited on (a pipe
+# opened the usual way waits for a writer for ever).
+rm -rf src out; mkdir src; cp -r "$here/fixtures/zarr3/plain.zarr/." src/
+chunk=$(find src/c -type f | sort | head -1)
+rm "$chunk"; mkfifo "$chunk"
+for cmd in "rechunk src out --chunks 10,10 --quiet" "rechunk src out --to zarr2 --quiet" "verify src src"; do
+  rm -rf out
+  # shellcheck disable=SC2086  # the words of $cmd are zlint's arguments
+  err=$(timeout 60 "$zlint" $cmd 2>&1 >/dev/null); code=$?
+  if [ "$code" = 2 ] && grep -qF "$chunk" <<<"$err" && [ ! -e out/zarr.json ] && [ ! -e out/.zarray ]; then
+    ok "zlint $cmd, a named pipe for a chunk -> exit 2, names $chunk"
+  else
+    bad "zlint $cmd, a named pipe for a chunk -> exit $code (124: it waited): $err"
+  fi
+done
+
 # 3. A full disk: the target on a 1 MiB tmpfs (a 4 MiB source).
 python3 - "$work/big.zarr" <<'EOF'
 import json, os, sys
