@@ -33,10 +33,20 @@ pub(super) struct Copy<'a> {
     pub(super) location: String,
 }
 
-/// What is done with one write group: its region, the region its chain copies next (`None`
-/// after the last) and a buffer to read it into, kept from one group to the next.
-type GroupWork<'a> =
-    dyn Fn(&ArraySubset, Option<&ArraySubset>, &mut Vec<u8>) -> Result<()> + Sync + 'a;
+/// One write group of a chain, as [`GroupWork`] is given it.
+#[derive(Clone, Copy)]
+struct Group<'g> {
+    /// The group's region of the array.
+    region: &'g ArraySubset,
+    /// The region its chain copies next (`None` after the last).
+    next: Option<&'g ArraySubset>,
+    /// Whether it is its chain's first.
+    first: bool,
+}
+
+/// What is done with one write group, given a buffer to read it into, kept from one group of a
+/// chain to the next.
+type GroupWork<'a> = dyn Fn(Group<'_>, &mut Vec<u8>) -> Result<()> + Sync + 'a;
 
 /// Groups done and skipped, groups written, bytes written.
 pub(super) type Counts = (u64, u64, u64);
@@ -140,11 +150,12 @@ impl Copy<'_> {
                 &done[self.index],
                 group_shape,
                 plan.concurrent_groups,
-                &|subset, next, buffer| {
+                &|group, buffer| {
                     if plan.repack {
-                        repack::repack_region(plan, subset, self.source, self.target, self.progress)
+                        let region = group.region;
+                        repack::repack_region(plan, region, self.source, self.target, self.progress)
                     } else {
-                        self.copy_region(&src, &dst, (subset, next), buffer)
+                        self.copy_region(&src, &dst, group, buffer)
                     }
                 },
                 self.index,
@@ -167,7 +178,7 @@ impl Copy<'_> {
             &done[first],
             &pass.write_groups.group_shape,
             pass.write_groups.in_flight,
-            &|subset, next, buffer| self.copy_region(&src, &between, (subset, next), buffer),
+            &|group, buffer| self.copy_region(&src, &between, group, buffer),
             first,
         )?;
         // Second pass: intermediate to target.
@@ -180,7 +191,7 @@ impl Copy<'_> {
             &done[self.index],
             &plan.write_groups.group_shape,
             plan.concurrent_groups,
-            &|subset, next, buffer| self.copy_region(&between, &dst, (subset, next), buffer),
+            &|group, buffer| self.copy_region(&between, &dst, group, buffer),
             self.index,
         )?;
         let erase =
@@ -199,9 +210,10 @@ impl Copy<'_> {
         &self,
         from: &io::Reader,
         to: &write::Writer,
-        (region, next): (&ArraySubset, Option<&ArraySubset>),
+        group: Group<'_>,
         buffer: &mut Vec<u8>,
     ) -> Result<()> {
+        let region = group.region;
         let item = self.plan.item_size;
         if self.plan.variable {
             let inner = self
@@ -219,11 +231,13 @@ impl Copy<'_> {
                 self.progress,
             );
         }
-        // All of a region's files asked for at once (a chain's first region; the others were
-        // asked for while the one before was encoded, and are found in the page cache).
-        from.read_ahead(region);
+        // All of a region's files asked for at once: a chain's first region here, the others
+        // while the one before is encoded.
+        if group.first {
+            from.read_ahead(region);
+        }
         io::read_region_into(from, region, item, &self.location, buffer)?;
-        if let Some(next) = next {
+        if let Some(next) = group.next {
             from.read_ahead(next);
         }
         to.write_region(region, buffer, item, &self.output(), self.progress)
@@ -292,7 +306,12 @@ impl Copy<'_> {
                 let next = chain
                     .get(i + 1)
                     .map(|&n| region(n, &counts, group_shape, &plan.shape));
-                work(&subset, next.as_ref(), &mut buffer)?;
+                let group = Group {
+                    region: &subset,
+                    next: next.as_ref(),
+                    first: i == 0,
+                };
+                work(group, &mut buffer)?;
                 self.log.record(log_index, g)?;
                 self.progress.counted(objects_of(g));
                 bytes.fetch_add(bytes_of(g), std::sync::atomic::Ordering::Relaxed);

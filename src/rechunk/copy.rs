@@ -1,5 +1,7 @@
 //! Copying an n-dimensional box of elements between C-order buffers.
 
+use std::sync::{Mutex, PoisonError};
+
 use crate::layout::next_in_box;
 
 /// Where a box sits in a C-order buffer: the buffer's shape and the box's first element.
@@ -139,6 +141,24 @@ fn for_each_run(
         if !next_in_box(&mut index, &origin, &extent[..n - 1]) {
             return;
         }
+    }
+}
+
+/// Buffers kept between the tasks of one write group and taken by whichever task gathers
+/// next: an object of megabytes is then not allocated and faulted in again for each task. No
+/// more are kept than tasks ran at once.
+#[derive(Default)]
+pub(crate) struct ScratchPool(Mutex<Vec<Vec<u8>>>);
+
+impl ScratchPool {
+    /// Runs `task` with a buffer from the pool (an empty one when none is spare), then puts the
+    /// buffer back.
+    pub(crate) fn with<T>(&self, task: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+        let spare = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut scratch = spare().pop().unwrap_or_default();
+        let result = task(&mut scratch);
+        spare().push(scratch);
+        result
     }
 }
 

@@ -5,20 +5,20 @@
 //! finishes the last shard of a group, and gathers the whole shard before encoding it.
 
 use std::num::NonZeroU64;
-use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
-use serde_json::Value;
 use zarrs::array::codec::CodecChain;
 use zarrs::array::codec::api::{ArrayToBytesCodecTraits, CodecOptions};
 use zarrs::array::{Array, ArrayBytes, ArrayMetadata};
 use zarrs::metadata::v3::MetadataV3;
 use zarrs::storage::ReadableWritableListableStorageTraits;
 
+use super::copy::ScratchPool;
 use super::io::{Object, grid_objects};
 use super::repack::pack_shard;
 use super::write::Decoded;
 use crate::error::{Error, Result};
+use crate::formats::codec::Codec;
 use crate::model::product;
 
 /// How the shards of a target array are laid out, when zlint can pack them itself.
@@ -49,19 +49,17 @@ impl Layout {
         let [sharding] = metadata.codecs.as_slice() else {
             return None;
         };
-        let config = sharding.configuration()?;
-        let packed_as_zlint_packs = sharding.name() == "sharding_indexed"
-            && config
-                .get("index_location")
-                .is_none_or(|l| l.as_str() == Some("end"))
-            && config
-                .get("index_codecs")
-                .is_some_and(crc32c_after_little_endian);
-        if !packed_as_zlint_packs {
+        let doc = serde_json::to_value(sharding).ok()?;
+        let Ok(Codec::Sharding(sharding)) = Codec::from_v3(&doc) else {
+            return None;
+        };
+        if !sharding.is_indexed_at_end() {
             return None;
         }
-        let chunk: Vec<u64> = serde_json::from_value(config.get("chunk_shape")?.clone()).ok()?;
-        let codecs: Vec<MetadataV3> = serde_json::from_value(config.get("codecs")?.clone()).ok()?;
+        let chunk = sharding.chunk_shape;
+        // The inner codecs as stored, for zarrs to build.
+        let codecs: Vec<MetadataV3> =
+            serde_json::from_value(doc.pointer("/configuration/codecs")?.clone()).ok()?;
         let shard = array.chunk_shape(&vec![0; chunk.len()]).ok()?;
         let divides = shard.len() == chunk.len()
             && shard
@@ -95,8 +93,7 @@ impl Layout {
         progress: &dyn crate::progress::Progress,
     ) -> Result<()> {
         let fill = array.fill_value().as_ne_bytes();
-        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-        let pool = || spare.lock().unwrap_or_else(PoisonError::into_inner);
+        let pool = ScratchPool::default();
         for batch in objects.chunks(self.at_once) {
             let tasks: Vec<(usize, usize, Object)> = batch
                 .iter()
@@ -107,9 +104,7 @@ impl Layout {
                 .par_iter()
                 .with_max_len(1)
                 .map(|(_, _, chunk)| {
-                    let mut scratch = pool().pop().unwrap_or_default();
-                    let bytes = self.encode(array, chunk, from, fill, &mut scratch);
-                    pool().push(scratch);
+                    let bytes = pool.with(|scratch| self.encode(array, chunk, from, fill, scratch));
                     progress.advance(chunk.bounded.num_elements() * from.item);
                     bytes.map_err(|e| {
                         let message = format!("encoding elements {}: {e}", chunk.bounded);
@@ -210,19 +205,6 @@ fn store(
         }
         None => array.erase_chunk(&shard.index).map_err(|e| failed(&e)),
     }
-}
-
-/// Whether index codecs are `bytes` (little-endian) then `crc32c`.
-fn crc32c_after_little_endian(codecs: &Value) -> bool {
-    let Some([bytes, crc]) = codecs.as_array().map(Vec::as_slice) else {
-        return false;
-    };
-    let endian = bytes
-        .pointer("/configuration/endian")
-        .and_then(Value::as_str);
-    bytes.get("name").and_then(Value::as_str) == Some("bytes")
-        && endian.is_none_or(|e| e == "little")
-        && crc.get("name").and_then(Value::as_str) == Some("crc32c")
 }
 
 #[cfg(test)]

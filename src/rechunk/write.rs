@@ -1,13 +1,11 @@
 //! Writing a target array object by object: zarrs for Zarr v2 and v3, zlint's own N5 code for
 //! N5.
 
-use std::sync::{Mutex, PoisonError};
-
 use rayon::prelude::*;
 use zarrs::array::{Array, ArrayBytes, ArraySubset};
 use zarrs::storage::ReadableWritableListableStorageTraits;
 
-use super::copy::{At, copy_box, fill_repeated, gather_box, gather_box_into};
+use super::copy::{At, ScratchPool, copy_box, fill_repeated, gather_box, gather_box_into};
 use super::io::{Object, Reader, grid_objects, zarr_objects};
 use super::shards::Layout;
 use crate::error::{Error, Result};
@@ -61,11 +59,8 @@ impl Writer {
             }
             Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),
         };
-        // Objects are gathered (or padded) into buffers kept for the length of this region and
-        // taken by whichever task encodes next: an object of megabytes is then not allocated
-        // and faulted in again each time. No more are kept than objects were encoded at once.
-        let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-        let pool = || spare.lock().unwrap_or_else(PoisonError::into_inner);
+        // Objects are gathered (or padded) into buffers kept for the length of this region.
+        let pool = ScratchPool::default();
         let from = Decoded { region, data, item };
         // One object a task, so that a thread left idle near the end of the region takes the
         // next object rather than waiting while another works through a run of them.
@@ -73,9 +68,8 @@ impl Writer {
             .par_iter()
             .with_max_len(1)
             .try_for_each(|object| -> Result<()> {
-                let mut scratch = pool().pop().unwrap_or_default();
-                let result = self.write_object(object, &from, &mut scratch, location);
-                pool().push(scratch);
+                let result =
+                    pool.with(|scratch| self.write_object(object, &from, scratch, location));
                 progress.advance(object.bounded.num_elements() * item);
                 result
             })

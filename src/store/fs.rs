@@ -145,7 +145,7 @@ impl CheckedFilesystemStore {
         if self.follow_links {
             return Ok(());
         }
-        let path = self.base.join(key.as_str());
+        let path = self.key_path(key);
         self.check_parent(&path)?;
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
             && let Ok(target) = path.canonicalize()
@@ -164,7 +164,7 @@ impl CheckedFilesystemStore {
     /// [`StorageError::Other`] saying where a link leads, or naming the file that cannot be
     /// opened.
     pub fn open_key(&self, key: &StoreKey) -> Result<Option<(std::fs::File, u64)>, StorageError> {
-        let path = self.base.join(key.as_str());
+        let path = self.key_path(key);
         let opened = if self.follow_links {
             open_without_waiting(&path)
         } else {

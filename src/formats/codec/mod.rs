@@ -102,6 +102,41 @@ pub struct Sharding {
     pub index_location: String,
 }
 
+impl Sharding {
+    /// Sharding as zlint writes it: inner chunks of `chunk_shape` coded by `codecs`, the index
+    /// at the end of the shard, coded as little-endian bytes then crc32c.
+    #[must_use]
+    pub fn indexed_at_end(chunk_shape: Vec<u64>, codecs: Vec<Codec>) -> Self {
+        Self {
+            chunk_shape,
+            codecs,
+            index_codecs: vec![
+                Codec::Bytes {
+                    endian: Some(Endian::Little),
+                },
+                Codec::Crc32c,
+            ],
+            index_location: "end".into(),
+        }
+    }
+
+    /// Whether the index is laid out as [`Sharding::indexed_at_end`] lays it out (a `bytes`
+    /// codec with no byte order given reads as little-endian).
+    #[must_use]
+    pub fn is_indexed_at_end(&self) -> bool {
+        self.index_location == "end"
+            && matches!(
+                self.index_codecs.as_slice(),
+                [
+                    Codec::Bytes {
+                        endian: None | Some(Endian::Little)
+                    },
+                    Codec::Crc32c
+                ]
+            )
+    }
+}
+
 /// One codec with its parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Codec {

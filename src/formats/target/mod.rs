@@ -138,12 +138,9 @@ fn zarr3_documents(
     };
     let decode_form = super::codec::decode_form(&inner);
     let codecs = match &layout.shards {
-        Some(_) => vec![Codec::Sharding(Box::new(super::codec::Sharding {
-            chunk_shape: layout.chunks.clone(),
-            codecs: inner,
-            index_codecs: vec![little_endian_bytes(), Codec::Crc32c],
-            index_location: "end".into(),
-        }))],
+        Some(_) => vec![Codec::Sharding(Box::new(
+            super::codec::Sharding::indexed_at_end(layout.chunks.clone(), inner),
+        ))],
         None => inner,
     };
     let mut doc = Map::new();
