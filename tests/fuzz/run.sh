@@ -2,19 +2,24 @@
 # Fuzzes zlint's parsers and decoders of untrusted bytes (cargo-fuzz, libFuzzer, nightly Rust):
 # metadata documents, chunks under every compressor, shards, N5 blocks, zip files. Seeds come from the
 # committed fixtures. Usage: bash tests/fuzz/run.sh [SECONDS_PER_TARGET [TARGET...]]
-# (default 60 s each, all five targets). CI runs a minute each; the long run before a release is
+# (default 60 s each, all five targets). CI runs half a minute each; the long run before a release is
 # `bash tests/fuzz/run.sh 1800` (half an hour each; two targets at once on two cores is fine).
 # Installs the nightly toolchain and cargo-fuzz when missing. A crash fails the run and leaves
-# its input under tests/fuzz/artifacts/TARGET/.
+# its input under tests/fuzz/artifacts/TARGET/. `bash tests/fuzz/run.sh build` only builds the
+# targets (CI builds them in the background, then runs them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+if [ "${1:-}" = build ]; then
+  cargo +nightly fuzz build --fuzz-dir "$here"
+  exit
+fi
 seconds=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(metadata chunk shard n5_block zip)
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 # Seeds: every metadata document of the fixtures (with the byte that picks its kind), and stored
