@@ -118,7 +118,8 @@ impl Copy<'_> {
         crate::formats::decode::install();
         let array = Array::new_with_metadata(self.target.storage.clone(), path, metadata)
             .map_err(|e| rechunk_error(&self.location, e))?;
-        Ok(write::Writer::zarr(array, groups_at_once))
+        let dir = self.target.dir.as_deref();
+        Ok(write::Writer::zarr(array, groups_at_once, dir))
     }
 
     /// Copies the array: its `groups` (of the final pass), after the whole first pass when the
@@ -235,6 +236,12 @@ impl Copy<'_> {
         // while the one before is encoded.
         if group.first {
             from.read_ahead(region);
+        }
+        if to.reads_chunk_for_chunk(from) {
+            if let Some(next) = group.next {
+                from.read_ahead(next);
+            }
+            return to.write_region_from(region, from, item, &self.output(), self.progress);
         }
         io::read_region_into(from, region, item, &self.location, buffer)?;
         if let Some(next) = group.next {

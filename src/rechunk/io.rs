@@ -245,6 +245,21 @@ impl Reader {
         Self { ahead, ..self }
     }
 
+    /// The shape of every stored object of a Zarr array on a regular grid (a chunk, or a
+    /// shard), read whole object by object: `None` for others.
+    pub(crate) fn chunk_shape(&self) -> Option<Vec<u64>> {
+        let Kind::Zarr(a) = &self.kind else {
+            return None;
+        };
+        let regular = match a.metadata() {
+            ArrayMetadata::V2(_) => true,
+            ArrayMetadata::V3(m) => m.chunk_grid.name() == "regular",
+        };
+        let origin = vec![0; a.dimensionality()];
+        let shape = a.chunk_shape(&origin).ok()?;
+        regular.then(|| shape.iter().map(|c| c.get()).collect())
+    }
+
     /// Asks for the stored chunks intersecting `region` to be read ahead (Zarr, local stores).
     pub(crate) fn read_ahead(&self, region: &ArraySubset) {
         let (Some(files), Kind::Zarr(a) | Kind::ZarrWholeObjects(a)) = (&self.ahead, &self.kind)

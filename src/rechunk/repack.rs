@@ -2,8 +2,6 @@
 //! chunks packed into shards) and each chunk's encoded bytes decode the same way in the target,
 //! the encoded bytes are copied as they are. Nothing is decoded or encoded.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rayon::prelude::*;
 use zarrs::array::ArraySubset;
 use zarrs::storage::StoreKey;
@@ -14,12 +12,9 @@ use crate::error::{Error, Result};
 use crate::model::product;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
-use crate::store::atomic::{copy_file_atomic, pack_shard_files, shard_index};
+use crate::store::atomic::{copy_file_atomic, pack_shard_files, shard_index, unique};
 use crate::store::bounded::{get_bounded, max_object_bytes};
 use crate::store::{OpenedStore, TargetStore};
-
-/// Distinguishes temporary file names of concurrent writes.
-static UNIQUE: AtomicU64 = AtomicU64::new(0);
 
 /// Packs encoded inner chunks (C order over the shard's inner grid; `None` = absent) into a
 /// `sharding_indexed` shard with its index at the end, checksummed with crc32c (the index codecs
@@ -29,18 +24,31 @@ pub(crate) fn pack_shard(inner: &[Option<Vec<u8>>]) -> Option<Vec<u8>> {
     if inner.iter().all(Option::is_none) {
         return None;
     }
+    let index = index_of_packed(inner);
     let payload: usize = inner.iter().flatten().map(Vec::len).sum();
-    let mut shard = Vec::with_capacity(payload + inner.len() * 16 + 4);
-    let mut spans = Vec::with_capacity(inner.len());
-    for chunk in inner {
-        spans.push(chunk.as_ref().map(|bytes| {
-            let span = (shard.len() as u64, bytes.len() as u64);
-            shard.extend_from_slice(bytes);
-            span
-        }));
+    let mut shard = Vec::with_capacity(payload + index.len());
+    for bytes in inner.iter().flatten() {
+        shard.extend_from_slice(bytes);
     }
-    shard.extend_from_slice(&shard_index(&spans));
+    shard.extend_from_slice(&index);
     Some(shard)
+}
+
+/// The index of a shard in which the encoded inner chunks `inner` (as [`pack_shard`] takes
+/// them) lie one after another from its start.
+pub(crate) fn index_of_packed(inner: &[Option<Vec<u8>>]) -> Vec<u8> {
+    let mut offset = 0;
+    let spans: Vec<Option<(u64, u64)>> = inner
+        .iter()
+        .map(|chunk| {
+            chunk.as_ref().map(|bytes| {
+                let span = (offset, bytes.len() as u64);
+                offset += span.1;
+                span
+            })
+        })
+        .collect();
+    shard_index(&spans)
 }
 
 /// Copies the encoded chunks of the target objects inside `region` from the source, packing
@@ -106,7 +114,6 @@ impl<'a> Repack<'a> {
             self.prefix,
             self.plan.target_key_encoding.key(index)
         );
-        let unique = || UNIQUE.fetch_add(1, Ordering::Relaxed);
         let bytes = match (
             &self.plan.target.shards,
             self.source.root_dir(),

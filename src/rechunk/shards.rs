@@ -5,6 +5,7 @@
 //! finishes the last shard of a group, and gathers the whole shard before encoding it.
 
 use std::num::NonZeroU64;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use zarrs::array::codec::CodecChain;
@@ -14,12 +15,13 @@ use zarrs::metadata::v3::MetadataV3;
 use zarrs::storage::ReadableWritableListableStorageTraits;
 
 use super::copy::ScratchPool;
-use super::io::{Object, grid_objects};
-use super::repack::pack_shard;
+use super::io::{Object, Reader, grid_objects, read_region_into};
+use super::repack::{index_of_packed, pack_shard};
 use super::write::Decoded;
 use crate::error::{Error, Result};
 use crate::formats::codec::Codec;
 use crate::model::product;
+use crate::store::atomic::{unique, write_parts_atomic};
 
 /// How the shards of a target array are laid out, when zlint can pack them itself.
 pub(crate) struct Layout {
@@ -31,16 +33,20 @@ pub(crate) struct Layout {
     extents: Vec<NonZeroU64>,
     /// Shards encoded at once by one write group.
     at_once: usize,
+    /// The target's directory, when it is one: shards are written there from their pieces.
+    dir: Option<PathBuf>,
 }
 
 impl Layout {
     /// The layout of `array`'s shards when its only codec is `sharding_indexed` with the index
     /// at the end, coded as little-endian bytes then crc32c (what [`pack_shard`] writes), and its
     /// elements have a fixed size. `None` for every other array: zarrs writes those.
-    /// `groups_at_once` write groups run at once, sharing the threads.
+    /// `groups_at_once` write groups run at once, sharing the threads. `dir` is the directory
+    /// of the store holding `array`, for a local target.
     pub(crate) fn of(
         array: &Array<dyn ReadableWritableListableStorageTraits>,
         groups_at_once: usize,
+        dir: Option<&Path>,
     ) -> Option<Self> {
         array.data_type().fixed_size()?;
         let ArrayMetadata::V3(metadata) = array.metadata() else {
@@ -79,16 +85,26 @@ impl Layout {
             chunk,
             extents,
             at_once,
+            dir: dir.map(Path::to_path_buf),
         })
     }
 
-    /// Encodes and stores the shards `objects` of `array`, whose elements `from` holds, a few
+    /// Whether the chunks of `source` are this layout's inner chunks (same shape, from the same
+    /// origin): then each inner chunk is one source chunk, read by itself (see
+    /// [`Elements::Source`]).
+    pub(crate) fn reads_chunk_for_chunk(&self, source: &Reader) -> bool {
+        source
+            .chunk_shape()
+            .is_some_and(|shape| shape == self.chunk)
+    }
+
+    /// Encodes and stores the shards `objects` of `array`, whose elements `from` gives, a few
     /// shards at a time, every inner chunk of those a task.
     pub(crate) fn write(
         &self,
         array: &Array<dyn ReadableWritableListableStorageTraits>,
         objects: &[Object],
-        from: &Decoded<'_>,
+        from: &Elements<'_>,
         location: &str,
         progress: &dyn crate::progress::Progress,
     ) -> Result<()> {
@@ -104,12 +120,15 @@ impl Layout {
                 .par_iter()
                 .with_max_len(1)
                 .map(|(_, _, chunk)| {
-                    let bytes = pool.with(|scratch| self.encode(array, chunk, from, fill, scratch));
-                    progress.advance(chunk.bounded.num_elements() * from.item);
-                    bytes.map_err(|e| {
-                        let message = format!("encoding elements {}: {e}", chunk.bounded);
-                        Error::rechunk(location.to_string(), message)
-                    })
+                    let bytes = pool.with(|scratch| {
+                        from.gather(chunk, fill, scratch, location)?;
+                        self.encode(array, fill, scratch).map_err(|e| {
+                            let message = format!("encoding elements {}: {e}", chunk.bounded);
+                            Error::rechunk(location.to_string(), message)
+                        })
+                    });
+                    progress.advance(chunk.bounded.num_elements() * from.item());
+                    bytes
                 })
                 .collect::<Result<Vec<_>>>()?;
             // Every shard has the same grid: the array's grid of shards is regular.
@@ -122,7 +141,7 @@ impl Layout {
                 .par_iter()
                 .zip(shards)
                 .with_max_len(1)
-                .try_for_each(|(shard, chunks)| store(array, shard, &chunks, location))?;
+                .try_for_each(|(shard, chunks)| self.store(array, shard, &chunks, location))?;
         }
         Ok(())
     }
@@ -157,24 +176,53 @@ impl Layout {
             .collect()
     }
 
-    /// The encoded bytes of inner chunk `chunk` (`None` when every element is the fill value:
-    /// such chunks are left out of the shard, as zarrs leaves them out), gathered in `scratch`.
+    /// Stores one shard from its encoded inner chunks (C order; `None`: left out): in a local
+    /// target its file is written from them and its index, with no copy of the whole shard made
+    /// first; elsewhere they are packed by [`pack_shard`]. A shard of fill values only is not
+    /// stored (nor left behind from an earlier run).
+    fn store(
+        &self,
+        array: &Array<dyn ReadableWritableListableStorageTraits>,
+        shard: &Object,
+        chunks: &[Option<Vec<u8>>],
+        location: &str,
+    ) -> Result<()> {
+        let failed = |e: &dyn std::fmt::Display| {
+            let message = format!("writing elements {}: {e}", shard.bounded);
+            Error::rechunk(location.to_string(), message)
+        };
+        if chunks.iter().all(Option::is_none) {
+            return array.erase_chunk(&shard.index).map_err(|e| failed(&e));
+        }
+        if let Some(dir) = &self.dir {
+            let index = index_of_packed(chunks);
+            let mut parts: Vec<&[u8]> = chunks.iter().flatten().map(Vec::as_slice).collect();
+            parts.push(&index);
+            let path = dir.join(array.chunk_key(&shard.index).as_str());
+            return write_parts_atomic(&path, &parts, unique()).map_err(|e| failed(&e));
+        }
+        let bytes = pack_shard(chunks).unwrap_or_default();
+        // SAFETY: the shard is laid out as the array's sharding codec reads it (checked by
+        // `Layout::of`), each inner chunk encoded by that codec's inner codecs.
+        unsafe { array.store_encoded_chunk(&shard.index, bytes.into()) }.map_err(|e| failed(&e))
+    }
+
+    /// The encoded bytes of inner chunk `chunk`, whose elements `scratch` holds (`None` when
+    /// every one is the fill value: such chunks are left out of the shard, as zarrs leaves them
+    /// out).
     fn encode(
         &self,
         array: &Array<dyn ReadableWritableListableStorageTraits>,
-        chunk: &Object,
-        from: &Decoded<'_>,
         fill: &[u8],
-        scratch: &mut Vec<u8>,
+        scratch: &[u8],
     ) -> std::result::Result<Option<Vec<u8>>, String> {
-        from.gather(chunk, fill, scratch);
         if !fill.is_empty() && scratch.chunks_exact(fill.len()).all(|e| e == fill) {
             return Ok(None);
         }
         let encoded = self
             .inner
             .encode(
-                ArrayBytes::new_flen(&scratch[..]),
+                ArrayBytes::new_flen(scratch),
                 &self.extents,
                 array.data_type(),
                 array.fill_value(),
@@ -185,30 +233,64 @@ impl Layout {
     }
 }
 
-/// Packs and stores one shard from its encoded inner chunks; a shard of fill values only is
-/// not stored (nor left behind from an earlier run).
-fn store(
-    array: &Array<dyn ReadableWritableListableStorageTraits>,
-    shard: &Object,
-    chunks: &[Option<Vec<u8>>],
-    location: &str,
-) -> Result<()> {
-    let failed = |e: &dyn std::fmt::Display| {
-        let message = format!("writing elements {}: {e}", shard.bounded);
-        Error::rechunk(location.to_string(), message)
-    };
-    match pack_shard(chunks) {
-        // SAFETY: the shard is laid out as the array's sharding codec reads it (checked by
-        // `Layout::of`), each inner chunk encoded by that codec's inner codecs.
-        Some(bytes) => {
-            unsafe { array.store_encoded_chunk(&shard.index, bytes.into()) }.map_err(|e| failed(&e))
+/// Where the elements of a group's inner chunks come from.
+pub(crate) enum Elements<'a> {
+    /// The group's region, decoded into one buffer.
+    Decoded(Decoded<'a>),
+    /// The source array, read an inner chunk at a time: its chunks are the inner chunks (see
+    /// [`Layout::reads_chunk_for_chunk`]), so each is one source chunk decoded, with no buffer
+    /// of the whole group between.
+    Source {
+        /// The source.
+        reader: &'a Reader,
+        /// Bytes an element.
+        item: u64,
+    },
+}
+
+impl Elements<'_> {
+    fn item(&self) -> u64 {
+        match self {
+            Self::Decoded(decoded) => decoded.item,
+            Self::Source { item, .. } => *item,
         }
-        None => array.erase_chunk(&shard.index).map_err(|e| failed(&e)),
+    }
+
+    /// Sets `scratch` to inner chunk `chunk`'s elements at its full size, the part past the
+    /// array's end holding `fill` (see [`Decoded::gather`]).
+    fn gather(
+        &self,
+        chunk: &Object,
+        fill: &[u8],
+        scratch: &mut Vec<u8>,
+        location: &str,
+    ) -> Result<()> {
+        let (reader, item) = match self {
+            Self::Decoded(decoded) => {
+                decoded.gather(chunk, fill, scratch);
+                return Ok(());
+            }
+            Self::Source { reader, item } => (reader, *item),
+        };
+        if chunk.bounded == chunk.full {
+            return read_region_into(reader, &chunk.full, item, location, scratch);
+        }
+        // An edge chunk: its part inside the array, then that part padded.
+        let mut part = Vec::new();
+        read_region_into(reader, &chunk.bounded, item, location, &mut part)?;
+        let inside = Decoded {
+            region: &chunk.bounded,
+            data: &part,
+            item,
+        };
+        inside.gather(chunk, fill, scratch);
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
     use std::sync::Arc;
 
     use serde_json::{Value, json};
@@ -216,16 +298,24 @@ mod tests {
     use zarrs::storage::store::MemoryStore;
     use zarrs::storage::{ReadableStorageTraits, ReadableWritableListableStorageTraits, StoreKey};
 
-    use super::Layout;
+    use super::{Elements, Layout};
     use crate::progress::NoProgress;
+    use crate::rechunk::io::Reader;
     use crate::rechunk::io::zarr_objects;
     use crate::rechunk::write::Decoded;
+    use crate::store::atomic::AtomicFilesystemStore;
 
     type Target = Array<dyn ReadableWritableListableStorageTraits>;
 
     /// A 5×7 uint16 array in shards of 4×4 holding inner chunks of 2×2 (so the last shard
     /// along each axis reaches past the array's end), with `index` as its index codecs.
     fn array(index: Value) -> Target {
+        let store: Arc<dyn ReadableWritableListableStorageTraits> = Arc::new(MemoryStore::new());
+        array_in(store, index)
+    }
+
+    /// [`array`] in `store`.
+    fn array_in(store: Arc<dyn ReadableWritableListableStorageTraits>, index: Value) -> Target {
         crate::formats::decode::install();
         let metadata: ArrayMetadata = serde_json::from_value(json!({
             "zarr_format": 3, "node_type": "array", "shape": [5, 7], "data_type": "uint16",
@@ -237,7 +327,6 @@ mod tests {
                 "index_codecs": index, "index_location": "end"}}]
         }))
         .unwrap();
-        let store: Arc<dyn ReadableWritableListableStorageTraits> = Arc::new(MemoryStore::new());
         Array::new_with_metadata(store, "/", metadata).unwrap()
     }
 
@@ -247,22 +336,72 @@ mod tests {
 
     #[test]
     fn shards_are_packed_as_zarrs_packs_them() {
+        packed_as_zarrs_packs(&array(crc_index()), None, false);
+    }
+
+    #[test]
+    fn shard_files_are_written_as_zarrs_writes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(AtomicFilesystemStore::new(dir.path()).unwrap());
+        packed_as_zarrs_packs(&array_in(store, crc_index()), Some(dir.path()), false);
+    }
+
+    #[test]
+    fn inner_chunks_read_chunk_for_chunk_are_packed_as_zarrs_packs_them() {
+        packed_as_zarrs_packs(&array(crc_index()), None, true);
+    }
+
+    /// A source holding `values` in chunks of the inner chunks' shape (2×2, zstd), whose edge
+    /// chunk at [2, 3] holds 999 rather than the fill value past the array's end.
+    fn source(values: &[u16]) -> Reader {
+        let metadata: ArrayMetadata = serde_json::from_value(json!({
+            "zarr_format": 3, "node_type": "array", "shape": [5, 7], "data_type": "uint16",
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2, 2]}},
+            "chunk_key_encoding": {"name": "default"}, "fill_value": 7,
+            "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                {"name": "zstd", "configuration": {"level": 1, "checksum": false}}]
+        }))
+        .unwrap();
+        let store = Arc::new(MemoryStore::new());
+        let array = Array::new_with_metadata(store.clone(), "/", metadata).unwrap();
+        array.store_metadata().unwrap();
+        let whole = ArraySubset::new_with_shape(vec![5, 7]);
+        array.store_array_subset(&whole, values).unwrap();
+        array
+            .store_chunk(&[2, 3], &[values[4 * 7 + 6], 999, 999, 999][..])
+            .unwrap();
+        Reader::open(store, "/", false, "memory").unwrap()
+    }
+
+    /// Writes the array's shards with zlint's packer (into `dir` when given, as a local target
+    /// does; read chunk for chunk from a source with `chunk_for_chunk`) and compares each
+    /// stored shard with zarrs' own.
+    fn packed_as_zarrs_packs(ours: &Target, dir: Option<&Path>, chunk_for_chunk: bool) {
         // Values 0.. with the fill value (7) over the top-left inner chunk, which is left out.
         let values: Vec<u16> = (0..35u16)
             .map(|v| if v % 7 < 2 && v < 14 { 7 } else { v })
             .collect();
         let data: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
         let whole = ArraySubset::new_with_shape(vec![5, 7]);
-        let (ours, theirs) = (array(crc_index()), array(crc_index()));
-        let layout = Layout::of(&ours, 1).expect("zlint packs these shards");
-        let objects = zarr_objects(&ours, &whole, "here").unwrap();
-        let from = Decoded {
-            region: &whole,
-            data: &data,
-            item: 2,
+        let theirs = array(crc_index());
+        let layout = Layout::of(ours, 1, dir).expect("zlint packs these shards");
+        let objects = zarr_objects(ours, &whole, "here").unwrap();
+        let reader = source(&values);
+        assert!(layout.reads_chunk_for_chunk(&reader));
+        let from = if chunk_for_chunk {
+            Elements::Source {
+                reader: &reader,
+                item: 2,
+            }
+        } else {
+            Elements::Decoded(Decoded {
+                region: &whole,
+                data: &data,
+                item: 2,
+            })
         };
         layout
-            .write(&ours, &objects, &from, "here", &NoProgress)
+            .write(ours, &objects, &from, "here", &NoProgress)
             .unwrap();
         theirs
             .store_array_subset(&whole, ArrayBytes::new_flen(&data[..]))
@@ -281,14 +420,16 @@ mod tests {
         assert!(
             Layout::of(
                 &array(json!([{"name": "bytes", "configuration": {"endian": "little"}}])),
-                1
+                1,
+                None
             )
             .is_none()
         );
         assert!(
             Layout::of(
                 &array(json!([{"name": "bytes", "configuration": {"endian": "big"}}, {"name": "crc32c"}])),
-                1
+                1,
+                None
             )
             .is_none()
         );

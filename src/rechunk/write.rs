@@ -7,7 +7,7 @@ use zarrs::storage::ReadableWritableListableStorageTraits;
 
 use super::copy::{At, ScratchPool, copy_box, fill_repeated, gather_box, gather_box_into};
 use super::io::{Object, Reader, grid_objects, zarr_objects};
-use super::shards::Layout;
+use super::shards::{Elements, Layout};
 use crate::error::{Error, Result};
 use crate::store::n5::N5Array;
 
@@ -28,16 +28,46 @@ pub(crate) enum Writer {
 
 impl Writer {
     /// The writer of a Zarr `array` written `groups_at_once` write groups at a time: zlint packs
-    /// its shards itself where it can.
+    /// its shards itself where it can. `dir` is the directory of its store, for a local target.
     pub(crate) fn zarr(
         array: Array<dyn ReadableWritableListableStorageTraits>,
         groups_at_once: u64,
+        dir: Option<&std::path::Path>,
     ) -> Self {
         let groups_at_once = usize::try_from(groups_at_once).unwrap_or(usize::MAX);
-        match Layout::of(&array, groups_at_once) {
+        match Layout::of(&array, groups_at_once, dir) {
             Some(layout) => Self::Sharded(Box::new(array), layout),
             None => Self::Zarr(Box::new(array)),
         }
+    }
+
+    /// Whether [`Self::write_region_from`] can write this target from `source`: its shards
+    /// hold inner chunks of the source's chunk shape.
+    pub(crate) fn reads_chunk_for_chunk(&self, source: &Reader) -> bool {
+        matches!(self, Self::Sharded(_, layout) if layout.reads_chunk_for_chunk(source))
+    }
+
+    /// Encodes every target object inside `region` read straight from `source`, one inner
+    /// chunk (one source chunk) at a time, when [`Self::reads_chunk_for_chunk`]: no buffer
+    /// holds the region, and no element is copied between the source chunk decoded and the
+    /// inner chunk encoded.
+    pub(crate) fn write_region_from(
+        &self,
+        region: &ArraySubset,
+        source: &Reader,
+        item: u64,
+        location: &str,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<()> {
+        let Self::Sharded(a, layout) = self else {
+            return Err(error(location, "only shards are written chunk for chunk"));
+        };
+        let objects = zarr_objects(a, region, location)?;
+        let from = Elements::Source {
+            reader: source,
+            item,
+        };
+        layout.write(a, &objects, &from, location, progress)
     }
 
     /// Encodes every target object inside `region` from its decoded bytes, in parallel,
@@ -54,7 +84,7 @@ impl Writer {
             Self::Zarr(a) => zarr_objects(a, region, location)?,
             Self::Sharded(a, layout) => {
                 let objects = zarr_objects(a, region, location)?;
-                let from = Decoded { region, data, item };
+                let from = Elements::Decoded(Decoded { region, data, item });
                 return layout.write(a, &objects, &from, location, progress);
             }
             Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),

@@ -132,9 +132,28 @@ fn replace_via_temp(
 /// # Errors
 /// Any I/O error, with the path at fault in its message.
 pub fn write_atomic(path: &Path, bytes: &[u8], unique: u64) -> std::io::Result<()> {
+    write_parts_atomic(path, &[bytes], unique)
+}
+
+/// Writes `parts` one after another to `path` whole, as [`write_atomic`] writes one buffer: an
+/// object made of pieces (a shard of inner chunks and its index) is not first copied into one.
+///
+/// # Errors
+/// Any I/O error, with the path at fault in its message.
+pub fn write_parts_atomic(path: &Path, parts: &[&[u8]], unique: u64) -> std::io::Result<()> {
     replace_via_temp(path, unique, |file| {
-        file.write_all(bytes).map_err(|e| at(path, e))
+        parts
+            .iter()
+            .try_for_each(|part| file.write_all(part))
+            .map_err(|e| at(path, e))
     })
+}
+
+/// A number for the temporary file of a write made beside a store rather than through it (see
+/// [`write_parts_atomic`]), distinct for each such write of this process.
+pub(crate) fn unique() -> u64 {
+    static UNIQUE: AtomicU64 = AtomicU64::new(0);
+    UNIQUE.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Copies the open file `from`, from its current position, to `path` whole (in the kernel where

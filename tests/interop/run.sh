@@ -55,6 +55,11 @@ rechunk "$f/n5/zarr2.n5" z2-n5-to-v2.zarr --to zarr2
 rechunk "$f/n5/zarr2.n5" n5-to-n5.n5 --chunks raw=3,7,11
 rechunk "$f/zarr3/consolidated.zarr" v3-to-n5-gzip.n5 --to n5 --codec gzip:4
 rechunk "$f/zarr3/sharded.zarr" sharded-to-n5-blosc.n5 --to n5 --chunks 16,16 --codec blosc:lz4:5:shuffle
+# Chunks re-encoded into shards of inner chunks of the source's chunk shape: each inner chunk
+# read from its source chunk alone (edge chunks padded with the fill value).
+rechunk "$f/zarr3/plain.zarr" reencode-into-shards.zarr --chunks 20,32 --shards 40,64 --codec zstd:3
+rechunk "$f/ome/v04.ome.zarr" ome04-reencode-into-shards.zarr --to zarr3 --shards 16,32,32 \
+  --codec blosc:zstd:5:shuffle
 # Repacks: encoded chunks copied under new keys, or packed into shards, without decoding.
 rechunk "$f/zarr3/plain.zarr" repack-into-shards.zarr --chunks 20,32 --shards 40,64
 rechunk "$f/zarr2/hierarchy.zarr" repack-v2-into-v3-shards.zarr --to zarr3 --chunks raw=16,32 --shards raw=32,64
