@@ -1,8 +1,10 @@
 //! Writing the shards of a Zarr v3 target inner chunk by inner chunk: each inner chunk is
-//! gathered from the write group's buffer and encoded as a task of its own, then the shard is
-//! packed (chunks in C order, index at the end checksummed with crc32c, the layout zarrs writes)
-//! and stored whole. Encoding a shard at a time instead leaves a core idle while the other
-//! finishes the last shard of a group, and gathers the whole shard before encoding it.
+//! gathered from the write group's buffer (or, when the source's chunks are the inner chunks,
+//! read from its source chunk alone, with no group buffer at all) and encoded as a task of its
+//! own, then the shard is packed (chunks in C order, index at the end checksummed with crc32c,
+//! the layout zarrs writes) and stored whole. Encoding a shard at a time instead leaves a core
+//! idle while the other finishes the last shard of a group, and gathers the whole shard before
+//! encoding it.
 
 use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
@@ -207,9 +209,8 @@ impl Layout {
         unsafe { array.store_encoded_chunk(&shard.index, bytes.into()) }.map_err(|e| failed(&e))
     }
 
-    /// The encoded bytes of inner chunk `chunk`, whose elements `scratch` holds (`None` when
-    /// every one is the fill value: such chunks are left out of the shard, as zarrs leaves them
-    /// out).
+    /// The encoded bytes of the inner chunk whose elements `scratch` holds (`None` when every
+    /// one is the fill value: such chunks are left out of the shard, as zarrs leaves them out).
     fn encode(
         &self,
         array: &Array<dyn ReadableWritableListableStorageTraits>,
