@@ -24,7 +24,6 @@ pub const TEMP_PREFIX: &str = ".zlint-tmp-";
 pub struct AtomicFilesystemStore {
     inner: FilesystemStore,
     base: PathBuf,
-    counter: AtomicU64,
 }
 
 impl AtomicFilesystemStore {
@@ -39,7 +38,6 @@ impl AtomicFilesystemStore {
         Ok(Self {
             inner,
             base: base.to_path_buf(),
-            counter: AtomicU64::new(0),
         })
     }
 
@@ -149,8 +147,8 @@ pub fn write_parts_atomic(path: &Path, parts: &[&[u8]], unique: u64) -> std::io:
     })
 }
 
-/// A number for the temporary file of a write made beside a store rather than through it (see
-/// [`write_parts_atomic`]), distinct for each such write of this process.
+/// A number for the temporary file of an atomic write, distinct for each write of this
+/// process, whether made through a store or beside it (see [`write_parts_atomic`]).
 pub(crate) fn unique() -> u64 {
     static UNIQUE: AtomicU64 = AtomicU64::new(0);
     UNIQUE.fetch_add(1, Ordering::Relaxed)
@@ -266,8 +264,7 @@ impl WritableStorageTraits for AtomicFilesystemStore {
                 self.base.display()
             )));
         }
-        let unique = self.counter.fetch_add(1, Ordering::Relaxed);
-        write_atomic(&self.base.join(key.as_str()), &value, unique)
+        write_atomic(&self.base.join(key.as_str()), &value, unique())
             .map_err(|err| StorageError::IOError(std::sync::Arc::new(err)))
     }
 
