@@ -251,13 +251,7 @@ impl Reader {
         let Kind::Zarr(a) = &self.kind else {
             return None;
         };
-        let regular = match a.metadata() {
-            ArrayMetadata::V2(_) => true,
-            ArrayMetadata::V3(m) => m.chunk_grid.name() == "regular",
-        };
-        let origin = vec![0; a.dimensionality()];
-        let shape = a.chunk_shape(&origin).ok()?;
-        regular.then(|| shape.iter().map(|c| c.get()).collect())
+        regular_chunk_shape(a)
     }
 
     /// Asks for the stored chunks intersecting `region` to be read ahead (Zarr, local stores).
@@ -510,4 +504,14 @@ pub(crate) fn node_prefix(path: &str) -> String {
     } else {
         format!("{trimmed}/")
     }
+}
+
+/// The chunk shape of Zarr array `a` when its chunk grid is regular (every Zarr v2 array).
+pub(crate) fn regular_chunk_shape<T: ?Sized>(a: &Array<T>) -> Option<Vec<u64>> {
+    let regular = match a.metadata() {
+        ArrayMetadata::V2(_) => true,
+        ArrayMetadata::V3(m) => m.chunk_grid.name() == "regular",
+    };
+    let shape = a.chunk_shape(&vec![0; a.dimensionality()]).ok()?;
+    regular.then(|| shape.iter().map(|c| c.get()).collect())
 }

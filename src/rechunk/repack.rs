@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::product;
 use crate::plan::rechunk_plan::ArrayPlan;
 use crate::progress::Progress;
-use crate::store::atomic::{copy_file_atomic, pack_shard_files, shard_index, unique};
+use crate::store::atomic::{copy_file_atomic, pack_shard_files, shard_index, target_path, unique};
 use crate::store::bounded::{get_bounded, max_object_bytes};
 use crate::store::{OpenedStore, TargetStore};
 
@@ -122,7 +122,7 @@ impl<'a> Repack<'a> {
             // A file to a file: let the kernel copy it.
             (None, Some(_), Some(dir)) => {
                 if let Some((mut file, from)) = self.open_checked(index)? {
-                    let path = dir.join(&key);
+                    let path = target_path(dir, &key).map_err(|e| fail(&target.location, &e))?;
                     copy_file_atomic(&mut file, &from, &path, unique())
                         .map_err(|e| fail(&path.display().to_string(), &e))?;
                 }
@@ -140,7 +140,7 @@ impl<'a> Repack<'a> {
                         None => Ok(None),
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let path = dir.join(&key);
+                let path = target_path(dir, &key).map_err(|e| fail(&target.location, &e))?;
                 pack_shard_files(&mut files, &path, unique())
                     .map_err(|e| fail(&path.display().to_string(), &e))?;
                 None

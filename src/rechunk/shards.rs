@@ -23,7 +23,7 @@ use super::write::Decoded;
 use crate::error::{Error, Result};
 use crate::formats::codec::Codec;
 use crate::model::product;
-use crate::store::atomic::{unique, write_parts_atomic};
+use crate::store::atomic::{target_path, unique, write_parts_atomic};
 
 /// How the shards of a target array are laid out, when zlint can pack them itself.
 pub(crate) struct Layout {
@@ -200,8 +200,10 @@ impl Layout {
             let index = index_of_packed(chunks);
             let mut parts: Vec<&[u8]> = chunks.iter().flatten().map(Vec::as_slice).collect();
             parts.push(&index);
-            let path = dir.join(array.chunk_key(&shard.index).as_str());
-            return write_parts_atomic(&path, &parts, unique()).map_err(|e| failed(&e));
+            let key = array.chunk_key(&shard.index);
+            return target_path(dir, key.as_str())
+                .and_then(|path| write_parts_atomic(&path, &parts, unique()))
+                .map_err(|e| failed(&e));
         }
         let bytes = pack_shard(chunks).unwrap_or_default();
         // SAFETY: the shard is laid out as the array's sharding codec reads it (checked by
@@ -259,7 +261,7 @@ impl Elements<'_> {
 
     /// Sets `scratch` to inner chunk `chunk`'s elements at its full size, the part past the
     /// array's end holding `fill` (see [`Decoded::gather`]).
-    fn gather(
+    pub(super) fn gather(
         &self,
         chunk: &Object,
         fill: &[u8],
@@ -290,7 +292,7 @@ impl Elements<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
@@ -354,7 +356,7 @@ mod tests {
 
     /// A source holding `values` in chunks of the inner chunks' shape (2×2, zstd), whose edge
     /// chunk at [2, 3] holds 999 rather than the fill value past the array's end.
-    fn source(values: &[u16]) -> Reader {
+    pub(in crate::rechunk) fn source(values: &[u16]) -> Reader {
         let metadata: ArrayMetadata = serde_json::from_value(json!({
             "zarr_format": 3, "node_type": "array", "shape": [5, 7], "data_type": "uint16",
             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2, 2]}},

@@ -6,7 +6,7 @@ use zarrs::array::{Array, ArrayBytes, ArraySubset};
 use zarrs::storage::ReadableWritableListableStorageTraits;
 
 use super::copy::{At, ScratchPool, copy_box, fill_repeated, gather_box, gather_box_into};
-use super::io::{Object, Reader, grid_objects, zarr_objects};
+use super::io::{Object, Reader, grid_objects, regular_chunk_shape, zarr_objects};
 use super::shards::{Elements, Layout};
 use crate::error::{Error, Result};
 use crate::store::n5::N5Array;
@@ -41,16 +41,24 @@ impl Writer {
         }
     }
 
-    /// Whether [`Self::write_region_from`] can write this target from `source`: its shards
-    /// hold inner chunks of the source's chunk shape.
+    /// Whether [`Self::write_region_from`] can write this target from `source`: its chunks, or
+    /// the inner chunks of its shards, have the source's chunk shape (a regular Zarr grid on
+    /// both sides).
     pub(crate) fn reads_chunk_for_chunk(&self, source: &Reader) -> bool {
-        matches!(self, Self::Sharded(_, layout) if layout.reads_chunk_for_chunk(source))
+        match self {
+            Self::Sharded(_, layout) => layout.reads_chunk_for_chunk(source),
+            Self::Zarr(a) => {
+                let shape = regular_chunk_shape(a);
+                shape.is_some() && source.chunk_shape() == shape
+            }
+            Self::N5(_) => false,
+        }
     }
 
-    /// Encodes every target object inside `region` read straight from `source`, one inner
-    /// chunk (one source chunk) at a time, when [`Self::reads_chunk_for_chunk`]: no buffer
+    /// Encodes every target object inside `region` read straight from `source`, one chunk (or
+    /// inner chunk: one source chunk) at a time, when [`Self::reads_chunk_for_chunk`]: no buffer
     /// holds the region, and no element is copied between the source chunk decoded and the
-    /// inner chunk encoded.
+    /// chunk encoded.
     pub(crate) fn write_region_from(
         &self,
         region: &ArraySubset,
@@ -59,15 +67,34 @@ impl Writer {
         location: &str,
         progress: &dyn crate::progress::Progress,
     ) -> Result<()> {
-        let Self::Sharded(a, layout) = self else {
-            return Err(error(location, "only shards are written chunk for chunk"));
-        };
-        let objects = zarr_objects(a, region, location)?;
         let from = Elements::Source {
             reader: source,
             item,
         };
-        layout.write(a, &objects, &from, location, progress)
+        let a = match self {
+            Self::Sharded(a, layout) => {
+                let objects = zarr_objects(a, region, location)?;
+                return layout.write(a, &objects, &from, location, progress);
+            }
+            Self::Zarr(a) => a,
+            Self::N5(_) => {
+                return Err(error(location, "N5 blocks are not written chunk for chunk"));
+            }
+        };
+        let objects = zarr_objects(a, region, location)?;
+        let fill = a.fill_value().as_ne_bytes();
+        let pool = ScratchPool::default();
+        objects
+            .par_iter()
+            .with_max_len(1)
+            .try_for_each(|object| -> Result<()> {
+                let result = pool.with(|scratch| {
+                    from.gather(object, fill, scratch, location)?;
+                    store(a, object, scratch, location)
+                });
+                progress.advance(object.bounded.num_elements() * item);
+                result
+            })
     }
 
     /// Encodes every target object inside `region` from its decoded bytes, in parallel,
@@ -124,13 +151,7 @@ impl Writer {
                     from.gather(object, a.fill_value().as_ne_bytes(), scratch);
                     scratch
                 };
-                a.store_chunk(&object.index, ArrayBytes::new_flen(bytes))
-                    .map_err(|e| {
-                        error(
-                            location,
-                            format!("writing elements {}: {e}", object.bounded),
-                        )
-                    })
+                store(a, object, bytes, location)
             }
             // N5 stores edge objects clipped, and swaps their bytes in place.
             Self::N5(a) => {
@@ -148,6 +169,22 @@ impl Writer {
             }
         }
     }
+}
+
+/// Encodes and stores Zarr chunk `object`, whose elements (at its full size) are `bytes`.
+fn store(
+    a: &Array<dyn ReadableWritableListableStorageTraits>,
+    object: &Object,
+    bytes: &[u8],
+    location: &str,
+) -> Result<()> {
+    a.store_chunk(&object.index, ArrayBytes::new_flen(bytes))
+        .map_err(|e| {
+            error(
+                location,
+                format!("writing elements {}: {e}", object.bounded),
+            )
+        })
 }
 
 /// A region's decoded elements: native-endian, C order, `item` bytes each.
@@ -285,9 +322,53 @@ fn is_all_fill(data: &zarrs::array::ArrayBytes<'_>, fill: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use zarrs::array::{ArrayBytes, ArrayBytesOffsets};
+    use std::sync::Arc;
 
-    use super::is_all_fill;
+    use serde_json::json;
+    use zarrs::array::{Array, ArrayBytes, ArrayBytesOffsets, ArrayMetadata, ArraySubset};
+    use zarrs::storage::ReadableWritableListableStorageTraits;
+    use zarrs::storage::store::MemoryStore;
+
+    use super::{Writer, is_all_fill};
+    use crate::progress::NoProgress;
+    use crate::rechunk::shards::tests::source;
+
+    /// A Zarr v2 5×7 uint16 target in chunks of `chunks` (gzip, fill value 7).
+    fn target(chunks: [u64; 2]) -> Writer {
+        crate::formats::decode::install();
+        let metadata: ArrayMetadata = serde_json::from_value(json!({
+            "zarr_format": 2, "shape": [5, 7], "chunks": chunks, "dtype": "<u2",
+            "compressor": {"id": "zlib", "level": 1}, "fill_value": 7, "order": "C",
+            "filters": null
+        }))
+        .unwrap();
+        let store: Arc<dyn ReadableWritableListableStorageTraits> = Arc::new(MemoryStore::new());
+        Writer::zarr(
+            Array::new_with_metadata(store, "/", metadata).unwrap(),
+            1,
+            None,
+        )
+    }
+
+    #[test]
+    fn chunks_of_the_source_shape_are_written_chunk_for_chunk_and_padded_with_the_fill() {
+        let values: Vec<u16> = (0..35).collect();
+        let reader = source(&values);
+        assert!(!target([2, 3]).reads_chunk_for_chunk(&reader));
+        let writer = target([2, 2]);
+        assert!(writer.reads_chunk_for_chunk(&reader));
+        let whole = ArraySubset::new_with_shape(vec![5, 7]);
+        writer
+            .write_region_from(&whole, &reader, 2, "here", &NoProgress)
+            .unwrap();
+        let Writer::Zarr(a) = &writer else {
+            panic!("an unsharded target")
+        };
+        assert_eq!(a.retrieve_array_subset::<Vec<u16>>(&whole).unwrap(), values);
+        // The source's edge chunk holds 999 past the array's end; the target's holds the fill.
+        let edge: Vec<u16> = a.retrieve_chunk(&[2, 3]).unwrap();
+        assert_eq!(edge, [34, 7, 7, 7]);
+    }
 
     fn strings(items: &[&str]) -> ArrayBytes<'static> {
         let mut offsets = vec![0];

@@ -147,6 +147,26 @@ pub fn write_parts_atomic(path: &Path, parts: &[&[u8]], unique: u64) -> std::io:
     })
 }
 
+/// The file that holds `key` in the store directory `base`, for writing it: every write of a
+/// key into a local target, through [`AtomicFilesystemStore`] or beside it (shard files, files
+/// repacked), resolves its path here.
+///
+/// # Errors
+/// [`std::io::ErrorKind::InvalidInput`] naming the key and `base` when the key has an empty,
+/// `.` or `..` part: it would name a file outside `base`.
+pub(crate) fn target_path(base: &Path, key: &str) -> std::io::Result<PathBuf> {
+    if super::is_plain_key(key) {
+        return Ok(base.join(key));
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{key}: a key with an empty, `.` or `..` part would be written outside {}",
+            base.display()
+        ),
+    ))
+}
+
 /// A number for the temporary file of an atomic write, distinct for each write of this
 /// process, whether made through a store or beside it (see [`write_parts_atomic`]).
 pub(crate) fn unique() -> u64 {
@@ -258,13 +278,10 @@ impl ListableStorageTraits for AtomicFilesystemStore {
 
 impl WritableStorageTraits for AtomicFilesystemStore {
     fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
-        if !super::is_plain_key(key.as_str()) {
-            return Err(StorageError::Other(format!(
-                "{key}: a key with an empty, `.` or `..` part would be written outside {}",
-                self.base.display()
-            )));
-        }
-        write_atomic(&self.base.join(key.as_str()), &value, unique())
+        let path = target_path(&self.base, key.as_str()).map_err(|err| {
+            StorageError::Other(err.to_string()) // the message names the key and the store
+        })?;
+        write_atomic(&path, &value, unique())
             .map_err(|err| StorageError::IOError(std::sync::Arc::new(err)))
     }
 
@@ -332,6 +349,20 @@ mod tests {
                 Bytes::from_static(b"x"),
             )
             .expect("a plain key is written");
+    }
+
+    #[test]
+    fn files_written_beside_the_store_resolve_keys_by_the_same_rule() {
+        let base = Path::new("/data/out.zarr");
+        for key in ["", "a//b", "a/..", "../evil", "./c/0", "c/0/"] {
+            let err = target_path(base, key).expect_err(key);
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{key}");
+            assert!(err.to_string().contains("/data/out.zarr"), "{err}");
+        }
+        assert_eq!(
+            target_path(base, "s0/c/1/0").expect("plain"),
+            base.join("s0/c/1/0")
+        );
     }
 
     #[test]

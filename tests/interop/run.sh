@@ -60,6 +60,10 @@ rechunk "$f/zarr3/sharded.zarr" sharded-to-n5-blosc.n5 --to n5 --chunks 16,16 --
 rechunk "$f/zarr3/plain.zarr" reencode-into-shards.zarr --chunks 20,32 --shards 40,64 --codec zstd:3
 rechunk "$f/ome/v04.ome.zarr" ome04-reencode-into-shards.zarr --to zarr3 --shards 16,32,32 \
   --codec blosc:zstd:5:shuffle
+# Chunks re-encoded with their shape kept: each target chunk read from its source chunk alone.
+rechunk "$f/zarr3/plain.zarr" reencode-keep-chunks-to-v2.zarr --to zarr2 --chunks 20,32 \
+  --codec blosc:lz4:5:shuffle
+rechunk "$f/ome/v04.ome.zarr" ome04-reencode-keep-chunks.zarr --to zarr3 --codec zstd:3
 # Repacks: encoded chunks copied under new keys, or packed into shards, without decoding.
 rechunk "$f/zarr3/plain.zarr" repack-into-shards.zarr --chunks 20,32 --shards 40,64
 rechunk "$f/zarr2/hierarchy.zarr" repack-v2-into-v3-shards.zarr --to zarr3 --chunks raw=16,32 --shards raw=32,64
