@@ -246,12 +246,13 @@ impl Reader {
     }
 
     /// The shape of every stored object of a Zarr array on a regular grid (a chunk, or a
-    /// shard), read whole object by object: `None` for others.
+    /// shard) or of an N5 dataset (a block), read whole object by object: `None` for others.
     pub(crate) fn chunk_shape(&self) -> Option<Vec<u64>> {
-        let Kind::Zarr(a) = &self.kind else {
-            return None;
-        };
-        regular_chunk_shape(a)
+        match &self.kind {
+            Kind::Zarr(a) => regular_chunk_shape(a),
+            Kind::N5(a) => Some(a.block_shape().to_vec()),
+            Kind::ZarrWholeObjects(_) => None,
+        }
     }
 
     /// Asks for the stored chunks intersecting `region` to be read ahead (Zarr, local stores).

@@ -355,19 +355,63 @@ mod tests {
         let values: Vec<u16> = (0..35).collect();
         let reader = source(&values);
         assert!(!target([2, 3]).reads_chunk_for_chunk(&reader));
+        written_chunk_for_chunk(&reader, &values);
+    }
+
+    /// Writes [`target`] in chunks of 2×2 from `reader` (5×7, uint16, chunks or blocks of 2×2)
+    /// chunk for chunk, and checks that it holds `values`, its edge chunk padded with the fill.
+    fn written_chunk_for_chunk(reader: &crate::rechunk::io::Reader, values: &[u16]) {
         let writer = target([2, 2]);
-        assert!(writer.reads_chunk_for_chunk(&reader));
+        assert!(writer.reads_chunk_for_chunk(reader));
         let whole = ArraySubset::new_with_shape(vec![5, 7]);
         writer
-            .write_region_from(&whole, &reader, 2, "here", &NoProgress)
+            .write_region_from(&whole, reader, 2, "here", &NoProgress)
             .unwrap();
         let Writer::Zarr(a) = &writer else {
             panic!("an unsharded target")
         };
         assert_eq!(a.retrieve_array_subset::<Vec<u16>>(&whole).unwrap(), values);
-        // The source's edge chunk holds 999 past the array's end; the target's holds the fill.
+        // Whatever the source holds past the array's end, the target's edge chunk holds the fill.
         let edge: Vec<u16> = a.retrieve_chunk(&[2, 3]).unwrap();
         assert_eq!(edge, [34, 7, 7, 7]);
+    }
+
+    #[test]
+    fn n5_blocks_are_read_block_for_chunk_and_edge_blocks_padded_with_the_fill() {
+        use crate::store::n5::{N5Array, N5Place};
+        use zarrs::storage::{ReadableListableStorageTraits, WritableStorageTraits};
+        // A 5×7 uint16 N5 dataset in blocks of 2×2 (C order), stored clipped at the edges.
+        let store = Arc::new(MemoryStore::new());
+        let compression = json!({"type": "raw"});
+        let no_attrs = serde_json::Map::new();
+        let attrs = N5Array::attributes(&[5, 7], &[2, 2], "uint16", &compression, &no_attrs);
+        store
+            .set(
+                &"attributes.json".try_into().unwrap(),
+                serde_json::to_vec(&attrs).unwrap().into(),
+            )
+            .unwrap();
+        let place = N5Place {
+            reader: store.clone(),
+            writer: Some(store.clone()),
+            prefix: String::new(),
+            location: "memory".into(),
+        };
+        let n5 = N5Array::open(place, &attrs).unwrap();
+        let values: Vec<u16> = (0..35).collect();
+        for i in 0..3u64 {
+            for j in 0..4u64 {
+                let (rows, cols) = ((5 - 2 * i).min(2), (7 - 2 * j).min(2));
+                let block: Vec<u8> = (0..rows * cols)
+                    .map(|k| values[((2 * i + k / cols) * 7 + 2 * j + k % cols) as usize])
+                    .flat_map(u16::to_ne_bytes)
+                    .collect();
+                n5.write_block(&[i, j], &[rows, cols], block).unwrap();
+            }
+        }
+        let storage: Arc<dyn ReadableListableStorageTraits> = store;
+        let reader = crate::rechunk::io::Reader::open(storage, "/", true, "m").unwrap();
+        written_chunk_for_chunk(&reader, &values);
     }
 
     fn strings(items: &[&str]) -> ArrayBytes<'static> {
