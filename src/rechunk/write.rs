@@ -83,18 +83,10 @@ impl Writer {
         };
         let objects = zarr_objects(a, region, location)?;
         let fill = a.fill_value().as_ne_bytes();
-        let pool = ScratchPool::default();
-        objects
-            .par_iter()
-            .with_max_len(1)
-            .try_for_each(|object| -> Result<()> {
-                let result = pool.with(|scratch| {
-                    from.gather(object, fill, scratch, location)?;
-                    store(a, object, scratch, location)
-                });
-                progress.advance(object.bounded.num_elements() * item);
-                result
-            })
+        each_object(&objects, item, progress, |object, scratch| {
+            from.gather(object, fill, scratch, location)?;
+            store(a, object, scratch, location)
+        })
     }
 
     /// Encodes every target object inside `region` from its decoded bytes, in parallel,
@@ -116,20 +108,10 @@ impl Writer {
             }
             Self::N5(a) => grid_objects(a.shape(), a.block_shape(), region),
         };
-        // Objects are gathered (or padded) into buffers kept for the length of this region.
-        let pool = ScratchPool::default();
         let from = Decoded { region, data, item };
-        // One object a task, so that a thread left idle near the end of the region takes the
-        // next object rather than waiting while another works through a run of them.
-        objects
-            .par_iter()
-            .with_max_len(1)
-            .try_for_each(|object| -> Result<()> {
-                let result =
-                    pool.with(|scratch| self.write_object(object, &from, scratch, location));
-                progress.advance(object.bounded.num_elements() * item);
-                result
-            })
+        each_object(&objects, item, progress, |object, scratch| {
+            self.write_object(object, &from, scratch, location)
+        })
     }
 
     /// Encodes and stores `object`, whose elements `from` holds, gathering them in `scratch`
@@ -169,6 +151,28 @@ impl Writer {
             }
         }
     }
+}
+
+/// Runs `work` on every object of `objects` in parallel, each with a buffer to gather (or pad)
+/// its elements in, kept for the length of the region; reports each object's bytes (`item` an
+/// element) to `progress` as it is done. One object a task, so that a thread left idle near the
+/// end of the region takes the next object rather than waiting while another works through a
+/// run of them.
+fn each_object(
+    objects: &[Object],
+    item: u64,
+    progress: &dyn crate::progress::Progress,
+    work: impl Fn(&Object, &mut Vec<u8>) -> Result<()> + Sync,
+) -> Result<()> {
+    let pool = ScratchPool::default();
+    objects
+        .par_iter()
+        .with_max_len(1)
+        .try_for_each(|object| -> Result<()> {
+            let result = pool.with(|scratch| work(object, scratch));
+            progress.advance(object.bounded.num_elements() * item);
+            result
+        })
 }
 
 /// Encodes and stores Zarr chunk `object`, whose elements (at its full size) are `bytes`.
