@@ -5,9 +5,10 @@
 //! exabyte, and a few KiB of deflate can inflate to GiBs. zarrs trusts these. zlint registers its
 //! own decoders for the compressors in front of zarrs' (runtime-registered codecs take precedence
 //! over built-in ones), which stop at the decoded size the array's metadata gives each chunk, and
-//! uses the same functions for N5 blocks. Encoding stays zarrs' own. Shard indexes are checked
-//! the same way (see `shard`).
+//! uses the same functions for N5 blocks. Encoding stays zarrs' own, except for Blosc with zstd
+//! (see `blosc_zstd`). Shard indexes are checked the same way (see `shard`).
 
+mod blosc_zstd;
 mod numcodecs;
 mod shard;
 
@@ -169,6 +170,8 @@ pub(crate) fn read_bounded(
 struct Bounded {
     inner: Arc<dyn BytesToBytesCodecTraits>,
     compressor: Compressor,
+    /// A Blosc zstd compressor whose frames zlint writes itself (see [`blosc_zstd`]).
+    blosc_zstd: Option<blosc_zstd::BloscZstd>,
 }
 
 impl ExtensionName for Bounded {
@@ -228,6 +231,9 @@ impl BytesToBytesCodecTraits for Bounded {
         decoded_value: ArrayBytesRaw<'a>,
         options: &CodecOptions,
     ) -> Result<ArrayBytesRaw<'a>, CodecError> {
+        if let Some(encoded) = self.blosc_zstd.and_then(|b| b.encode(&decoded_value)) {
+            return Ok(Cow::Owned(encoded));
+        }
         self.inner.encode(decoded_value, options)
     }
 
@@ -259,7 +265,16 @@ fn bounded(
 ) -> Result<Codec, PluginCreateError> {
     match made? {
         Codec::BytesToBytes(inner) => {
-            Ok(Codec::BytesToBytes(Arc::new(Bounded { inner, compressor })))
+            let options = zarrs::array::codec::api::CodecMetadataOptions::default();
+            let blosc_zstd = (compressor == Compressor::Blosc)
+                .then(|| inner.configuration(ZarrVersion::V3, &options))
+                .flatten()
+                .and_then(|configuration| blosc_zstd::BloscZstd::of(&configuration));
+            Ok(Codec::BytesToBytes(Arc::new(Bounded {
+                inner,
+                compressor,
+                blosc_zstd,
+            })))
         }
         other => Ok(other),
     }
