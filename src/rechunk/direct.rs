@@ -257,24 +257,7 @@ mod tests {
 
     /// A Blosc buffer of `data` (zstd, byte shuffle for 2-byte items), by c-blosc.
     fn blosc(data: &[u8]) -> Vec<u8> {
-        let mut out = vec![0u8; data.len() + 16];
-        // SAFETY: `out` has room for the data and Blosc's 16-byte header.
-        let n = unsafe {
-            blosc_src::blosc_compress_ctx(
-                5,
-                1,
-                2,
-                data.len(),
-                data.as_ptr().cast(),
-                out.as_mut_ptr().cast(),
-                out.len(),
-                c"zstd".as_ptr(),
-                0,
-                1,
-            )
-        };
-        out.truncate(usize::try_from(n).unwrap());
-        out
+        crate::formats::decode::c_blosc(c"zstd", 5, true, 2, 0, data)
     }
 
     #[test]

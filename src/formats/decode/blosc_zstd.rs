@@ -349,31 +349,17 @@ mod simd {
 
 #[cfg(test)]
 mod tests {
-    use std::ffi::{c_char, c_void};
-
     use super::BloscZstd;
 
     /// c-blosc's own frame for the same settings.
     fn c_blosc(settings: &BloscZstd, src: &[u8]) -> Vec<u8> {
-        let mut dest = vec![0u8; src.len() + 16];
-        // SAFETY: `dest` holds `src.len() + 16` bytes, the most c-blosc writes; `src` is read
-        // for `src.len()` bytes; the compressor name is NUL-terminated.
-        let written = unsafe {
-            blosc_src::blosc_compress_ctx(
-                i32::from(settings.clevel),
-                i32::from(settings.shuffle),
-                settings.typesize,
-                src.len(),
-                src.as_ptr().cast::<c_void>(),
-                dest.as_mut_ptr().cast::<c_void>(),
-                dest.len(),
-                c"zstd".as_ptr().cast::<c_char>(),
-                settings.blocksize,
-                1,
-            )
-        };
-        dest.truncate(usize::try_from(written).expect("c-blosc compressed"));
-        dest
+        let BloscZstd {
+            clevel,
+            shuffle,
+            typesize,
+            blocksize,
+        } = *settings;
+        super::super::c_blosc(c"zstd", clevel, shuffle, typesize, blocksize, src)
     }
 
     /// Bytes of several kinds: smooth 16-bit values, noise, runs, and lengths that leave a

@@ -382,6 +382,38 @@ pub(crate) fn install() {
     });
 }
 
+/// `data` compressed by c-blosc itself (`blosc_compress_ctx`, one thread), for tests that need
+/// Blosc frames as other writers make them.
+#[cfg(test)]
+pub(crate) fn c_blosc(
+    cname: &std::ffi::CStr,
+    clevel: u8,
+    shuffle: bool,
+    typesize: usize,
+    blocksize: usize,
+    data: &[u8],
+) -> Vec<u8> {
+    let mut out = vec![0u8; data.len() + 16];
+    // SAFETY: `out` holds `data.len() + 16` bytes, the most c-blosc writes; `data` is read for
+    // its length; the compressor name is NUL-terminated.
+    let written = unsafe {
+        blosc_src::blosc_compress_ctx(
+            i32::from(clevel),
+            i32::from(shuffle),
+            typesize,
+            data.len(),
+            data.as_ptr().cast(),
+            out.as_mut_ptr().cast(),
+            out.len(),
+            cname.as_ptr(),
+            blocksize,
+            1,
+        )
+    };
+    out.truncate(usize::try_from(written).expect("c-blosc compressed"));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
