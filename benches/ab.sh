@@ -19,9 +19,13 @@ for root, _, files in os.walk(sys.argv[1]):
 one() {  # binary -> "wall user sys rss_mib"
   rm -rf "$dst"; sync  # no earlier output left to write back meanwhile
   if [ "${COLD:-0}" = 1 ]; then evict; fi
-  /usr/bin/time -f "%e %U %S %M" -o "$dst.time" "$1" rechunk "$src" "$dst" --chunks "$chunks" --quiet "${extra[@]}" >/dev/null 2>&1 ||
+  # Wall time to the microsecond (time's %e has centiseconds, too coarse for a repack).
+  local start end
+  start=$(date +%s%N)
+  /usr/bin/time -f "%U %S %M" -o "$dst.time" "$1" rechunk "$src" "$dst" --chunks "$chunks" --quiet "${extra[@]}" >/dev/null 2>&1 ||
     { echo "failed: $1" >&2; exit 1; }
-  awk '{printf "%s %s %s %.0f\n", $1, $2, $3, $4 / 1024}' "$dst.time"
+  end=$(date +%s%N)
+  awk -v ns=$((end - start)) '{printf "%.4f %s %s %.0f\n", ns / 1e9, $1, $2, $3 / 1024}' "$dst.time"
   rm -rf "$dst" "$dst.time"; sync
 }
 extra=("$@")
@@ -31,6 +35,6 @@ done | tee /dev/stderr | awk '
   { w[$1] = w[$1] " " $2; u[$1] = u[$1] " " $3; s[$1] = s[$1] " " $4; r[$1] = r[$1] " " $5 }
   function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
   END {
-    for (k in w) printf "%s median: wall %.2f s, user %.2f s, sys %.2f s, peak %d MiB\n", k, median(w[k]), median(u[k]), median(s[k]), median(r[k])
+    for (k in w) printf "%s median: wall %.3f s, user %.2f s, sys %.2f s, peak %d MiB\n", k, median(w[k]), median(u[k]), median(s[k]), median(r[k])
     printf "new/old wall: %.3f\n", median(w["new"]) / median(w["old"])
   }'

@@ -13,9 +13,13 @@ trap 'rm -f "$tmp"' EXIT
 run() {  # binary args... -> "wall rss_mib"
   local bin=$1 code=0
   shift
-  /usr/bin/time -f "%e %M" -o "$tmp" "$bin" "$@" >/dev/null 2>&1 || code=$?
+  # Wall time to the microsecond (time's %e has centiseconds, too coarse for a 50 ms lint).
+  local start end
+  start=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$tmp" "$bin" "$@" >/dev/null 2>&1 || code=$?
+  end=$(date +%s%N)
   if [ "$code" -gt 128 ]; then echo "killed: $bin $*" >&2; exit 1; fi
-  tail -1 "$tmp" | awk '{printf "%s %.0f\n", $1, $2 / 1024}'
+  tail -1 "$tmp" | awk -v ns=$((end - start)) '{printf "%.6f %.0f\n", ns / 1e9, $1 / 1024}'
 }
 run "$old" "$@" >/dev/null; run "$new" "$@" >/dev/null
 for _ in $(seq "$runs"); do
@@ -24,6 +28,6 @@ done | awk '
   { w[$1] = w[$1] " " $2; r[$1] = r[$1] " " $3 }
   function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
   END {
-    for (k in w) printf "%s median: wall %.3f s, peak %d MiB\n", k, median(w[k]), median(r[k])
+    for (k in w) printf "%s median: wall %.4f s, peak %d MiB\n", k, median(w[k]), median(r[k])
     printf "new/old wall: %.3f\n", median(w["new"]) / median(w["old"])
   }'

@@ -26,18 +26,45 @@ impl ChunkKeyEncoding {
     /// fastest axis first). `None` when `key` is not one of this encoding's chunk keys.
     #[must_use]
     pub fn position(&self, key: &str, rank: usize) -> Option<Vec<u64>> {
-        let (separator, default_prefix) = match self {
-            Self::Default { separator } => (*separator, true),
-            Self::V2 { separator } => (*separator, false),
-            Self::N5 => ('/', false),
-        };
         // With `.` the whole key is one file name in the array's own directory: a file in a
         // subdirectory is no chunk of it, whatever its name (readers look for `0.0`, never
         // `0/0`).
-        if separator == '.' && key.contains('/') {
+        if self.separator() == '.' && key.contains('/') {
             return None;
         }
-        let mut parts = key.split(separator);
+        self.position_of_parts(key.split(self.separator()), rank)
+    }
+
+    /// [`Self::position`] of the key of the file `file` in the directories `dirs` (relative to
+    /// the array), without joining them into one key.
+    #[must_use]
+    pub fn position_at(&self, dirs: &[String], file: &str, rank: usize) -> Option<Vec<u64>> {
+        if self.separator() == '/' {
+            let parts = dirs.iter().map(String::as_str);
+            self.position_of_parts(parts.chain(std::iter::once(file)), rank)
+        } else if dirs.is_empty() {
+            self.position_of_parts(file.split(self.separator()), rank)
+        } else {
+            // A part holding a `/` is no number: no chunk key.
+            None
+        }
+    }
+
+    /// The character between a key's parts.
+    fn separator(&self) -> char {
+        match self {
+            Self::Default { separator } | Self::V2 { separator } => *separator,
+            Self::N5 => '/',
+        }
+    }
+
+    /// The grid position the parts of a key spell (see [`Self::position`]).
+    fn position_of_parts<'a>(
+        &self,
+        mut parts: impl Iterator<Item = &'a str>,
+        rank: usize,
+    ) -> Option<Vec<u64>> {
+        let default_prefix = matches!(self, Self::Default { .. });
         if default_prefix && parts.next() != Some("c") {
             return None;
         }

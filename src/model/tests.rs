@@ -128,3 +128,38 @@ fn chunk_keys_are_spelled_as_each_encoding_reads_them_back() {
     assert_eq!(ChunkKeyEncoding::V2 { separator: '.' }.key(&[]), "0");
     assert_eq!(ChunkKeyEncoding::N5.key(&[1, 2, 3]), "3/2/1");
 }
+
+#[test]
+fn a_key_read_from_its_directories_and_file_name_is_read_as_the_joined_key() {
+    let encodings = [
+        ChunkKeyEncoding::Default { separator: '/' },
+        ChunkKeyEncoding::Default { separator: '.' },
+        ChunkKeyEncoding::V2 { separator: '.' },
+        ChunkKeyEncoding::V2 { separator: '/' },
+        ChunkKeyEncoding::N5,
+    ];
+    let keys = [
+        "c/1/20", "c.1.20", "1.20", "1/20", "20/1", "c", "0", "c/1", "c/1/20/3", "c/x/1", "1/.20",
+        "c.1/2", "1/2.3", "1..2", "c//1", "", "c/1/", "01/002",
+    ];
+    let mut found = 0;
+    for encoding in &encodings {
+        for key in keys {
+            let (dirs, file) = key
+                .rsplit_once('/')
+                .map_or((Vec::new(), key), |(dirs, file)| {
+                    (dirs.split('/').map(str::to_string).collect(), file)
+                });
+            for rank in 0..4 {
+                let joined = encoding.position(key, rank);
+                assert_eq!(
+                    encoding.position_at(&dirs, file, rank),
+                    joined,
+                    "{encoding:?} {key} rank {rank}"
+                );
+                found += usize::from(joined.is_some());
+            }
+        }
+    }
+    assert!(found >= 10, "{found} keys read as chunk keys");
+}

@@ -91,15 +91,10 @@ impl Grid<'_> {
     /// The presence-map cell of the object at `dirs` + `file` when it is one of this array's
     /// chunk keys inside its grid.
     fn chunk_cell(&self, dirs: &[String], file: &str) -> Option<usize> {
-        let key = if dirs.is_empty() {
-            file.to_string()
-        } else {
-            format!("{}/{file}", dirs.join("/"))
-        };
-        let mut position = self
-            .array
-            .chunk_key_encoding
-            .position(&key, self.counts.len())?;
+        let mut position =
+            self.array
+                .chunk_key_encoding
+                .position_at(dirs, file, self.counts.len())?;
         if self.array.format == Format::N5 {
             position.reverse();
         }
