@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 /// error rather than an empty listing, and a file name that is not UTF-8 is an error rather than
 /// a panic. Symbolic links are followed only where they stay inside the store (unless opened
 /// with [`super::OpenOptions::follow_links`]) and do not loop back to a directory above them; the links passed over
-/// are kept for the scan to report ([`Self::links_not_followed`]). Reads are delegated to zarrs
-/// once their path is known to stay inside.
+/// are kept for the scan to report ([`Self::links_not_followed`]). Whole objects are read from
+/// the file opened as [`Self::open_key`] opens it; byte ranges are delegated to zarrs once
+/// their path is known to stay inside.
 #[derive(Debug)]
 pub struct CheckedFilesystemStore {
     inner: FilesystemStore,
@@ -274,16 +275,37 @@ fn io_error(path: &Path, err: &std::io::Error) -> StorageError {
     StorageError::Other(format!("{}: {err}", path.display()))
 }
 
+impl CheckedFilesystemStore {
+    /// The whole object at `key`, opened as [`Self::open_key`] opens it (no more system calls
+    /// than the open, a status and the read), read to the length the file had when opened and
+    /// one byte more, so that a file that grew meanwhile is seen as larger.
+    fn get_whole(&self, key: &StoreKey) -> Result<MaybeBytesIterator<'_>, StorageError> {
+        use std::io::Read;
+        let Some((file, len)) = self.open_key(key)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.take(len.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(&self.key_path(key), &e))?;
+        let bytes = zarrs::storage::Bytes::from(bytes);
+        Ok(Some(Box::new(std::iter::once(Ok(bytes)))))
+    }
+}
+
 impl ReadableStorageTraits for CheckedFilesystemStore {
     fn get_partial_many<'a>(
         &'a self,
         key: &StoreKey,
         byte_ranges: ByteRangeIterator<'a>,
     ) -> Result<MaybeBytesIterator<'a>, StorageError> {
+        let ranges: Vec<ByteRange> = byte_ranges.collect();
+        if let [ByteRange::FromStart(0, None)] = ranges.as_slice() {
+            return self.get_whole(key);
+        }
         self.check_key(key)?;
         // Byte ranges come from untrusted data (a shard index): one past the end of the file, or
         // of an absurd length, is refused here, before anything is allocated for it.
-        let ranges: Vec<ByteRange> = byte_ranges.collect();
         let Some(size) = self.file_size(key)? else {
             return Ok(None);
         };
@@ -306,6 +328,22 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
     }
 
     fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
+        if !self.follow_links {
+            // One look at the path itself: a regular file (no link) or nothing there needs no
+            // other (see `check_key`; its directory is checked all the same).
+            let path = self.key_path(key);
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_file() => {
+                    self.check_parent(&path)?;
+                    return Ok(Some(meta.len()));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    self.check_parent(&path)?;
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
         self.check_key(key)?;
         self.file_size(key)
     }
@@ -371,5 +409,53 @@ impl ListableStorageTraits for CheckedFilesystemStore {
 
     fn size_prefix(&self, prefix: &StorePrefix) -> Result<u64, StorageError> {
         self.inner.size_prefix(prefix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zarrs::storage::{ReadableStorageTraits, StoreKey};
+
+    use super::CheckedFilesystemStore;
+
+    #[cfg(unix)]
+    #[test]
+    fn sizes_and_whole_reads_keep_the_link_and_file_rules() {
+        let outside = tempfile::tempdir().expect("tempdir");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/folder")).expect("mkdir");
+        std::fs::write(root.join("a/zarr.json"), b"{\"zarr_format\": 3}").expect("write");
+        std::fs::write(outside.path().join("secret"), b"not the store's").expect("write");
+        std::os::unix::fs::symlink(outside.path().join("secret"), root.join("a/out")).expect("ln");
+        std::os::unix::fs::symlink(root.join("a/zarr.json"), root.join("a/in")).expect("ln");
+        let key = |k: &str| StoreKey::new(k).expect("key");
+        let store = CheckedFilesystemStore::new(root, false).expect("store");
+        for name in ["a/zarr.json", "a/in"] {
+            assert_eq!(
+                store.size_key(&key(name)).expect("size"),
+                Some(18),
+                "{name}"
+            );
+            let bytes = store.get(&key(name)).expect("read").expect("there");
+            assert_eq!(&bytes[..], b"{\"zarr_format\": 3}", "{name}");
+        }
+        assert_eq!(store.size_key(&key("a/missing")).expect("size"), None);
+        assert!(store.get(&key("a/missing")).expect("read").is_none());
+        for name in ["a/out", "a/folder"] {
+            let size = store.size_key(&key(name)).expect_err(name).to_string();
+            let read = store.get(&key(name)).expect_err(name).to_string();
+            let expected = if name == "a/out" {
+                "outside the store"
+            } else {
+                "folder"
+            };
+            assert!(size.contains(expected), "{name}: {size}");
+            assert!(read.contains(expected), "{name}: {read}");
+        }
+        let following = CheckedFilesystemStore::new(root, true).expect("store");
+        assert_eq!(following.size_key(&key("a/out")).expect("size"), Some(15));
+        let bytes = following.get(&key("a/out")).expect("read").expect("there");
+        assert_eq!(&bytes[..], b"not the store's");
     }
 }
