@@ -277,17 +277,24 @@ fn io_error(path: &Path, err: &std::io::Error) -> StorageError {
 
 impl CheckedFilesystemStore {
     /// The whole object at `key`, opened as [`Self::open_key`] opens it (no more system calls
-    /// than the open, a status and the read), read to the length the file had when opened and
-    /// one byte more, so that a file that grew meanwhile is seen as larger.
+    /// than the open, a status and the read). A file that grows while it is read is refused
+    /// rather than read past the length it had when opened.
     fn get_whole(&self, key: &StoreKey) -> Result<MaybeBytesIterator<'_>, StorageError> {
         use std::io::Read;
         let Some((file, len)) = self.open_key(key)? else {
             return Ok(None);
         };
         let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        let path = self.key_path(key);
         file.take(len.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(|e| io_error(&self.key_path(key), &e))?;
+            .map_err(|e| io_error(&path, &e))?;
+        if bytes.len() as u64 > len {
+            return Err(StorageError::Other(format!(
+                "{}: grew while it was read (from {len} bytes)",
+                path.display()
+            )));
+        }
         let bytes = zarrs::storage::Bytes::from(bytes);
         Ok(Some(Box::new(std::iter::once(Ok(bytes)))))
     }

@@ -189,9 +189,10 @@ impl Framing {
         }
     }
 
-    /// Checks the stored file of one read unit, open as `file` and `len` bytes long: its
-    /// framing from its length and its first and last bytes, and its crc32c checksum, if it has
-    /// one, by reading it through a small buffer. Nothing is read when the length tells all
+    /// Checks the stored file of one read unit, open as `file` and `len` bytes long, as
+    /// [`Self::check`] checks it in memory: Blosc and zstd chunks without a checksum from their
+    /// headers alone (see [`Self::check_headers_open`]), other compressed chunks read whole, a
+    /// crc32c checksum through a small buffer. Nothing is read when the length tells all
     /// (uncompressed chunks). Leaves `file` at its start, to be copied.
     pub(crate) fn check_open(&self, file: &mut std::fs::File, len: u64) -> Result<(), String> {
         let reads = self.crc32c || !matches!(self.outer, Outer::Raw | Outer::Unchecked);

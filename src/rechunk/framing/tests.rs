@@ -139,7 +139,25 @@ fn zstd_files_are_checked_from_their_headers_as_in_memory() {
         .collect();
     let good = zstd::bulk::compress(&data, 3).expect("zstd");
     let framing = framing(Outer::Zstd, false, 200_000);
+    // A frame of 2,000 blocks of one byte repeated (content size 2,000, 4 bytes a block).
+    let mut tiny_blocks = vec![0x28, 0xb5, 0x2f, 0xfd, 0x60, 0xd0, 0x06]; // 2,000 - 256
+    for i in 0..2000u32 {
+        let last = u32::from(i == 1999);
+        tiny_blocks.extend(&((1 << 3) | (1 << 1) | last).to_le_bytes()[..3]);
+        tiny_blocks.push(i as u8);
+    }
+    assert_eq!(
+        zstd::bulk::decompress(&tiny_blocks, 4000)
+            .expect("zstd")
+            .len(),
+        2000
+    );
+    assert_eq!(framing.check(&tiny_blocks), Ok(()));
     let mut cases = vec![good.clone(), good[..good.len() - 3].to_vec()];
+    cases.extend([
+        tiny_blocks.clone(),
+        tiny_blocks[..tiny_blocks.len() - 1].to_vec(),
+    ]);
     for at in (0..good.len()).step_by(97) {
         let mut bad = good.clone();
         bad[at] ^= 0x81;

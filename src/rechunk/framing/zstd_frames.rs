@@ -30,16 +30,39 @@ pub(super) fn check(
     len: u64,
     decoded: u64,
 ) -> Option<Result<(), String>> {
-    // One system call a block header where the platform reads at an offset.
-    #[cfg(unix)]
-    let mut read_at =
-        |at: u64, buffer: &mut [u8]| std::os::unix::fs::FileExt::read_exact_at(&*file, buffer, at);
-    #[cfg(not(unix))]
+    // Headers are read through a small window: one read for many small blocks, one a block
+    // header for large ones.
+    let mut window = Vec::new();
+    let mut window_start = 0;
     let mut read_at = |at: u64, buffer: &mut [u8]| -> std::io::Result<()> {
-        file.seek(SeekFrom::Start(at))?;
-        file.read_exact(buffer)
+        let end = at + buffer.len() as u64;
+        if at < window_start || end > window_start + window.len() as u64 {
+            let n = (len - at).min(WINDOW.max(buffer.len() as u64));
+            window.resize(usize::try_from(n).unwrap_or(0), 0);
+            read_exact_at(file, &mut window, at)?;
+            window_start = at;
+        }
+        let from = usize::try_from(at - window_start).unwrap_or(0);
+        buffer.copy_from_slice(&window[from..from + buffer.len()]);
+        Ok(())
     };
     walk(&mut read_at, len, decoded)
+}
+
+/// The bytes read at once from a stored chunk for its headers.
+const WINDOW: u64 = 512;
+
+/// Fills `buffer` from `file` at byte `at`.
+fn read_exact_at(file: &mut std::fs::File, buffer: &mut [u8], at: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(&*file, buffer, at)
+    }
+    #[cfg(not(unix))]
+    {
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(buffer)
+    }
 }
 
 /// [`check`] over any bytes `read_at` reads (`len` of them).
