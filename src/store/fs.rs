@@ -276,6 +276,31 @@ fn io_error(path: &Path, err: &std::io::Error) -> StorageError {
 }
 
 impl CheckedFilesystemStore {
+    /// The length of the file of `key` with the checks of [`Self::check_key`], `None` when
+    /// there is none: one look at the path itself when it is a regular file (no link) or
+    /// nothing (its directory is checked all the same); a link is checked in full.
+    ///
+    /// # Errors
+    /// As [`Self::check_key`] and [`Self::file_size`].
+    fn checked_size(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
+        if !self.follow_links {
+            let path = self.key_path(key);
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_file() => {
+                    self.check_parent(&path)?;
+                    return Ok(Some(meta.len()));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    self.check_parent(&path)?;
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+        self.check_key(key)?;
+        self.file_size(key)
+    }
+
     /// The whole object at `key`, opened as [`Self::open_key`] opens it (no more system calls
     /// than the open, a status and the read). A file that grows while it is read is refused
     /// rather than read past the length it had when opened.
@@ -310,10 +335,9 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
         if let [ByteRange::FromStart(0, None)] = ranges.as_slice() {
             return self.get_whole(key);
         }
-        self.check_key(key)?;
         // Byte ranges come from untrusted data (a shard index): one past the end of the file, or
         // of an absurd length, is refused here, before anything is allocated for it.
-        let Some(size) = self.file_size(key)? else {
+        let Some(size) = self.checked_size(key)? else {
             return Ok(None);
         };
         for range in &ranges {
@@ -335,24 +359,7 @@ impl ReadableStorageTraits for CheckedFilesystemStore {
     }
 
     fn size_key(&self, key: &StoreKey) -> Result<Option<u64>, StorageError> {
-        if !self.follow_links {
-            // One look at the path itself: a regular file (no link) or nothing there needs no
-            // other (see `check_key`; its directory is checked all the same).
-            let path = self.key_path(key);
-            match std::fs::symlink_metadata(&path) {
-                Ok(meta) if meta.is_file() => {
-                    self.check_parent(&path)?;
-                    return Ok(Some(meta.len()));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    self.check_parent(&path)?;
-                    return Ok(None);
-                }
-                _ => {}
-            }
-        }
-        self.check_key(key)?;
-        self.file_size(key)
+        self.checked_size(key)
     }
 
     fn supports_get_partial(&self) -> bool {

@@ -240,8 +240,7 @@ impl Framing {
         let io = |e: std::io::Error| e.to_string();
         let mut read_at = |at: u64, n: u64| {
             let mut bytes = vec![0; usize::try_from(n).unwrap_or(0)];
-            file.seek(SeekFrom::Start(at))
-                .and_then(|_| file.read_exact(&mut bytes))
+            read_exact_at(file, &mut bytes, at)
                 .map(|()| bytes)
                 .map_err(io)
         };
@@ -399,6 +398,19 @@ fn blosc_blocks(body: &[u8], len: u64) -> Result<(), String> {
         last = start;
     }
     Ok(())
+}
+
+/// Fills `buffer` from `file` at byte `at`.
+fn read_exact_at(file: &mut std::fs::File, buffer: &mut [u8], at: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(&*file, buffer, at)
+    }
+    #[cfg(not(unix))]
+    {
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(buffer)
+    }
 }
 
 /// Checks the crc32c checksum that ends a file of `len` bytes, of which `head` was read already

@@ -2,8 +2,7 @@
 //! `ZSTD_findFrameCompressedSize` walks them in memory: a repack learns that a chunk's frames
 //! end where the chunk does without reading the compressed blocks between.
 
-#[cfg(not(unix))]
-use std::io::{Read, Seek, SeekFrom};
+use super::read_exact_at;
 
 /// The magic number of a zstd frame, read little-endian.
 const MAGIC: u32 = 0xFD2F_B528;
@@ -51,19 +50,6 @@ pub(super) fn check(
 
 /// The bytes read at once from a stored chunk for its headers.
 const WINDOW: u64 = 512;
-
-/// Fills `buffer` from `file` at byte `at`.
-fn read_exact_at(file: &mut std::fs::File, buffer: &mut [u8], at: u64) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_exact_at(&*file, buffer, at)
-    }
-    #[cfg(not(unix))]
-    {
-        file.seek(SeekFrom::Start(at))?;
-        file.read_exact(buffer)
-    }
-}
 
 /// [`check`] over any bytes `read_at` reads (`len` of them).
 fn walk(
